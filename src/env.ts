@@ -1,0 +1,26 @@
+import type { LeadDispatchMessage } from "./storage/queue-messages";
+
+/** Bindings and secrets of the Worker (see wrangler.toml and `.dev.vars`). */
+export interface Env {
+  DB: D1Database;
+  /** Versioned binary model artefacts and the pointer to the current one (docs/storage.md). */
+  MODEL: KVNamespace;
+  LEAD_DISPATCH: Queue<LeadDispatchMessage>;
+  /** Bootstrap admin key (secret). */
+  ADMIN_TOKEN: string;
+  /** Root secret from which each company's pseudonym key is derived (secret). */
+  PSEUDONYM_KEY: string;
+  ENVIRONMENT: "production" | "development" | "test";
+  ALLOW_LOCALHOST_WEBHOOKS: string;
+}
+
+/** Who is calling: resolved from the bearer key by the auth middleware. */
+export interface Principal {
+  /** api key id, or "admin-token" for the bootstrap secret. */
+  keyId: string;
+  scope: "admin" | "crm" | "partner";
+  /** The company a crm / partner key belongs to; null for admin keys. */
+  companyId: string | null;
+}
+
+export type AppEnv = { Bindings: Env; Variables: { principal: Principal; requestId: string } };

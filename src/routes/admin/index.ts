@@ -1,0 +1,4 @@
+import type { Router } from "../router";
+
+/** Registers the admin routes. */
+export function registerAdminRoutes(_router: Router) {}

@@ -1,0 +1,4 @@
+import type { Router } from "../router";
+
+/** Registers the deals routes. */
+export function registerDealsRoutes(_router: Router) {}

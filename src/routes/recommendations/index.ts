@@ -1,0 +1,4 @@
+import type { Router } from "../router";
+
+/** Registers the recommendations routes. */
+export function registerRecommendationsRoutes(_router: Router) {}

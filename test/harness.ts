@@ -1,0 +1,110 @@
+/**
+ * Seeded test harness: direct D1 fixtures (no API round trips) and a small HTTP client for the
+ * Worker under test. Each test file gets isolated storage from the vitest plugin.
+ */
+import { env, exports } from "cloudflare:workers";
+import { newId } from "../src/lib/ids";
+import { issueApiKey, type KeyScope } from "../src/storage/api-keys";
+import { getDb } from "../src/storage/db";
+import { companies, crossServiceLinks, services } from "../src/storage/schema";
+
+export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+export const db = () => getDb(env.DB);
+
+export interface ApiResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** Calls the Worker's fetch handler. `key` null sends no Authorization header. */
+export async function api<T = any>(
+  method: string,
+  path: string,
+  opts: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  const key = opts.key === undefined ? ADMIN_TOKEN : opts.key;
+  if (key) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined;
+  if (opts.rawBody !== undefined) body = opts.rawBody;
+  else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers["content-type"] ??= "application/json";
+  const res = await exports.default.fetch(`http://api.test${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // non-JSON bodies (docs HTML) stay text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
+}
+
+let modelIndexCounter = 0;
+
+export async function seedCompany(
+  input: Partial<typeof companies.$inferInsert> & { name?: string } = {},
+): Promise<typeof companies.$inferSelect> {
+  const now = Date.now();
+  const row = {
+    id: newId("co"),
+    name: input.name ?? `Company ${Math.random().toString(36).slice(2, 7)}`,
+    kind: "partner" as const,
+    status: "active" as const,
+    commissionRate: 0.1,
+    createdAt: now,
+    updatedAt: now,
+    ...input,
+  };
+  const [created] = await db().insert(companies).values(row).returning();
+  return created;
+}
+
+export async function seedService(
+  companyId: string,
+  input: Partial<typeof services.$inferInsert> & { code: string },
+): Promise<typeof services.$inferSelect> {
+  const now = Date.now();
+  const existing = await env.DB.prepare("SELECT COALESCE(MAX(model_index), -1) + 1 AS next FROM services").first<{
+    next: number;
+  }>();
+  const [created] = await db()
+    .insert(services)
+    .values({
+      id: newId("svc"),
+      name: input.code,
+      category: "general",
+      companyId,
+      active: true,
+      modelIndex: existing?.next ?? modelIndexCounter++,
+      createdAt: now,
+      updatedAt: now,
+      ...input,
+    })
+    .returning();
+  return created;
+}
+
+export async function seedLink(fromServiceId: string, toServiceId: string, weight: number) {
+  await db().insert(crossServiceLinks).values({ fromServiceId, toServiceId, weight, updatedAt: Date.now() });
+}
+
+/** Issues a key straight into D1 and returns the clear key. */
+export async function seedKey(scope: KeyScope, companyId: string | null): Promise<{ id: string; key: string }> {
+  const issued = await issueApiKey(db(), { scope, companyId });
+  return { id: issued.id, key: issued.key };
+}
+
+/** A company with one crm and one partner key: the usual tenant of a test. */
+export async function seedTenant(name?: string) {
+  const company = await seedCompany({ name });
+  const crm = await seedKey("crm", company.id);
+  const partner = await seedKey("partner", company.id);
+  return { company, crmKey: crm.key, partnerKey: partner.key, crmKeyId: crm.id, partnerKeyId: partner.id };
+}
+
+/** The first error code of an envelope response. */
+export function errorCode(result: ApiResult): string | undefined {
+  return result.body?.errors?.[0]?.code;
+}
