@@ -1,0 +1,110 @@
+import { and, eq, lt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { sha256Hex } from "../lib/crypto";
+import { AppError } from "../lib/errors";
+import type { Db } from "./db";
+import { idempotencyRecords } from "./schema";
+
+/** Records are kept at least this long (the contract promises ≥ 24 h). */
+export const IDEMPOTENCY_TTL_MS = 48 * 60 * 60 * 1000;
+/** An in-flight record older than this belongs to a request that died; a retry may take it over. */
+export const IN_FLIGHT_TAKEOVER_MS = 60 * 1000;
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The reserved slot of a first request: commit `complete(...)` in the same batch as the work. */
+export interface IdempotencySlot {
+  /** The statement that stores the answer; put it in the batch that commits the request's writes. */
+  complete(status: number, body: unknown): BatchItem<"sqlite">;
+  /** Frees the slot when the request failed before committing anything, so a retry can run. */
+  release(): Promise<void>;
+}
+
+export type IdempotencyOutcome =
+  | { kind: "first"; slot: IdempotencySlot }
+  | { kind: "replay"; status: number; body: unknown };
+
+/**
+ * Reserves `key` for this caller and request, or tells how to answer a repeat:
+ * same key + same body → the stored answer; same key + other body → 422; first still running → 409.
+ */
+export async function beginIdempotent(
+  db: Db,
+  input: { principalId: string; key: string; route: string; body: string },
+  now = Date.now(),
+): Promise<IdempotencyOutcome> {
+  if (!KEY_PATTERN.test(input.key)) {
+    throw new AppError(
+      "validation_failed",
+      "Idempotency-Key must be 1–255 printable ASCII characters",
+      ["headers", "idempotency-key"],
+    );
+  }
+  const requestHash = await sha256Hex(`${input.route}\n${input.body}`);
+  const where = and(eq(idempotencyRecords.principalId, input.principalId), eq(idempotencyRecords.key, input.key));
+
+  const inserted = await db
+    .insert(idempotencyRecords)
+    .values({
+      principalId: input.principalId,
+      key: input.key,
+      route: input.route,
+      requestHash,
+      state: "in_flight",
+      createdAt: now,
+      expiresAt: now + IDEMPOTENCY_TTL_MS,
+    })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyRecords.key });
+
+  if (inserted.length === 0) {
+    const [existing] = await db.select().from(idempotencyRecords).where(where).limit(1);
+    if (!existing) return beginIdempotent(db, input, now);
+    if (existing.requestHash !== requestHash || existing.route !== input.route) {
+      throw new AppError(
+        "idempotency_mismatch",
+        "This Idempotency-Key was already used with a different request body",
+        ["headers", "idempotency-key"],
+      );
+    }
+    if (existing.state === "done") {
+      return { kind: "replay", status: existing.responseStatus ?? 200, body: JSON.parse(existing.responseBody ?? "null") };
+    }
+    if (now - existing.createdAt < IN_FLIGHT_TAKEOVER_MS) {
+      throw new AppError("idempotency_in_flight", "A request with this Idempotency-Key is still being processed", [
+        "headers",
+        "idempotency-key",
+      ]);
+    }
+    // The first attempt died without committing (its writes and this record commit together).
+    const taken = await db
+      .update(idempotencyRecords)
+      .set({ createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS })
+      .where(and(where, eq(idempotencyRecords.state, "in_flight"), eq(idempotencyRecords.createdAt, existing.createdAt)))
+      .returning({ key: idempotencyRecords.key });
+    if (taken.length === 0) return beginIdempotent(db, input, now);
+  }
+
+  return {
+    kind: "first",
+    slot: {
+      complete: (status, body) =>
+        db
+          .update(idempotencyRecords)
+          .set({ state: "done", responseStatus: status, responseBody: JSON.stringify(body) })
+          .where(where),
+      release: async () => {
+        await db.delete(idempotencyRecords).where(and(where, eq(idempotencyRecords.state, "in_flight")));
+      },
+    },
+  };
+}
+
+/** Deletes records past their expiry (daily cron). Returns how many were removed. */
+export async function purgeExpiredIdempotencyRecords(db: Db, now = Date.now()): Promise<number> {
+  const removed = await db
+    .delete(idempotencyRecords)
+    .where(lt(idempotencyRecords.expiresAt, now))
+    .returning({ key: idempotencyRecords.key });
+  return removed.length;
+}
