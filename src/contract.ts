@@ -3,6 +3,7 @@
  * `npm run schemas` writes them to `schemas/`; tests fail when code and committed files drift.
  */
 import { z } from "zod";
+import { leadDocumentSchema } from "./domain/lead-document";
 
 /** JSON Schema documents keyed by their file name in `schemas/`. */
 export function webhookPayloadSchemas(): Record<string, unknown> {
@@ -13,4 +14,6 @@ export function webhookPayloadSchemas(): Record<string, unknown> {
   return out;
 }
 
-const WEBHOOK_PAYLOADS: Record<string, z.ZodType> = {};
+const WEBHOOK_PAYLOADS: Record<string, z.ZodType> = {
+  "lead.v1.json": leadDocumentSchema,
+};

@@ -1,4 +1,23 @@
 import type { Env } from "../env";
+import { getDb } from "../storage/db";
+import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
 
-/** Entry point of the cron triggers (see wrangler.toml). */
-export async function handleScheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext) {}
+/** Cron expressions of wrangler.toml `[triggers]`, by job. */
+export const CRON_RETRAIN = "*/15 * * * *";
+export const CRON_HOUSEKEEPING = "17 3 * * *";
+
+/** Entry point of the cron triggers: each expression runs its own job. */
+export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext) {
+  switch (controller.cron) {
+    case CRON_RETRAIN:
+      return;
+    case CRON_HOUSEKEEPING: {
+      const db = getDb(env.DB);
+      const purged = await purgeExpiredIdempotencyRecords(db, controller.scheduledTime);
+      console.log(JSON.stringify({ job: "housekeeping", purgedIdempotencyRecords: purged }));
+      return;
+    }
+    default:
+      console.warn(JSON.stringify({ job: "unknown-cron", cron: controller.cron }));
+  }
+}

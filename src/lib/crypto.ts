@@ -46,3 +46,14 @@ export async function pseudonymize(rootKey: string, companyId: string, externalI
   const companyKey = await hmacSha256Hex(rootKey, `company-pseudonym-key:${companyId}`);
   return hmacSha256Hex(companyKey, externalId);
 }
+
+/**
+ * The pseudonym of a client as one receiving company sees it: HMAC-SHA-256 of the client id under
+ * a per-receiver key derived from PSEUDONYM_KEY. The same client gets unrelated pseudonyms at two
+ * receivers, so partners cannot join their lead streams, while one receiver can recognise repeat
+ * leads for the same client.
+ */
+export async function receiverPseudonym(rootKey: string, targetCompanyId: string, clientId: string): Promise<string> {
+  const receiverKey = await hmacSha256Hex(rootKey, `receiver-pseudonym-key:${targetCompanyId}`);
+  return hmacSha256Hex(receiverKey, clientId);
+}

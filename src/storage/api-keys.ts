@@ -1,4 +1,4 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { sha256Hex } from "../lib/crypto";
 import { newId, randomToken } from "../lib/ids";
 import type { Db } from "./db";
@@ -22,9 +22,22 @@ export async function issueApiKey(
   input: { scope: KeyScope; companyId: string | null; name?: string | null },
   now = Date.now(),
 ): Promise<IssuedKey> {
+  const { row, issued } = await newApiKey(input, now);
+  await db.insert(apiKeys).values(row);
+  return issued;
+}
+
+/**
+ * A new random key without writing it: the row to insert (hash only) and the clear key to show
+ * once. Lets a caller insert the key in the same batch as its audit entry.
+ */
+export async function newApiKey(
+  input: { scope: KeyScope; companyId: string | null; name?: string | null },
+  now = Date.now(),
+): Promise<{ row: NewApiKeyRow; issued: IssuedKey }> {
   const key = `cb_${input.scope}_${randomToken(40)}`;
   const prefix = key.slice(0, input.scope.length + 8);
-  const row = {
+  const row: NewApiKeyRow = {
     id: newId("key"),
     companyId: input.companyId,
     scope: input.scope,
@@ -33,8 +46,59 @@ export async function issueApiKey(
     hash: await sha256Hex(key),
     createdAt: now,
   };
-  await db.insert(apiKeys).values(row);
-  return { id: row.id, key, prefix, scope: row.scope, companyId: row.companyId, name: row.name, createdAt: now };
+  return {
+    row,
+    issued: { id: row.id, key, prefix, scope: row.scope, companyId: row.companyId, name: row.name, createdAt: now },
+  };
+}
+
+/** A key row as first inserted (never used, not revoked). */
+export type NewApiKeyRow = Omit<typeof apiKeys.$inferSelect, "lastUsedAt" | "revokedAt">;
+
+/** The insert of a key built by `newApiKey` (to batch with its audit entry). */
+export function insertApiKeyQuery(db: Db, row: NewApiKeyRow) {
+  return db.insert(apiKeys).values(row);
+}
+
+/** An api key row without its hash: what may be shown or audited. */
+export type ApiKeyInfo = Omit<typeof apiKeys.$inferSelect, "hash">;
+
+const apiKeyInfoColumns = {
+  id: apiKeys.id,
+  companyId: apiKeys.companyId,
+  scope: apiKeys.scope,
+  name: apiKeys.name,
+  prefix: apiKeys.prefix,
+  createdAt: apiKeys.createdAt,
+  lastUsedAt: apiKeys.lastUsedAt,
+  revokedAt: apiKeys.revokedAt,
+};
+
+/** One key (never its hash), revoked or not. */
+export async function getApiKeyInfo(db: Db, id: string): Promise<ApiKeyInfo | null> {
+  const rows = await db.select(apiKeyInfoColumns).from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** Every key of a company, revoked ones included, oldest first. */
+export async function listCompanyApiKeys(db: Db, companyId: string): Promise<ApiKeyInfo[]> {
+  return db
+    .select(apiKeyInfoColumns)
+    .from(apiKeys)
+    .where(eq(apiKeys.companyId, companyId))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+}
+
+/**
+ * Revokes a key if it is still active (a no-op on a revoked key, so the first revocation time is
+ * kept). Authentication reads the table on every request, so the key stops working at once.
+ */
+export function revokeApiKeyQuery(db: Db, id: string, now = Date.now()) {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning(apiKeyInfoColumns);
 }
 
 /** The active key matching a presented secret, or null. Revoked keys never match. */

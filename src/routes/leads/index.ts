@@ -1,4 +1,7 @@
 import type { Router } from "../router";
+import { registerLeadAdminRoutes } from "./redeliver-lead";
 
 /** Registers the leads routes. */
-export function registerLeadsRoutes(_router: Router) {}
+export function registerLeadsRoutes(router: Router) {
+  registerLeadAdminRoutes(router);
+}

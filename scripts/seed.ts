@@ -1,0 +1,501 @@
+/**
+ * `npm run seed [-- --clients N] [--seed S] [--reset]`: loads the demo bank (Expobank, its partners,
+ * the catalog, the cross-service matrix, 3,000 clients with their interaction histories, default
+ * settings and one crm + one partner API key per company) into the LOCAL D1 of `wrangler dev`.
+ *
+ * Rows are exactly what the API writes: prefixed random ids, client external hashes computed by
+ * the same `pseudonymize()` under PSEUDONYM_KEY from .dev.vars, interactions with source "import"
+ * plus their history rows, key hashes only (the clear keys are printed and saved to
+ * .wrangler/demo-keys.json), and audit entries for the admin-side rows (actor "seed").
+ *
+ * The whole import is one SQL file that wrangler runs as a single D1 batch: it lands entirely or
+ * not at all. A database that already has companies is left alone unless --reset is given, which
+ * deletes every row first (in the same batch).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
+import {
+  type BankDataset,
+  clientExternalId,
+  DEMO_DEFAULT_CLIENTS,
+  DEMO_DEFAULT_SEED,
+  DEMO_HISTORY_WINDOW_MS,
+  generateBankDataset,
+} from "../src/domain/demo";
+import { SETTING_DEFINITIONS, type SettingKey, settingEntityId } from "../src/domain/settings";
+import { pseudonymize } from "../src/lib/crypto";
+import { newId } from "../src/lib/ids";
+import { apiKeyView, companyView, serviceView } from "../src/routes/admin/schemas";
+import { type KeyScope, newApiKey } from "../src/storage/api-keys";
+import {
+  apiKeys,
+  auditLog,
+  clients,
+  companies,
+  crossServiceLinks,
+  interactionHistory,
+  interactions,
+  services,
+  settings,
+} from "../src/storage/schema";
+import {
+  applyLocalMigrations,
+  assertSupportedNode,
+  DEMO_KEYS_PATH,
+  DEV_VARS_PATH,
+  executeLocalD1File,
+  localCompanyCount,
+  PROJECT_ROOT,
+  queryLocalD1,
+  readDevVars,
+} from "./lib/local-d1.mjs";
+import { SqlFileWriter } from "./lib/sql-file";
+
+/** Largest client base the seed loads into a local D1 (the generator itself goes further). */
+const MAX_SEED_CLIENTS = 100_000;
+/** Actor recorded in settings rows and audit entries written by the seed. */
+const SEED_ACTOR = "seed";
+/** Global settings written on a fresh database (keys and values per src/domain/settings.ts). */
+const DEFAULT_GLOBAL_SETTINGS: SettingKey[] = [
+  "min_rating",
+  "max_leads_per_request",
+  "exclusivity_window_hours",
+  "decline_cooldown_days",
+];
+/** Pseudonyms computed concurrently (WebCrypto HMAC is asynchronous). */
+const PSEUDONYM_CONCURRENCY = 500;
+/** Sample clients per company listed in the keys file for walk-throughs. */
+const SAMPLE_CLIENTS_PER_COMPANY = 3;
+
+const USAGE = `Usage: npm run seed -- [--clients N] [--seed S] [--reset]
+
+Loads the deterministic demo bank into the local D1 of \`wrangler dev\`.
+  --clients N  number of clients, 1..${MAX_SEED_CLIENTS} (default ${DEMO_DEFAULT_CLIENTS})
+  --seed S     random seed of the generator, 0..4294967295 (default ${DEMO_DEFAULT_SEED})
+  --reset      delete every row of the local database first (otherwise a seeded database is left alone)
+  --help       show this help`;
+
+const OPTION_SPEC = {
+  clients: { type: "string" },
+  seed: { type: "string" },
+  reset: { type: "boolean", default: false },
+  help: { type: "boolean", default: false },
+} as const;
+
+class UsageError extends Error {}
+
+interface SeedOptions {
+  clients: number;
+  seed: number;
+  reset: boolean;
+}
+
+function parseIntegerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number) {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new UsageError(`--${name} must be from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/** The command-line options, or null when help was asked for. */
+function parseOptions(argv: string[]): SeedOptions | null {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTION_SPEC, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (parsed.values.help) return null;
+  return {
+    clients: parseIntegerOption("clients", parsed.values.clients, DEMO_DEFAULT_CLIENTS, 1, MAX_SEED_CLIENTS),
+    seed: parseIntegerOption("seed", parsed.values.seed, DEMO_DEFAULT_SEED, 0, 0xffffffff),
+    reset: parsed.values.reset,
+  };
+}
+
+/**
+ * DELETE statements for every application table, children before parents so that foreign keys
+ * hold at each step (read from the live schema, so tables added later are covered too).
+ */
+async function resetStatements(): Promise<string[]> {
+  const rows = await queryLocalD1(
+    `SELECT m.name AS tbl, p."table" AS parent FROM sqlite_master m LEFT JOIN pragma_foreign_key_list(m.name) p ` +
+      `WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_cf_%' AND m.name <> 'd1_migrations'`,
+  );
+  const parentsOf = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const table = String(row.tbl);
+    if (!parentsOf.has(table)) parentsOf.set(table, new Set());
+    if (row.parent && row.parent !== table) parentsOf.get(table)!.add(String(row.parent));
+  }
+  // A table can be emptied once no remaining table references it.
+  const remaining = new Set([...parentsOf.keys()].sort());
+  const order: string[] = [];
+  while (remaining.size > 0) {
+    const next = [...remaining].find((table) =>
+      [...remaining].every((other) => other === table || !parentsOf.get(other)!.has(table)),
+    );
+    // A reference cycle cannot be ordered; delete the rest as listed and let D1 report a violation.
+    const table = next ?? [...remaining][0];
+    remaining.delete(table);
+    order.push(table);
+  }
+  return order.map((table) => `DELETE FROM "${table.replaceAll('"', '""')}"`);
+}
+
+interface SeededCompany {
+  code: string;
+  id: string;
+  name: string;
+  kind: "bank" | "partner";
+  crmKey: string;
+  partnerKey: string;
+}
+
+interface SampleClient {
+  company_code: string;
+  company_id: string;
+  external_id: string;
+  segment: string;
+}
+
+/** Writes the whole demo import into `writer`; returns what the keys file and the summary need. */
+async function writeSeedSql(
+  writer: SqlFileWriter,
+  data: BankDataset,
+  pseudonymKey: string,
+  now: number,
+): Promise<{ companies: SeededCompany[]; sampleClients: SampleClient[] }> {
+  const { catalog, dataset, truth, clientCompany } = data;
+  // The catalog predates the imported history, in catalog order (default routing ranks companies
+  // by creation time, so the bank comes first).
+  const catalogAt = now - DEMO_HISTORY_WINDOW_MS - 24 * 60 * 60 * 1000;
+  const audits: Array<typeof auditLog.$inferInsert> = [];
+  const audit = (action: string, entityType: string, entityId: string, after: unknown, at: number) =>
+    audits.push({ at, actor: SEED_ACTOR, action, entityType, entityId, before: null, after: JSON.stringify(after) });
+
+  const companyRows = catalog.companies.map((company, i) => {
+    const at = catalogAt + i;
+    const row: typeof companies.$inferSelect = {
+      id: newId("co"),
+      name: company.name,
+      kind: company.kind,
+      status: "active",
+      dailyLeadCap: company.dailyLeadCap,
+      commissionRate: company.commissionRate,
+      webhookUrl: null,
+      webhookSecret: null,
+      webhookSecretPrevious: null,
+      webhookSecretPreviousExpiresAt: null,
+      webhookDisabledAt: null,
+      webhookDisabledReason: null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    audit("company.created", "company", row.id, companyView(row, now), at);
+    return row;
+  });
+  const companyIdByCode = new Map(catalog.companies.map((c, i) => [c.code, companyRows[i].id]));
+  writer.insert(companies, companyRows);
+
+  const servicesAt = catalogAt + catalog.companies.length;
+  const serviceRows = catalog.services.map((service) => {
+    const at = servicesAt + service.modelIndex;
+    const row: typeof services.$inferSelect = {
+      id: newId("svc"),
+      code: service.code,
+      name: service.name,
+      category: service.category,
+      companyId: companyIdByCode.get(service.companyCode)!,
+      description: service.description,
+      active: true,
+      modelIndex: service.modelIndex,
+      createdAt: at,
+      updatedAt: at,
+    };
+    audit("service.created", "service", row.id, serviceView(row), at);
+    return row;
+  });
+  writer.insert(services, serviceRows);
+
+  const linksAt = servicesAt + catalog.services.length;
+  writer.insert(
+    crossServiceLinks,
+    catalog.links.map((link) => {
+      audit(
+        "cross_service_link.set",
+        "cross_service_link",
+        `${link.fromCode}->${link.toCode}`,
+        { from: link.fromCode, to: link.toCode, weight: link.weight, note: link.note },
+        linksAt,
+      );
+      return {
+        fromServiceId: serviceRows[link.from].id,
+        toServiceId: serviceRows[link.to].id,
+        weight: link.weight,
+        note: link.note,
+        updatedAt: linksAt,
+      };
+    }),
+  );
+
+  writer.insert(
+    settings,
+    DEFAULT_GLOBAL_SETTINGS.map((key) => {
+      const value = SETTING_DEFINITIONS[key].defaultValue;
+      audit(
+        "setting.set",
+        "setting",
+        settingEntityId("global", "", key),
+        { scope: "global", scope_id: null, setting: key, value },
+        linksAt,
+      );
+      return {
+        scope: "global" as const,
+        scopeId: "",
+        key,
+        value: JSON.stringify(value),
+        updatedAt: linksAt,
+        updatedBy: SEED_ACTOR,
+      };
+    }),
+  );
+
+  const seeded: SeededCompany[] = [];
+  const keyRows: Array<typeof apiKeys.$inferInsert> = [];
+  for (const [i, company] of catalog.companies.entries()) {
+    const issued: Partial<Record<KeyScope, string>> = {};
+    for (const scope of ["crm", "partner"] as const) {
+      const { row, issued: key } = await newApiKey(
+        { scope, companyId: companyRows[i].id, name: `demo ${scope} key` },
+        linksAt,
+      );
+      keyRows.push(row);
+      const { hash: _hash, ...info } = row;
+      audit("api_key.created", "api_key", row.id, apiKeyView({ ...info, lastUsedAt: null, revokedAt: null }), linksAt);
+      issued[scope] = key.key;
+    }
+    seeded.push({
+      code: company.code,
+      id: companyRows[i].id,
+      name: company.name,
+      kind: company.kind,
+      crmKey: issued.crm!,
+      partnerKey: issued.partner!,
+    });
+  }
+  writer.insert(apiKeys, keyRows);
+  writer.insert(auditLog, audits);
+
+  // Clients: the external hash is what the CRM intake computes for the same CRM id.
+  const { count } = dataset.clients;
+  const { rowPtr, col, value, time } = dataset.interactions;
+  const clientIds = Array.from({ length: count }, () => newId("cl"));
+  const externalHashes = new Array<string>(count);
+  for (let from = 0; from < count; from += PSEUDONYM_CONCURRENCY) {
+    const to = Math.min(count, from + PSEUDONYM_CONCURRENCY);
+    const batch = await Promise.all(
+      Array.from({ length: to - from }, (_, k) =>
+        pseudonymize(pseudonymKey, companyRows[clientCompany[from + k]].id, clientExternalId(from + k)),
+      ),
+    );
+    batch.forEach((hash, k) => {
+      externalHashes[from + k] = hash;
+    });
+  }
+
+  const cellTime = (k: number) => (time ? time[k] : now);
+  writer.insert(clients, clientRowsOf());
+  function* clientRowsOf(): Generator<typeof clients.$inferInsert> {
+    const { age, monthlyIncome, region, gender, needsPtr, needsIdx } = dataset.clients;
+    for (let i = 0; i < count; i++) {
+      let first = now;
+      let last = rowPtr[i] < rowPtr[i + 1] ? 0 : now;
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+        first = Math.min(first, cellTime(k));
+        last = Math.max(last, cellTime(k));
+      }
+      const needs: string[] = [];
+      for (let k = needsPtr[i]; k < needsPtr[i + 1]; k++) needs.push(dataset.needsVocabulary[needsIdx[k]]);
+      yield {
+        id: clientIds[i],
+        companyId: companyRows[clientCompany[i]].id,
+        externalHash: externalHashes[i],
+        age: age[i],
+        monthlyIncome: monthlyIncome[i],
+        region: dataset.regions[region[i]],
+        gender: gender[i] === GENDER_FEMALE ? "female" : gender[i] === GENDER_MALE ? "male" : null,
+        needs: JSON.stringify(needs),
+        createdAt: first,
+        updatedAt: last,
+      };
+    }
+  }
+  writer.insert(interactions, cellsOf());
+  function* cellsOf(): Generator<typeof interactions.$inferInsert> {
+    for (let i = 0; i < count; i++) {
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+        yield {
+          clientId: clientIds[i],
+          serviceId: serviceRows[col[k]].id,
+          value: value[k],
+          source: "import",
+          at: cellTime(k),
+        };
+      }
+    }
+  }
+  writer.insert(interactionHistory, historyOf());
+  function* historyOf(): Generator<typeof interactionHistory.$inferInsert> {
+    for (let i = 0; i < count; i++) {
+      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+        yield {
+          clientId: clientIds[i],
+          serviceId: serviceRows[col[k]].id,
+          value: value[k],
+          previousValue: 0,
+          source: "import",
+          at: cellTime(k),
+        };
+      }
+    }
+  }
+
+  const sampleClients: SampleClient[] = [];
+  const samplesPerCompany = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const company = clientCompany[i];
+    const taken = samplesPerCompany.get(company) ?? 0;
+    if (taken >= SAMPLE_CLIENTS_PER_COMPANY) continue;
+    samplesPerCompany.set(company, taken + 1);
+    sampleClients.push({
+      company_code: catalog.companies[company].code,
+      company_id: companyRows[company].id,
+      external_id: clientExternalId(i),
+      segment: truth.segments[truth.segmentOf(i)].code,
+    });
+  }
+  sampleClients.sort(
+    (a, b) => a.company_code.localeCompare(b.company_code) || a.external_id.localeCompare(b.external_id),
+  );
+  return { companies: seeded, sampleClients };
+}
+
+function printKeys(seeded: SeededCompany[]) {
+  const codeWidth = Math.max(...seeded.map((c) => c.code.length));
+  console.log(`\nDemo API keys (also saved to ${relative(PROJECT_ROOT, DEMO_KEYS_PATH)}):`);
+  for (const company of seeded) {
+    console.log(`  ${company.code.padEnd(codeWidth)}  ${company.name} (${company.id})`);
+    console.log(`  ${"".padEnd(codeWidth)}    crm      ${company.crmKey}`);
+    console.log(`  ${"".padEnd(codeWidth)}    partner  ${company.partnerKey}`);
+  }
+}
+
+async function main(): Promise<number> {
+  let options: SeedOptions | null;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!options) {
+    console.log(USAGE);
+    return 0;
+  }
+  assertSupportedNode();
+
+  const devVars = readDevVars();
+  const pseudonymKey = devVars?.PSEUDONYM_KEY;
+  if (!pseudonymKey) {
+    console.error(
+      `No PSEUDONYM_KEY in ${relative(PROJECT_ROOT, DEV_VARS_PATH)}: client hashes must match the Worker's. ` +
+        "Run `npm run dev` once (it creates .dev.vars) or add PSEUDONYM_KEY=<random secret> to .dev.vars.",
+    );
+    return 1;
+  }
+
+  const started = performance.now();
+  console.log("Applying local D1 migrations…");
+  await applyLocalMigrations();
+  const existing = await localCompanyCount();
+  if (existing > 0 && !options.reset) {
+    console.log(
+      `The local D1 already has ${existing} companies: nothing seeded. ` +
+        "Run `npm run seed -- --reset` to delete all rows and seed again.",
+    );
+    return 0;
+  }
+
+  const now = Date.now();
+  const data = generateBankDataset({ preset: "demo", clients: options.clients, seed: options.seed, now });
+  const workDir = mkdtempSync(join(tmpdir(), "cactubase-seed-"));
+  try {
+    const writer = new SqlFileWriter(join(workDir, "seed.sql"));
+    let result: Awaited<ReturnType<typeof writeSeedSql>>;
+    try {
+      if (options.reset) {
+        console.log("Resetting: every row of the local database will be deleted in the same batch.");
+        for (const statement of await resetStatements()) writer.statement(statement);
+      }
+      result = await writeSeedSql(writer, data, pseudonymKey, now);
+    } finally {
+      writer.close();
+    }
+    console.log(`Importing ${writer.statements} statements…`);
+    await executeLocalD1File(writer.path);
+
+    const keysFile = {
+      generated_at: new Date(now).toISOString(),
+      preset: "demo",
+      seed: options.seed,
+      clients: options.clients,
+      base_url: "http://localhost:8787",
+      admin_token: devVars?.ADMIN_TOKEN ?? null,
+      note: "Local demo keys: the API stores only their SHA-256. admin_token is ADMIN_TOKEN from .dev.vars.",
+      companies: result.companies.map((c) => ({
+        code: c.code,
+        id: c.id,
+        name: c.name,
+        kind: c.kind,
+        crm_key: c.crmKey,
+        partner_key: c.partnerKey,
+      })),
+      sample_clients: result.sampleClients,
+    };
+    printKeys(result.companies);
+    mkdirSync(dirname(DEMO_KEYS_PATH), { recursive: true });
+    writeFileSync(DEMO_KEYS_PATH, `${JSON.stringify(keysFile, null, 2)}\n`, { mode: 0o600 });
+
+    const counts = writer.rowCounts;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `\nSeeded the local D1 (preset demo, seed ${options.seed}) in ${seconds} s: ` +
+        `${counts.get("companies")} companies, ${counts.get("services")} services, ` +
+        `${counts.get("cross_service_links")} cross-service links, ${counts.get("clients")} clients, ` +
+        `${counts.get("interactions")} interactions, ${counts.get("settings")} settings, ` +
+        `${counts.get("api_keys")} API keys.`,
+    );
+    if (options.reset) {
+      console.log("A running `wrangler dev` keeps its old model until retrained: POST /v1/admin/model/retrain.");
+    }
+    return 0;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

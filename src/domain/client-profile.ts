@@ -1,0 +1,145 @@
+/**
+ * The anonymized client profile a CRM sends: the zod schemas shared by client intake
+ * (`PUT /v1/clients/{external_id}`, `POST /v1/clients:batch`), the lead call and the
+ * recommendation preview. Pure: no Workers APIs, no I/O.
+ *
+ * A profile carries no personal data by construction (age, income, region, gender, needs tags and
+ * interactions); the personal-data guard (`./personal-data.ts`) runs on the raw body before these
+ * schemas so that a stray name or phone is refused as personal data, not merely as an unknown field.
+ */
+import { z } from "zod";
+
+export const CLIENT_AGE_MIN = 14;
+export const CLIENT_AGE_MAX = 120;
+/** Upper bound of `monthly_income` (RUB): anything above is a unit or data-entry error. */
+export const MAX_MONTHLY_INCOME = 1_000_000_000;
+export const MAX_NEEDS = 20;
+export const MAX_CLIENT_SERVICES = 200;
+export const EXTERNAL_ID_MAX_LENGTH = 128;
+
+/** An error message that says "is required" when the field is missing and `message` otherwise. */
+function requiredOr(field: string, message: string) {
+  return (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : message);
+}
+
+/** Lowercase slug: words of a–z / 0–9 joined by single "-" or "_". */
+const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+
+/** The CRM's own id of a client: only its keyed hash is ever stored. */
+export const externalIdSchema = z
+  .string({ error: requiredOr("external_id", "external_id must be a string") })
+  .min(1, { error: "external_id must not be empty" })
+  .max(EXTERNAL_ID_MAX_LENGTH, { error: `external_id must be at most ${EXTERNAL_ID_MAX_LENGTH} characters` })
+  .regex(/^[A-Za-z0-9._:-]+$/, { error: "external_id may contain only A-Z, a-z, 0-9 and . _ : -" })
+  .meta({
+    description:
+      "The CRM's own id of the client (1–128 characters of A-Z a-z 0-9 . _ : -). It must not be personal " +
+      "data (no e-mail or phone): CactuBase stores only a keyed per-company hash of it.",
+    example: "crm-000123",
+  });
+
+export const regionSchema = z
+  .string({ error: requiredOr("region", "region must be a string") })
+  .min(2, { error: "region must be 2 to 32 characters" })
+  .max(32, { error: "region must be 2 to 32 characters" })
+  .regex(SLUG, { error: "region must be a lowercase slug or short code such as msk, spb or ru-mow" })
+  .meta({ description: "Region slug or short code (lowercase), e.g. `msk`, `spb`, `ru-mow`", example: "msk" });
+
+export const needTagSchema = z
+  .string({ error: "each need must be a string" })
+  .min(2, { error: "each need must be 2 to 64 characters" })
+  .max(64, { error: "each need must be 2 to 64 characters" })
+  .regex(SLUG, { error: "each need must be a lowercase slug such as mortgage or car-insurance" });
+
+/** Needs tags: at most 20 lowercase slugs; duplicates are dropped, first occurrence order kept. */
+export const needsSchema = z
+  .array(needTagSchema, { error: "needs must be an array of tags" })
+  .max(MAX_NEEDS, { error: `needs may hold at most ${MAX_NEEDS} tags` })
+  .transform((tags) => [...new Set(tags)])
+  .meta({ description: "Needs / jobs-to-be-done tags (lowercase slugs, at most 20; duplicates are dropped)" });
+
+/** 1 = the client uses the service, -1 = it was offered and declined. */
+export const interactionValueSchema = z.union([z.literal(1), z.literal(-1)], {
+  error: "an interaction must be 1 (uses the service) or -1 (offered and declined)",
+});
+
+/**
+ * Interactions as a map of service code → 1 | -1. Codes are checked against the catalog by the
+ * route (unknown codes are refused, deactivated services are accepted as history).
+ */
+export const clientServicesSchema = z
+  .record(
+    z
+      .string()
+      .min(1, { error: "a service code must not be empty" })
+      .max(64, { error: "a service code must be at most 64 characters" }),
+    interactionValueSchema,
+    { error: "services must be an object mapping service codes to 1 or -1" },
+  )
+  .refine((services) => Object.keys(services).length <= MAX_CLIENT_SERVICES, {
+    error: `services may name at most ${MAX_CLIENT_SERVICES} services`,
+  })
+  .meta({
+    description:
+      "Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined). " +
+      "Services not named keep their current value.",
+    example: { debit_card: 1, mortgage: -1 },
+  });
+
+export const genderSchema = z.enum(["female", "male"], { error: 'gender must be "female", "male" or null' });
+
+const profileShape = {
+  age: z
+    .int({ error: requiredOr("age", "age must be a whole number of years") })
+    .min(CLIENT_AGE_MIN, { error: `age must be between ${CLIENT_AGE_MIN} and ${CLIENT_AGE_MAX}` })
+    .max(CLIENT_AGE_MAX, { error: `age must be between ${CLIENT_AGE_MIN} and ${CLIENT_AGE_MAX}` })
+    .meta({ description: "Age in whole years (14–120)", example: 34 }),
+  monthly_income: z
+    .number({ error: requiredOr("monthly_income", "monthly_income must be a number (RUB)") })
+    .min(0, { error: "monthly_income must be 0 or more" })
+    .max(MAX_MONTHLY_INCOME, { error: `monthly_income must be at most ${MAX_MONTHLY_INCOME}` })
+    .meta({ description: "Monthly income in RUB (stored in whole rubles, rounded)", example: 150000 }),
+  region: regionSchema,
+  gender: genderSchema.nullable().optional().meta({ description: "`female`, `male` or null (unknown)" }),
+  needs: needsSchema.optional(),
+  services: clientServicesSchema.optional(),
+};
+
+/** The anonymized client profile. Unknown fields are refused. */
+export const clientProfileSchema = z.strictObject(profileShape).meta({
+  id: "ClientProfileInput",
+  description:
+    "Anonymized client profile. No names, phones, e-mails, document or card numbers, addresses or birth dates: " +
+    "a body carrying any is refused with 422 `personal_data`.",
+});
+
+/** One client of a batch: the profile plus the CRM's id. */
+export const clientBatchItemSchema = z.strictObject({ external_id: externalIdSchema, ...profileShape }).meta({
+  id: "ClientBatchItem",
+});
+
+export type ClientProfileInput = z.input<typeof clientProfileSchema>;
+/** A validated profile (needs deduplicated). */
+export type ClientProfile = z.output<typeof clientProfileSchema>;
+export type ClientServices = z.output<typeof clientServicesSchema>;
+export type InteractionValue = z.output<typeof interactionValueSchema>;
+
+/** The profile as stored: income in whole rubles, gender null when unknown, needs always present. */
+export interface StoredClientProfile {
+  age: number;
+  monthlyIncome: number;
+  region: string;
+  gender: "female" | "male" | null;
+  needs: string[];
+}
+
+/** Normalises a validated profile to its stored form. */
+export function toStoredProfile(profile: ClientProfile): StoredClientProfile {
+  return {
+    age: profile.age,
+    monthlyIncome: Math.round(profile.monthly_income),
+    region: profile.region,
+    gender: profile.gender ?? null,
+    needs: profile.needs ?? [],
+  };
+}

@@ -1,0 +1,444 @@
+/**
+ * Scoring one client against a model: the hot path of the lead call. Per call it walks the client's
+ * own cells (item-kNN through the transposed neighbour lists, business links), compares the client
+ * with the G centroids, and makes one pass over the services on typed arrays with no per-service
+ * allocation; objects are only built for the `limit` recommendations returned.
+ *
+ * Exclusions are exact: a service the client uses, a service it declined within the cooldown
+ * (or declined at an unknown time), and a service the caller marks ineligible (inactive service,
+ * paused company, ...) is never returned.
+ */
+import { type BlendWeights, type PartScores, sigmoid, validateBlend } from "./calibration";
+import { encodeProfileInto, featureLayout, interactionScaleOf, profileScaleOf, segmentOf } from "./features";
+import type { ClientRecord } from "./features";
+import { centroidSimilarities } from "./groups";
+import type { RecommenderModel } from "./model";
+import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
+
+/** Default decline cooldown: a declined service is not offered again for 90 days. */
+export const DEFAULT_DECLINE_COOLDOWN_MS = 90 * 24 * 60 * 60 * 1000;
+/** Default number of recommendations. */
+export const DEFAULT_RECOMMENDATION_LIMIT = 10;
+
+/** Options of `scoreClient`. */
+export interface ScoreOptions {
+  /** Epoch ms "now" for the decline cooldown. */
+  now: number;
+  /** Services that may be recommended: a mask (1 = eligible, length >= nServices) or a predicate. Default: all. */
+  eligible?: Uint8Array | ((service: number) => boolean);
+  /** Maximum number of recommendations (default 10). */
+  limit?: number;
+  /** Only ratings >= minRating (0–100, default 0). */
+  minRating?: number;
+  /** A decline newer than this blocks the service (default 90 days). */
+  declineCooldownMs?: number;
+  /** Blend to use instead of the model's (evaluation of single parts). */
+  blend?: BlendWeights;
+  /** Build reasons (default true; evaluation turns them off). */
+  reasons?: boolean;
+}
+
+/** One ranked recommendation. */
+export interface Recommendation {
+  /** Model index of the service. */
+  service: number;
+  code: string;
+  name: string;
+  category: string;
+  /** 0–100: the probability, in percent, that the client takes the service. */
+  rating: number;
+  /** Raw part scores (store them with the lead: they train the blend once the deal is known). */
+  parts: PartScores;
+  /** Strongest first; empty when `reasons: false`. */
+  reasons: Reason[];
+}
+
+/** Reusable per-model buffers: scoring allocates nothing per service. */
+interface Scratch {
+  item: Float64Array;
+  bestNeighbour: Int32Array;
+  bestNeighbourContribution: Float64Array;
+  linkKeep: Float64Array;
+  bestLinkSource: Int32Array;
+  bestLinkWeight: Float64Array;
+  blocked: Uint8Array;
+  seen: Uint8Array;
+  profile: Float64Array;
+  groupSimilarity: Float64Array;
+  activeGroups: Uint8Array;
+  topGroups: Int32Array;
+  topWeights: Float64Array;
+  heapZ: Float64Array;
+  heapService: Int32Array;
+}
+
+const scratchByModel = new WeakMap<RecommenderModel, Scratch>();
+
+function scratchFor(model: RecommenderModel): Scratch {
+  let scratch = scratchByModel.get(model);
+  if (scratch) return scratch;
+  const n = model.nServices;
+  const G = model.nGroups;
+  const activeGroups = new Uint8Array(G);
+  for (let g = 0; g < G; g++) activeGroups[g] = model.groupMembers[g] > 0 ? 1 : 0;
+  const m = Math.max(1, model.config.nearestGroups);
+  scratch = {
+    item: new Float64Array(n),
+    bestNeighbour: new Int32Array(n),
+    bestNeighbourContribution: new Float64Array(n),
+    linkKeep: new Float64Array(n),
+    bestLinkSource: new Int32Array(n),
+    bestLinkWeight: new Float64Array(n),
+    blocked: new Uint8Array(n),
+    seen: new Uint8Array(n),
+    profile: new Float64Array(model.profileDims),
+    groupSimilarity: new Float64Array(G),
+    activeGroups,
+    topGroups: new Int32Array(m),
+    topWeights: new Float64Array(m),
+    heapZ: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
+    heapService: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
+  };
+  scratchByModel.set(model, scratch);
+  return scratch;
+}
+
+/** True when heap entry i ranks below entry j (lower z, or equal z and higher service index). */
+function ranksBelow(z: Float64Array, service: Int32Array, i: number, j: number): boolean {
+  return z[i] < z[j] || (z[i] === z[j] && service[i] > service[j]);
+}
+
+function siftDown(z: Float64Array, service: Int32Array, size: number, i: number): void {
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < size && ranksBelow(z, service, l, m)) m = l;
+    if (r < size && ranksBelow(z, service, r, m)) m = r;
+    if (m === i) return;
+    const tz = z[i];
+    z[i] = z[m];
+    z[m] = tz;
+    const ts = service[i];
+    service[i] = service[m];
+    service[m] = ts;
+    i = m;
+  }
+}
+
+/**
+ * Ranks the services for one client, best first. See the module comment for the exclusions.
+ * Services the client has that are outside the model (created after training) are ignored.
+ * @throws RangeError on a malformed client (values other than ±1, a service twice, non-finite age
+ *   or income), a bad option, or an eligibility mask shorter than the catalogue.
+ */
+export function scoreClient(model: RecommenderModel, client: ClientRecord, options: ScoreOptions): Recommendation[] {
+  const n = model.nServices;
+  const limit = options.limit ?? DEFAULT_RECOMMENDATION_LIMIT;
+  const minRating = options.minRating ?? 0;
+  const cooldown = options.declineCooldownMs ?? DEFAULT_DECLINE_COOLDOWN_MS;
+  const now = options.now;
+  const blend = options.blend ?? model.blend;
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be an integer >= 1");
+  if (!(minRating >= 0 && minRating <= 100)) throw new RangeError("minRating must be within 0..100");
+  if (!(cooldown >= 0)) throw new RangeError("declineCooldownMs must be >= 0");
+  if (!Number.isFinite(now)) throw new RangeError("now must be an epoch-ms number");
+  if (options.blend) validateBlend(options.blend);
+  const mask = options.eligible instanceof Uint8Array ? options.eligible : null;
+  const predicate = typeof options.eligible === "function" ? options.eligible : null;
+  if (mask && mask.length < n) throw new RangeError(`eligible mask has ${mask.length} entries, the model ${n}`);
+  const { profile, interactions } = client;
+  if (!Number.isFinite(profile.age)) throw new RangeError("profile.age must be a finite number");
+  if (!Number.isFinite(profile.monthlyIncome)) throw new RangeError("profile.monthlyIncome must be a finite number");
+  const services = interactions.services;
+  const values = interactions.values;
+  const times = interactions.times;
+  const cells = services.length;
+  if (values.length !== cells || (times && times.length !== cells)) {
+    throw new RangeError("interactions.services, values and times must have the same length");
+  }
+
+  const scratch = scratchFor(model);
+  const { item, bestNeighbour, bestNeighbourContribution, linkKeep, bestLinkSource, bestLinkWeight, blocked, seen } =
+    scratch;
+  item.fill(0);
+  bestNeighbour.fill(-1);
+  bestNeighbourContribution.fill(0);
+  linkKeep.fill(1);
+  bestLinkSource.fill(-1);
+  bestLinkWeight.fill(0);
+  blocked.fill(0);
+
+  // Validate the cells and mark exclusions; `seen` is cleared again before returning or throwing.
+  let known = 0;
+  let problem: string | null = null;
+  for (let i = 0; i < cells; i++) {
+    const s = services[i];
+    const v = values[i];
+    if (!Number.isInteger(s) || s < 0) problem ??= `interactions.services[${i}] = ${s} is not a service index`;
+    else if (v !== 1 && v !== -1) problem ??= `interactions.values[${i}] must be 1 or -1`;
+    if (problem) break;
+    if (s >= n) continue;
+    if (seen[s]) {
+      problem = `service ${s} appears twice in the interactions`;
+      break;
+    }
+    seen[s] = 1;
+    known++;
+    if (v === 1) blocked[s] = 1;
+    else {
+      const t = times ? times[i] : Number.NaN;
+      if (!(now - t >= cooldown)) blocked[s] = 1; // unknown time (NaN) counts as recent
+    }
+  }
+  for (let i = 0; i < cells; i++) {
+    const s = services[i];
+    if (Number.isInteger(s) && s >= 0 && s < n) seen[s] = 0;
+  }
+  if (problem) throw new RangeError(problem);
+
+  // Item part: each cell j adds R[c,j]·sim(s,j) to every target s with j among its neighbours.
+  const revPtr = model.reverseNeighbourPtr;
+  const revIdx = model.reverseNeighbourIndex;
+  const revSim = model.reverseNeighbourSimilarity;
+  const linkPtr = model.linkPtr;
+  const linkTarget = model.linkTarget;
+  const linkWeight = model.linkWeight;
+  for (let i = 0; i < cells; i++) {
+    const j = services[i];
+    if (j >= n) continue;
+    const v = values[i];
+    for (let p = revPtr[j], end = revPtr[j + 1]; p < end; p++) {
+      const s = revIdx[p];
+      const contribution = v * revSim[p];
+      item[s] += contribution;
+      if (contribution > bestNeighbourContribution[s]) {
+        bestNeighbourContribution[s] = contribution;
+        bestNeighbour[s] = j;
+      }
+    }
+    if (v === 1) {
+      // Business links: strength 1 − Π(1 − w) over the services the client uses.
+      for (let p = linkPtr[j], end = linkPtr[j + 1]; p < end; p++) {
+        const s = linkTarget[p];
+        const w = linkWeight[p];
+        linkKeep[s] *= 1 - w;
+        if (w > bestLinkWeight[s]) {
+          bestLinkWeight[s] = w;
+          bestLinkSource[s] = j;
+        }
+      }
+    }
+  }
+
+  // User-based part: cosine with every centroid, then the m nearest groups weighted by cosine.
+  const space = model.space;
+  const layout = featureLayout(space);
+  const hasProfile = encodeProfileInto(
+    space,
+    layout,
+    profile.age,
+    profile.monthlyIncome,
+    profile.region,
+    profile.gender,
+    profile.needs,
+    0,
+    profile.needs.length,
+    scratch.profile,
+    0,
+  );
+  const G = model.nGroups;
+  const topGroups = scratch.topGroups;
+  const topWeights = scratch.topWeights;
+  let usedGroups = 0;
+  if (G > 0) {
+    centroidSimilarities(
+      model.centroids,
+      scratch.activeGroups,
+      layout,
+      scratch.profile,
+      profileScaleOf(space, hasProfile, known),
+      services,
+      values,
+      0,
+      cells,
+      interactionScaleOf(space, hasProfile, known),
+      scratch.groupSimilarity,
+    );
+    const sims = scratch.groupSimilarity;
+    const m = topGroups.length;
+    for (let g = 0; g < G; g++) {
+      if (scratch.activeGroups[g] === 0) continue;
+      const sim = sims[g];
+      if (usedGroups < m) {
+        let t = usedGroups++;
+        while (t > 0 && sims[topGroups[t - 1]] < sim) {
+          topGroups[t] = topGroups[t - 1];
+          t--;
+        }
+        topGroups[t] = g;
+      } else if (sim > sims[topGroups[m - 1]]) {
+        let t = m - 1;
+        while (t > 0 && sims[topGroups[t - 1]] < sim) {
+          topGroups[t] = topGroups[t - 1];
+          t--;
+        }
+        topGroups[t] = g;
+      }
+    }
+    let total = 0;
+    for (let t = 0; t < usedGroups; t++) {
+      topWeights[t] = Math.max(0, sims[topGroups[t]]);
+      total += topWeights[t];
+    }
+    for (let t = 0; t < usedGroups; t++) topWeights[t] = total > 0 ? topWeights[t] / total : 1 / usedGroups;
+  }
+  const segment = segmentOf(space, profile.age, profile.monthlyIncome);
+  const segmentBase = segment * n;
+
+  // One pass over the services: blend logit, keep the best `limit` in a min-heap.
+  if (scratch.heapZ.length < limit) {
+    scratch.heapZ = new Float64Array(limit);
+    scratch.heapService = new Int32Array(limit);
+  }
+  const heapZ = scratch.heapZ;
+  const heapService = scratch.heapService;
+  let size = 0;
+  const zMin = minRating <= 0 ? Number.NEGATIVE_INFINITY : minRating >= 100 ? Number.POSITIVE_INFINITY : Math.log(minRating / (100 - minRating)) - 1e-9;
+  const { intercept, item: wItem, group: wGroup, link: wLink, segment: wSegment, popularity: wPopularity } = blend;
+  const groupLogit = model.groupLogit;
+  const segmentLogit = model.segmentLogit;
+  const popularityLogit = model.popularityLogit;
+  const g0 = usedGroups > 0 ? topGroups[0] * n : 0;
+  const g1 = usedGroups > 1 ? topGroups[1] * n : 0;
+  const w0 = usedGroups > 0 ? topWeights[0] : 0;
+  const w1 = usedGroups > 1 ? topWeights[1] : 0;
+  for (let s = 0; s < n; s++) {
+    if (blocked[s] === 1) continue;
+    if (mask !== null && mask[s] === 0) continue;
+    if (predicate !== null && !predicate(s)) continue;
+    const x = item[s];
+    const itemFeature = x === 0 ? 0 : x > 0 ? Math.log1p(x) : -Math.log1p(-x);
+    let groupFeature: number;
+    if (usedGroups === 0) groupFeature = popularityLogit[s];
+    else {
+      groupFeature = w0 * groupLogit[g0 + s] + w1 * groupLogit[g1 + s];
+      for (let t = 2; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
+    }
+    const z =
+      intercept +
+      wItem * itemFeature +
+      wGroup * groupFeature +
+      wLink * (1 - linkKeep[s]) +
+      wSegment * segmentLogit[segmentBase + s] +
+      wPopularity * popularityLogit[s];
+    if (!(z >= zMin)) continue;
+    if (size < limit) {
+      let i = size++;
+      heapZ[i] = z;
+      heapService[i] = s;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!ranksBelow(heapZ, heapService, i, parent)) break;
+        const tz = heapZ[i];
+        heapZ[i] = heapZ[parent];
+        heapZ[parent] = tz;
+        const ts = heapService[i];
+        heapService[i] = heapService[parent];
+        heapService[parent] = ts;
+        i = parent;
+      }
+    } else if (z > heapZ[0]) {
+      heapZ[0] = z;
+      heapService[0] = s;
+      siftDown(heapZ, heapService, size, 0);
+    }
+  }
+
+  // Drain the heap worst-first into the result from the back.
+  const order = new Array<number>(size);
+  const orderZ = new Array<number>(size);
+  for (let position = size - 1; position >= 0; position--) {
+    order[position] = heapService[0];
+    orderZ[position] = heapZ[0];
+    size--;
+    if (size > 0) {
+      heapZ[0] = heapZ[size];
+      heapService[0] = heapService[size];
+      siftDown(heapZ, heapService, size, 0);
+    }
+  }
+  const withReasons = options.reasons ?? true;
+  const results: Recommendation[] = [];
+  for (let r = 0; r < order.length; r++) {
+    const s = order[r];
+    const rating = ratingFromZ(orderZ[r]);
+    if (rating < minRating) break;
+    let groupFeature = popularityLogit[s];
+    if (usedGroups > 0) {
+      groupFeature = 0;
+      for (let t = 0; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
+    }
+    const entry = model.catalog[s];
+    const parts: PartScores = {
+      item: item[s],
+      group: sigmoid(groupFeature),
+      link: 1 - linkKeep[s],
+      segment: sigmoid(segmentLogit[segmentBase + s]),
+      popularity: sigmoid(popularityLogit[s]),
+    };
+    let reasons: Reason[] = [];
+    if (withReasons) {
+      const evidence: ReasonEvidence = {
+        service: s,
+        item: item[s],
+        bestNeighbour: bestNeighbour[s],
+        bestNeighbourSimilarity: bestNeighbour[s] >= 0 ? bestNeighbourContribution[s] : 0,
+        groupLogit: groupFeature,
+        nearestGroup: usedGroups > 0 ? topGroups[0] : -1,
+        link: parts.link,
+        bestLinkSource: bestLinkSource[s],
+        bestLinkWeight: bestLinkWeight[s],
+        segmentLogit: segmentLogit[segmentBase + s],
+        segment,
+        popularityLogit: popularityLogit[s],
+      };
+      reasons = buildReasons(model, blend, evidence);
+    }
+    results.push({ service: s, code: entry.code, name: entry.name, category: entry.category, rating, parts, reasons });
+  }
+  return results;
+}
+
+function ratingFromZ(z: number): number {
+  const rating = 100 * sigmoid(z);
+  return rating > 100 ? 100 : rating < 0 ? 0 : rating;
+}
+
+/** A neighbour of a service in the item-kNN lists. */
+export interface SimilarService {
+  service: number;
+  code: string;
+  name: string;
+  similarity: number;
+}
+
+/**
+ * The services most similar to `service` (its kept neighbours, best first).
+ * @throws RangeError when the service is not in the model or limit < 1.
+ */
+export function similarServices(model: RecommenderModel, service: number, limit = 10): SimilarService[] {
+  if (!Number.isInteger(service) || service < 0 || service >= model.nServices) {
+    throw new RangeError(`service ${service} is not in the model`);
+  }
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be an integer >= 1");
+  const k = model.neighbours;
+  const result: SimilarService[] = [];
+  for (let t = 0; t < k && result.length < limit; t++) {
+    const j = model.neighbourIndex[service * k + t];
+    if (j < 0) break;
+    const entry = model.catalog[j];
+    result.push({ service: j, code: entry.code, name: entry.name, similarity: model.neighbourSimilarity[service * k + t] });
+  }
+  return result;
+}

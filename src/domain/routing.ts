@@ -1,0 +1,650 @@
+/**
+ * Competition resolution: when services of one category from several companies qualify for one
+ * client, decide which company gets the lead. Pure TypeScript (no I/O, runs in Workers and Node);
+ * randomness is injected so every decision is reproducible.
+ *
+ * Per category, in order:
+ * 1. Eligibility. A candidate is excluded when the client already uses the category, declined it
+ *    within the decline cooldown, or holds an open lead in it within the exclusivity window; when
+ *    its company is unknown, paused, or has reached its daily cap (leads routed earlier in the same
+ *    call count against the cap); or when a better-rated service of the same company competes.
+ * 2. Ranking by the category's strategy:
+ *    - `priority`: the admin's order of companies; companies not in the order come after it.
+ *    - `weighted`: target shares by weight, served by deficit rotation (below).
+ *    - `performance`: Thompson sampling on each company's accepted / declined counts in the category.
+ *    Ties are broken by rating (higher first), then company id, then service code (ascending).
+ * 3. The result names the winner and the reason in words and records the policy, every alternative
+ *    considered (eligible or not, with its score) and each alternative's selection probability, so
+ *    outcomes can later be analysed without selection bias (inverse propensity weighting).
+ *
+ * At most ONE lead per category is routed per call (a client is not offered two competing credit
+ * cards at once), and at most `maxLeads` leads in total; categories are served best rating first.
+ *
+ * Weighted rotation needs no stored state: the caller passes how many leads each company already
+ * received in the category over a rolling window (e.g. the current UTC day), and the company with
+ * the largest deficit `share × (routed + 1) − routedToIt` wins. This is the sequence smooth
+ * weighted round-robin produces, but derived from facts already in D1, so it survives restarts,
+ * concurrent isolates and pauses without a separate counter that could drift; a company coming back
+ * from a pause catches up only within the window, and its daily cap bounds the catch-up.
+ */
+
+import { z } from "zod";
+
+/** How a category's competition is resolved. */
+export type RoutingStrategy = "priority" | "weighted" | "performance";
+
+/** Per-category routing rule, as admins configure it (settings scope "category", key "routing"). */
+export interface CategoryRoutingPolicy {
+  strategy: RoutingStrategy;
+  /** `priority`: company ids, most preferred first. Unlisted companies rank after listed ones. */
+  order?: readonly string[];
+  /**
+   * `weighted`: relative weight per company id (≥ 0). Shares are weights normalized over the
+   * eligible companies; unlisted companies have weight 0 and only win when no listed company is
+   * eligible. With no weights at all, eligible companies share equally.
+   */
+  weights?: Readonly<Record<string, number>>;
+  /**
+   * `performance`: how much to explore, ≥ 0 (default 1). Each company's posterior is
+   * Beta(1 + accepted / e, 1 + declined / e): 1 is plain Thompson sampling, larger values widen
+   * the posteriors (observed counts weigh less, so weaker or newer companies win more often),
+   * smaller values exploit harder, and 0 ranks by posterior mean without sampling.
+   */
+  exploration?: number;
+}
+
+/**
+ * Validation of a stored or submitted `CategoryRoutingPolicy` (the admin routing-rules route and
+ * the settings loader share it). Weights and order entries are company ids.
+ */
+export const categoryRoutingPolicySchema = z
+  .strictObject({
+    strategy: z.enum(["priority", "weighted", "performance"]),
+    order: z.array(z.string().min(1).max(64)).max(100).optional(),
+    weights: z.record(z.string().min(1).max(64), z.number().min(0).max(1_000_000)).optional(),
+    exploration: z.number().min(0).max(100).optional(),
+  })
+  .meta({ id: "CategoryRoutingPolicy" });
+
+/** The policy used when a category has none configured. */
+export const DEFAULT_ROUTING_POLICY: CategoryRoutingPolicy = Object.freeze({ strategy: "priority" as const });
+
+/** Default and bounds of `CategoryRoutingPolicy.exploration`. */
+export const DEFAULT_EXPLORATION = 1;
+export const MAX_EXPLORATION = 100;
+
+/** Draws used to estimate each alternative's selection probability under Thompson sampling. */
+export const PROPENSITY_SAMPLES = 256;
+
+/** A service that qualified for the client (rating above its threshold). */
+export interface RoutingCandidate {
+  /** The service's dense model index. */
+  serviceIndex: number;
+  serviceId: string;
+  serviceCode: string;
+  category: string;
+  /** The company that sells the service. */
+  companyId: string;
+  /** 0–100. */
+  rating: number;
+  reasons: readonly string[];
+}
+
+/** What routing needs to know about a receiving company. */
+export interface CompanyRoutingState {
+  status: "active" | "paused";
+  /** Maximum leads per UTC day; null = unlimited. */
+  dailyLeadCap: number | null;
+  /** Leads already routed to the company in the current UTC day. */
+  leadsToday: number;
+}
+
+/** Counts for one company in one category. */
+export interface CompanyCategoryStats {
+  /** Leads routed to the company in the category over the rotation window (`weighted`). */
+  routed: number;
+  /** Deals reported for its leads in the category (`performance`). */
+  accepted: number;
+  declined: number;
+}
+
+/** The client's history that limits what may be offered. */
+export interface ClientRoutingState {
+  /** Categories of services the client already uses (interaction value 1). */
+  usedCategories: readonly string[];
+  /** Declines (interaction value −1, or declined deals) with their time (epoch ms). */
+  declines: readonly { category: string; at: number }[];
+  /** Leads for this client that are still open (not accepted, declined or expired). */
+  openLeads: readonly { category: string; companyId: string; createdAt: number }[];
+}
+
+export interface RoutingInput {
+  candidates: readonly RoutingCandidate[];
+  /** Receiving companies by id; a candidate whose company is missing here is excluded. */
+  companies: Readonly<Record<string, CompanyRoutingState>>;
+  /** Policy per category; categories without one use DEFAULT_ROUTING_POLICY. */
+  policies: Readonly<Record<string, CategoryRoutingPolicy>>;
+  /** Counts per category, then per company id; missing entries count as zero. */
+  stats: Readonly<Record<string, Readonly<Record<string, CompanyCategoryStats>>>>;
+  client: ClientRoutingState;
+  /** Most leads this call may produce (settings); 0 routes nothing. */
+  maxLeads: number;
+  /** Epoch ms of the decision. */
+  now: number;
+  /** An open lead younger than this reserves its category for the client. */
+  exclusivityWindowMs: number;
+  /** A decline younger than this blocks the category for the client. */
+  declineCooldownMs: number;
+  /** Uniform random numbers in [0, 1): inject a seeded generator for reproducible decisions. */
+  random: () => number;
+}
+
+/** Why a candidate could not win. */
+export type ExclusionReason =
+  | "category_in_use"
+  | "category_declined_recently"
+  | "open_lead_in_category"
+  | "exclusivity_held_by_other_company"
+  | "company_unknown"
+  | "company_paused"
+  | "daily_cap_reached"
+  | "better_service_of_same_company";
+
+/** One candidate as the decision saw it. */
+export interface RoutingAlternative {
+  companyId: string;
+  serviceId: string;
+  serviceCode: string;
+  rating: number;
+  eligible: boolean;
+  excludedBecause?: ExclusionReason;
+  /**
+   * The strategy's score (higher wins): priority rank, weighted deficit, or the Thompson draw.
+   * Null for excluded candidates.
+   */
+  score: number | null;
+  /**
+   * Probability that this alternative would win under the policy given the same eligible set:
+   * 1 / 0 for the deterministic strategies, a Monte-Carlo estimate for Thompson sampling.
+   */
+  selectionProbability: number;
+}
+
+/** The policy as applied, recorded with the decision. */
+export interface AppliedRoutingPolicy extends CategoryRoutingPolicy {
+  /** Whether the category had a configured policy or fell back to DEFAULT_ROUTING_POLICY. */
+  source: "configured" | "default";
+}
+
+/** The lead a category produced. */
+export interface RoutedLead {
+  category: string;
+  winner: RoutingCandidate;
+  /** Why the winner won, in words. */
+  reason: string;
+  policy: AppliedRoutingPolicy;
+  alternatives: RoutingAlternative[];
+}
+
+/** Why a category produced no lead. */
+export type NotRoutedReason =
+  | "category_in_use"
+  | "category_declined_recently"
+  | "open_lead_in_category"
+  | "no_eligible_company"
+  | "request_limit_reached";
+
+export interface NotRoutedCategory {
+  category: string;
+  reason: NotRoutedReason;
+  message: string;
+  policy: AppliedRoutingPolicy;
+  alternatives: RoutingAlternative[];
+}
+
+export interface RoutingResult {
+  /** At most one per category, best category first; never more than `maxLeads`. */
+  routed: RoutedLead[];
+  notRouted: NotRoutedCategory[];
+}
+
+const CLIENT_LEVEL_REASONS: ReadonlySet<ExclusionReason> = new Set([
+  "category_in_use",
+  "category_declined_recently",
+  "open_lead_in_category",
+  "exclusivity_held_by_other_company",
+]);
+
+const ZERO_STATS: CompanyCategoryStats = Object.freeze({ routed: 0, accepted: 0, declined: 0 });
+
+/** Resolves competition for one client's qualifying candidates. See the module comment. */
+export function resolveCompetition(input: RoutingInput): RoutingResult {
+  const byCategory = new Map<string, RoutingCandidate[]>();
+  for (const candidate of input.candidates) {
+    const list = byCategory.get(candidate.category);
+    if (list) list.push(candidate);
+    else byCategory.set(candidate.category, [candidate]);
+  }
+  // Best category first, so the request limit and in-call cap use favour the strongest leads.
+  const categories = [...byCategory.entries()]
+    .map(([category, list]) => ({ category, list: list.sort(compareCandidates), best: maxRating(list) }))
+    .sort((a, b) => b.best - a.best || compareText(a.category, b.category));
+
+  const usedCategories = new Set(input.client.usedCategories);
+  const declinedCategories = new Set<string>();
+  for (const decline of input.client.declines) {
+    if (input.now - decline.at < input.declineCooldownMs) declinedCategories.add(decline.category);
+  }
+  const exclusiveHolder = new Map<string, Set<string>>();
+  for (const open of input.client.openLeads) {
+    if (input.now - open.createdAt >= input.exclusivityWindowMs) continue;
+    const holders = exclusiveHolder.get(open.category) ?? new Set<string>();
+    holders.add(open.companyId);
+    exclusiveHolder.set(open.category, holders);
+  }
+
+  const assignedInCall = new Map<string, number>();
+  const maxLeads = Math.max(0, Math.floor(input.maxLeads));
+  const result: RoutingResult = { routed: [], notRouted: [] };
+
+  for (const { category, list } of categories) {
+    const configured = input.policies[category];
+    const policy = normalizePolicy(configured);
+    const stats = input.stats[category] ?? {};
+
+    const alternatives: RoutingAlternative[] = [];
+    const eligible: number[] = [];
+    const companiesSeen = new Set<string>();
+    for (let i = 0; i < list.length; i++) {
+      const candidate = list[i];
+      const excludedBecause = exclusionOf(candidate);
+      // `list` is sorted best-first, so the first eligible service of a company represents it.
+      const reason =
+        excludedBecause ?? (companiesSeen.has(candidate.companyId) ? "better_service_of_same_company" : undefined);
+      if (!reason) {
+        companiesSeen.add(candidate.companyId);
+        eligible.push(i);
+      }
+      alternatives.push({
+        companyId: candidate.companyId,
+        serviceId: candidate.serviceId,
+        serviceCode: candidate.serviceCode,
+        rating: candidate.rating,
+        eligible: !reason,
+        ...(reason ? { excludedBecause: reason } : {}),
+        score: null,
+        selectionProbability: 0,
+      });
+    }
+
+    if (eligible.length === 0) {
+      const clientReason = alternatives.find((a) => a.excludedBecause && CLIENT_LEVEL_REASONS.has(a.excludedBecause));
+      const reason = notRoutedReasonOf(clientReason?.excludedBecause);
+      result.notRouted.push({
+        category,
+        reason,
+        message: notRoutedMessage(reason, category, alternatives),
+        policy,
+        alternatives,
+      });
+      continue;
+    }
+    if (result.routed.length >= maxLeads) {
+      result.notRouted.push({
+        category,
+        reason: "request_limit_reached",
+        message: `The call already produced its limit of ${maxLeads} lead(s); category ${category} was not routed`,
+        policy,
+        alternatives,
+      });
+      continue;
+    }
+
+    const winnerAt = rankEligible(policy, list, eligible, alternatives, stats, input.random);
+    const winner = list[winnerAt];
+    assignedInCall.set(winner.companyId, (assignedInCall.get(winner.companyId) ?? 0) + 1);
+    result.routed.push({
+      category,
+      winner,
+      reason: describeWin(policy, winner, alternatives, eligible.length, stats),
+      policy,
+      alternatives,
+    });
+  }
+  return result;
+
+  function exclusionOf(candidate: RoutingCandidate): ExclusionReason | undefined {
+    if (usedCategories.has(candidate.category)) return "category_in_use";
+    if (declinedCategories.has(candidate.category)) return "category_declined_recently";
+    const holders = exclusiveHolder.get(candidate.category);
+    if (holders) return holders.has(candidate.companyId) ? "open_lead_in_category" : "exclusivity_held_by_other_company";
+    const company = input.companies[candidate.companyId];
+    if (!company) return "company_unknown";
+    if (company.status !== "active") return "company_paused";
+    if (company.dailyLeadCap !== null) {
+      const used = company.leadsToday + (assignedInCall.get(candidate.companyId) ?? 0);
+      if (used >= company.dailyLeadCap) return "daily_cap_reached";
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Scores the eligible candidates (indices into `list`) under `policy`, fills `score` and
+ * `selectionProbability` of their alternatives, and returns the index of the winner.
+ */
+function rankEligible(
+  policy: AppliedRoutingPolicy,
+  list: readonly RoutingCandidate[],
+  eligible: readonly number[],
+  alternatives: RoutingAlternative[],
+  stats: Readonly<Record<string, CompanyCategoryStats>>,
+  random: () => number,
+): number {
+  const n = eligible.length;
+  const scores = new Float64Array(n);
+  const secondary = new Float64Array(n);
+
+  if (policy.strategy === "priority") {
+    const order = policy.order ?? [];
+    for (let k = 0; k < n; k++) {
+      const position = order.indexOf(list[eligible[k]].companyId);
+      scores[k] = position < 0 ? 0 : order.length - position;
+    }
+  } else if (policy.strategy === "weighted") {
+    const shares = eligibleShares(policy, list, eligible);
+    let routedTotal = 0;
+    for (let k = 0; k < n; k++) routedTotal += (stats[list[eligible[k]].companyId] ?? ZERO_STATS).routed;
+    for (let k = 0; k < n; k++) {
+      const routed = (stats[list[eligible[k]].companyId] ?? ZERO_STATS).routed;
+      scores[k] = shares[k] * (routedTotal + 1) - routed;
+      secondary[k] = shares[k];
+    }
+  } else {
+    const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
+    const alpha = new Float64Array(n);
+    const beta = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const counts = stats[list[eligible[k]].companyId] ?? ZERO_STATS;
+      alpha[k] = exploration === 0 ? 1 + counts.accepted : 1 + counts.accepted / exploration;
+      beta[k] = exploration === 0 ? 1 + counts.declined : 1 + counts.declined / exploration;
+    }
+    if (exploration === 0) {
+      for (let k = 0; k < n; k++) scores[k] = alpha[k] / (alpha[k] + beta[k]);
+    } else {
+      const sampler = new BetaSampler(random);
+      for (let k = 0; k < n; k++) scores[k] = sampler.next(alpha[k], beta[k]);
+      estimateThompsonPropensities(sampler, alpha, beta, eligible, alternatives);
+    }
+  }
+
+  let best = 0;
+  for (let k = 1; k < n; k++) {
+    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]])) best = k;
+  }
+  for (let k = 0; k < n; k++) alternatives[eligible[k]].score = roundScore(scores[k]);
+  const stochastic = policy.strategy === "performance" && (policy.exploration ?? DEFAULT_EXPLORATION) > 0;
+  if (!stochastic) {
+    for (let k = 0; k < n; k++) alternatives[eligible[k]].selectionProbability = k === best ? 1 : 0;
+  }
+  return eligible[best];
+}
+
+/** Shares of the eligible companies (normalized weights; equal when no eligible one has weight). */
+function eligibleShares(
+  policy: CategoryRoutingPolicy,
+  list: readonly RoutingCandidate[],
+  eligible: readonly number[],
+): Float64Array {
+  const n = eligible.length;
+  const shares = new Float64Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    const weight = policy.weights?.[list[eligible[k]].companyId] ?? 0;
+    shares[k] = Number.isFinite(weight) && weight > 0 ? weight : 0;
+    total += shares[k];
+  }
+  if (total === 0) shares.fill(1 / n);
+  else for (let k = 0; k < n; k++) shares[k] /= total;
+  return shares;
+}
+
+/**
+ * Monte-Carlo estimate of each eligible company's probability of winning a Thompson draw,
+ * written to the alternatives (ties in a draw go to the earlier, better-rated candidate, as in
+ * the decision itself).
+ */
+function estimateThompsonPropensities(
+  sampler: BetaSampler,
+  alpha: Float64Array,
+  beta: Float64Array,
+  eligible: readonly number[],
+  alternatives: RoutingAlternative[],
+) {
+  const n = eligible.length;
+  const wins = new Uint32Array(n);
+  for (let s = 0; s < PROPENSITY_SAMPLES; s++) {
+    let best = 0;
+    let bestDraw = -1;
+    for (let k = 0; k < n; k++) {
+      const draw = sampler.next(alpha[k], beta[k]);
+      if (draw > bestDraw) {
+        bestDraw = draw;
+        best = k;
+      }
+    }
+    wins[best]++;
+  }
+  for (let k = 0; k < n; k++) {
+    alternatives[eligible[k]].selectionProbability = Math.round((wins[k] / PROPENSITY_SAMPLES) * 10_000) / 10_000;
+  }
+}
+
+function beats(
+  score: number,
+  secondary: number,
+  candidate: RoutingCandidate,
+  bestScore: number,
+  bestSecondary: number,
+  bestCandidate: RoutingCandidate,
+): boolean {
+  if (score !== bestScore) return score > bestScore;
+  if (secondary !== bestSecondary) return secondary > bestSecondary;
+  return compareCandidates(candidate, bestCandidate) < 0;
+}
+
+/** The stable tie-break: rating (higher first), then company id, then service code. */
+function compareCandidates(a: RoutingCandidate, b: RoutingCandidate): number {
+  return b.rating - a.rating || compareText(a.companyId, b.companyId) || compareText(a.serviceCode, b.serviceCode);
+}
+
+/** Code-unit order: the same in every runtime and locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function maxRating(list: readonly RoutingCandidate[]): number {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const candidate of list) if (candidate.rating > best) best = candidate.rating;
+  return best;
+}
+
+function roundScore(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+function normalizePolicy(policy: CategoryRoutingPolicy | undefined): AppliedRoutingPolicy {
+  if (!policy) return { ...DEFAULT_ROUTING_POLICY, source: "default" };
+  const applied: AppliedRoutingPolicy = { strategy: policy.strategy, source: "configured" };
+  if (policy.strategy === "priority") applied.order = [...(policy.order ?? [])];
+  if (policy.strategy === "weighted") applied.weights = { ...(policy.weights ?? {}) };
+  if (policy.strategy === "performance") {
+    const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
+    applied.exploration = Number.isFinite(exploration)
+      ? Math.min(MAX_EXPLORATION, Math.max(0, exploration))
+      : DEFAULT_EXPLORATION;
+  }
+  return applied;
+}
+
+function notRoutedReasonOf(reason: ExclusionReason | undefined): NotRoutedReason {
+  switch (reason) {
+    case "category_in_use":
+    case "category_declined_recently":
+    case "open_lead_in_category":
+      return reason;
+    case "exclusivity_held_by_other_company":
+      return "open_lead_in_category";
+    default:
+      return "no_eligible_company";
+  }
+}
+
+function notRoutedMessage(reason: NotRoutedReason, category: string, alternatives: RoutingAlternative[]): string {
+  switch (reason) {
+    case "category_in_use":
+      return `The client already uses a ${category} service`;
+    case "category_declined_recently":
+      return `The client declined a ${category} offer within the cooldown`;
+    case "open_lead_in_category":
+      return `The client has an open ${category} lead within the exclusivity window`;
+    default:
+      return `No company can receive a ${category} lead: ${summarizeExclusions(alternatives)}`;
+  }
+}
+
+function summarizeExclusions(alternatives: readonly RoutingAlternative[]): string {
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  for (const alternative of alternatives) {
+    if (!alternative.excludedBecause || alternative.excludedBecause === "better_service_of_same_company") continue;
+    const text = `${alternative.companyId} (${alternative.excludedBecause.replaceAll("_", " ")})`;
+    if (!seen.has(text)) {
+      seen.add(text);
+      parts.push(text);
+    }
+  }
+  return parts.join(", ");
+}
+
+function describeWin(
+  policy: AppliedRoutingPolicy,
+  winner: RoutingCandidate,
+  alternatives: readonly RoutingAlternative[],
+  eligibleCount: number,
+  stats: Readonly<Record<string, CompanyCategoryStats>>,
+): string {
+  const company = winner.companyId;
+  let text: string;
+  if (eligibleCount === 1) {
+    text = `${company} is the only eligible company for ${winner.category}`;
+  } else if (policy.strategy === "priority") {
+    const position = (policy.order ?? []).indexOf(company);
+    text =
+      position >= 0
+        ? `${company} ranks highest in the admin priority order among ${eligibleCount} eligible companies`
+        : `No eligible company is in the priority order; ${company} has the best rating (${winner.rating}) of ${eligibleCount}`;
+  } else if (policy.strategy === "weighted") {
+    const routed = (stats[company] ?? ZERO_STATS).routed;
+    text = `Weighted rotation: ${company} is furthest below its target share (${routed} lead(s) in the window) among ${eligibleCount} eligible companies`;
+  } else {
+    const counts = stats[company] ?? ZERO_STATS;
+    const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
+    text =
+      exploration === 0
+        ? `Measured conversion: ${company} has the best acceptance (${counts.accepted} accepted, ${counts.declined} declined) among ${eligibleCount} eligible companies`
+        : `Thompson sampling: ${company} drew the highest acceptance sample (${counts.accepted} accepted, ${counts.declined} declined) among ${eligibleCount} eligible companies`;
+  }
+  const skipped = summarizeExclusions(alternatives.filter((a) => a.companyId !== company));
+  return skipped ? `${text}; skipped ${skipped}` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomness
+
+/**
+ * A small, fast seeded generator (mulberry32) of uniform numbers in [0, 1). Used to make routing
+ * decisions reproducible in tests and simulations; production may pass `Math.random`.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Beta(α, β) sampler built on Marsaglia–Tsang Gamma sampling ("A simple method for generating gamma
+ * variables", 2000): Beta = X / (X + Y) with X ~ Gamma(α), Y ~ Gamma(β). Normal deviates come
+ * from the Marsaglia polar method, whose second value is kept for the next call.
+ */
+export class BetaSampler {
+  private spareNormal = 0;
+  private hasSpare = false;
+
+  constructor(private readonly random: () => number) {}
+
+  /** One draw from Beta(alpha, beta); both shapes must be > 0. */
+  next(alpha: number, beta: number): number {
+    const x = this.gamma(alpha);
+    const y = this.gamma(beta);
+    const sum = x + y;
+    // Both draws underflow only for vanishing shapes; split evenly rather than divide by zero.
+    return sum > 0 ? x / sum : 0.5;
+  }
+
+  /** One draw from Gamma(shape, 1), shape > 0. */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new RangeError(`Gamma shape must be > 0 (got ${shape})`);
+    if (shape < 1) {
+      // Boost: Gamma(a) = Gamma(a + 1) × U^(1/a).
+      return this.gamma(shape + 1) * this.uniformOpen() ** (1 / shape);
+    }
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x: number;
+      let v: number;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.uniformOpen();
+      const x2 = x * x;
+      if (u < 1 - 0.0331 * x2 * x2) return d * v;
+      if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** A standard normal deviate. */
+  normal(): number {
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spareNormal;
+    }
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.random() - 1;
+      v = 2 * this.random() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const factor = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * factor;
+    this.hasSpare = true;
+    return u * factor;
+  }
+
+  /** Uniform in (0, 1): never exactly 0, so logarithms and roots stay finite. */
+  private uniformOpen(): number {
+    let u = this.random();
+    while (u <= 0) u = this.random();
+    return u;
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Deal writes: the outcome of an offer, with everything it changes, as statements for one atomic
+ * `db.batch`. Shared by the partner inbox (`POST /v1/partner/leads/{id}/outcome`) and the CRM deals
+ * route.
+ *
+ * Semantics: deals are append-only; every report is kept. The LATEST report wins: it sets the
+ * interaction matrix cell (accepted → 1, declined → −1) and, for a lead, its status. Reporting the
+ * same outcome again is a no-op (see `isSameOutcome`), so callers can retry safely.
+ */
+import { desc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { newId } from "../lib/ids";
+import type { Db } from "./db";
+import { deals, interactionHistory, interactions, leadEvents, leads } from "./schema";
+
+export type DealRow = typeof deals.$inferSelect;
+export type DealOutcome = DealRow["outcome"];
+type Statement = BatchItem<"sqlite">;
+
+export interface DealWriteInput {
+  clientId: string;
+  serviceId: string;
+  /** The company that sold (or failed to sell) the service. */
+  companyId: string;
+  /** The lead the deal answers, if any: its status and events are updated too. */
+  leadId: string | null;
+  outcome: DealOutcome;
+  /** Deal amount in RUB (≥ 0), if known. */
+  amount: number | null;
+  /** The company's commission rate now (0..1): commission = amount × rate, on accepted deals only. */
+  commissionRate: number;
+  reportedBy: DealRow["reportedBy"];
+  /** `source` of the interaction written to the matrix. */
+  interactionSource: "crm" | "deal" | "partner" | "import";
+  /** When the deal happened (epoch ms). */
+  occurredAt: number;
+  /** When it is recorded (epoch ms). */
+  now: number;
+}
+
+/** Commission earned on a deal, rounded to kopecks; null when there is nothing to earn. */
+export function dealCommission(outcome: DealOutcome, amount: number | null, commissionRate: number): number | null {
+  if (outcome !== "accepted" || amount === null) return null;
+  return Math.round(amount * commissionRate * 100) / 100;
+}
+
+/**
+ * The deal row and the statements recording it: the deal, an `interaction_history` row (with the
+ * previous matrix value, read inside the batch), the `interactions` upsert and, for a lead, its new
+ * status, `outcome_at`, `acknowledged_at` (an outcome implies receipt) and an `outcome` event.
+ * Run them in one `db.batch` (optionally with other statements).
+ */
+export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; statements: Statement[] } {
+  const deal: DealRow = {
+    id: newId("dl"),
+    clientId: input.clientId,
+    serviceId: input.serviceId,
+    companyId: input.companyId,
+    leadId: input.leadId,
+    outcome: input.outcome,
+    amount: input.amount,
+    commission: dealCommission(input.outcome, input.amount, input.commissionRate),
+    reportedBy: input.reportedBy,
+    occurredAt: input.occurredAt,
+    createdAt: input.now,
+  };
+  const value = input.outcome === "accepted" ? 1 : -1;
+  const statements: Statement[] = [
+    db.insert(deals).values(deal),
+    // Before the upsert, so the sub-select still sees the previous matrix value.
+    db.insert(interactionHistory).values({
+      clientId: input.clientId,
+      serviceId: input.serviceId,
+      value,
+      previousValue: sql`COALESCE((SELECT value FROM interactions WHERE client_id = ${input.clientId} AND service_id = ${input.serviceId}), 0)`,
+      source: input.interactionSource,
+      at: input.occurredAt,
+    }),
+    db
+      .insert(interactions)
+      .values({
+        clientId: input.clientId,
+        serviceId: input.serviceId,
+        value,
+        source: input.interactionSource,
+        at: input.occurredAt,
+      })
+      .onConflictDoUpdate({
+        target: [interactions.clientId, interactions.serviceId],
+        set: { value, source: input.interactionSource, at: input.occurredAt },
+      }),
+  ];
+  if (input.leadId) {
+    statements.push(
+      db
+        .update(leads)
+        .set({
+          status: input.outcome,
+          outcomeAt: input.occurredAt,
+          acknowledgedAt: sql`COALESCE(${leads.acknowledgedAt}, ${input.now})`,
+          updatedAt: input.now,
+        })
+        .where(eq(leads.id, input.leadId)),
+      db.insert(leadEvents).values({
+        leadId: input.leadId,
+        type: "outcome",
+        at: input.now,
+        detail: JSON.stringify({
+          deal_id: deal.id,
+          outcome: deal.outcome,
+          amount: deal.amount,
+          reported_by: deal.reportedBy,
+          occurred_at: new Date(deal.occurredAt).toISOString(),
+        }),
+      }),
+    );
+  }
+  return { deal, statements };
+}
+
+/** The most recently recorded deal of a lead, or null. */
+export async function findLatestLeadDeal(db: Db, leadId: string): Promise<DealRow | null> {
+  const rows = await db
+    .select()
+    .from(deals)
+    .where(eq(deals.leadId, leadId))
+    // rowid follows insertion order even when two reports share a millisecond.
+    .orderBy(desc(sql`rowid`))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Whether a new report repeats the latest one: same outcome and amount, and the same time of the
+ * deal when the report gives one (a report without a time repeats any time).
+ */
+export function isSameOutcome(
+  latest: DealRow | null,
+  report: { outcome: DealOutcome; amount: number | null; occurredAt: number | null },
+): latest is DealRow {
+  if (!latest) return false;
+  if (latest.outcome !== report.outcome) return false;
+  if ((latest.amount ?? null) !== report.amount) return false;
+  return report.occurredAt === null || report.occurredAt === latest.occurredAt;
+}
