@@ -112,6 +112,13 @@ for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
   process.on(signal, onStopSignal);
 }
 
+// `npm run` does not pass a SIGTERM on to this script: when npm is killed alone we are re-parented.
+// Stop then too, so that a killed `npm run dev` never leaves a server running on the port.
+const launcherPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcherPid && !stopping) onStopSignal("SIGTERM");
+}, 1_000).unref();
+
 /**
  * Runs a child with the terminal attached and resolves with its exit code.
  * @param {string[]} args arguments of the current Node

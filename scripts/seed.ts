@@ -12,7 +12,7 @@
  * not at all. A database that already has companies is left alone unless --reset is given, which
  * deletes every row first (in the same batch).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -447,8 +447,11 @@ async function main(): Promise<number> {
     } finally {
       writer.close();
     }
-    console.log(`Importing ${writer.statements} statements…`);
+    const megabytes = (statSync(writer.path).size / 1024 / 1024).toFixed(1);
+    console.log(`Importing ${writer.statements} statements (${megabytes} MB of SQL) in one batch…`);
+    const importStarted = performance.now();
     await executeLocalD1File(writer.path);
+    console.log(`Imported in ${((performance.now() - importStarted) / 1000).toFixed(1)} s.`);
 
     const keysFile = {
       generated_at: new Date(now).toISOString(),

@@ -9,7 +9,10 @@ import { leadDocumentSchema } from "./domain/lead-document";
 export function webhookPayloadSchemas(): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [file, schema] of Object.entries(WEBHOOK_PAYLOADS)) {
-    out[file] = { $id: `https://cactubase.dev/schemas/${file}`, ...z.toJSONSchema(schema, { target: "draft-2020-12" }) };
+    out[file] = {
+      $id: `https://cactubase.dev/schemas/${file}`,
+      ...z.toJSONSchema(schema, { target: "draft-2020-12" }),
+    };
   }
   return out;
 }

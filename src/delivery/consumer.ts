@@ -57,7 +57,12 @@ export function parseDispatchMessage(body: unknown): LeadDispatchMessage | null 
   const message = body as Record<string, unknown>;
   if (message.v !== 1 || message.type !== "deliver_lead" || typeof message.leadId !== "string") return null;
   if (message.leadId === "" || message.leadId.length > 64) return null;
-  return { v: 1, type: "deliver_lead", leadId: message.leadId, ...(message.redelivery === true ? { redelivery: true } : {}) };
+  return {
+    v: 1,
+    type: "deliver_lead",
+    leadId: message.leadId,
+    ...(message.redelivery === true ? { redelivery: true } : {}),
+  };
 }
 
 /** Handles a `lead-dispatch` batch: messages are independent and processed concurrently. */
@@ -195,7 +200,14 @@ async function loadReceiver(db: Db, companyId: string) {
 }
 
 /** An attempt refused before anything was sent: the lead fails (redeliverable) and the message is done. */
-async function fail(db: Db, leadId: string, at: number, error: string, message: Message<unknown>, body: LeadDispatchMessage) {
+async function fail(
+  db: Db,
+  leadId: string,
+  at: number,
+  error: string,
+  message: Message<unknown>,
+  body: LeadDispatchMessage,
+) {
   await recordDeliveryAttempt(
     db,
     { leadId, at, httpStatus: null, latencyMs: null, error, detail: attemptDetail(message, body) },

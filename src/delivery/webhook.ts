@@ -109,7 +109,9 @@ export async function postWebhook(
   let error = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ""}`;
   if (status >= 300 && status < 400) {
     const location = response.headers.get("location");
-    error += location ? ` redirect to ${location.slice(0, 200)} (redirects are not followed)` : " redirect (not followed)";
+    error += location
+      ? ` redirect to ${location.slice(0, 200)} (redirects are not followed)`
+      : " redirect (not followed)";
   }
   return {
     status,

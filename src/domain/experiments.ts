@@ -209,7 +209,10 @@ export interface CandidateScope {
 }
 
 /** Whether an offer falls inside an experiment's scope. */
-export function inScope(experiment: Pick<ExperimentDefinition, "scopeType" | "scopeId">, candidate: CandidateScope) {
+export function inScope(
+  experiment: Pick<ExperimentDefinition, "scopeType" | "scopeId">,
+  candidate: CandidateScope,
+): boolean {
   switch (experiment.scopeType) {
     case "all":
       return true;

@@ -263,21 +263,23 @@ export function classifyKey(key: string): PersonalDataKind | null {
 // Values
 // ---------------------------------------------------------------------------------------------
 
-/** Longest local part and domain looked at around an "@" (RFC 5321 limits). */
-const EMAIL_LOCAL_MAX = 64;
+/** Longest domain looked at after an "@" (RFC 5321 limit). */
 const EMAIL_DOMAIN_MAX = 255;
-const EMAIL_LOCAL_END = /[\p{L}\p{N}._%+'-]+$/u;
-const EMAIL_DOMAIN_START = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/u;
+const EMAIL_LOCAL_CHAR = /[\p{L}\p{N}._%+'-]/u;
+/** Dot-separated labels; unambiguous (labels cannot contain "."), so matching is linear. */
+const EMAIL_DOMAIN = /^[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/u;
+const TOP_LEVEL_LABEL = /^\p{L}{2,}/u;
 
 /**
- * Whether `text` contains an e-mail address. Only the surroundings of each "@" are matched, so a
- * long string costs linear time.
+ * Whether `text` contains an e-mail address: a local-part character, "@", then a domain of two or
+ * more labels whose last one starts with two letters. Only a bounded window after each "@" is
+ * matched, so even a string made of "@" costs linear time.
  */
 function containsEmail(text: string): boolean {
   for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
-    const local = text.slice(Math.max(0, at - EMAIL_LOCAL_MAX), at);
-    const domain = text.slice(at + 1, at + 1 + EMAIL_DOMAIN_MAX);
-    if (EMAIL_LOCAL_END.test(local) && EMAIL_DOMAIN_START.test(domain)) return true;
+    if (at === 0 || !EMAIL_LOCAL_CHAR.test(text[at - 1])) continue;
+    const domain = EMAIL_DOMAIN.exec(text.slice(at + 1, at + 1 + EMAIL_DOMAIN_MAX));
+    if (domain && TOP_LEVEL_LABEL.test(domain[0].slice(domain[0].lastIndexOf(".") + 1))) return true;
   }
   return false;
 }
@@ -513,7 +515,10 @@ export function findPersonalDataInIdentifier(identifier: string, path: readonly 
  * kinds found there and never the value.
  */
 export function personalDataError(findings: readonly PersonalDataFinding[]): AppError {
-  const byPath = new Map<string, { path: string[]; kinds: PersonalDataKind[]; source: PersonalDataFinding["source"] }>();
+  const byPath = new Map<
+    string,
+    { path: string[]; kinds: PersonalDataKind[]; source: PersonalDataFinding["source"] }
+  >();
   for (const finding of findings) {
     const id = JSON.stringify(finding.path);
     const entry = byPath.get(id);

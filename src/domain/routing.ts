@@ -317,7 +317,8 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
     if (usedCategories.has(candidate.category)) return "category_in_use";
     if (declinedCategories.has(candidate.category)) return "category_declined_recently";
     const holders = exclusiveHolder.get(candidate.category);
-    if (holders) return holders.has(candidate.companyId) ? "open_lead_in_category" : "exclusivity_held_by_other_company";
+    if (holders)
+      return holders.has(candidate.companyId) ? "open_lead_in_category" : "exclusivity_held_by_other_company";
     const company = input.companies[candidate.companyId];
     if (!company) return "company_unknown";
     if (company.status !== "active") return "company_paused";
@@ -380,7 +381,8 @@ function rankEligible(
 
   let best = 0;
   for (let k = 1; k < n; k++) {
-    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]])) best = k;
+    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]]))
+      best = k;
   }
   for (let k = 0; k < n; k++) alternatives[eligible[k]].score = roundScore(scores[k]);
   const stochastic = policy.strategy === "performance" && (policy.exploration ?? DEFAULT_EXPLORATION) > 0;

@@ -101,8 +101,12 @@ interface PlannedWrite extends ClientWriteResult {
   historyRows: NewHistoryRow[];
 }
 
-/** Planning from fresh state is retried this many times when a concurrent write wins. */
-const MAX_WRITE_ATTEMPTS = 3;
+/**
+ * Attempts of one client write. A write only loses to another writer's commit made after its
+ * read, and each competing writer commits once, so up to this many simultaneous writers of one
+ * client always all succeed.
+ */
+const MAX_WRITE_ATTEMPTS = 5;
 /** Clients written per `db.batch` in bulk writes (a few hundred statements at most). */
 const BULK_GROUP_SIZE = 100;
 /** Bound parameters per row of each multi-row statement (D1 allows 100 per statement). */
@@ -291,7 +295,8 @@ async function readClientStates(db: Db, companyId: string, hashes: string[]): Pr
   );
   if (cellQueries.length > 0) {
     const cellChunks = await db.batch(cellQueries as [(typeof cellQueries)[number], ...typeof cellQueries]);
-    for (const cells of cellChunks) for (const cell of cells) byId.get(cell.clientId)?.cells.set(cell.serviceId, cell.value);
+    for (const cells of cellChunks)
+      for (const cell of cells) byId.get(cell.clientId)?.cells.set(cell.serviceId, cell.value);
   }
   return states;
 }

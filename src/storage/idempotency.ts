@@ -34,11 +34,10 @@ export async function beginIdempotent(
   now = Date.now(),
 ): Promise<IdempotencyOutcome> {
   if (!KEY_PATTERN.test(input.key)) {
-    throw new AppError(
-      "validation_failed",
-      "Idempotency-Key must be 1–255 printable ASCII characters",
-      ["headers", "idempotency-key"],
-    );
+    throw new AppError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters", [
+      "headers",
+      "idempotency-key",
+    ]);
   }
   const requestHash = await sha256Hex(`${input.route}\n${input.body}`);
   const where = and(eq(idempotencyRecords.principalId, input.principalId), eq(idempotencyRecords.key, input.key));
@@ -68,7 +67,11 @@ export async function beginIdempotent(
       );
     }
     if (existing.state === "done") {
-      return { kind: "replay", status: existing.responseStatus ?? 200, body: JSON.parse(existing.responseBody ?? "null") };
+      return {
+        kind: "replay",
+        status: existing.responseStatus ?? 200,
+        body: JSON.parse(existing.responseBody ?? "null"),
+      };
     }
     if (now - existing.createdAt < IN_FLIGHT_TAKEOVER_MS) {
       throw new AppError("idempotency_in_flight", "A request with this Idempotency-Key is still being processed", [
@@ -80,7 +83,9 @@ export async function beginIdempotent(
     const taken = await db
       .update(idempotencyRecords)
       .set({ createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS })
-      .where(and(where, eq(idempotencyRecords.state, "in_flight"), eq(idempotencyRecords.createdAt, existing.createdAt)))
+      .where(
+        and(where, eq(idempotencyRecords.state, "in_flight"), eq(idempotencyRecords.createdAt, existing.createdAt)),
+      )
       .returning({ key: idempotencyRecords.key });
     if (taken.length === 0) return beginIdempotent(db, input, now);
   }

@@ -27,14 +27,21 @@ describe("calibrationReport", () => {
 
     // 80–90: predicted (0.85 + 0.85 + 0.82 + 0.88)/4 = 0.85, observed 3/4 = 0.75, gap −0.10
     // Wilson(3, 4): centre (0.75 + 1.920729410347062/4)/(1 + 3.841458820694124/4) = 0.6275272908863507,
-    // half-width 0.3268854483039488 → [0.3006418425824019, 0.9544127391902994]; 0.85 lies inside.
+    // half-width 0.3268854483039488 → [0.3006418425824019, 0.9544127391902995]; 0.85 lies inside.
     const eighties = report.bands[8];
-    expect(eighties).toMatchObject({ from: 80, to: 90, resolved: 4, accepted: 3, declined: 1, predicted_within_interval: true });
+    expect(eighties).toMatchObject({
+      from: 80,
+      to: 90,
+      resolved: 4,
+      accepted: 3,
+      declined: 1,
+      predicted_within_interval: true,
+    });
     expectClose(eighties.predicted_rate, 0.85, 1e-15);
     expectClose(eighties.observed_rate, 0.75, 1e-15);
     expectClose(eighties.gap, -0.1, 1e-15);
     expectClose(eighties.observed_ci_low, 0.3006418425824019, 1e-14);
-    expectClose(eighties.observed_ci_high, 0.9544127391902994, 1e-14);
+    expectClose(eighties.observed_ci_high, 0.9544127391902995, 1e-14);
 
     // 90–100 (100 included): predicted (0.95 + 1.00)/2 = 0.975, observed 1, gap +0.025
     const nineties = report.bands[9];

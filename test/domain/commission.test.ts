@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  type StatementDeal,
   accrueCommission,
   commissionKopecks,
   commissionStatement,
   commissionStatements,
   rateToPartsPerMillion,
+  type StatementDeal,
   toKopecks,
 } from "../../src/domain/commission";
 
@@ -32,8 +32,9 @@ describe("money helpers", () => {
     expect(toKopecks(1.005)).toBe(101);
     expect(toKopecks(14.9985)).toBe(1500);
     expect(toKopecks(0)).toBe(0);
-    expect(toKopecks(1e-7)).toBe(0);
-    expect(toKopecks(2e21 / 1e6)).toBe(2e17);
+    expect(toKopecks(0.005)).toBe(1);
+    expect(toKopecks(1e-7)).toBe(0); // printed in exponent form, "1e-7"
+    expect(toKopecks(90_071_992_547_409.9)).toBe(9_007_199_254_740_990);
     expect(() => toKopecks(-1)).toThrow(RangeError);
     expect(() => toKopecks(Number.NaN)).toThrow(RangeError);
     expect(() => toKopecks(1e20)).toThrow(RangeError);
@@ -115,8 +116,19 @@ describe("commission statement", () => {
   });
 
   it("an empty period is a zero statement", () => {
-    const statement = commissionStatement("co_insurer", deals, { from: FEB_1 + 86_400_000, to: FEB_1 + 2 * 86_400_000 }, 0.1);
-    expect(statement).toMatchObject({ accepted_deals: 0, gross_amount_kopecks: 0, commission_kopecks: 0, effective_rate: null, lines: [] });
+    const statement = commissionStatement(
+      "co_insurer",
+      deals,
+      { from: FEB_1 + 86_400_000, to: FEB_1 + 2 * 86_400_000 },
+      0.1,
+    );
+    expect(statement).toMatchObject({
+      accepted_deals: 0,
+      gross_amount_kopecks: 0,
+      commission_kopecks: 0,
+      effective_rate: null,
+      lines: [],
+    });
   });
 
   it("builds one statement per company, ordered by id", () => {

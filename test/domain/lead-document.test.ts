@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import publishedLeadSchema from "../../schemas/lead.v1.json";
 import { webhookPayloadSchemas } from "../../src/contract";
 import {
   ageBand,
@@ -10,7 +11,6 @@ import {
   leadDocumentSchema,
 } from "../../src/domain/lead-document";
 import { receiverPseudonym } from "../../src/lib/crypto";
-import publishedLeadSchema from "../../schemas/lead.v1.json";
 
 const PSEUDONYM = "a".repeat(64);
 
@@ -40,7 +40,13 @@ describe("buildLeadDocument", () => {
       target_company: { id: "co_insurer", name: "Insurer" },
       rating: 87.5,
       reasons: ["Clients with a car loan usually insure the car", "Similar clients took it"],
-      client: { pseudonym: PSEUDONYM, age_band: "35-44", income_band: "80k-150k", region: "Moscow", needs: ["car", "family"] },
+      client: {
+        pseudonym: PSEUDONYM,
+        age_band: "35-44",
+        income_band: "80k-150k",
+        region: "Moscow",
+        needs: ["car", "family"],
+      },
       source_company: { id: "co_expobank", name: "Expobank" },
       contact: {
         channel: "source_company",
@@ -87,7 +93,12 @@ describe("buildLeadDocument", () => {
   it("drops reasons and needs that could carry personal data", () => {
     const document = buildLeadDocument(
       baseInput({
-        reasons: ["Call +7 (912) 345-67-89", "write to ivan.petrov@mail.ru", "card 4276 1234 5678 9012", "Fits the client"],
+        reasons: [
+          "Call +7 (912) 345-67-89",
+          "write to ivan.petrov@mail.ru",
+          "card 4276 1234 5678 9012",
+          "Fits the client",
+        ],
         client: {
           pseudonym: PSEUDONYM,
           age: 30,
@@ -111,11 +122,17 @@ describe("buildLeadDocument", () => {
   });
 
   it("never lets personal data or exact values through, whatever the input (property)", () => {
-    const email = fc.tuple(fc.stringMatching(/^[a-z]{1,8}$/), fc.stringMatching(/^[a-z]{1,8}$/)).map(([u, d]) => `${u}@${d}.ru`);
+    const email = fc
+      .tuple(fc.stringMatching(/^[a-z]{1,8}$/), fc.stringMatching(/^[a-z]{1,8}$/))
+      .map(([u, d]) => `${u}@${d}.ru`);
     const phone = fc.stringMatching(/^\+7 \(9\d\d\) \d{3}-\d\d-\d\d$/);
     const card = fc.stringMatching(/^\d{4} \d{4} \d{4} \d{4}$/);
     const secret = fc.oneof(email, phone, card);
-    const text = fc.oneof(fc.string({ maxLength: 40 }), secret, fc.tuple(fc.string({ maxLength: 10 }), secret).map(([a, b]) => `${a} ${b}`));
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      secret,
+      fc.tuple(fc.string({ maxLength: 10 }), secret).map(([a, b]) => `${a} ${b}`),
+    );
     fc.assert(
       fc.property(
         fc.record({
@@ -145,7 +162,13 @@ describe("buildLeadDocument", () => {
 
           const document = buildLeadDocument(input);
           expect(leadDocumentSchema.safeParse(document).success).toBe(true);
-          expect(Object.keys(document.client).sort()).toEqual(["age_band", "income_band", "needs", "pseudonym", "region"]);
+          expect(Object.keys(document.client).sort()).toEqual([
+            "age_band",
+            "income_band",
+            "needs",
+            "pseudonym",
+            "region",
+          ]);
           const json = JSON.stringify(document);
           for (const value of sample.secrets) expect(json).not.toContain(value);
           expect(json).not.toContain("Ivan Petrov");
@@ -163,7 +186,9 @@ describe("buildLeadDocument", () => {
   it("refuses unknown fields anywhere in the document", () => {
     const document = buildLeadDocument(baseInput());
     expect(leadDocumentSchema.safeParse({ ...document, phone: "+79123456789" }).success).toBe(false);
-    expect(leadDocumentSchema.safeParse({ ...document, client: { ...document.client, name: "Ivan" } }).success).toBe(false);
+    expect(leadDocumentSchema.safeParse({ ...document, client: { ...document.client, name: "Ivan" } }).success).toBe(
+      false,
+    );
     expect(leadDocumentSchema.safeParse({ ...document, reasons: ["mail ivan@mail.ru"] }).success).toBe(false);
     expect(leadDocumentSchema.safeParse({ ...document, schema_version: "2" }).success).toBe(false);
   });

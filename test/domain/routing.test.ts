@@ -87,7 +87,10 @@ describe("priority strategy", () => {
     expect(result.routed[0].winner.companyId).toBe("co_a");
 
     const unlisted = resolveCompetition(
-      input({ candidates: [candidate("co_x", "cards", 90), candidate("co_y", "cards", 97)], policies: { cards: policy } }),
+      input({
+        candidates: [candidate("co_x", "cards", 90), candidate("co_y", "cards", 97)],
+        policies: { cards: policy },
+      }),
     );
     expect(unlisted.routed[0].winner.companyId).toBe("co_y");
     expect(unlisted.routed[0].reason).toMatch(/best rating/);
@@ -95,7 +98,9 @@ describe("priority strategy", () => {
 
   it("uses the default policy (rating, then company id) when the category has none", () => {
     const result = resolveCompetition(
-      input({ candidates: [candidate("co_z", "loans", 88), candidate("co_m", "loans", 88), candidate("co_q", "loans", 80)] }),
+      input({
+        candidates: [candidate("co_z", "loans", 88), candidate("co_m", "loans", 88), candidate("co_q", "loans", 80)],
+      }),
     );
     expect(result.routed[0].winner.companyId).toBe("co_m");
     expect(result.routed[0].policy.source).toBe("default");
@@ -133,7 +138,12 @@ describe("eligibility, caps and pause", () => {
     );
     const lead = result.routed[0];
     expect(lead.winner.companyId).toBe("co_b");
-    expect(lead.alternatives[0]).toMatchObject({ companyId: "co_a", eligible: false, excludedBecause: "company_paused", score: null });
+    expect(lead.alternatives[0]).toMatchObject({
+      companyId: "co_a",
+      eligible: false,
+      excludedBecause: "company_paused",
+      score: null,
+    });
     expect(lead.reason).toContain("co_a (company paused)");
   });
 
@@ -151,7 +161,11 @@ describe("eligibility, caps and pause", () => {
       ["cards", "co_c"],
     ]);
     const cardsLead = result.routed[1];
-    expect(cardsLead.alternatives.map((a) => a.excludedBecause)).toEqual(["daily_cap_reached", "daily_cap_reached", undefined]);
+    expect(cardsLead.alternatives.map((a) => a.excludedBecause)).toEqual([
+      "daily_cap_reached",
+      "daily_cap_reached",
+      undefined,
+    ]);
   });
 
   it("reports a category as not routed when no company is eligible", () => {
@@ -177,7 +191,10 @@ describe("eligibility, caps and pause", () => {
     expect(used.notRouted[0].reason).toBe("category_in_use");
 
     const declinedRecently = resolveCompetition(
-      input({ candidates: cards(), client: { usedCategories: [], declines: [{ category: "cards", at: NOW - DAY }], openLeads: [] } }),
+      input({
+        candidates: cards(),
+        client: { usedCategories: [], declines: [{ category: "cards", at: NOW - DAY }], openLeads: [] },
+      }),
     );
     expect(declinedRecently.notRouted[0].reason).toBe("category_declined_recently");
 
@@ -215,7 +232,13 @@ describe("eligibility, caps and pause", () => {
 
   it("lets one company compete with its best service only", () => {
     const result = resolveCompetition(
-      input({ candidates: [candidate("co_a", "cards", 70, "a-basic"), candidate("co_a", "cards", 92, "a-gold"), candidate("co_b", "cards", 80)] }),
+      input({
+        candidates: [
+          candidate("co_a", "cards", 70, "a-basic"),
+          candidate("co_a", "cards", 92, "a-gold"),
+          candidate("co_b", "cards", 80),
+        ],
+      }),
     );
     expect(result.routed[0].winner.serviceCode).toBe("a-gold");
     expect(result.routed[0].alternatives.find((a) => a.serviceCode === "a-basic")?.excludedBecause).toBe(
@@ -226,7 +249,12 @@ describe("eligibility, caps and pause", () => {
   it("routes at most one lead per category and at most maxLeads per call, best categories first", () => {
     const result = resolveCompetition(
       input({
-        candidates: [candidate("co_a", "cards", 70), candidate("co_a", "loans", 95), candidate("co_b", "ins", 88), candidate("co_b", "cards", 75)],
+        candidates: [
+          candidate("co_a", "cards", 70),
+          candidate("co_a", "loans", 95),
+          candidate("co_b", "ins", 88),
+          candidate("co_b", "cards", 75),
+        ],
         maxLeads: 2,
       }),
     );
@@ -262,14 +290,19 @@ describe("weighted strategy", () => {
         (weights, calls) => {
           const ids = weights.map((_, i) => `co_${i}`);
           const routed: Record<string, number> = Object.fromEntries(ids.map((id) => [id, 0]));
-          const policy: CategoryRoutingPolicy = { strategy: "weighted", weights: Object.fromEntries(ids.map((id, i) => [id, weights[i]])) };
+          const policy: CategoryRoutingPolicy = {
+            strategy: "weighted",
+            weights: Object.fromEntries(ids.map((id, i) => [id, weights[i]])),
+          };
           const candidates = ids.map((id) => candidate(id, "cards", 80));
           for (let call = 0; call < calls; call++) {
             const result = resolveCompetition(
               input({
                 candidates,
                 policies: { cards: policy },
-                stats: { cards: Object.fromEntries(ids.map((id) => [id, { routed: routed[id], accepted: 0, declined: 0 }])) },
+                stats: {
+                  cards: Object.fromEntries(ids.map((id) => [id, { routed: routed[id], accepted: 0, declined: 0 }])),
+                },
               }),
             );
             routed[result.routed[0].winner.companyId]++;
@@ -339,7 +372,12 @@ describe("performance strategy (Thompson sampling)", () => {
   }
 
   it("picks the clearly better company almost always", () => {
-    const { wins } = winsOf({ co_good: { accepted: 40, declined: 10 }, co_bad: { accepted: 10, declined: 40 } }, undefined, 400, 7);
+    const { wins } = winsOf(
+      { co_good: { accepted: 40, declined: 10 }, co_bad: { accepted: 10, declined: 40 } },
+      undefined,
+      400,
+      7,
+    );
     expect(wins.co_good).toBeGreaterThan(395);
   });
 

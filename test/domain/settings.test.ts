@@ -102,7 +102,10 @@ describe("resolveSettings", () => {
   it("resolves weighted and performance rules", () => {
     const settings = resolveSettings(
       [
-        row("category", "insurance", "routing", { strategy: "weighted", weights: { co_insurer: 3, co_other_insurer: 1 } }),
+        row("category", "insurance", "routing", {
+          strategy: "weighted",
+          weights: { co_insurer: 3, co_other_insurer: 1 },
+        }),
         row("category", "loans", "routing", { strategy: "performance" }),
         row("category", "cards", "routing", { strategy: "performance", exploration: 0.25 }),
       ],
@@ -157,7 +160,12 @@ describe("validateSettingChanges", () => {
         { scope: "global", key: "min_rating", value: 78 },
         { scope: "company", scope_id: "co_bank", key: "max_leads_per_request", value: 5 },
         { scope: "service", scope_id: "svc_gym", key: "min_rating", value: null },
-        { scope: "category", scope_id: "insurance", key: "routing", value: { strategy: "priority", order: ["co_insurer"] } },
+        {
+          scope: "category",
+          scope_id: "insurance",
+          key: "routing",
+          value: { strategy: "priority", order: ["co_insurer"] },
+        },
       ],
       catalog,
     );
@@ -166,7 +174,12 @@ describe("validateSettingChanges", () => {
       { scope: "global", scopeId: "", key: "min_rating", value: 78 },
       { scope: "company", scopeId: "co_bank", key: "max_leads_per_request", value: 5 },
       { scope: "service", scopeId: "svc_gym", key: "min_rating", value: null },
-      { scope: "category", scopeId: "insurance", key: "routing", value: { strategy: "priority", order: ["co_insurer"] } },
+      {
+        scope: "category",
+        scopeId: "insurance",
+        key: "routing",
+        value: { strategy: "priority", order: ["co_insurer"] },
+      },
     ]);
   });
 
@@ -190,7 +203,12 @@ describe("validateSettingChanges", () => {
           key: "routing",
           value: { strategy: "priority", order: ["co_bank", "co_ghost"], exploration: 0.2 },
         },
-        { scope: "category", scope_id: "fitness", key: "routing", value: { strategy: "weighted", weights: { co_ghost: 1 } } },
+        {
+          scope: "category",
+          scope_id: "fitness",
+          key: "routing",
+          value: { strategy: "weighted", weights: { co_ghost: 1 } },
+        },
         { scope: "service", scope_id: "svc_gym", key: "decline_cooldown_days", value: 400 },
       ],
       catalog,
@@ -217,10 +235,20 @@ describe("validateSettingChanges", () => {
   it("refuses unknown routing fields and companies listed twice", () => {
     const { problems } = validateSettingChanges(
       [
-        { scope: "category", scope_id: "loans", key: "routing", value: { strategy: "priority", order: ["co_bank", "co_bank"] } },
+        {
+          scope: "category",
+          scope_id: "loans",
+          key: "routing",
+          value: { strategy: "priority", order: ["co_bank", "co_bank"] },
+        },
         { scope: "category", scope_id: "cards", key: "routing", value: { strategy: "round_robin" } },
         { scope: "category", scope_id: "fitness", key: "routing", value: { strategy: "priority", caps: 1 } },
-        { scope: "category", scope_id: "insurance", key: "routing", value: { strategy: "priority", order: ["co_ghost"] } },
+        {
+          scope: "category",
+          scope_id: "insurance",
+          key: "routing",
+          value: { strategy: "priority", order: ["co_ghost"] },
+        },
       ],
       catalog,
     );

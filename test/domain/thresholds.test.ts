@@ -62,22 +62,30 @@ describe("previewThresholds", () => {
       outcome: fc.constantFrom(-1, 0, 1),
     });
     fc.assert(
-      fc.property(fc.array(candidate, { maxLength: 300 }), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 100 }), (rows, a, b) => {
-        const from = Math.min(a, b);
-        const to = Math.max(a, b);
-        const columns = { rating: Float64Array.from(rows, (r) => r.rating), outcome: Int8Array.from(rows, (r) => r.outcome) };
-        const preview = previewThresholds(columns, from, to);
-        expect(preview).toHaveLength(to - from + 1);
-        for (const row of preview) {
-          const passing = rows.filter((r) => r.rating >= row.threshold && r.rating <= 100);
-          const accepted = passing.filter((r) => r.outcome === 1).length;
-          const declined = passing.filter((r) => r.outcome === -1).length;
-          expect(row.passing).toBe(passing.length);
-          expect(row.accepted).toBe(accepted);
-          expect(row.declined).toBe(declined);
-          expect(row.acceptance_rate).toBe(accepted + declined > 0 ? accepted / (accepted + declined) : null);
-        }
-      }),
+      fc.property(
+        fc.array(candidate, { maxLength: 300 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        (rows, a, b) => {
+          const from = Math.min(a, b);
+          const to = Math.max(a, b);
+          const columns = {
+            rating: Float64Array.from(rows, (r) => r.rating),
+            outcome: Int8Array.from(rows, (r) => r.outcome),
+          };
+          const preview = previewThresholds(columns, from, to);
+          expect(preview).toHaveLength(to - from + 1);
+          for (const row of preview) {
+            const passing = rows.filter((r) => r.rating >= row.threshold && r.rating <= 100);
+            const accepted = passing.filter((r) => r.outcome === 1).length;
+            const declined = passing.filter((r) => r.outcome === -1).length;
+            expect(row.passing).toBe(passing.length);
+            expect(row.accepted).toBe(accepted);
+            expect(row.declined).toBe(declined);
+            expect(row.acceptance_rate).toBe(accepted + declined > 0 ? accepted / (accepted + declined) : null);
+          }
+        },
+      ),
       { seed: 31, numRuns: 300 },
     );
   });
@@ -87,7 +95,7 @@ describe("previewThresholds", () => {
     const rating = new Float32Array(n);
     const outcome = new Int8Array(n);
     for (let i = 0; i < n; i++) {
-      rating[i] = (i * 7919) % 10_001 / 100;
+      rating[i] = ((i * 7919) % 10_001) / 100;
       outcome[i] = ((i % 3) - 1) as -1 | 0 | 1;
     }
     const preview = thresholdPreview({ rating, outcome }, { from: 0, to: 100 });
@@ -105,11 +113,51 @@ describe("acceptance by rating band", () => {
     // 50–60: 50 ✓ | 70–80: 79.99 ✓, 78 ✗, 78.5 ? | 80–90: 85.5 ✓, 80 ? | 90–100: 95 ✓, 90 ✗, 100 ✓
     const bands = acceptanceByBand(SAMPLE);
     expect(bands).toHaveLength(10);
-    expect(bands[0]).toEqual({ from: 0, to: 10, candidates: 0, accepted: 0, declined: 0, unknown: 0, acceptance_rate: null });
-    expect(bands[5]).toEqual({ from: 50, to: 60, candidates: 1, accepted: 1, declined: 0, unknown: 0, acceptance_rate: 1 });
-    expect(bands[7]).toEqual({ from: 70, to: 80, candidates: 3, accepted: 1, declined: 1, unknown: 1, acceptance_rate: 0.5 });
-    expect(bands[8]).toEqual({ from: 80, to: 90, candidates: 2, accepted: 1, declined: 0, unknown: 1, acceptance_rate: 1 });
-    expect(bands[9]).toEqual({ from: 90, to: 100, candidates: 3, accepted: 2, declined: 1, unknown: 0, acceptance_rate: 2 / 3 });
+    expect(bands[0]).toEqual({
+      from: 0,
+      to: 10,
+      candidates: 0,
+      accepted: 0,
+      declined: 0,
+      unknown: 0,
+      acceptance_rate: null,
+    });
+    expect(bands[5]).toEqual({
+      from: 50,
+      to: 60,
+      candidates: 1,
+      accepted: 1,
+      declined: 0,
+      unknown: 0,
+      acceptance_rate: 1,
+    });
+    expect(bands[7]).toEqual({
+      from: 70,
+      to: 80,
+      candidates: 3,
+      accepted: 1,
+      declined: 1,
+      unknown: 1,
+      acceptance_rate: 0.5,
+    });
+    expect(bands[8]).toEqual({
+      from: 80,
+      to: 90,
+      candidates: 2,
+      accepted: 1,
+      declined: 0,
+      unknown: 1,
+      acceptance_rate: 1,
+    });
+    expect(bands[9]).toEqual({
+      from: 90,
+      to: 100,
+      candidates: 3,
+      accepted: 2,
+      declined: 1,
+      unknown: 0,
+      acceptance_rate: 2 / 3,
+    });
   });
 
   it("supports other widths, the last band closing at 100", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { beginIdempotent, IN_FLIGHT_TAKEOVER_MS, purgeExpiredIdempotencyRecords } from "../../src/storage/idempotency";
 import { AppError } from "../../src/lib/errors";
+import { beginIdempotent, IN_FLIGHT_TAKEOVER_MS, purgeExpiredIdempotencyRecords } from "../../src/storage/idempotency";
 import { db } from "../harness";
 
 const base = { principalId: "key_a", route: "POST /v1/leads", body: '{"a":1}' };

@@ -310,7 +310,8 @@ export function fitBlend(deals: readonly DealSample[], options: FitOptions = {})
   for (let fold = 0; fold < folds; fold++) {
     for (let i = 0; i < n; i++) mask[i] = i % folds === fold ? 0 : 1;
     const foldBlend = fitLogistic(features, labels, n, l2, mask);
-    for (let i = fold; i < n; i += folds) oof[i] = ratingFromLogit(blendLogit(foldBlend, features.subarray(i * PART_COUNT)));
+    for (let i = fold; i < n; i += folds)
+      oof[i] = ratingFromLogit(blendLogit(foldBlend, features.subarray(i * PART_COUNT)));
   }
   return {
     blend,

@@ -255,7 +255,9 @@ export function bandOf(edges: readonly number[], value: number): number {
 
 /** Segment of a profile: ageBand × incomeBands + incomeBand. */
 export function segmentOf(space: FeatureSpace, age: number, monthlyIncome: number): number {
-  return bandOf(space.ageBandEdges, age) * (space.incomeBandEdges.length + 1) + bandOf(space.incomeBandEdges, monthlyIncome);
+  return (
+    bandOf(space.ageBandEdges, age) * (space.incomeBandEdges.length + 1) + bandOf(space.incomeBandEdges, monthlyIncome)
+  );
 }
 
 function formatMoney(rub: number): string {

@@ -9,8 +9,8 @@
  * paused company, ...) is never returned.
  */
 import { type BlendWeights, type PartScores, sigmoid, validateBlend } from "./calibration";
-import { encodeProfileInto, featureLayout, interactionScaleOf, profileScaleOf, segmentOf } from "./features";
 import type { ClientRecord } from "./features";
+import { encodeProfileInto, featureLayout, interactionScaleOf, profileScaleOf, segmentOf } from "./features";
 import { centroidSimilarities } from "./groups";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
@@ -304,7 +304,12 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
   const heapZ = scratch.heapZ;
   const heapService = scratch.heapService;
   let size = 0;
-  const zMin = minRating <= 0 ? Number.NEGATIVE_INFINITY : minRating >= 100 ? Number.POSITIVE_INFINITY : Math.log(minRating / (100 - minRating)) - 1e-9;
+  const zMin =
+    minRating <= 0
+      ? Number.NEGATIVE_INFINITY
+      : minRating >= 100
+        ? Number.POSITIVE_INFINITY
+        : Math.log(minRating / (100 - minRating)) - 1e-9;
   const { intercept, item: wItem, group: wGroup, link: wLink, segment: wSegment, popularity: wPopularity } = blend;
   const groupLogit = model.groupLogit;
   const segmentLogit = model.segmentLogit;
@@ -438,7 +443,12 @@ export function similarServices(model: RecommenderModel, service: number, limit 
     const j = model.neighbourIndex[service * k + t];
     if (j < 0) break;
     const entry = model.catalog[j];
-    result.push({ service: j, code: entry.code, name: entry.name, similarity: model.neighbourSimilarity[service * k + t] });
+    result.push({
+      service: j,
+      code: entry.code,
+      name: entry.name,
+      similarity: model.neighbourSimilarity[service * k + t],
+    });
   }
   return result;
 }

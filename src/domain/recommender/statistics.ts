@@ -159,7 +159,8 @@ function vectorEntries(space: FeatureSpace, layout: FeatureLayout, client: Clien
   if (profileScale !== 0) {
     for (let d = 0; d < layout.profileDims; d++) if (profile[d] !== 0) entries.push([d, profile[d] * profileScale]);
   }
-  for (let i = 0; i < services.length; i++) entries.push([layout.profileDims + services[i], values[i] * interactionScale]);
+  for (let i = 0; i < services.length; i++)
+    entries.push([layout.profileDims + services[i], values[i] * interactionScale]);
   return entries;
 }
 
@@ -211,9 +212,10 @@ export function statisticsDelta(
   const builder = new DeltaBuilder();
   const cellsOf = (state: ClientState | null) => {
     const cells = new Map<number, number>();
-    if (state) for (let i = 0; i < state.interactions.services.length; i++) {
-      cells.set(state.interactions.services[i], state.interactions.values[i]);
-    }
+    if (state)
+      for (let i = 0; i < state.interactions.services.length; i++) {
+        cells.set(state.interactions.services[i], state.interactions.values[i]);
+      }
     return cells;
   };
   const beforeCells = cellsOf(before);
@@ -232,7 +234,8 @@ export function statisticsDelta(
     }
     if (state.group >= 0) {
       builder.add("groupMembers", [state.group], [sign]);
-      for (const slot of histogramSlots(space, layout, state)) builder.add("groupHistogram", [state.group, slot], [sign]);
+      for (const slot of histogramSlots(space, layout, state))
+        builder.add("groupHistogram", [state.group, slot], [sign]);
       for (const [dim, value] of vectorEntries(space, layout, state)) {
         builder.add("groupVector", [state.group, dim], [sign * value]);
       }
@@ -289,7 +292,8 @@ export function applyStatisticsDelta(stats: ModelStatistics, delta: StatisticsDe
   for (const [seg, s] of delta.segmentServices) check(isIndex(seg, layout.segments) && isIndex(s, n), `segment cell`);
   for (const [g] of delta.groupMembers) check(isIndex(g, G), `group ${g}`);
   for (const [g, s] of delta.groupServices) check(isIndex(g, G) && isIndex(s, n), `group cell`);
-  for (const [g, slot] of delta.groupHistogram) check(isIndex(g, G) && isIndex(slot, layout.histogramSlots), "histogram");
+  for (const [g, slot] of delta.groupHistogram)
+    check(isIndex(g, G) && isIndex(slot, layout.histogramSlots), "histogram");
   for (const [g, d] of delta.groupVector) check(isIndex(g, G) && isIndex(d, layout.vectorDims), "group vector");
 
   stats.clientCount += direction * delta.clients;
@@ -308,7 +312,8 @@ export function applyStatisticsDelta(stats: ModelStatistics, delta: StatisticsDe
     stats.groupPositive[g * n + s] += direction * pos;
     stats.groupNegative[g * n + s] += direction * neg;
   }
-  for (const [g, slot, v] of delta.groupHistogram) stats.groupHistogram[g * layout.histogramSlots + slot] += direction * v;
+  for (const [g, slot, v] of delta.groupHistogram)
+    stats.groupHistogram[g * layout.histogramSlots + slot] += direction * v;
   for (const [g, d, v] of delta.groupVector) stats.groupVectorSum[g * layout.vectorDims + d] += direction * v;
 }
 

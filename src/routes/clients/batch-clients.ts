@@ -72,23 +72,27 @@ export class BatchClientsRoute extends OpenAPIRoute {
 
     const valid: ValidItem[] = [];
     const firstIndexById = new Map<string, number>();
-    envelope.clients.forEach((raw, index) => {
+    for (const [index, raw] of envelope.clients.entries()) {
       const basePath = ["body", "clients", String(index)];
       const checked = check(clientBatchItemSchema, raw, basePath);
       if (!checked.ok) {
-        const externalId = (raw as { external_id?: unknown } | null)?.external_id;
-        const validId = check(clientBatchItemSchema.shape.external_id, externalId, []);
-        return invalid(index, checked.errors, validId.ok ? validId.data : undefined);
+        // Echo the item's external_id only when it is itself valid, so the CRM can match the result.
+        const rawId =
+          typeof raw === "object" && raw !== null ? (raw as { external_id?: unknown }).external_id : undefined;
+        const validId = check(clientBatchItemSchema.shape.external_id, rawId, []);
+        invalid(index, checked.errors, validId.ok ? validId.data : undefined);
+        continue;
       }
       const { external_id: externalId, ...profile } = checked.data;
       const first = firstIndexById.get(externalId);
       if (first !== undefined) {
         const message = `This external_id was already sent at index ${first} of this batch; send each client once`;
-        return invalid(index, [{ code: "validation_failed", message, path: [...basePath, "external_id"] }], externalId);
+        invalid(index, [{ code: "validation_failed", message, path: [...basePath, "external_id"] }], externalId);
+        continue;
       }
       firstIndexById.set(externalId, index);
       valid.push({ index, externalId, profile });
-    });
+    }
 
     const db = getDb(c.env.DB);
     const known = await resolveServiceCodes(

@@ -51,7 +51,11 @@ export function validationIssues(issues: readonly z.core.$ZodIssue[], basePath: 
 export type Checked<T> = { ok: true; data: T } | { ok: false; errors: ErrorItem[] };
 
 /** Validates `value` against `schema`, collecting error items instead of throwing. */
-export function check<S extends z.ZodType>(schema: S, value: unknown, basePath: readonly string[]): Checked<z.output<S>> {
+export function check<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  basePath: readonly string[],
+): Checked<z.output<S>> {
   const result = schema.safeParse(value);
   return result.success
     ? { ok: true, data: result.data }

@@ -27,11 +27,13 @@ const isoOrNull = z.iso.datetime().nullable();
 export const leadEventSchema = z
   .object({
     id: z.number().int(),
-    type: z.string().describe(
-      "created, enqueued, delivery_attempt (with `detail` \"skipped: inbox (…)\" when the company receives no " +
-        "webhooks), delivered, retry_scheduled, dead_lettered, failed, redeliver_requested, acknowledged, outcome, " +
-        "endpoint_disabled",
-    ),
+    type: z
+      .string()
+      .describe(
+        'created, enqueued, delivery_attempt (with `detail` "skipped: inbox (…)" when the company receives no ' +
+          "webhooks), delivered, retry_scheduled, dead_lettered, failed, redeliver_requested, acknowledged, outcome, " +
+          "endpoint_disabled",
+      ),
     at: z.iso.datetime(),
     attempt: z.number().int().nullable().describe("Cumulative webhook attempt number of the lead"),
     http_status: z.number().int().nullable(),
@@ -74,7 +76,9 @@ export class GetLeadRoute extends OpenAPIRoute {
     responses: {
       "200": {
         description: "The lead and every event of its lifecycle, oldest first",
-        ...contentJson(z.object({ lead: adminLeadSchema, events: z.array(leadEventSchema) }).meta({ id: "AdminLeadDetail" })),
+        ...contentJson(
+          z.object({ lead: adminLeadSchema, events: z.array(leadEventSchema) }).meta({ id: "AdminLeadDetail" }),
+        ),
       },
       ...errorResponses(403, 404),
     },

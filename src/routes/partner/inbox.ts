@@ -86,7 +86,8 @@ export function decodeCursor(cursor: string | null | undefined): number {
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw new Error("alphabet");
     const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
     const value = JSON.parse(json) as { v?: unknown; after?: unknown };
-    if (value.v === 1 && Number.isSafeInteger(value.after) && (value.after as number) >= 0) return value.after as number;
+    if (value.v === 1 && Number.isSafeInteger(value.after) && (value.after as number) >= 0)
+      return value.after as number;
   } catch {
     // fall through to the error below
   }

@@ -32,7 +32,13 @@ export class ListInboxLeadsRoute extends OpenAPIRoute {
     request: {
       query: z.object({
         cursor: z.string().max(200).nullish().describe("`next_cursor` of the previous page; empty to start"),
-        limit: z.number().int().min(1).max(100).nullish().describe(`Page size, 1..100 (default ${DEFAULT_INBOX_LIMIT})`),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .nullish()
+          .describe(`Page size, 1..100 (default ${DEFAULT_INBOX_LIMIT})`),
         status: leadStatusSchema.nullish().describe("Only leads in this status"),
       }),
     },

@@ -1,14 +1,14 @@
 import { contentJson, OpenAPIRoute } from "chanfana";
+import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env";
 import { requireCompanyScope } from "../../lib/auth";
 import { AppError, errorResponses } from "../../lib/errors";
-import { buildDealWrite, findLatestLeadDeal, isSameOutcome } from "../../storage/deals";
 import { getDb } from "../../storage/db";
+import { buildDealWrite, findLatestLeadDeal, isSameOutcome } from "../../storage/deals";
 import { findCompanyLead } from "../../storage/leads";
 import { companies } from "../../storage/schema";
-import { eq } from "drizzle-orm";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
 
 /** An outcome may be dated at most this far ahead of the server clock (clock skew). */
@@ -72,7 +72,10 @@ export class ReportLeadOutcomeRoute extends OpenAPIRoute {
     try {
       JSON.parse(text);
     } catch {
-      throw new AppError("invalid_json", text.trim() === "" ? "The request body is empty" : "The request body is not valid JSON");
+      throw new AppError(
+        "invalid_json",
+        text.trim() === "" ? "The request body is empty" : "The request body is not valid JSON",
+      );
     }
     return super.validateRequest(request);
   }
@@ -119,7 +122,13 @@ export class ReportLeadOutcomeRoute extends OpenAPIRoute {
   }
 }
 
-function dealView(deal: { id: string; outcome: "accepted" | "declined"; amount: number | null; occurredAt: number; createdAt: number }) {
+function dealView(deal: {
+  id: string;
+  outcome: "accepted" | "declined";
+  amount: number | null;
+  occurredAt: number;
+  createdAt: number;
+}) {
   return {
     id: deal.id,
     outcome: deal.outcome,

@@ -57,7 +57,13 @@ describe("POST /v1/admin/companies/{id}/api-keys", () => {
 
   it("refuses admin scope, unknown scopes, unknown fields and empty names", async () => {
     const company = await seedCompany();
-    for (const body of [{ scope: "admin" }, { scope: "root" }, { scope: "crm", hash: "x" }, { scope: "crm", name: " " }, {}]) {
+    for (const body of [
+      { scope: "admin" },
+      { scope: "root" },
+      { scope: "crm", hash: "x" },
+      { scope: "crm", name: " " },
+      {},
+    ]) {
       const res = await api("POST", `/v1/admin/companies/${company.id}/api-keys`, { body });
       expect(res.status).toBe(400);
       expect(errorCode(res)).toBe("validation_failed");

@@ -46,7 +46,12 @@ describe("POST /v1/admin/companies", () => {
 
     const audit = await auditFor(res.body.id);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: "admin-token", action: "company.created", entityType: "company", before: null });
+    expect(audit[0]).toMatchObject({
+      actor: "admin-token",
+      action: "company.created",
+      entityType: "company",
+      before: null,
+    });
     expect(JSON.parse(audit[0].after!)).toEqual(res.body);
   });
 
@@ -128,9 +133,13 @@ describe("POST /v1/admin/companies", () => {
     ["not a url", /not a valid absolute URL/],
   ])("refuses the webhook URL %s at body.webhook_url", async (url, reason) => {
     const before = await companyCount();
-    const res = await api("POST", "/v1/admin/companies", { body: { name: "Partner", kind: "partner", webhook_url: url } });
+    const res = await api("POST", "/v1/admin/companies", {
+      body: { name: "Partner", kind: "partner", webhook_url: url },
+    });
     expect(res.status).toBe(400);
-    expect(res.body.errors).toEqual([{ code: "validation_failed", message: expect.stringMatching(reason), path: ["body", "webhook_url"] }]);
+    expect(res.body.errors).toEqual([
+      { code: "validation_failed", message: expect.stringMatching(reason), path: ["body", "webhook_url"] },
+    ]);
     expect(await companyCount()).toBe(before);
   });
 
@@ -139,7 +148,12 @@ describe("POST /v1/admin/companies", () => {
 
 describe("GET /v1/admin/companies", () => {
   it("lists every company oldest first without secrets", async () => {
-    const first = await seedCompany({ name: "First", createdAt: 1000, webhookUrl: "https://a.example/h", webhookSecret: "whsec_x" });
+    const first = await seedCompany({
+      name: "First",
+      createdAt: 1000,
+      webhookUrl: "https://a.example/h",
+      webhookSecret: "whsec_x",
+    });
     const second = await seedCompany({ name: "Second", createdAt: 2000 });
     const res = await api("GET", "/v1/admin/companies");
     expect(res.status).toBe(200);
@@ -184,10 +198,17 @@ describe("PATCH /v1/admin/companies/{id}", () => {
       body: { status: "paused", daily_lead_cap: 20, commission_rate: 0.15, name: "Fitness Club" },
     });
     expect(paused.status).toBe(200);
-    expect(paused.body).toMatchObject({ status: "paused", daily_lead_cap: 20, commission_rate: 0.15, name: "Fitness Club" });
+    expect(paused.body).toMatchObject({
+      status: "paused",
+      daily_lead_cap: 20,
+      commission_rate: 0.15,
+      name: "Fitness Club",
+    });
     expect(paused.body).not.toHaveProperty("webhook_secret");
 
-    const resumed = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: { status: "active", daily_lead_cap: null } });
+    const resumed = await api("PATCH", `/v1/admin/companies/${company.id}`, {
+      body: { status: "active", daily_lead_cap: null },
+    });
     expect(resumed.body).toMatchObject({ status: "active", daily_lead_cap: null, commission_rate: 0.15 });
     expect(await storedCompany(company.id)).toMatchObject({ status: "active", dailyLeadCap: null });
 
@@ -199,12 +220,16 @@ describe("PATCH /v1/admin/companies/{id}", () => {
 
   it("generates a secret when a URL is first set, keeps it for a new URL, and removes all with null", async () => {
     const company = await seedCompany();
-    const set = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: { webhook_url: "https://one.example/h" } });
+    const set = await api("PATCH", `/v1/admin/companies/${company.id}`, {
+      body: { webhook_url: "https://one.example/h" },
+    });
     expect(set.status).toBe(200);
     expect(set.body.webhook_secret).toMatch(WHSEC);
     const secret = set.body.webhook_secret;
 
-    const moved = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: { webhook_url: "https://two.example/h" } });
+    const moved = await api("PATCH", `/v1/admin/companies/${company.id}`, {
+      body: { webhook_url: "https://two.example/h" },
+    });
     expect(moved.body.webhook_url).toBe("https://two.example/h");
     expect(moved.body).not.toHaveProperty("webhook_secret");
     expect((await storedCompany(company.id)).webhookSecret).toBe(secret);
@@ -218,7 +243,9 @@ describe("PATCH /v1/admin/companies/{id}", () => {
       webhookSecretPreviousExpiresAt: null,
     });
 
-    const again = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: { webhook_url: "https://three.example/h" } });
+    const again = await api("PATCH", `/v1/admin/companies/${company.id}`, {
+      body: { webhook_url: "https://three.example/h" },
+    });
     expect(again.body.webhook_secret).toMatch(WHSEC);
     expect(again.body.webhook_secret).not.toBe(secret);
     expect(JSON.stringify(await auditFor(company.id))).not.toContain("whsec_");
@@ -234,7 +261,9 @@ describe("PATCH /v1/admin/companies/{id}", () => {
     const before = await api("GET", `/v1/admin/companies/${company.id}`);
     expect(before.body.webhook_disabled_reason).toBe("410 Gone");
     expect(before.body.webhook_disabled_at).not.toBeNull();
-    const res = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: { webhook_url: "https://back.example/h" } });
+    const res = await api("PATCH", `/v1/admin/companies/${company.id}`, {
+      body: { webhook_url: "https://back.example/h" },
+    });
     expect(res.body).toMatchObject({ webhook_disabled_at: null, webhook_disabled_reason: null });
     expect(await storedCompany(company.id)).toMatchObject({ webhookDisabledAt: null, webhookSecret: "whsec_AAAA" });
   });
@@ -243,7 +272,10 @@ describe("PATCH /v1/admin/companies/{id}", () => {
     const company = await seedCompany({ name: "Stable" });
     const empty = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: {} });
     expect(empty.status).toBe(400);
-    expect(empty.body.errors[0]).toMatchObject({ code: "validation_failed", message: "Send at least one field to change" });
+    expect(empty.body.errors[0]).toMatchObject({
+      code: "validation_failed",
+      message: "Send at least one field to change",
+    });
 
     const bad = await api("PATCH", `/v1/admin/companies/${company.id}`, {
       body: { kind: "bank", commission_rate: -0.1, daily_lead_cap: 0 },
@@ -252,7 +284,9 @@ describe("PATCH /v1/admin/companies/{id}", () => {
     const paths = bad.body.errors.map((e: { path: string[] }) => e.path.join("."));
     expect(paths).toEqual(expect.arrayContaining(["body", "body.commission_rate", "body.daily_lead_cap"]));
 
-    const url = await api("PATCH", `/v1/admin/companies/${company.id}`, { body: { webhook_url: "https://192.168.0.10/h", name: "Changed" } });
+    const url = await api("PATCH", `/v1/admin/companies/${company.id}`, {
+      body: { webhook_url: "https://192.168.0.10/h", name: "Changed" },
+    });
     expect(url.status).toBe(400);
     expect(url.body.errors[0].path).toEqual(["body", "webhook_url"]);
     expect(await storedCompany(company.id)).toMatchObject({ name: "Stable", webhookUrl: null, webhookSecret: null });

@@ -25,7 +25,10 @@ export function itRefusesNonAdmins(prepare: () => Promise<RouteCall> | RouteCall
 
   it("answers 401 for an unknown key or a malformed Authorization header", async () => {
     const call = await prepare();
-    const unknown = await api(call.method, call.path, { key: "cb_admin_thiskeywasneverissued0000000000", body: call.body });
+    const unknown = await api(call.method, call.path, {
+      key: "cb_admin_thiskeywasneverissued0000000000",
+      body: call.body,
+    });
     expect(unknown.status).toBe(401);
     expect(errorCode(unknown)).toBe("unauthorized");
     const basic = await api(call.method, call.path, {

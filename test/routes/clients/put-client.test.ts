@@ -125,11 +125,12 @@ describe("PUT /v1/clients/{external_id}: interactions", () => {
   it("services not named keep their current value", async () => {
     const created = await put("crm-merge-1", profile({ services: { debit_card: 1, mortgage: 1 } }));
     const updated = await put("crm-merge-1", profile({ services: { mortgage: -1 } }));
-    expect(updated.body.interactions.map((i: { service_code: string; value: number }) => [i.service_code, i.value]))
-      .toEqual([
-        ["debit_card", 1],
-        ["mortgage", -1],
-      ]);
+    expect(
+      updated.body.interactions.map((i: { service_code: string; value: number }) => [i.service_code, i.value]),
+    ).toEqual([
+      ["debit_card", 1],
+      ["mortgage", -1],
+    ]);
     const withoutServices = await put("crm-merge-1", profile());
     expect(withoutServices.body.interactions).toHaveLength(2);
     expect(await historyOf(created.body.client_ref)).toHaveLength(3);

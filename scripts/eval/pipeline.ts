@@ -1,0 +1,244 @@
+/**
+ * The evaluation pipeline: train every method through the same domain code the Worker uses (full
+ * rebuild of the statistics, trainFromStatistics, scoreClient), then rank the unseen services of
+ * every test client and average the metrics.
+ */
+import type { Dataset } from "../../src/domain/dataset";
+import {
+  type BlendWeights,
+  type CatalogEntry,
+  datasetClient,
+  type EvaluationSummary,
+  ExactUserKnn,
+  type FeatureSpace,
+  featureSpaceFromDataset,
+  type HeldOut,
+  MetricsAccumulator,
+  type RecommenderModel,
+  rebuildStatistics,
+  type ServiceLink,
+  type SplitMethod,
+  scoreClient,
+  simulateOfferDeals,
+  splitDataset,
+  trainFromStatistics,
+} from "../../src/domain/recommender";
+
+export interface PipelineOptions {
+  seed: number;
+  split: SplitMethod;
+  /** Reference groups (default: the rebuild's default for the client count). */
+  groups?: number;
+  neighbours: number;
+  shrink: number;
+  nearestGroups: number;
+  smoothing: number;
+  /** Profile share of the client vector (default: the feature space default). */
+  profileShare?: number;
+  /** Neighbours of the exact user-kNN baseline. */
+  userNeighbours: number;
+  /** Offers per client when simulating deals for the blend fit. */
+  offersPerClient: number;
+}
+
+export interface TrainedHybrid {
+  space: FeatureSpace;
+  model: RecommenderModel;
+  deals: number;
+  dealsAccepted: number;
+  seconds: { deals: number; rebuild: number; train: number };
+}
+
+/** Latest interaction time of a dataset (the evaluation's "now"), or a fixed epoch without times. */
+export function datasetNow(dataset: Dataset): number {
+  const time = dataset.interactions.time;
+  let now = 0;
+  if (time) for (let i = 0; i < time.length; i++) if (time[i] > now) now = time[i];
+  return now + 1;
+}
+
+function trainModel(
+  train: Dataset,
+  space: FeatureSpace,
+  catalog: readonly CatalogEntry[],
+  links: readonly ServiceLink[],
+  options: PipelineOptions,
+  deals: Parameters<typeof trainFromStatistics>[4],
+  version: string,
+) {
+  const rebuild = rebuildStatistics(train, space, { groups: options.groups, seed: options.seed });
+  const model = trainFromStatistics(
+    rebuild.stats,
+    catalog,
+    links,
+    {
+      version,
+      trainedAt: datasetNow(train),
+      neighbours: options.neighbours,
+      shrink: options.shrink,
+      nearestGroups: options.nearestGroups,
+      smoothing: options.smoothing,
+    },
+    deals,
+  );
+  return model;
+}
+
+/**
+ * Trains the hybrid: simulated deals from an inner split of the training data fit the blend, then
+ * the model is rebuilt on all training data with that blend.
+ */
+export function trainHybrid(
+  train: Dataset,
+  catalog: readonly CatalogEntry[],
+  links: readonly ServiceLink[],
+  options: PipelineOptions,
+): TrainedHybrid {
+  const space = featureSpaceFromDataset(train, { profileShare: options.profileShare });
+  const started = performance.now();
+  const inner = splitDataset(train, options.split, { seed: options.seed + 1 });
+  const innerModel = trainModel(inner.train, space, catalog, links, options, [], "inner");
+  const deals = simulateOfferDeals(innerModel, inner.train, inner.test, {
+    now: datasetNow(train),
+    offersPerClient: options.offersPerClient,
+  });
+  const dealsDone = performance.now();
+  const rebuild = rebuildStatistics(train, space, { groups: options.groups, seed: options.seed });
+  const rebuildDone = performance.now();
+  const model = trainFromStatistics(
+    rebuild.stats,
+    catalog,
+    links,
+    {
+      version: "eval",
+      trainedAt: datasetNow(train),
+      neighbours: options.neighbours,
+      shrink: options.shrink,
+      nearestGroups: options.nearestGroups,
+      smoothing: options.smoothing,
+    },
+    deals,
+  );
+  const trained = performance.now();
+  return {
+    space,
+    model,
+    deals: deals.length,
+    dealsAccepted: deals.filter((d) => d.accepted).length,
+    seconds: {
+      deals: (dealsDone - started) / 1000,
+      rebuild: (rebuildDone - dealsDone) / 1000,
+      train: (trained - rebuildDone) / 1000,
+    },
+  };
+}
+
+const ZERO_BLEND: BlendWeights = { intercept: 0, item: 0, group: 0, link: 0, segment: 0, popularity: 0 };
+
+/** The evaluated methods; every one but the exact user-kNN is `scoreClient` with a blend. */
+export const METHODS = [
+  "popularity",
+  "segment popularity",
+  "item-kNN",
+  "user-kNN (groups)",
+  "user-kNN (exact)",
+  "hybrid",
+] as const;
+export type MethodName = (typeof METHODS)[number];
+
+function blendOf(method: MethodName, model: RecommenderModel): BlendWeights | null {
+  switch (method) {
+    case "popularity":
+      return { ...ZERO_BLEND, popularity: 1 };
+    case "segment popularity":
+      return { ...ZERO_BLEND, segment: 1 };
+    case "item-kNN":
+      return { ...ZERO_BLEND, item: 1 };
+    case "user-kNN (groups)":
+      return { ...ZERO_BLEND, group: 1 };
+    case "hybrid":
+      return model.blend;
+    case "user-kNN (exact)":
+      return null;
+  }
+}
+
+/** Ranks the unseen services of every test client with every method at cut-off k. */
+export function evaluateMethods(
+  train: Dataset,
+  test: HeldOut,
+  hybrid: TrainedHybrid,
+  k: number,
+  options: PipelineOptions,
+): Map<MethodName, EvaluationSummary & { seconds: number }> {
+  const model = hybrid.model;
+  const n = train.nServices;
+  const now = datasetNow(train);
+  const results = new Map<MethodName, EvaluationSummary & { seconds: number }>();
+  const relevant = new Uint8Array(n);
+  const isRelevant = (item: number) => relevant[item] === 1;
+  const exact = new ExactUserKnn(train, hybrid.space, options.userNeighbours);
+  const scores = new Float64Array(n);
+  const seen = new Uint8Array(n);
+  const ranked = new Int32Array(k);
+  for (const method of METHODS) {
+    const started = performance.now();
+    const metrics = new MetricsAccumulator(k, n);
+    const blend = blendOf(method, model);
+    for (let row = 0; row < train.clients.count; row++) {
+      const start = test.ptr[row];
+      const end = test.ptr[row + 1];
+      if (start === end) continue;
+      for (let i = start; i < end; i++) relevant[test.items[i]] = 1;
+      if (blend) {
+        const recommendations = scoreClient(model, datasetClient(train, row), {
+          now,
+          limit: k,
+          declineCooldownMs: Number.POSITIVE_INFINITY,
+          blend,
+          reasons: false,
+        });
+        metrics.add(
+          recommendations.map((r) => r.service),
+          isRelevant,
+          end - start,
+        );
+      } else {
+        exact.scoreInto(row, scores);
+        const r = train.interactions;
+        for (let i = r.rowPtr[row]; i < r.rowPtr[row + 1]; i++) seen[r.col[i]] = 1;
+        const count = topK(scores, seen, k, ranked);
+        for (let i = r.rowPtr[row]; i < r.rowPtr[row + 1]; i++) seen[r.col[i]] = 0;
+        metrics.add(ranked.subarray(0, count), isRelevant, end - start);
+      }
+      for (let i = start; i < end; i++) relevant[test.items[i]] = 0;
+    }
+    results.set(method, { ...metrics.summary(), seconds: (performance.now() - started) / 1000 });
+  }
+  return results;
+}
+
+/** Best k unseen items by score (ties: lower index), written to `out`; returns how many. */
+function topK(scores: Float64Array, excluded: Uint8Array, k: number, out: Int32Array): number {
+  let count = 0;
+  for (let s = 0; s < scores.length; s++) {
+    if (excluded[s]) continue;
+    const score = scores[s];
+    if (count < k) {
+      let i = count++;
+      while (i > 0 && scores[out[i - 1]] < score) {
+        out[i] = out[i - 1];
+        i--;
+      }
+      out[i] = s;
+    } else if (score > scores[out[k - 1]]) {
+      let i = k - 1;
+      while (i > 0 && scores[out[i - 1]] < score) {
+        out[i] = out[i - 1];
+        i--;
+      }
+      out[i] = s;
+    }
+  }
+  return count;
+}

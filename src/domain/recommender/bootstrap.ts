@@ -1,0 +1,55 @@
+/**
+ * Simulated deals from history, to fit the blend before real deals exist (offline evaluation, or a
+ * full rebuild on a fresh platform). Some of each client's positives are hidden (`splitDataset`),
+ * a model is trained without them, and every client is "offered" its top recommendations: an offer
+ * counts as accepted when the client does use the service, declined otherwise. This mirrors how
+ * real deals arise — only top-ranked services are ever offered — so the fitted blend learns to
+ * order exactly the candidates that compete for the top of the list.
+ */
+import type { Dataset } from "../dataset";
+import type { DealSample } from "./calibration";
+import { datasetClient } from "./features";
+import type { RecommenderModel } from "./model";
+import { scoreClient } from "./scoring";
+import type { HeldOut } from "./splits";
+
+export interface SimulatedOfferOptions {
+  /** Offers made to each client (default 20). */
+  offersPerClient?: number;
+  /** "now" for scoring; declines are excluded whatever their age. */
+  now: number;
+  /** Also record held-out positives that were not offered, as accepted (organic take-up; default false). */
+  includeOrganic?: boolean;
+}
+
+/** Deal samples of simulated offers to the clients of `dataset` that have held-out positives. */
+export function simulateOfferDeals(
+  model: RecommenderModel,
+  dataset: Dataset,
+  heldOut: HeldOut,
+  options: SimulatedOfferOptions,
+): DealSample[] {
+  const offers = options.offersPerClient ?? 20;
+  const deals: DealSample[] = [];
+  const relevant = new Uint8Array(model.nServices);
+  for (let row = 0; row < dataset.clients.count; row++) {
+    const start = heldOut.ptr[row];
+    const end = heldOut.ptr[row + 1];
+    if (start === end) continue;
+    for (let i = start; i < end; i++) relevant[heldOut.items[i]] = 1;
+    const client = datasetClient(dataset, row);
+    const wide = options.includeOrganic ? model.nServices : offers;
+    const ranked = scoreClient(model, client, {
+      now: options.now,
+      limit: Math.max(1, wide),
+      declineCooldownMs: Number.POSITIVE_INFINITY,
+      reasons: false,
+    });
+    for (let r = 0; r < ranked.length; r++) {
+      const accepted = relevant[ranked[r].service] === 1;
+      if (r < offers || accepted) deals.push({ parts: ranked[r].parts, accepted });
+    }
+    for (let i = start; i < end; i++) relevant[heldOut.items[i]] = 0;
+  }
+  return deals;
+}

@@ -1,0 +1,110 @@
+/**
+ * The hybrid recommender of CactuBase: pure TypeScript (no I/O, no Workers APIs), identical in the
+ * Worker, in vitest and in Node. See docs/recommender.md for the model, the statistics the Worker
+ * keeps, the artefact format and the offline evaluation.
+ */
+export { decodeModel, encodeModel, ModelArtefactError, crc32, type DecodeOptions } from "./artefact";
+export { simulateOfferDeals, type SimulatedOfferOptions } from "./bootstrap";
+export {
+  type BlendFit,
+  type BlendWeights,
+  type CalibrationBucket,
+  type CalibrationReport,
+  calibrationReport,
+  DEFAULT_BLEND,
+  type DealSample,
+  fitBlend,
+  MIN_DEALS_FOR_FIT,
+  MIN_DEALS_PER_CLASS,
+  PART_NAMES,
+  type PartName,
+  type PartScores,
+  ratingOf,
+} from "./calibration";
+export {
+  ageBandLabel,
+  type ClientInteractions,
+  type ClientProfile,
+  type ClientRecord,
+  createFeatureSpace,
+  DEFAULT_AGE_BAND_EDGES,
+  DEFAULT_BLOCK_WEIGHTS,
+  DEFAULT_INCOME_BAND_EDGES,
+  DEFAULT_PROFILE_SHARE,
+  datasetClient,
+  encodeClientVector,
+  type FeatureLayout,
+  type FeatureSpace,
+  type FeatureSpaceInput,
+  featureLayout,
+  featureSpaceFromDataset,
+  incomeBandLabel,
+  type ProfileBlockWeights,
+  type ProfileFields,
+  profileFromFields,
+  segmentLabel,
+  segmentOf,
+  validateClient,
+} from "./features";
+export { type KMeansOptions, type KMeansPassResult, nearestGroupOfVector, SphericalKMeans } from "./groups";
+export { type EvaluationSummary, MetricsAccumulator, type RankingMetrics, rankingMetrics } from "./metrics";
+export {
+  type CatalogEntry,
+  DEFAULT_TRAINING_CONFIG,
+  type GroupDescription,
+  MODEL_FORMAT_VERSION,
+  type ModelCalibration,
+  type RecommenderModel,
+  type ServiceLink,
+  type TrainingConfig,
+} from "./model";
+export { Rng } from "./random";
+export type { Reason, ReasonKind, RelatedService } from "./reasons";
+export {
+  defaultGroupCount,
+  forEachChunk,
+  type RebuildOptions,
+  type RebuildResult,
+  rebuildStatistics,
+} from "./rebuild";
+export {
+  DEFAULT_DECLINE_COOLDOWN_MS,
+  DEFAULT_RECOMMENDATION_LIMIT,
+  type Recommendation,
+  type ScoreOptions,
+  type SimilarService,
+  scoreClient,
+  similarServices,
+} from "./scoring";
+export { computeNeighbours, cosineFromPairs, reverseNeighbours } from "./similarity";
+export { type HeldOut, type Split, type SplitMethod, type SplitOptions, splitDataset } from "./splits";
+export {
+  applyInteractionChange,
+  applyStatisticsDelta,
+  type ClientState,
+  createStatistics,
+  growStatistics,
+  type InteractionChange,
+  type ModelStatistics,
+  pairIndex,
+  StatisticsAccumulator,
+  type StatisticsDelta,
+  statisticsDelta,
+} from "./statistics";
+export { describeGroups, type TrainOptions, trainFromStatistics } from "./training";
+export { ExactUserKnn } from "./user-knn";
+
+import type { ClientRecord, FeatureSpace } from "./features";
+import { encodeClientVector } from "./features";
+import { nearestGroupOfVector } from "./groups";
+import type { RecommenderModel } from "./model";
+
+/**
+ * The reference group to count a client in when it is written (nearest centroid of its vector).
+ * Accepts the vector from `encodeClientVector` or the client itself. -1 when the model has no groups.
+ */
+export function assignGroup(model: RecommenderModel, client: Float32Array | ClientRecord): number {
+  const vector = client instanceof Float32Array ? client : encodeClientVector(model.space as FeatureSpace, client);
+  if (model.nGroups === 0) return -1;
+  return nearestGroupOfVector(model.centroids, model.nGroups, vector);
+}
