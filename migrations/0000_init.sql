@@ -182,6 +182,74 @@ CREATE INDEX `leads_target_seq_idx` ON `leads` (`target_company_id`,`seq`);--> s
 CREATE INDEX `leads_target_created_idx` ON `leads` (`target_company_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `leads_client_service_idx` ON `leads` (`client_id`,`service_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `leads_status_idx` ON `leads` (`status`);--> statement-breakpoint
+CREATE TABLE `model_pointer` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`version` text NOT NULL,
+	`seq` integer NOT NULL,
+	`generation` integer NOT NULL,
+	`last_delta_id` integer NOT NULL,
+	`artefact_key` text NOT NULL,
+	`snapshot_key` text NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `model_rebuild_jobs` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
+	`status` text NOT NULL,
+	`phase` text NOT NULL,
+	`step` integer DEFAULT 0 NOT NULL,
+	`trigger` text NOT NULL,
+	`clients_per_step` integer NOT NULL,
+	`groups` integer NOT NULL,
+	`clients_total` integer NOT NULL,
+	`clients_done` integer DEFAULT 0 NOT NULL,
+	`start_delta_id` integer NOT NULL,
+	`deltas_reconciled` integer DEFAULT 0 NOT NULL,
+	`version` text,
+	`error` text,
+	`requested_by` text NOT NULL,
+	`started_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`finished_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `model_rebuild_jobs_id_unique` ON `model_rebuild_jobs` (`id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `model_rebuild_jobs_one_running` ON `model_rebuild_jobs` (`status`) WHERE status = 'running';--> statement-breakpoint
+CREATE TABLE `model_stat_deltas` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`write_id` text NOT NULL,
+	`client_id` text NOT NULL,
+	`at` integer NOT NULL,
+	`before` text,
+	`after` text
+);
+--> statement-breakpoint
+CREATE INDEX `model_stat_deltas_write_idx` ON `model_stat_deltas` (`write_id`);--> statement-breakpoint
+CREATE TABLE `model_versions` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`version` text NOT NULL,
+	`status` text NOT NULL,
+	`trigger` text NOT NULL,
+	`generation` integer NOT NULL,
+	`last_delta_id` integer NOT NULL,
+	`input_hash` text NOT NULL,
+	`artefact_key` text,
+	`snapshot_key` text,
+	`artefact_bytes` integer,
+	`snapshot_bytes` integer,
+	`client_count` integer,
+	`services` integer,
+	`groups` integer,
+	`neighbours` integer,
+	`quality` text,
+	`error` text,
+	`created_at` integer NOT NULL,
+	`trained_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `model_versions_version_unique` ON `model_versions` (`version`);--> statement-breakpoint
+CREATE INDEX `model_versions_status_idx` ON `model_versions` (`status`);--> statement-breakpoint
 CREATE TABLE `scored_candidates` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`client_id` text NOT NULL,
@@ -192,11 +260,17 @@ CREATE TABLE `scored_candidates` (
 	`decision` text NOT NULL,
 	`lead_id` text,
 	`experiment_id` text,
-	`at` integer NOT NULL
+	`at` integer NOT NULL,
+	`part_item` real,
+	`part_group` real,
+	`part_link` real,
+	`part_segment` real,
+	`part_popularity` real
 );
 --> statement-breakpoint
 CREATE INDEX `scored_candidates_at_idx` ON `scored_candidates` (`at`);--> statement-breakpoint
 CREATE INDEX `scored_candidates_service_idx` ON `scored_candidates` (`service_id`,`at`);--> statement-breakpoint
+CREATE INDEX `scored_candidates_client_service_idx` ON `scored_candidates` (`client_id`,`service_id`,`at`);--> statement-breakpoint
 CREATE TABLE `services` (
 	`id` text PRIMARY KEY NOT NULL,
 	`code` text NOT NULL,

@@ -192,7 +192,7 @@ async function main() {
   const companies = await localCompanyCount();
   if (companies === 0) {
     step("The local database is empty: seeding the demo bank…");
-    const code = await runAttached([TSX_CLI, join("scripts", "seed.ts")]);
+    const code = await runAttached([TSX_CLI, join("scripts", "seed.ts"), "--skip-migrations"]);
     if (stopping) return 130;
     if (code !== 0) {
       console.error(`[cactubase] Seeding failed (exit ${code}); not starting the server.`);

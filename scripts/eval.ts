@@ -47,7 +47,13 @@ function genericCatalog(ids: readonly string[]): CatalogEntry[] {
   return ids.map((id) => ({ code: id, name: `item ${id}`, category: "item" }));
 }
 
-function loadInput(data: string, format: FileFormat | undefined, users: string | undefined, clients: number, seed: number) {
+function loadInput(
+  data: string,
+  format: FileFormat | undefined,
+  users: string | undefined,
+  clients: number,
+  seed: number,
+) {
   if (data === "ml100k-shape") {
     const dataset = generateMl100kShape({ seed });
     const ids = Array.from({ length: dataset.nServices }, (_, i) => String(i + 1));
@@ -125,7 +131,9 @@ function main(): void {
     nearestGroups: numberOption(values["nearest-groups"], "nearest-groups", 3),
     smoothing: numberOption(values.smoothing, "smoothing", 10, false),
     profileShare:
-      values["profile-share"] === undefined ? undefined : numberOption(values["profile-share"], "profile-share", 0, false),
+      values["profile-share"] === undefined
+        ? undefined
+        : numberOption(values["profile-share"], "profile-share", 0, false),
     userNeighbours: numberOption(values["user-neighbours"], "user-neighbours", 50),
     offersPerClient: numberOption(values.offers, "offers", 20),
   };
@@ -140,7 +148,9 @@ function main(): void {
   const cells = d.interactions.rowPtr[d.clients.count] - d.interactions.rowPtr[0];
   let positives = 0;
   for (let i = 0; i < d.interactions.value.length; i++) if (d.interactions.value[i] > 0) positives++;
-  console.log(`data: ${input.label}: ${d.clients.count} clients × ${d.nServices} services, ${cells} cells (${positives} positive)`);
+  console.log(
+    `data: ${input.label}: ${d.clients.count} clients × ${d.nServices} services, ${cells} cells (${positives} positive)`,
+  );
   console.log(
     `split: ${split}, seed ${seed}; ${test.items.length} held-out positives; k = ${k}; ` +
       `groups ${hybrid.model.nGroups}, neighbours ${options.neighbours}, shrink ${options.shrink}`,

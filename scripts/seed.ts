@@ -30,13 +30,13 @@ import { pseudonymize } from "../src/lib/crypto";
 import { newId } from "../src/lib/ids";
 import { apiKeyView, companyView, serviceView } from "../src/routes/admin/schemas";
 import { type KeyScope, newApiKey } from "../src/storage/api-keys";
+import { auditJson } from "../src/storage/audit";
 import {
   apiKeys,
   auditLog,
   clients,
   companies,
   crossServiceLinks,
-  interactionHistory,
   interactions,
   services,
   settings,
@@ -70,18 +70,20 @@ const PSEUDONYM_CONCURRENCY = 500;
 /** Sample clients per company listed in the keys file for walk-throughs. */
 const SAMPLE_CLIENTS_PER_COMPANY = 3;
 
-const USAGE = `Usage: npm run seed -- [--clients N] [--seed S] [--reset]
+const USAGE = `Usage: npm run seed -- [--clients N] [--seed S] [--reset] [--skip-migrations]
 
 Loads the deterministic demo bank into the local D1 of \`wrangler dev\`.
-  --clients N  number of clients, 1..${MAX_SEED_CLIENTS} (default ${DEMO_DEFAULT_CLIENTS})
-  --seed S     random seed of the generator, 0..4294967295 (default ${DEMO_DEFAULT_SEED})
-  --reset      delete every row of the local database first (otherwise a seeded database is left alone)
-  --help       show this help`;
+  --clients N        number of clients, 1..${MAX_SEED_CLIENTS} (default ${DEMO_DEFAULT_CLIENTS})
+  --seed S           random seed of the generator, 0..4294967295 (default ${DEMO_DEFAULT_SEED})
+  --reset            delete every row of the local database first (a seeded database is otherwise left alone)
+  --skip-migrations  do not apply pending migrations first (\`npm run dev\` has just applied them)
+  --help             show this help`;
 
 const OPTION_SPEC = {
   clients: { type: "string" },
   seed: { type: "string" },
   reset: { type: "boolean", default: false },
+  "skip-migrations": { type: "boolean", default: false },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -91,6 +93,7 @@ interface SeedOptions {
   clients: number;
   seed: number;
   reset: boolean;
+  skipMigrations: boolean;
 }
 
 function parseIntegerOption(name: string, raw: string | undefined, fallback: number, min: number, max: number) {
@@ -114,6 +117,7 @@ function parseOptions(argv: string[]): SeedOptions | null {
     clients: parseIntegerOption("clients", parsed.values.clients, DEMO_DEFAULT_CLIENTS, 1, MAX_SEED_CLIENTS),
     seed: parseIntegerOption("seed", parsed.values.seed, DEMO_DEFAULT_SEED, 0, 0xffffffff),
     reset: parsed.values.reset,
+    skipMigrations: parsed.values["skip-migrations"],
   };
 }
 
@@ -176,7 +180,7 @@ async function writeSeedSql(
   const catalogAt = now - DEMO_HISTORY_WINDOW_MS - 24 * 60 * 60 * 1000;
   const audits: Array<typeof auditLog.$inferInsert> = [];
   const audit = (action: string, entityType: string, entityId: string, after: unknown, at: number) =>
-    audits.push({ at, actor: SEED_ACTOR, action, entityType, entityId, before: null, after: JSON.stringify(after) });
+    audits.push({ at, actor: SEED_ACTOR, action, entityType, entityId, before: null, after: auditJson(after) });
 
   const companyRows = catalog.companies.map((company, i) => {
     const at = catalogAt + i;
@@ -349,21 +353,14 @@ async function writeSeedSql(
       }
     }
   }
-  writer.insert(interactionHistory, historyOf());
-  function* historyOf(): Generator<typeof interactionHistory.$inferInsert> {
-    for (let i = 0; i < count; i++) {
-      for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
-        yield {
-          clientId: clientIds[i],
-          serviceId: serviceRows[col[k]].id,
-          value: value[k],
-          previousValue: 0,
-          source: "import",
-          at: cellTime(k),
-        };
-      }
-    }
-  }
+  // The history row of each imported cell (previous value 0), copied inside the database rather
+  // than spelled out again: it halves the SQL that wrangler has to parse. Before the import the
+  // interactions table is empty (fresh or reset database), so exactly the imported cells are copied.
+  writer.statement(
+    `INSERT INTO interaction_history (client_id, service_id, value, previous_value, source, at) ` +
+      `SELECT client_id, service_id, value, 0, source, at FROM interactions ORDER BY rowid`,
+  );
+  writer.rowCounts.set("interaction_history", writer.rowCounts.get("interactions") ?? 0);
 
   const sampleClients: SampleClient[] = [];
   const samplesPerCompany = new Map<number, number>();
@@ -421,8 +418,10 @@ async function main(): Promise<number> {
   }
 
   const started = performance.now();
-  console.log("Applying local D1 migrations…");
-  await applyLocalMigrations();
+  if (!options.skipMigrations) {
+    console.log("Applying local D1 migrations…");
+    await applyLocalMigrations();
+  }
   const existing = await localCompanyCount();
   if (existing > 0 && !options.reset) {
     console.log(

@@ -203,7 +203,11 @@ export function loadInteractionFile(path: string, format?: FileFormat, usersPath
       if (profile) profiles.set(user, profile);
     });
   }
-  return { dataset: buildDataset(userIds.length, itemIds.length, [...cells.values()], profiles, anyTime), userIds, itemIds };
+  return {
+    dataset: buildDataset(userIds.length, itemIds.length, [...cells.values()], profiles, anyTime),
+    userIds,
+    itemIds,
+  };
 }
 
 function buildDataset(

@@ -151,11 +151,12 @@ function blendOf(method: MethodName, model: RecommenderModel): BlendWeights | nu
     case "popularity":
       return { ...ZERO_BLEND, popularity: 1 };
     case "segment popularity":
-      return { ...ZERO_BLEND, segment: 1 };
+      // The blend takes group and segment as lifts over popularity: lift + popularity = the rate itself.
+      return { ...ZERO_BLEND, segment: 1, popularity: 1 };
     case "item-kNN":
       return { ...ZERO_BLEND, item: 1 };
     case "user-kNN (groups)":
-      return { ...ZERO_BLEND, group: 1 };
+      return { ...ZERO_BLEND, group: 1, popularity: 1 };
     case "hybrid":
       return model.blend;
     case "user-kNN (exact)":

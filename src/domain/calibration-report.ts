@@ -74,6 +74,39 @@ export interface CalibrationOptions {
   confidenceLevel?: number;
 }
 
+/** Per-band sums the report is computed from (one slot per band). */
+interface BandAccumulators {
+  accepted: Float64Array;
+  declined: Float64Array;
+  /** Σ rating / 100 over the band's resolved candidates. */
+  predictedSum: Float64Array;
+  /** Σ (rating/100 − outcome)² over all resolved candidates. */
+  brierSum: number;
+  unknown: number;
+  ignored: number;
+}
+
+function checkOptions(options: CalibrationOptions): { width: number; confidenceLevel: number; bandCount: number } {
+  const width = options.bandWidth ?? 10;
+  const confidenceLevel = options.confidenceLevel ?? 0.95;
+  const bandCount = ratingBandCount(width);
+  if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
+    throw new RangeError(`confidence level must be in (0, 1), got ${confidenceLevel}`);
+  }
+  return { width, confidenceLevel, bandCount };
+}
+
+function createAccumulators(bandCount: number): BandAccumulators {
+  return {
+    accepted: new Float64Array(bandCount),
+    declined: new Float64Array(bandCount),
+    predictedSum: new Float64Array(bandCount),
+    brierSum: 0,
+    unknown: 0,
+    ignored: 0,
+  };
+}
+
 /**
  * Builds the calibration report from scored candidates and their outcomes in one pass over the
  * columns (per-band accumulators in typed arrays).
@@ -81,23 +114,12 @@ export interface CalibrationOptions {
  * or the confidence level is outside (0, 1).
  */
 export function calibrationReport(candidates: ScoredOutcomes, options: CalibrationOptions = {}): CalibrationReport {
-  const width = options.bandWidth ?? 10;
-  const confidenceLevel = options.confidenceLevel ?? 0.95;
-  const bandCount = ratingBandCount(width);
-  if (!(confidenceLevel > 0 && confidenceLevel < 1)) {
-    throw new RangeError(`confidence level must be in (0, 1), got ${confidenceLevel}`);
-  }
+  const { width, confidenceLevel, bandCount } = checkOptions(options);
   const { rating, outcome } = candidates;
   if (rating.length !== outcome.length) {
     throw new RangeError(`rating (${rating.length}) and outcome (${outcome.length}) columns differ in length`);
   }
-
-  const acceptedByBand = new Int32Array(bandCount);
-  const declinedByBand = new Int32Array(bandCount);
-  const predictedSumByBand = new Float64Array(bandCount);
-  let unknown = 0;
-  let ignored = 0;
-  let brierSum = 0;
+  const sums = createAccumulators(bandCount);
   for (let i = 0; i < rating.length; i++) {
     const value = rating[i];
     const code = outcome[i];
@@ -105,29 +127,88 @@ export function calibrationReport(candidates: ScoredOutcomes, options: Calibrati
       !(value >= MIN_RATING && value <= MAX_RATING) ||
       (code !== OUTCOME_ACCEPTED && code !== OUTCOME_DECLINED && code !== OUTCOME_UNKNOWN)
     ) {
-      ignored++;
+      sums.ignored++;
       continue;
     }
     if (code === OUTCOME_UNKNOWN) {
-      unknown++;
+      sums.unknown++;
       continue;
     }
     const band = ratingBandIndex(value, width, bandCount);
     const predicted = value / 100;
     const observed = code === OUTCOME_ACCEPTED ? 1 : 0;
-    if (observed === 1) acceptedByBand[band]++;
-    else declinedByBand[band]++;
-    predictedSumByBand[band] += predicted;
-    brierSum += (predicted - observed) * (predicted - observed);
+    if (observed === 1) sums.accepted[band]++;
+    else sums.declined[band]++;
+    sums.predictedSum[band] += predicted;
+    sums.brierSum += (predicted - observed) * (predicted - observed);
   }
+  return finishReport(sums, width, confidenceLevel, bandCount);
+}
 
+/**
+ * Sums over the candidates of one integer rating slot, as a database aggregates them
+ * (`GROUP BY CAST(rating AS INTEGER)`).
+ */
+export interface CalibrationSlot {
+  /** Integer part of the rating, 0–100; rows with another slot are counted as ignored. */
+  slot: number;
+  accepted: number;
+  declined: number;
+  /** Candidates of the slot without an outcome yet. */
+  unknown: number;
+  /** Σ rating (0–100 scale) over the slot's accepted and declined candidates. */
+  ratingSum: number;
+  /** Σ (rating/100 − y)² over the slot's accepted (y = 1) and declined (y = 0) candidates. */
+  squaredErrorSum: number;
+}
+
+/**
+ * The calibration report from per-slot sums (see {@link CalibrationSlot}), so that a report over
+ * any number of leads reads at most 101 rows. Equals {@link calibrationReport} on the same
+ * candidates up to floating-point summation order. `ignored` adds candidates the caller already
+ * left out (e.g. ratings outside 0–100).
+ * @throws RangeError on invalid options, or counts that are not non-negative integers.
+ */
+export function calibrationReportFromSlots(
+  slots: Iterable<CalibrationSlot>,
+  options: CalibrationOptions & { ignored?: number } = {},
+): CalibrationReport {
+  const { width, confidenceLevel, bandCount } = checkOptions(options);
+  const sums = createAccumulators(bandCount);
+  sums.ignored = options.ignored ?? 0;
+  for (const row of slots) {
+    for (const count of [row.accepted, row.declined, row.unknown]) {
+      if (!Number.isSafeInteger(count) || count < 0) {
+        throw new RangeError(`slot counts must be non-negative integers, got ${count}`);
+      }
+    }
+    if (!Number.isInteger(row.slot) || row.slot < MIN_RATING || row.slot > MAX_RATING) {
+      sums.ignored += row.accepted + row.declined + row.unknown;
+      continue;
+    }
+    const band = ratingBandIndex(row.slot, width, bandCount);
+    sums.accepted[band] += row.accepted;
+    sums.declined[band] += row.declined;
+    sums.unknown += row.unknown;
+    sums.predictedSum[band] += row.ratingSum / 100;
+    sums.brierSum += row.squaredErrorSum;
+  }
+  return finishReport(sums, width, confidenceLevel, bandCount);
+}
+
+function finishReport(
+  sums: BandAccumulators,
+  width: number,
+  confidenceLevel: number,
+  bandCount: number,
+): CalibrationReport {
   let resolvedTotal = 0;
   let acceptedTotal = 0;
   let predictedTotal = 0;
   for (let band = 0; band < bandCount; band++) {
-    resolvedTotal += acceptedByBand[band] + declinedByBand[band];
-    acceptedTotal += acceptedByBand[band];
-    predictedTotal += predictedSumByBand[band];
+    resolvedTotal += sums.accepted[band] + sums.declined[band];
+    acceptedTotal += sums.accepted[band];
+    predictedTotal += sums.predictedSum[band];
   }
 
   const bands: CalibrationBand[] = [];
@@ -136,8 +217,8 @@ export function calibrationReport(candidates: ScoredOutcomes, options: Calibrati
   for (let band = 0; band < bandCount; band++) {
     const from = MIN_RATING + band * width;
     const to = band === bandCount - 1 ? MAX_RATING : from + width;
-    const accepted = acceptedByBand[band];
-    const declined = declinedByBand[band];
+    const accepted = sums.accepted[band];
+    const declined = sums.declined[band];
     const resolved = accepted + declined;
     if (resolved === 0) {
       bands.push({
@@ -155,7 +236,7 @@ export function calibrationReport(candidates: ScoredOutcomes, options: Calibrati
       });
       continue;
     }
-    const predictedRate = predictedSumByBand[band] / resolved;
+    const predictedRate = sums.predictedSum[band] / resolved;
     const observedRate = accepted / resolved;
     const interval = wilsonInterval(accepted, resolved, confidenceLevel)!;
     const gap = observedRate - predictedRate;
@@ -182,13 +263,13 @@ export function calibrationReport(candidates: ScoredOutcomes, options: Calibrati
     confidence_level: confidenceLevel,
     resolved: resolvedTotal,
     accepted: acceptedTotal,
-    unknown,
-    ignored,
+    unknown: sums.unknown,
+    ignored: sums.ignored,
     mean_predicted_rate: any ? predictedTotal / resolvedTotal : null,
     observed_rate: any ? acceptedTotal / resolvedTotal : null,
     expected_calibration_error: any ? weightedError / resolvedTotal : null,
     maximum_calibration_error: any ? maximumError : null,
-    brier_score: any ? brierSum / resolvedTotal : null,
+    brier_score: any ? sums.brierSum / resolvedTotal : null,
     bands,
   };
 }

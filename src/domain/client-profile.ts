@@ -81,14 +81,15 @@ export const clientServicesSchema = z
   })
   .meta({
     description:
-      "Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined). " +
-      "Services not named keep their current value.",
+      "Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), " +
+      `at most ${MAX_CLIENT_SERVICES} services. Services not named keep their current value.`,
     example: { debit_card: 1, mortgage: -1 },
   });
 
 export const genderSchema = z.enum(["female", "male"], { error: 'gender must be "female", "male" or null' });
 
-const profileShape = {
+/** The profile's fields, for routes that embed a profile in a larger body (`z.strictObject({ ...clientProfileShape, … })`). */
+export const clientProfileShape = {
   age: z
     .int({ error: requiredOr("age", "age must be a whole number of years") })
     .min(CLIENT_AGE_MIN, { error: `age must be between ${CLIENT_AGE_MIN} and ${CLIENT_AGE_MAX}` })
@@ -106,7 +107,7 @@ const profileShape = {
 };
 
 /** The anonymized client profile. Unknown fields are refused. */
-export const clientProfileSchema = z.strictObject(profileShape).meta({
+export const clientProfileSchema = z.strictObject(clientProfileShape).meta({
   id: "ClientProfileInput",
   description:
     "Anonymized client profile. No names, phones, e-mails, document or card numbers, addresses or birth dates: " +
@@ -114,7 +115,7 @@ export const clientProfileSchema = z.strictObject(profileShape).meta({
 });
 
 /** One client of a batch: the profile plus the CRM's id. */
-export const clientBatchItemSchema = z.strictObject({ external_id: externalIdSchema, ...profileShape }).meta({
+export const clientBatchItemSchema = z.strictObject({ external_id: externalIdSchema, ...clientProfileShape }).meta({
   id: "ClientBatchItem",
 });
 

@@ -250,6 +250,84 @@ export function holdingExperiment<E extends ExperimentDefinition>(
   return null;
 }
 
+/** The experiment that governs an offer for one client, and the client's arm in it. */
+export interface ExperimentAssignment<E extends ExperimentDefinition = ExperimentDefinition> {
+  experiment: E;
+  arm: Arm;
+}
+
+/**
+ * The experiment that governs this offer for this client: the one that holds the client out
+ * (arm `control`, as {@link holdingExperiment}), otherwise the first running in-scope experiment
+ * (arm `treatment`), otherwise null. The lead flow records `experiment_id` on the candidate in both
+ * arms — decision `control` instead of `lead` for the held-out arm, decision `lead` for the treated
+ * one — because the uplift report builds both arms from those rows.
+ */
+export function experimentAssignment<E extends ExperimentDefinition>(
+  experiments: readonly E[],
+  candidate: CandidateScope,
+  clientId: string,
+  at: number,
+): ExperimentAssignment<E> | null {
+  let treating: E | null = null;
+  for (const experiment of experiments) {
+    if (!isRunning(experiment, at) || !inScope(experiment, candidate)) continue;
+    if (assignArm(experiment.id, clientId, experiment.holdoutShare) === "control") {
+      return { experiment, arm: "control" };
+    }
+    treating ??= experiment;
+  }
+  return treating ? { experiment: treating, arm: "treatment" } : null;
+}
+
+/** Lifecycle state of an experiment at a given time. */
+export type ExperimentStatus = "scheduled" | "running" | "ended";
+
+/** `scheduled` before `startsAt`, `running` while startsAt ≤ at < endsAt, `ended` from `endsAt`. */
+export function experimentStatus(
+  experiment: Pick<ExperimentDefinition, "startsAt" | "endsAt">,
+  at: number,
+): ExperimentStatus {
+  if (at < experiment.startsAt) return "scheduled";
+  return at < experiment.endsAt ? "running" : "ended";
+}
+
+/** A service as the scope-overlap test sees it. */
+export interface ScopeCatalogEntry {
+  id: string;
+  category: string;
+  /** The company that sells it. */
+  companyId: string;
+}
+
+/**
+ * Whether two experiment scopes can cover the same offer: `all` overlaps everything, equal scopes
+ * overlap, and otherwise they overlap when some service of the catalog falls in both (a company
+ * and a category overlap when the company sells in the category, a service and its company or
+ * category overlap). Services added to the catalog later can create overlaps this cannot foresee.
+ */
+export function scopesOverlap(
+  a: Pick<ExperimentDefinition, "scopeType" | "scopeId">,
+  b: Pick<ExperimentDefinition, "scopeType" | "scopeId">,
+  catalog: readonly ScopeCatalogEntry[],
+): boolean {
+  if (a.scopeType === "all" || b.scopeType === "all") return true;
+  if (a.scopeType === b.scopeType && a.scopeId === b.scopeId) return true;
+  for (const service of catalog) {
+    const candidate: CandidateScope = { serviceId: service.id, category: service.category, companyId: service.companyId };
+    if (inScope(a, candidate) && inScope(b, candidate)) return true;
+  }
+  return false;
+}
+
+/** Whether two experiments run at the same time at some instant ([startsAt, endsAt) intervals). */
+export function periodsOverlap(
+  a: Pick<ExperimentDefinition, "startsAt" | "endsAt">,
+  b: Pick<ExperimentDefinition, "startsAt" | "endsAt">,
+): boolean {
+  return a.startsAt < b.endsAt && b.startsAt < a.endsAt;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------------------------

@@ -5,13 +5,14 @@
  *
  * Per category, in order:
  * 1. Eligibility. A candidate is excluded when the client already uses the category, declined it
- *    within the decline cooldown, or holds an open lead in it within the exclusivity window; when
+ *    within its decline cooldown, or holds an open lead in it within its exclusivity window; when
  *    its company is unknown, paused, or has reached its daily cap (leads routed earlier in the same
  *    call count against the cap); or when a better-rated service of the same company competes.
  * 2. Ranking by the category's strategy:
  *    - `priority`: the admin's order of companies; companies not in the order come after it.
  *    - `weighted`: target shares by weight, served by deficit rotation (below).
- *    - `performance`: Thompson sampling on each company's accepted / declined counts in the category.
+ *    - `performance`: Thompson sampling on each company's accepted / declined counts in the
+ *      category, plus an exploration share of leads given to a uniformly random eligible company.
  *    Ties are broken by rating (higher first), then company id, then service code (ascending).
  * 3. The result names the winner and the reason in words and records the policy, every alternative
  *    considered (eligible or not, with its score) and each alternative's selection probability, so
@@ -26,52 +27,43 @@
  * weighted round-robin produces, but derived from facts already in D1, so it survives restarts,
  * concurrent isolates and pauses without a separate counter that could drift; a company coming back
  * from a pause catches up only within the window, and its daily cap bounds the catch-up.
+ *
+ * Settings (src/domain/settings.ts) own the validation and resolution of the rules: pass
+ * `EffectiveSettings.routing(category).value` as the category's policy, and compute the
+ * exclusivity / cooldown end of each open lead and decline from the service's settings.
  */
+import { DEFAULT_EXPLORATION } from "./settings";
 
-import { z } from "zod";
+export { DEFAULT_EXPLORATION };
 
 /** How a category's competition is resolved. */
 export type RoutingStrategy = "priority" | "weighted" | "performance";
 
-/** Per-category routing rule, as admins configure it (settings scope "category", key "routing"). */
+/**
+ * A category's routing rule. `ResolvedRouting` of src/domain/settings.ts satisfies it (absent
+ * fields may be null there).
+ */
 export interface CategoryRoutingPolicy {
   strategy: RoutingStrategy;
   /** `priority`: company ids, most preferred first. Unlisted companies rank after listed ones. */
-  order?: readonly string[];
+  readonly order?: readonly string[] | null;
   /**
-   * `weighted`: relative weight per company id (≥ 0). Shares are weights normalized over the
+   * `weighted`: relative weight per company id (> 0). Shares are weights normalized over the
    * eligible companies; unlisted companies have weight 0 and only win when no listed company is
    * eligible. With no weights at all, eligible companies share equally.
    */
-  weights?: Readonly<Record<string, number>>;
+  readonly weights?: Readonly<Record<string, number>> | null;
   /**
-   * `performance`: how much to explore, ≥ 0 (default 1). Each company's posterior is
-   * Beta(1 + accepted / e, 1 + declined / e): 1 is plain Thompson sampling, larger values widen
-   * the posteriors (observed counts weigh less, so weaker or newer companies win more often),
-   * smaller values exploit harder, and 0 ranks by posterior mean without sampling.
+   * `performance`: the exploration share, 0..1 (default DEFAULT_EXPLORATION = 0.1). That share of
+   * decisions goes to a uniformly random eligible company; the others to the best Thompson draw,
+   * each company's acceptance being drawn from Beta(1 + accepted, 1 + declined). Thompson sampling
+   * already explores companies with little data; the share keeps testing established ones too.
    */
-  exploration?: number;
+  readonly exploration?: number | null;
 }
 
-/**
- * Validation of a stored or submitted `CategoryRoutingPolicy` (the admin routing-rules route and
- * the settings loader share it). Weights and order entries are company ids.
- */
-export const categoryRoutingPolicySchema = z
-  .strictObject({
-    strategy: z.enum(["priority", "weighted", "performance"]),
-    order: z.array(z.string().min(1).max(64)).max(100).optional(),
-    weights: z.record(z.string().min(1).max(64), z.number().min(0).max(1_000_000)).optional(),
-    exploration: z.number().min(0).max(100).optional(),
-  })
-  .meta({ id: "CategoryRoutingPolicy" });
-
-/** The policy used when a category has none configured. */
+/** The policy used when a category has none: priority with no order, i.e. best rating first. */
 export const DEFAULT_ROUTING_POLICY: CategoryRoutingPolicy = Object.freeze({ strategy: "priority" as const });
-
-/** Default and bounds of `CategoryRoutingPolicy.exploration`. */
-export const DEFAULT_EXPLORATION = 1;
-export const MAX_EXPLORATION = 100;
 
 /** Draws used to estimate each alternative's selection probability under Thompson sampling. */
 export const PROPENSITY_SAMPLES = 256;
@@ -112,10 +104,16 @@ export interface CompanyCategoryStats {
 export interface ClientRoutingState {
   /** Categories of services the client already uses (interaction value 1). */
   usedCategories: readonly string[];
-  /** Declines (interaction value −1, or declined deals) with their time (epoch ms). */
-  declines: readonly { category: string; at: number }[];
-  /** Leads for this client that are still open (not accepted, declined or expired). */
-  openLeads: readonly { category: string; companyId: string; createdAt: number }[];
+  /**
+   * Declines (interaction value −1, or declined deals), each blocking its category until `until`
+   * (epoch ms: the decline time plus the declined service's `decline_cooldown_days`).
+   */
+  declines: readonly { category: string; until: number }[];
+  /**
+   * Leads for this client that are still open (not accepted, declined or expired), each reserving
+   * its category until `until` (creation plus the service's `exclusivity_window_hours`).
+   */
+  openLeads: readonly { category: string; companyId: string; until: number }[];
 }
 
 export interface RoutingInput {
@@ -131,10 +129,6 @@ export interface RoutingInput {
   maxLeads: number;
   /** Epoch ms of the decision. */
   now: number;
-  /** An open lead younger than this reserves its category for the client. */
-  exclusivityWindowMs: number;
-  /** A decline younger than this blocks the category for the client. */
-  declineCooldownMs: number;
   /** Uniform random numbers in [0, 1): inject a seeded generator for reproducible decisions. */
   random: () => number;
 }
@@ -159,13 +153,14 @@ export interface RoutingAlternative {
   eligible: boolean;
   excludedBecause?: ExclusionReason;
   /**
-   * The strategy's score (higher wins): priority rank, weighted deficit, or the Thompson draw.
-   * Null for excluded candidates.
+   * The strategy's score (higher wins): priority rank, weighted deficit, or the Thompson draw
+   * (also recorded when an exploration pick overrode it). Null for excluded candidates.
    */
   score: number | null;
   /**
    * Probability that this alternative would win under the policy given the same eligible set:
-   * 1 / 0 for the deterministic strategies, a Monte-Carlo estimate for Thompson sampling.
+   * 1 / 0 for the deterministic strategies; for `performance`, exploration share / eligible count
+   * plus (1 − share) × a Monte-Carlo estimate of its chance to win the Thompson draw.
    */
   selectionProbability: number;
 }
@@ -182,6 +177,8 @@ export interface RoutedLead {
   winner: RoutingCandidate;
   /** Why the winner won, in words. */
   reason: string;
+  /** True when the winner was an exploration pick (uniformly random eligible company). */
+  explored: boolean;
   policy: AppliedRoutingPolicy;
   alternatives: RoutingAlternative[];
 }
@@ -233,11 +230,11 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
   const usedCategories = new Set(input.client.usedCategories);
   const declinedCategories = new Set<string>();
   for (const decline of input.client.declines) {
-    if (input.now - decline.at < input.declineCooldownMs) declinedCategories.add(decline.category);
+    if (input.now < decline.until) declinedCategories.add(decline.category);
   }
   const exclusiveHolder = new Map<string, Set<string>>();
   for (const open of input.client.openLeads) {
-    if (input.now - open.createdAt >= input.exclusivityWindowMs) continue;
+    if (input.now >= open.until) continue;
     const holders = exclusiveHolder.get(open.category) ?? new Set<string>();
     holders.add(open.companyId);
     exclusiveHolder.set(open.category, holders);
@@ -300,13 +297,14 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
       continue;
     }
 
-    const winnerAt = rankEligible(policy, list, eligible, alternatives, stats, input.random);
-    const winner = list[winnerAt];
+    const { index, explored } = rankEligible(policy, list, eligible, alternatives, stats, input.random);
+    const winner = list[index];
     assignedInCall.set(winner.companyId, (assignedInCall.get(winner.companyId) ?? 0) + 1);
     result.routed.push({
       category,
       winner,
-      reason: describeWin(policy, winner, alternatives, eligible.length, stats),
+      reason: describeWin(policy, winner, alternatives, eligible.length, stats, explored),
+      explored,
       policy,
       alternatives,
     });
@@ -332,7 +330,7 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
 
 /**
  * Scores the eligible candidates (indices into `list`) under `policy`, fills `score` and
- * `selectionProbability` of their alternatives, and returns the index of the winner.
+ * `selectionProbability` of their alternatives, and returns the winner's index in `list`.
  */
 function rankEligible(
   policy: AppliedRoutingPolicy,
@@ -341,10 +339,11 @@ function rankEligible(
   alternatives: RoutingAlternative[],
   stats: Readonly<Record<string, CompanyCategoryStats>>,
   random: () => number,
-): number {
+): { index: number; explored: boolean } {
   const n = eligible.length;
   const scores = new Float64Array(n);
   const secondary = new Float64Array(n);
+  let exploration = 0;
 
   if (policy.strategy === "priority") {
     const order = policy.order ?? [];
@@ -362,34 +361,37 @@ function rankEligible(
       secondary[k] = shares[k];
     }
   } else {
-    const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
+    exploration = policy.exploration ?? DEFAULT_EXPLORATION;
     const alpha = new Float64Array(n);
     const beta = new Float64Array(n);
     for (let k = 0; k < n; k++) {
       const counts = stats[list[eligible[k]].companyId] ?? ZERO_STATS;
-      alpha[k] = exploration === 0 ? 1 + counts.accepted : 1 + counts.accepted / exploration;
-      beta[k] = exploration === 0 ? 1 + counts.declined : 1 + counts.declined / exploration;
+      alpha[k] = 1 + Math.max(0, counts.accepted);
+      beta[k] = 1 + Math.max(0, counts.declined);
     }
-    if (exploration === 0) {
-      for (let k = 0; k < n; k++) scores[k] = alpha[k] / (alpha[k] + beta[k]);
-    } else {
-      const sampler = new BetaSampler(random);
-      for (let k = 0; k < n; k++) scores[k] = sampler.next(alpha[k], beta[k]);
-      estimateThompsonPropensities(sampler, alpha, beta, eligible, alternatives);
+    const sampler = new BetaSampler(random);
+    for (let k = 0; k < n; k++) scores[k] = sampler.next(alpha[k], beta[k]);
+    const wins = thompsonWinShares(sampler, alpha, beta);
+    for (let k = 0; k < n; k++) {
+      const probability = exploration / n + (1 - exploration) * wins[k];
+      alternatives[eligible[k]].selectionProbability = Math.round(probability * 10_000) / 10_000;
     }
   }
 
   let best = 0;
   for (let k = 1; k < n; k++) {
-    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]]))
-      best = k;
+    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]])) best = k;
   }
   for (let k = 0; k < n; k++) alternatives[eligible[k]].score = roundScore(scores[k]);
-  const stochastic = policy.strategy === "performance" && (policy.exploration ?? DEFAULT_EXPLORATION) > 0;
-  if (!stochastic) {
+  if (policy.strategy !== "performance") {
     for (let k = 0; k < n; k++) alternatives[eligible[k]].selectionProbability = k === best ? 1 : 0;
+    return { index: eligible[best], explored: false };
   }
-  return eligible[best];
+  if (exploration > 0 && random() < exploration) {
+    const pick = Math.min(n - 1, Math.floor(random() * n));
+    return { index: eligible[pick], explored: true };
+  }
+  return { index: eligible[best], explored: false };
 }
 
 /** Shares of the eligible companies (normalized weights; equal when no eligible one has weight). */
@@ -412,19 +414,12 @@ function eligibleShares(
 }
 
 /**
- * Monte-Carlo estimate of each eligible company's probability of winning a Thompson draw,
- * written to the alternatives (ties in a draw go to the earlier, better-rated candidate, as in
- * the decision itself).
+ * Monte-Carlo estimate of each company's probability of winning a Thompson draw (ties go to the
+ * earlier, better-ranked candidate, as in the decision itself).
  */
-function estimateThompsonPropensities(
-  sampler: BetaSampler,
-  alpha: Float64Array,
-  beta: Float64Array,
-  eligible: readonly number[],
-  alternatives: RoutingAlternative[],
-) {
-  const n = eligible.length;
-  const wins = new Uint32Array(n);
+function thompsonWinShares(sampler: BetaSampler, alpha: Float64Array, beta: Float64Array): Float64Array {
+  const n = alpha.length;
+  const wins = new Float64Array(n);
   for (let s = 0; s < PROPENSITY_SAMPLES; s++) {
     let best = 0;
     let bestDraw = -1;
@@ -437,9 +432,8 @@ function estimateThompsonPropensities(
     }
     wins[best]++;
   }
-  for (let k = 0; k < n; k++) {
-    alternatives[eligible[k]].selectionProbability = Math.round((wins[k] / PROPENSITY_SAMPLES) * 10_000) / 10_000;
-  }
+  for (let k = 0; k < n; k++) wins[k] /= PROPENSITY_SAMPLES;
+  return wins;
 }
 
 function beats(
@@ -475,18 +469,23 @@ function roundScore(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
+/** The policy as recorded: only the fields its strategy uses, copied so later edits cannot alter it. */
 function normalizePolicy(policy: CategoryRoutingPolicy | undefined): AppliedRoutingPolicy {
   if (!policy) return { ...DEFAULT_ROUTING_POLICY, source: "default" };
-  const applied: AppliedRoutingPolicy = { strategy: policy.strategy, source: "configured" };
-  if (policy.strategy === "priority") applied.order = [...(policy.order ?? [])];
-  if (policy.strategy === "weighted") applied.weights = { ...(policy.weights ?? {}) };
-  if (policy.strategy === "performance") {
-    const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
-    applied.exploration = Number.isFinite(exploration)
-      ? Math.min(MAX_EXPLORATION, Math.max(0, exploration))
-      : DEFAULT_EXPLORATION;
+  switch (policy.strategy) {
+    case "priority":
+      return { strategy: "priority", order: [...(policy.order ?? [])], source: "configured" };
+    case "weighted":
+      return { strategy: "weighted", weights: { ...(policy.weights ?? {}) }, source: "configured" };
+    case "performance": {
+      const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
+      return {
+        strategy: "performance",
+        exploration: Number.isFinite(exploration) ? Math.min(1, Math.max(0, exploration)) : DEFAULT_EXPLORATION,
+        source: "configured",
+      };
+    }
   }
-  return applied;
 }
 
 function notRoutedReasonOf(reason: ExclusionReason | undefined): NotRoutedReason {
@@ -535,6 +534,7 @@ function describeWin(
   alternatives: readonly RoutingAlternative[],
   eligibleCount: number,
   stats: Readonly<Record<string, CompanyCategoryStats>>,
+  explored: boolean,
 ): string {
   const company = winner.companyId;
   let text: string;
@@ -549,13 +549,11 @@ function describeWin(
   } else if (policy.strategy === "weighted") {
     const routed = (stats[company] ?? ZERO_STATS).routed;
     text = `Weighted rotation: ${company} is furthest below its target share (${routed} lead(s) in the window) among ${eligibleCount} eligible companies`;
+  } else if (explored) {
+    text = `Exploration (share ${policy.exploration}): ${company} was picked at random among ${eligibleCount} eligible companies`;
   } else {
     const counts = stats[company] ?? ZERO_STATS;
-    const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
-    text =
-      exploration === 0
-        ? `Measured conversion: ${company} has the best acceptance (${counts.accepted} accepted, ${counts.declined} declined) among ${eligibleCount} eligible companies`
-        : `Thompson sampling: ${company} drew the highest acceptance sample (${counts.accepted} accepted, ${counts.declined} declined) among ${eligibleCount} eligible companies`;
+    text = `Thompson sampling: ${company} drew the highest acceptance sample (${counts.accepted} accepted, ${counts.declined} declined) among ${eligibleCount} eligible companies`;
   }
   const skipped = summarizeExclusions(alternatives.filter((a) => a.companyId !== company));
   return skipped ? `${text}; skipped ${skipped}` : text;

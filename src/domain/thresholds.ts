@@ -65,13 +65,66 @@ export interface ThresholdPreview {
 
 const SLOTS = MAX_RATING - MIN_RATING + 1;
 
-/** Counts per integer part of the rating, for each outcome. */
-interface RatingHistogram {
-  accepted: Int32Array;
-  declined: Int32Array;
-  unknown: Int32Array;
+/**
+ * Counts per integer part of the rating (slot 0 … 100), for each outcome: everything a threshold
+ * or a band can see of the candidates. Build it from per-candidate columns (internally) or from
+ * counts already grouped by a database ({@link ratingHistogramFromCounts}).
+ */
+export interface RatingHistogram {
+  accepted: Float64Array;
+  declined: Float64Array;
+  unknown: Float64Array;
+  /** Candidates counted. */
   counted: number;
+  /** Candidates skipped: rating not a number within 0–100, or an outcome other than −1/0/1. */
   ignored: number;
+}
+
+/** One group of candidates as a database aggregates them: ⌊rating⌋, outcome code and count. */
+export interface RatingCount {
+  /** Integer part of the rating (e.g. SQL `CAST(rating AS INTEGER)`), 0–100; anything else is ignored. */
+  slot: number;
+  /** 1 accepted, −1 declined, 0 unknown; anything else is ignored. */
+  outcome: number;
+  /** Candidates in the group (a non-negative integer). */
+  count: number;
+}
+
+/**
+ * The histogram of candidates already grouped by (⌊rating⌋, outcome), so that a preview over
+ * millions of candidates reads at most 303 rows. Groups with a slot outside 0–100 (or not an
+ * integer) or an unknown outcome code are counted as ignored.
+ * @throws RangeError when a count is not a non-negative integer.
+ */
+export function ratingHistogramFromCounts(rows: Iterable<RatingCount>): RatingHistogram {
+  const histogram: RatingHistogram = {
+    accepted: new Float64Array(SLOTS),
+    declined: new Float64Array(SLOTS),
+    unknown: new Float64Array(SLOTS),
+    counted: 0,
+    ignored: 0,
+  };
+  for (const row of rows) {
+    if (!Number.isSafeInteger(row.count) || row.count < 0) {
+      throw new RangeError(`count must be a non-negative integer, got ${row.count}`);
+    }
+    const validSlot = Number.isInteger(row.slot) && row.slot >= MIN_RATING && row.slot <= MAX_RATING;
+    const column =
+      row.outcome === OUTCOME_ACCEPTED
+        ? histogram.accepted
+        : row.outcome === OUTCOME_DECLINED
+          ? histogram.declined
+          : row.outcome === OUTCOME_UNKNOWN
+            ? histogram.unknown
+            : null;
+    if (!validSlot || column === null) {
+      histogram.ignored += row.count;
+      continue;
+    }
+    column[row.slot - MIN_RATING] += row.count;
+    histogram.counted += row.count;
+  }
+  return histogram;
 }
 
 function checkColumns(candidates: ScoredOutcomes): void {
@@ -84,9 +137,9 @@ function checkColumns(candidates: ScoredOutcomes): void {
 
 function buildHistogram(candidates: ScoredOutcomes): RatingHistogram {
   checkColumns(candidates);
-  const accepted = new Int32Array(SLOTS);
-  const declined = new Int32Array(SLOTS);
-  const unknown = new Int32Array(SLOTS);
+  const accepted = new Float64Array(SLOTS);
+  const declined = new Float64Array(SLOTS);
+  const unknown = new Float64Array(SLOTS);
   const { rating, outcome } = candidates;
   let ignored = 0;
   for (let i = 0; i < rating.length; i++) {
@@ -232,7 +285,21 @@ export function thresholdPreview(
   const width = options.bandWidth ?? 10;
   checkThresholdRange(options.from, options.to);
   ratingBandCount(width);
-  const histogram = buildHistogram(candidates);
+  return thresholdPreviewFromHistogram(buildHistogram(candidates), options);
+}
+
+/**
+ * The threshold preview from a histogram (see {@link ratingHistogramFromCounts}): same rows and
+ * bands as {@link thresholdPreview} over the candidates the histogram counts.
+ * @throws RangeError as {@link thresholdPreview}.
+ */
+export function thresholdPreviewFromHistogram(
+  histogram: RatingHistogram,
+  options: { from: number; to: number; bandWidth?: number },
+): ThresholdPreview {
+  const width = options.bandWidth ?? 10;
+  checkThresholdRange(options.from, options.to);
+  ratingBandCount(width);
   return {
     candidates: histogram.counted,
     ignored: histogram.ignored,

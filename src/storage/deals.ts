@@ -3,12 +3,16 @@
  * `db.batch`. Shared by the partner inbox (`POST /v1/partner/leads/{id}/outcome`) and the CRM deals
  * route.
  *
- * Semantics: deals are append-only; every report is kept. The LATEST report wins: it sets the
- * interaction matrix cell (accepted → 1, declined → −1) and, for a lead, its status. Reporting the
+ * Semantics: deals are append-only; every report is kept. The LATEST outcome wins, by the time the
+ * deal happened (`occurred_at`; equal times by arrival): it sets the interaction matrix cell
+ * (accepted → 1, declined → −1) and, for a lead, its status. An outcome older than the cell's
+ * current value (or than the lead's current outcome) arriving later is recorded as a deal row but
+ * changes neither — the guards are in SQL, so they hold for concurrent writers too. Reporting the
  * same outcome again is a no-op (see `isSameOutcome`), so callers can retry safely.
  */
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { accrueCommission } from "../domain/commission";
 import { newId } from "../lib/ids";
 import type { Db } from "./db";
 import { deals, interactionHistory, interactions, leadEvents, leads } from "./schema";
@@ -38,10 +42,13 @@ export interface DealWriteInput {
   now: number;
 }
 
-/** Commission earned on a deal, rounded to kopecks; null when there is nothing to earn. */
+/**
+ * Commission earned on a deal (RUB, whole kopecks, exact decimal rounding of
+ * src/domain/commission.ts); null when there is nothing to earn.
+ */
 export function dealCommission(outcome: DealOutcome, amount: number | null, commissionRate: number): number | null {
   if (outcome !== "accepted" || amount === null) return null;
-  return Math.round(amount * commissionRate * 100) / 100;
+  return accrueCommission(amount, commissionRate);
 }
 
 /**
@@ -65,17 +72,29 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
     createdAt: input.now,
   };
   const value = input.outcome === "accepted" ? 1 : -1;
+  // Column order of interaction_history for the INSERT … SELECT below (drizzle lists every column).
+  const historyValues: Record<string, unknown> = {
+    id: null,
+    clientId: input.clientId,
+    serviceId: input.serviceId,
+    value,
+    previousValue: sql`COALESCE((SELECT value FROM interactions WHERE client_id = ${input.clientId} AND service_id = ${input.serviceId}), 0)`,
+    source: input.interactionSource,
+    at: input.occurredAt,
+  };
+  const historySelect = sql.join(
+    Object.keys(getTableColumns(interactionHistory)).map((column) => sql`${historyValues[column] ?? null}`),
+    sql`, `,
+  );
   const statements: Statement[] = [
     db.insert(deals).values(deal),
-    // Before the upsert, so the sub-select still sees the previous matrix value.
-    db.insert(interactionHistory).values({
-      clientId: input.clientId,
-      serviceId: input.serviceId,
-      value,
-      previousValue: sql`COALESCE((SELECT value FROM interactions WHERE client_id = ${input.clientId} AND service_id = ${input.serviceId}), 0)`,
-      source: input.interactionSource,
-      at: input.occurredAt,
-    }),
+    // Before the upsert, so the sub-select still sees the previous matrix value; skipped (like the
+    // upsert) when the cell already holds a newer value.
+    db
+      .insert(interactionHistory)
+      .select(
+        sql`SELECT ${historySelect} WHERE NOT EXISTS (SELECT 1 FROM interactions WHERE client_id = ${input.clientId} AND service_id = ${input.serviceId} AND at > ${input.occurredAt})`,
+      ),
     db
       .insert(interactions)
       .values({
@@ -88,6 +107,8 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
       .onConflictDoUpdate({
         target: [interactions.clientId, interactions.serviceId],
         set: { value, source: input.interactionSource, at: input.occurredAt },
+        // The latest outcome wins: an older one arriving late leaves the newer value in place.
+        setWhere: lte(interactions.at, input.occurredAt),
       }),
   ];
   if (input.leadId) {
@@ -100,7 +121,7 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
           acknowledgedAt: sql`COALESCE(${leads.acknowledgedAt}, ${input.now})`,
           updatedAt: input.now,
         })
-        .where(eq(leads.id, input.leadId)),
+        .where(and(eq(leads.id, input.leadId), or(isNull(leads.outcomeAt), lte(leads.outcomeAt, input.occurredAt)))),
       db.insert(leadEvents).values({
         leadId: input.leadId,
         type: "outcome",

@@ -147,7 +147,8 @@ export async function enqueueLeads(
     try {
       const db = getDb(env.DB);
       const rows = chunk.map((leadId) => ({ leadId, type: "enqueued" as const, at, detail }));
-      await db.insert(leadEvents).values(rows);
+      const inserts = chunkRows(rows, 4).map((part) => db.insert(leadEvents).values(part));
+      await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
     } catch (error) {
       // The messages are on the queue; at worst the sweep sends a duplicate, which the consumer
       // and the receivers (same webhook-id) absorb.
@@ -242,23 +243,26 @@ export async function listInboxLeads(
  * calls change nothing. Returns whether this call was the first.
  */
 export async function acknowledgeLead(db: Db, leadId: string, now: number): Promise<boolean> {
-  const [updated] = await db.batch([
-    db
-      .update(leads)
-      .set({
-        acknowledgedAt: now,
-        status: sql`CASE WHEN ${leads.status} IN ('queued', 'delivered', 'failed') THEN 'acknowledged' ELSE ${leads.status} END`,
-        updatedAt: now,
-      })
-      .where(and(eq(leads.id, leadId), sql`${leads.acknowledgedAt} IS NULL`))
-      .returning({ id: leads.id }),
-    db.run(
-      sql`INSERT INTO lead_events (lead_id, type, at) SELECT id, 'acknowledged', ${now} FROM leads
-          WHERE id = ${leadId} AND acknowledged_at = ${now}
-            AND NOT EXISTS (SELECT 1 FROM lead_events WHERE lead_id = ${leadId} AND type = 'acknowledged')`,
-    ),
+  // Raw statements: the event insert is conditional on the update having happened, which a
+  // drizzle insert cannot express inside one batch.
+  const d1 = db.$client;
+  const [updated] = await d1.batch<{ id: string }>([
+    d1
+      .prepare(
+        `UPDATE leads SET acknowledged_at = ?1, updated_at = ?1,
+           status = CASE WHEN status IN ('queued', 'delivered', 'failed') THEN 'acknowledged' ELSE status END
+         WHERE id = ?2 AND acknowledged_at IS NULL RETURNING id`,
+      )
+      .bind(now, leadId),
+    d1
+      .prepare(
+        `INSERT INTO lead_events (lead_id, type, at) SELECT id, 'acknowledged', ?1 FROM leads
+         WHERE id = ?2 AND acknowledged_at = ?1
+           AND NOT EXISTS (SELECT 1 FROM lead_events WHERE lead_id = ?2 AND type = 'acknowledged')`,
+      )
+      .bind(now, leadId),
   ]);
-  return updated.length > 0;
+  return updated.results.length > 0;
 }
 
 /**
@@ -267,19 +271,23 @@ export async function acknowledgeLead(db: Db, leadId: string, now: number): Prom
  * The caller then enqueues a message with `redelivery: true`.
  */
 export async function markForRedelivery(db: Db, leadId: string, requestedBy: string, now: number): Promise<boolean> {
-  const [updated] = await db.batch([
-    db
-      .update(leads)
-      .set({ status: "queued", updatedAt: now })
-      .where(and(eq(leads.id, leadId), inArray(leads.status, [...REDELIVERABLE_STATUSES])))
-      .returning({ id: leads.id }),
-    db.run(
-      sql`INSERT INTO lead_events (lead_id, type, at, detail)
-          SELECT id, 'redeliver_requested', ${now}, ${`requested by ${requestedBy}`} FROM leads
-          WHERE id = ${leadId} AND status = 'queued' AND updated_at = ${now}`,
-    ),
+  const d1 = db.$client;
+  const redeliverable = REDELIVERABLE_STATUSES.map((status) => `'${status}'`).join(", ");
+  const [updated] = await d1.batch<{ id: string }>([
+    d1
+      .prepare(
+        `UPDATE leads SET status = 'queued', updated_at = ?1
+         WHERE id = ?2 AND status IN (${redeliverable}) RETURNING id`,
+      )
+      .bind(now, leadId),
+    d1
+      .prepare(
+        `INSERT INTO lead_events (lead_id, type, at, detail) SELECT id, 'redeliver_requested', ?1, ?3 FROM leads
+         WHERE id = ?2 AND status = 'queued' AND updated_at = ?1`,
+      )
+      .bind(now, leadId, `requested by ${requestedBy}`),
   ]);
-  return updated.length > 0;
+  return updated.results.length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  * (`co_`, `svc_`, `cl_`, `ld_`, `dl_`, `key_`, `exp_`), except append-only logs which use an
  * autoincrement integer. JSON columns hold small documents validated at the API edge.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const timestamps = {
@@ -256,8 +257,19 @@ export const scoredCandidates = sqliteTable(
     leadId: text("lead_id"),
     experimentId: text("experiment_id"),
     at: integer("at").notNull(),
+    // The recommender's raw part scores at scoring time (null when not recorded): joined with the
+    // deal that follows, they are the samples the retrain fits the blend on (docs/recommender.md).
+    partItem: real("part_item"),
+    partGroup: real("part_group"),
+    partLink: real("part_link"),
+    partSegment: real("part_segment"),
+    partPopularity: real("part_popularity"),
   },
-  (t) => [index("scored_candidates_at_idx").on(t.at), index("scored_candidates_service_idx").on(t.serviceId, t.at)],
+  (t) => [
+    index("scored_candidates_at_idx").on(t.at),
+    index("scored_candidates_service_idx").on(t.serviceId, t.at),
+    index("scored_candidates_client_service_idx").on(t.clientId, t.serviceId, t.at),
+  ],
 );
 
 /**
@@ -342,4 +354,111 @@ export const auditLog = sqliteTable(
     after: text("after"),
   },
   (t) => [index("audit_entity_idx").on(t.entityType, t.entityId, t.at), index("audit_at_idx").on(t.at)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Recommender on the platform (docs/recommender.md, "On the platform")
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Append-only log of client writes for the recommender's sufficient statistics: the client's
+ * state (profile + matrix row) just before and just after each write, captured by SQL inside the
+ * write's own `db.batch`, so the log can never disagree with `clients` / `interactions`. The
+ * retrain folds the rows past its snapshot into the statistics. States are JSON
+ * `[age, monthly_income, region, gender, needs[], [[model_index, value], …]]`; null = no client.
+ */
+export const modelStatDeltas = sqliteTable(
+  "model_stat_deltas",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Random id of the batch that wrote the row: its closing statement fills `after` by it. */
+    writeId: text("write_id").notNull(),
+    clientId: text("client_id").notNull(),
+    at: integer("at").notNull(),
+    before: text("before"),
+    after: text("after"),
+  },
+  (t) => [index("model_stat_deltas_write_idx").on(t.writeId)],
+);
+
+/** Every trained model version (kept as history after its KV artefact is pruned). */
+export const modelVersions = sqliteTable(
+  "model_versions",
+  {
+    /** Allocation order of training runs; breaks ties between versions of the same statistics. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    version: text("version").notNull(),
+    /** training → ready (published; current when the pointer names it) | discarded | failed; ready → pruned. */
+    status: text("status", { enum: ["training", "ready", "discarded", "failed", "pruned"] }).notNull(),
+    trigger: text("trigger", { enum: ["cron", "admin", "serving", "rebuild"] }).notNull(),
+    /** The full rebuild (`model_rebuild_jobs.seq`) whose reference groups the statistics use. */
+    generation: integer("generation").notNull(),
+    /** The last `model_stat_deltas.id` folded into the statistics the model was trained from. */
+    lastDeltaId: integer("last_delta_id").notNull(),
+    /** SHA-256 of everything the training read (statistics position, catalog, links, deals). */
+    inputHash: text("input_hash").notNull(),
+    artefactKey: text("artefact_key"),
+    snapshotKey: text("snapshot_key"),
+    artefactBytes: integer("artefact_bytes"),
+    snapshotBytes: integer("snapshot_bytes"),
+    clientCount: integer("client_count"),
+    services: integer("services"),
+    groups: integer("groups"),
+    neighbours: integer("neighbours"),
+    /** JSON: calibration and the quality figures of docs/recommender.md. */
+    quality: text("quality"),
+    error: text("error"),
+    createdAt: integer("created_at").notNull(),
+    trainedAt: integer("trained_at"),
+  },
+  (t) => [uniqueIndex("model_versions_version_unique").on(t.version), index("model_versions_status_idx").on(t.status)],
+);
+
+/**
+ * The pointer of record to the current model (one row, id 1). It only moves forward in
+ * (generation, last_delta_id, seq) order, so a slower concurrent retrain never replaces a newer model.
+ */
+export const modelPointer = sqliteTable("model_pointer", {
+  id: integer("id").primaryKey(),
+  version: text("version").notNull(),
+  seq: integer("seq").notNull(),
+  generation: integer("generation").notNull(),
+  lastDeltaId: integer("last_delta_id").notNull(),
+  artefactKey: text("artefact_key").notNull(),
+  snapshotKey: text("snapshot_key").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Full rebuilds of the statistics and reference groups, run in queue steps (at most one at a time). */
+export const modelRebuildJobs = sqliteTable(
+  "model_rebuild_jobs",
+  {
+    /** Also the generation number of the statistics the job produces. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    phase: text("phase", { enum: ["cluster", "accumulate", "reconcile", "finish", "done"] }).notNull(),
+    /** Number of completed steps; a step commits only while this still holds the value it started from. */
+    step: integer("step").notNull().default(0),
+    trigger: text("trigger", { enum: ["admin", "bootstrap"] }).notNull(),
+    clientsPerStep: integer("clients_per_step").notNull(),
+    groups: integer("groups").notNull(),
+    /** Clients counted when the job started (progress estimate). */
+    clientsTotal: integer("clients_total").notNull(),
+    clientsDone: integer("clients_done").notNull().default(0),
+    /** `model_stat_deltas` id when the job started: deltas from here on are not pruned while it runs. */
+    startDeltaId: integer("start_delta_id").notNull(),
+    deltasReconciled: integer("deltas_reconciled").notNull().default(0),
+    version: text("version"),
+    error: text("error"),
+    requestedBy: text("requested_by").notNull(),
+    startedAt: integer("started_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [
+    uniqueIndex("model_rebuild_jobs_id_unique").on(t.id),
+    // At most one running job: a second concurrent start fails on this index.
+    uniqueIndex("model_rebuild_jobs_one_running").on(t.status).where(sql`status = 'running'`),
+  ],
 );

@@ -6,10 +6,14 @@
  *
  * with fixed, monotone feature transforms f:
  *   item        signed log1p of the item-kNN sum Σ R[c,j]·sim(s,j)  (declines make it negative)
- *   group       logit of the nearest reference groups' take-up rate
+ *   group       lift of the nearest reference groups: logit(group rate) − logit(overall rate)
  *   link        the business-link strength 1 − Π(1 − w) over the client's services, 0..1
- *   segment     logit of the take-up rate in the client's segment (age band × income band)
+ *   segment     lift of the client's segment (age band × income band): logit(segment rate) − logit(overall rate)
  *   popularity  logit of the overall take-up rate
+ *
+ * Group and segment enter as lifts over overall popularity ("similar clients take it more than
+ * clients in general"): the item-kNN sum already favours popular services, and with lifts the fit
+ * can correct for that while every weight stays non-negative.
  *
  * The weights are fitted on recorded deals (accepted vs declined offers with the part scores of the
  * time) by L2-regularised logistic regression under the constraint weight >= 0 (projected Newton,
@@ -53,12 +57,12 @@ export interface BlendWeights {
  * puts an average segment-popular service without other evidence near a 10–20% rating.
  */
 export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({
-  intercept: 0.5,
-  item: 0.9,
-  group: 0.5,
+  intercept: -4.5,
+  item: 1.8,
+  group: 0.3,
   link: 1.0,
   segment: 0.2,
-  popularity: 0.2,
+  popularity: 0.1,
 });
 
 /** Minimum number of deals before the blend is fitted on them. */
@@ -89,11 +93,12 @@ export function signedLog1p(x: number): number {
 
 /** The transformed feature vector f(parts), in PART_NAMES order. */
 export function partFeatures(parts: PartScores, out: Float64Array = new Float64Array(PART_COUNT)): Float64Array {
+  const popularity = logit(parts.popularity);
   out[0] = signedLog1p(parts.item);
-  out[1] = logit(parts.group);
+  out[1] = logit(parts.group) - popularity;
   out[2] = parts.link;
-  out[3] = logit(parts.segment);
-  out[4] = logit(parts.popularity);
+  out[3] = logit(parts.segment) - popularity;
+  out[4] = popularity;
   return out;
 }
 

@@ -310,7 +310,9 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
       : minRating >= 100
         ? Number.POSITIVE_INFINITY
         : Math.log(minRating / (100 - minRating)) - 1e-9;
-  const { intercept, item: wItem, group: wGroup, link: wLink, segment: wSegment, popularity: wPopularity } = blend;
+  const { intercept, item: wItem, group: wGroup, link: wLink, segment: wSegment } = blend;
+  // Group and segment enter as lifts over popularity: w_g(G − P) + w_s(S − P) + w_p·P.
+  const wPopularity = blend.popularity - wGroup - wSegment;
   const groupLogit = model.groupLogit;
   const segmentLogit = model.segmentLogit;
   const popularityLogit = model.popularityLogit;

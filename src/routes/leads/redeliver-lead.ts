@@ -1,7 +1,7 @@
 /**
  * Admin view of one lead with its full event history, and admin redelivery.
  */
-import { contentJson, OpenAPIRoute } from "chanfana";
+import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import { leadDocumentSchema } from "../../domain/lead-document";
@@ -19,6 +19,7 @@ import {
   markForRedelivery,
   REDELIVERABLE_STATUSES,
 } from "../../storage/leads";
+import { AdminRoute } from "../admin/route";
 import type { Router } from "../router";
 
 const leadIdParams = z.object({ id: z.string().min(1).max(64).describe("Lead id (`ld_…`)") });
@@ -68,7 +69,7 @@ export const adminLeadSchema = z
   })
   .meta({ id: "AdminLead" });
 
-export class GetLeadRoute extends OpenAPIRoute {
+export class GetLeadRoute extends AdminRoute {
   override schema = {
     tags: ["Admin: leads"],
     summary: "Get a lead with its delivery history",
@@ -95,7 +96,7 @@ export class GetLeadRoute extends OpenAPIRoute {
   }
 }
 
-export class RedeliverLeadRoute extends OpenAPIRoute {
+export class RedeliverLeadRoute extends AdminRoute {
   override schema = {
     tags: ["Admin: leads"],
     summary: "Redeliver a lead",

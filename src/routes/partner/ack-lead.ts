@@ -1,4 +1,4 @@
-import { contentJson, OpenAPIRoute } from "chanfana";
+import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../env";
 import { requireCompanyScope } from "../../lib/auth";
@@ -6,8 +6,9 @@ import { errorResponses } from "../../lib/errors";
 import { getDb } from "../../storage/db";
 import { acknowledgeLead, findCompanyLead } from "../../storage/leads";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
+import { PartnerRoute } from "./route";
 
-export class AckLeadRoute extends OpenAPIRoute {
+export class AckLeadRoute extends PartnerRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "Acknowledge receipt of a lead (idempotent)",

@@ -1,4 +1,4 @@
-import { contentJson, OpenAPIRoute } from "chanfana";
+import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env";
@@ -7,6 +7,7 @@ import { errorResponses } from "../../lib/errors";
 import { getDb } from "../../storage/db";
 import { listInboxLeads } from "../../storage/leads";
 import { decodeCursor, encodeCursor, inboxLeadSchema, leadStatusSchema, toInboxLead } from "./inbox";
+import { PartnerRoute } from "./route";
 
 /** Page size when `limit` is not given. */
 export const DEFAULT_INBOX_LIMIT = 50;
@@ -21,7 +22,7 @@ export const inboxPageSchema = z
   })
   .meta({ id: "InboxPage" });
 
-export class ListInboxLeadsRoute extends OpenAPIRoute {
+export class ListInboxLeadsRoute extends PartnerRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "List the company's leads, oldest first, from a cursor",
@@ -30,7 +31,7 @@ export class ListInboxLeadsRoute extends OpenAPIRoute {
       "status (webhook receivers can use the inbox as a fallback). Poll by passing `next_cursor` back: it is " +
       "always returned and a lead created later always sorts after it, so none is skipped.",
     request: {
-      query: z.object({
+      query: z.strictObject({
         cursor: z.string().max(200).nullish().describe("`next_cursor` of the previous page; empty to start"),
         limit: z
           .number()

@@ -1,4 +1,4 @@
-import { contentJson, OpenAPIRoute } from "chanfana";
+import { contentJson } from "chanfana";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -10,6 +10,7 @@ import { buildDealWrite, findLatestLeadDeal, isSameOutcome } from "../../storage
 import { findCompanyLead } from "../../storage/leads";
 import { companies } from "../../storage/schema";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
+import { PartnerRoute } from "./route";
 
 /** An outcome may be dated at most this far ahead of the server clock (clock skew). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -40,7 +41,7 @@ export const partnerDealSchema = z
   })
   .meta({ id: "PartnerDeal" });
 
-export class ReportLeadOutcomeRoute extends OpenAPIRoute {
+export class ReportLeadOutcomeRoute extends PartnerRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "Report the outcome of a lead (accepted or declined)",
@@ -65,20 +66,6 @@ export class ReportLeadOutcomeRoute extends OpenAPIRoute {
       ...errorResponses(400, 403, 404),
     },
   };
-
-  override async validateRequest(request: Request) {
-    // chanfana reads a body that is not JSON as {}; say what is wrong instead.
-    const text = await request.clone().text();
-    try {
-      JSON.parse(text);
-    } catch {
-      throw new AppError(
-        "invalid_json",
-        text.trim() === "" ? "The request body is empty" : "The request body is not valid JSON",
-      );
-    }
-    return super.validateRequest(request);
-  }
 
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "partner");

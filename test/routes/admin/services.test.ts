@@ -1,6 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { newId } from "../../../src/lib/ids";
 import { auditLog, services } from "../../../src/storage/schema";
+import { insertServiceQuery, isUniqueViolation } from "../../../src/storage/services";
 import { api, db, errorCode, seedCompany, seedService } from "../../harness";
 import { itRefusesNonAdmins } from "./helpers";
 
@@ -80,6 +82,23 @@ describe("POST /v1/admin/services", () => {
     expect(res.status).toBe(409);
     expect(res.body.errors[0]).toMatchObject({ code: "conflict", path: ["body", "code"] });
     expect(await serviceCount()).toBe(before);
+  });
+
+  it("recognizes D1's unique violations of code and model index (the race the pre-check cannot see)", async () => {
+    const company = await seedCompany();
+    const existing = await seedService(company.id, { code: uniqueCode("raced") });
+    const row = { id: newId("svc"), name: "x", category: "x", companyId: company.id, createdAt: 1, updatedAt: 1 };
+    const sameCode = await insertServiceQuery(db(), { ...row, code: existing.code, modelIndex: 100_000 }).catch(
+      (e) => e,
+    );
+    expect(isUniqueViolation(sameCode, "services.code")).toBe(true);
+    expect(isUniqueViolation(sameCode, "services.model_index")).toBe(false);
+    const sameIndex = await insertServiceQuery(db(), {
+      ...row,
+      code: uniqueCode("other"),
+      modelIndex: existing.modelIndex,
+    }).catch((e) => e);
+    expect(isUniqueViolation(sameIndex, "services.model_index")).toBe(true);
   });
 
   it("refuses an unknown company at body.company_id", async () => {

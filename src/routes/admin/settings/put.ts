@@ -1,19 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import {
-  SETTING_KEYS,
-  SETTING_SCOPES,
-  type SettingChange,
-  settingEntityId,
-  validateSettingChanges,
-} from "../../../domain/settings";
+import { SETTING_KEYS, SETTING_SCOPES, validateSettingChanges } from "../../../domain/settings";
 import type { AppEnv } from "../../../env";
 import { requireScope } from "../../../lib/auth";
 import { AppError, errorResponses } from "../../../lib/errors";
-import { type AuditInput, auditEntries, runBatch } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
-import { findSettingRow, loadSettingsSnapshot, settingWriteQueries } from "../../../storage/settings";
+import { applySettingChanges, loadSettingsSnapshot } from "../../../storage/settings";
 import { AdminRoute } from "../route";
 import { SettingsViewSchema, settingsView } from "./view";
 
@@ -82,37 +75,10 @@ export class PutSettingsRoute extends AdminRoute {
       );
     }
 
-    const now = Date.now();
-    const effectiveChanges: SettingChange[] = [];
-    const audits: AuditInput[] = [];
-    for (const change of changes) {
-      const existing = findSettingRow(snapshot.rows, change.scope, change.scopeId, change.key);
-      const newJson = change.value === null ? null : JSON.stringify(change.value);
-      if ((existing?.value ?? null) === newJson) continue;
-      effectiveChanges.push(change);
-      const identity = {
-        scope: change.scope,
-        scope_id: change.scope === "global" ? null : change.scopeId,
-        setting: change.key,
-      };
-      audits.push({
-        actor: principal.keyId,
-        action: change.value === null ? "setting.deleted" : "setting.set",
-        entityType: "setting",
-        entityId: settingEntityId(change.scope, change.scopeId, change.key),
-        before: existing ? { ...identity, value: JSON.parse(existing.value) } : null,
-        after: change.value === null ? null : { ...identity, value: change.value },
-        at: now,
-      });
-    }
-
-    await runBatch(db, [
-      ...settingWriteQueries(db, effectiveChanges, principal.keyId, now),
-      ...auditEntries(db, audits),
-    ]);
+    const { applied, unchanged } = await applySettingChanges(db, changes, snapshot.rows, principal.keyId);
     return {
-      applied: effectiveChanges.length,
-      unchanged: changes.length - effectiveChanges.length,
+      applied,
+      unchanged,
       settings: settingsView(await loadSettingsSnapshot(db)),
     };
   }

@@ -89,6 +89,15 @@ export const SettingsViewSchema = z
 
 export type SettingsView = z.infer<typeof SettingsViewSchema>;
 
+/** A stored JSON value; text that is not JSON (never written by this API) is shown as is. */
+function parseStoredValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 function scaled(resolved: Resolved<number>, unitMs: number) {
   return { value: resolved.value / unitMs, source: resolved.source };
 }
@@ -114,7 +123,7 @@ export function settingsView(snapshot: SettingsSnapshot): SettingsView {
       scope: row.scope,
       scope_id: row.scope === "global" ? null : row.scopeId,
       key: row.key,
-      value: JSON.parse(row.value),
+      value: parseStoredValue(row.value),
       updated_at: iso(row.updatedAt),
       updated_by: row.updatedBy,
     })),

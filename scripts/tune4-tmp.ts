@@ -1,0 +1,12 @@
+import { generateMl100kShape } from "../src/domain/ml100k-shape";
+import { splitDataset } from "../src/domain/recommender";
+import { evaluateMethods, trainHybrid } from "./eval/pipeline";
+const [pw, tw, G, m, sm, ps, offers] = process.argv.slice(2).map(Number);
+const d = generateMl100kShape({ seed: 42, popularityWeight: pw, tasteWeight: tw });
+const catalog = Array.from({ length: d.nServices }, (_, i) => ({ code: String(i), name: String(i), category: "x" }));
+const opts = { seed: 42, split: "random" as const, groups: G, neighbours: 100, shrink: 0, nearestGroups: m, smoothing: sm, profileShare: ps, userNeighbours: 50, offersPerClient: offers || 50 };
+const { train, test } = splitDataset(d, "random", { seed: 42 });
+const t0 = performance.now();
+const h = trainHybrid(train, catalog, [], opts);
+const r = evaluateMethods(train, test, h, 10, opts);
+console.log(process.argv.slice(2).join(" "), ((performance.now() - t0) / 1000).toFixed(1) + "s", ["item-kNN", "user-kNN (groups)", "user-kNN (exact)", "hybrid"].map((k) => `${k}:${r.get(k as any)!.ndcg.toFixed(4)}`).join(" "));

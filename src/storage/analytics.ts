@@ -1,0 +1,354 @@
+/**
+ * Read models of the learning loop: scored candidates (written by the lead call), measured
+ * acceptance per company and category (for `performance` routing), the threshold-preview and
+ * calibration aggregates, the funnel counts and the deals a commission statement is made of.
+ *
+ * Every query aggregates in SQL (GROUP BY over integer rating slots, companies, services or
+ * decisions), so what reaches the Worker is bounded by the catalog size or by 101 rating slots,
+ * never by the number of candidates, leads or deals in the window. Definitions (which deal stands
+ * for a lead, what "delivered" means, …) are documented in docs/analytics.md.
+ */
+import { and, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { CalibrationSlot } from "../domain/calibration-report";
+import type { StatementDeal } from "../domain/commission";
+import type { RatingCount } from "../domain/thresholds";
+import { chunkRows, type Db } from "./db";
+import { companies, deals, scoredCandidates, services } from "./schema";
+
+export type ScoredCandidateRow = typeof scoredCandidates.$inferSelect;
+export type NewScoredCandidate = Omit<typeof scoredCandidates.$inferInsert, "id">;
+export type CandidateDecision = ScoredCandidateRow["decision"];
+
+/** Every candidate decision, in the order the funnel reports them. */
+export const CANDIDATE_DECISIONS = [
+  "lead",
+  "control",
+  "below_threshold",
+  "not_routed",
+  "capped",
+  "duplicate",
+  "dry_run",
+] as const satisfies readonly CandidateDecision[];
+
+/** Bound parameters per scored-candidate row (D1 allows 100 per statement). */
+const CANDIDATE_COLUMNS = 9;
+
+/**
+ * Insert statements for scored candidates, chunked under D1's parameter limit, for the lead call to
+ * run in the same `db.batch` as its leads. Conventions (docs/analytics.md): `companyId` is the
+ * company that sells the service (the would-be lead receiver); `experimentId` is set on candidates
+ * an experiment governs — decision `control` for the held-out arm, `lead` for the treated one (see
+ * `experimentAssignment` in src/domain/experiments.ts); a candidate is `control` exactly when it
+ * would otherwise have become a lead, so both arms pass the same filters.
+ */
+export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCandidate[]): BatchItem<"sqlite">[] {
+  return chunkRows([...rows], CANDIDATE_COLUMNS).map((chunk) => db.insert(scoredCandidates).values(chunk));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared SQL fragments
+
+/**
+ * The deal `d` is the standing report of its lead: no later report for the same lead (later by
+ * `occurred_at`, equal times by arrival). Deals without a lead each stand on their own — every
+ * CRM-reported sale is its own event. Matches the "latest outcome wins" rule of src/storage/deals.ts.
+ */
+export function standingDealCondition(alias: string): SQL {
+  const d = sql.raw(alias);
+  return sql`(${d}.lead_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM deals later WHERE later.lead_id = ${d}.lead_id
+      AND (later.occurred_at > ${d}.occurred_at OR (later.occurred_at = ${d}.occurred_at AND later.rowid > ${d}.rowid))))`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measured acceptance for `performance` routing
+
+/** Accepted and declined leads of one company in one category. */
+export interface AcceptanceCounts {
+  accepted: number;
+  declined: number;
+}
+
+/** category → receiving company id → counts; absent entries mean no outcome yet. */
+export type PerformanceCounts = Record<string, Record<string, AcceptanceCounts>>;
+
+/**
+ * Measured acceptance per receiving company and category: how many of the company's leads in the
+ * category ended accepted or declined (the lead status, i.e. the standing outcome of its deals).
+ * Pass `category` to read one category only and `since` (epoch ms, on the lead's creation) to
+ * let old outcomes age out. The result fills the `accepted` / `declined` fields of
+ * `RoutingInput.stats` (src/domain/routing.ts); `routed` comes from the lead call's own window.
+ */
+export async function loadPerformanceCounts(
+  db: Db,
+  category?: string,
+  options: { since?: number } = {},
+): Promise<PerformanceCounts> {
+  const conditions: SQL[] = [sql`l.status IN ('accepted', 'declined')`];
+  if (category !== undefined) conditions.push(sql`s.category = ${category}`);
+  if (options.since !== undefined) conditions.push(sql`l.created_at >= ${options.since}`);
+  const rows = await db.all<{ category: string; company_id: string; accepted: number; declined: number }>(sql`
+    SELECT s.category AS category, l.target_company_id AS company_id,
+           SUM(CASE WHEN l.status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+           SUM(CASE WHEN l.status = 'declined' THEN 1 ELSE 0 END) AS declined
+    FROM leads l JOIN services s ON s.id = l.service_id
+    WHERE ${sql.join(conditions, sql` AND `)}
+    GROUP BY s.category, l.target_company_id`);
+  const counts: PerformanceCounts = {};
+  for (const row of rows) {
+    counts[row.category] ??= {};
+    counts[row.category][row.company_id] = { accepted: Number(row.accepted), declined: Number(row.declined) };
+  }
+  return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threshold preview and calibration
+
+/** Which candidates or leads an aggregate covers: a time window and an optional company or service. */
+export interface AnalyticsFilter {
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  /** The receiving company (the company that sells the service). */
+  companyId?: string;
+  serviceId?: string;
+}
+
+/**
+ * Scored candidates of the window grouped by (⌊rating⌋, outcome), for the threshold preview.
+ * The outcome of a candidate is its lead's standing outcome (1 accepted, −1 declined, 0 none or
+ * not yet). Duplicates and dry runs are left out: they are not new opportunities. Ratings outside
+ * 0–100 come back with slot −1 (the domain counts them as ignored).
+ */
+export async function loadThresholdCounts(db: Db, filter: AnalyticsFilter): Promise<RatingCount[]> {
+  const conditions: SQL[] = [
+    sql`sc.at >= ${filter.from}`,
+    sql`sc.at < ${filter.to}`,
+    sql`sc.decision NOT IN ('duplicate', 'dry_run')`,
+  ];
+  if (filter.companyId !== undefined) conditions.push(sql`sc.company_id = ${filter.companyId}`);
+  if (filter.serviceId !== undefined) conditions.push(sql`sc.service_id = ${filter.serviceId}`);
+  const rows = await db.all<{ slot: number; outcome: number; count: number }>(sql`
+    SELECT CASE WHEN sc.rating >= 0 AND sc.rating <= 100 THEN CAST(sc.rating AS INTEGER) ELSE -1 END AS slot,
+           CASE l.status WHEN 'accepted' THEN 1 WHEN 'declined' THEN -1 ELSE 0 END AS outcome,
+           COUNT(*) AS count
+    FROM scored_candidates sc LEFT JOIN leads l ON l.id = sc.lead_id
+    WHERE ${sql.join(conditions, sql` AND `)}
+    GROUP BY 1, 2`);
+  return rows.map((row) => ({ slot: Number(row.slot), outcome: Number(row.outcome), count: Number(row.count) }));
+}
+
+/**
+ * Leads created in the window grouped by ⌊rating⌋, with their standing outcomes and the sums the
+ * calibration report needs (Σ rating and Σ squared error over resolved leads). Leads with a rating
+ * outside 0–100 are counted in `ignored`.
+ */
+export async function loadCalibrationSlots(
+  db: Db,
+  filter: AnalyticsFilter,
+): Promise<{ slots: CalibrationSlot[]; ignored: number }> {
+  const conditions: SQL[] = [sql`created_at >= ${filter.from}`, sql`created_at < ${filter.to}`];
+  if (filter.companyId !== undefined) conditions.push(sql`target_company_id = ${filter.companyId}`);
+  if (filter.serviceId !== undefined) conditions.push(sql`service_id = ${filter.serviceId}`);
+  const rows = await db.all<{
+    slot: number;
+    accepted: number;
+    declined: number;
+    unknown: number;
+    rating_sum: number;
+    squared_error_sum: number;
+  }>(sql`
+    SELECT CASE WHEN rating >= 0 AND rating <= 100 THEN CAST(rating AS INTEGER) ELSE -1 END AS slot,
+           SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+           SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS declined,
+           SUM(CASE WHEN status IN ('accepted', 'declined') THEN 0 ELSE 1 END) AS unknown,
+           TOTAL(CASE WHEN status IN ('accepted', 'declined') THEN rating ELSE 0 END) AS rating_sum,
+           TOTAL(CASE status
+                   WHEN 'accepted' THEN (1 - rating / 100.0) * (1 - rating / 100.0)
+                   WHEN 'declined' THEN (rating / 100.0) * (rating / 100.0)
+                   ELSE 0 END) AS squared_error_sum
+    FROM leads
+    WHERE ${sql.join(conditions, sql` AND `)}
+    GROUP BY 1`);
+  const slots: CalibrationSlot[] = [];
+  let ignored = 0;
+  for (const row of rows) {
+    const slot = Number(row.slot);
+    if (slot < 0) {
+      ignored += Number(row.accepted) + Number(row.declined) + Number(row.unknown);
+      continue;
+    }
+    slots.push({
+      slot,
+      accepted: Number(row.accepted),
+      declined: Number(row.declined),
+      unknown: Number(row.unknown),
+      ratingSum: Number(row.rating_sum),
+      squaredErrorSum: Number(row.squared_error_sum),
+    });
+  }
+  return { slots, ignored };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Funnel
+
+/** Scored candidates of one (receiving company, service) in the window, by decision. */
+export interface CandidateCountRow {
+  companyId: string;
+  serviceId: string;
+  decision: CandidateDecision;
+  count: number;
+}
+
+/** Leads of one (receiving company, service) created in the window and how far they got. */
+export interface LeadStageRow {
+  companyId: string;
+  serviceId: string;
+  leads: number;
+  /** Reached the company: pushed (2xx), or acknowledged / answered through the inbox. */
+  delivered: number;
+  /** The company confirmed receipt (an outcome implies it). */
+  acknowledged: number;
+  accepted: number;
+  declined: number;
+  /** Pushing gave up (`failed`); the lead still waits in the inbox. */
+  failed: number;
+  expired: number;
+}
+
+/**
+ * The funnel's raw counts for the window: candidates by decision (dry runs excluded) and leads by
+ * stage, both grouped by receiving company and service. Lead stages are the leads' state now, for
+ * the leads created in the window (a cohort).
+ */
+export async function loadFunnelCounts(
+  db: Db,
+  filter: AnalyticsFilter,
+): Promise<{ candidates: CandidateCountRow[]; leads: LeadStageRow[] }> {
+  const candidateConditions: SQL[] = [
+    sql`at >= ${filter.from}`,
+    sql`at < ${filter.to}`,
+    sql`decision <> 'dry_run'`,
+  ];
+  const leadConditions: SQL[] = [sql`created_at >= ${filter.from}`, sql`created_at < ${filter.to}`];
+  if (filter.companyId !== undefined) {
+    candidateConditions.push(sql`company_id = ${filter.companyId}`);
+    leadConditions.push(sql`target_company_id = ${filter.companyId}`);
+  }
+  if (filter.serviceId !== undefined) {
+    candidateConditions.push(sql`service_id = ${filter.serviceId}`);
+    leadConditions.push(sql`service_id = ${filter.serviceId}`);
+  }
+  const [candidateRows, leadRows] = await Promise.all([
+    db.all<{ company_id: string; service_id: string; decision: CandidateDecision; count: number }>(sql`
+      SELECT company_id, service_id, decision, COUNT(*) AS count
+      FROM scored_candidates
+      WHERE ${sql.join(candidateConditions, sql` AND `)}
+      GROUP BY company_id, service_id, decision`),
+    db.all<{
+      company_id: string;
+      service_id: string;
+      leads: number;
+      delivered: number;
+      acknowledged: number;
+      accepted: number;
+      declined: number;
+      failed: number;
+      expired: number;
+    }>(sql`
+      SELECT target_company_id AS company_id, service_id,
+             COUNT(*) AS leads,
+             SUM(CASE WHEN delivered_at IS NOT NULL OR acknowledged_at IS NOT NULL
+                        OR status IN ('acknowledged', 'accepted', 'declined') THEN 1 ELSE 0 END) AS delivered,
+             SUM(CASE WHEN acknowledged_at IS NOT NULL
+                        OR status IN ('acknowledged', 'accepted', 'declined') THEN 1 ELSE 0 END) AS acknowledged,
+             SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+             SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS declined,
+             SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+             SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END) AS expired
+      FROM leads
+      WHERE ${sql.join(leadConditions, sql` AND `)}
+      GROUP BY target_company_id, service_id`),
+  ]);
+  return {
+    candidates: candidateRows.map((row) => ({
+      companyId: row.company_id,
+      serviceId: row.service_id,
+      decision: row.decision,
+      count: Number(row.count),
+    })),
+    leads: leadRows.map((row) => ({
+      companyId: row.company_id,
+      serviceId: row.service_id,
+      leads: Number(row.leads),
+      delivered: Number(row.delivered),
+      acknowledged: Number(row.acknowledged),
+      accepted: Number(row.accepted),
+      declined: Number(row.declined),
+      failed: Number(row.failed),
+      expired: Number(row.expired),
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commission
+
+/**
+ * The deals a company's commission statement is made of for [from, to): deals on leads the
+ * company received, each the standing report of its lead. Deals without a lead (a company's own
+ * sales reported by its CRM) earn the platform nothing and are not part of a statement.
+ */
+export async function loadStatementDeals(
+  db: Db,
+  companyId: string,
+  period: { from: number; to: number },
+): Promise<StatementDeal[]> {
+  return db
+    .select({
+      id: deals.id,
+      companyId: deals.companyId,
+      serviceId: deals.serviceId,
+      outcome: deals.outcome,
+      amount: deals.amount,
+      commission: deals.commission,
+      occurredAt: deals.occurredAt,
+    })
+    .from(deals)
+    .where(
+      and(
+        eq(deals.companyId, companyId),
+        gte(deals.occurredAt, period.from),
+        lt(deals.occurredAt, period.to),
+        isNotNull(deals.leadId),
+        standingDealCondition("deals"),
+      ),
+    );
+}
+
+/** The catalog as analytics rows name it: services and companies (small tables, read whole). */
+export async function loadCatalogNames(db: Db): Promise<{
+  services: Map<string, { code: string; name: string; category: string; companyId: string }>;
+  companies: Map<string, { name: string; commissionRate: number }>;
+}> {
+  const [serviceRows, companyRows] = await db.batch([
+    db
+      .select({
+        id: services.id,
+        code: services.code,
+        name: services.name,
+        category: services.category,
+        companyId: services.companyId,
+      })
+      .from(services),
+    db.select({ id: companies.id, name: companies.name, commissionRate: companies.commissionRate }).from(companies),
+  ]);
+  return {
+    services: new Map(serviceRows.map(({ id, ...rest }) => [id, rest])),
+    companies: new Map(companyRows.map(({ id, ...rest }) => [id, rest])),
+  };
+}
