@@ -49,13 +49,13 @@ export async function seedCompany(
   const now = Date.now();
   const row = {
     id: newId("co"),
-    name: input.name ?? `Company ${Math.random().toString(36).slice(2, 7)}`,
     kind: "partner" as const,
     status: "active" as const,
     commissionRate: 0.1,
     createdAt: now,
     updatedAt: now,
     ...input,
+    name: input.name ?? `Company ${Math.random().toString(36).slice(2, 7)}`,
   };
   const [created] = await db().insert(companies).values(row).returning();
   return created;

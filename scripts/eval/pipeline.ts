@@ -133,7 +133,7 @@ export function trainHybrid(
   };
 }
 
-const ZERO_BLEND: BlendWeights = { intercept: 0, item: 0, group: 0, link: 0, segment: 0, popularity: 0 };
+const ZERO_BLEND: BlendWeights = { intercept: 0, item: 0, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
 
 /** The evaluated methods; every one but the exact user-kNN is `scoreClient` with a blend. */
 export const METHODS = [

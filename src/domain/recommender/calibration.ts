@@ -10,6 +10,9 @@
  *   link        the business-link strength 1 − Π(1 − w) over the client's services, 0..1
  *   segment     lift of the client's segment (age band × income band): logit(segment rate) − logit(overall rate)
  *   popularity  logit of the overall take-up rate
+ *   activity    log1p of the number of services the client uses: the same for every service of one
+ *               client, so it never changes a client's ranking, but active clients accept more
+ *               offers and the fit needs it to keep the other weights about the service
  *
  * Group and segment enter as lifts over overall popularity ("similar clients take it more than
  * clients in general"): the item-kNN sum already favours popular services, and with lifts the fit
@@ -23,7 +26,7 @@
  */
 
 /** The five parts, in feature order. */
-export const PART_NAMES = ["item", "group", "link", "segment", "popularity"] as const;
+export const PART_NAMES = ["item", "group", "link", "segment", "popularity", "activity"] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const PART_COUNT = PART_NAMES.length;
 
@@ -39,6 +42,8 @@ export interface PartScores {
   segment: number;
   /** Overall take-up rate (0..1). */
   popularity: number;
+  /** Number of services the client uses. */
+  activity: number;
 }
 
 /** Logistic blend: intercept plus one non-negative weight per part (on the transformed scale). */
@@ -49,6 +54,7 @@ export interface BlendWeights {
   link: number;
   segment: number;
   popularity: number;
+  activity: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({
   link: 1.0,
   segment: 0.2,
   popularity: 0.1,
+  activity: 0,
 });
 
 /** Minimum number of deals before the blend is fitted on them. */
@@ -99,6 +106,7 @@ export function partFeatures(parts: PartScores, out: Float64Array = new Float64A
   out[2] = parts.link;
   out[3] = logit(parts.segment) - popularity;
   out[4] = popularity;
+  out[5] = Math.log1p(Math.max(0, parts.activity));
   return out;
 }
 
@@ -117,7 +125,8 @@ export function blendLogit(blend: BlendWeights, features: Float64Array): number 
     blend.group * features[1] +
     blend.link * features[2] +
     blend.segment * features[3] +
-    blend.popularity * features[4]
+    blend.popularity * features[4] +
+    blend.activity * features[5]
   );
 }
 
@@ -441,7 +450,7 @@ function fitLogistic(
     if (!accepted) break;
   }
   // Back to the raw feature scale: w_raw = w_std / scale, intercept absorbs the centring.
-  const blend: BlendWeights = { intercept: w[0], item: 0, group: 0, link: 0, segment: 0, popularity: 0 };
+  const blend: BlendWeights = { intercept: w[0], item: 0, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
   for (let f = 0; f < F; f++) {
     const raw = w[f + 1] / scale[f];
     blend[PART_NAMES[f]] = raw;

@@ -171,6 +171,7 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
 
   // Validate the cells and mark exclusions; `seen` is cleared again before returning or throwing.
   let known = 0;
+  let used = 0;
   let problem: string | null = null;
   for (let i = 0; i < cells; i++) {
     const s = services[i];
@@ -185,7 +186,10 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
     }
     seen[s] = 1;
     known++;
-    if (v === 1) blocked[s] = 1;
+    if (v === 1) {
+      blocked[s] = 1;
+      used++;
+    }
     else {
       const t = times ? times[i] : Number.NaN;
       if (!(now - t >= cooldown)) blocked[s] = 1; // unknown time (NaN) counts as recent
@@ -310,7 +314,9 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
       : minRating >= 100
         ? Number.POSITIVE_INFINITY
         : Math.log(minRating / (100 - minRating)) - 1e-9;
-  const { intercept, item: wItem, group: wGroup, link: wLink, segment: wSegment } = blend;
+  const { item: wItem, group: wGroup, link: wLink, segment: wSegment } = blend;
+  // Activity is the same for every service of this client: fold it into the intercept.
+  const intercept = blend.intercept + blend.activity * Math.log1p(used);
   // Group and segment enter as lifts over popularity: w_g(G − P) + w_s(S − P) + w_p·P.
   const wPopularity = blend.popularity - wGroup - wSegment;
   const groupLogit = model.groupLogit;
@@ -393,6 +399,7 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
       link: 1 - linkKeep[s],
       segment: sigmoid(segmentLogit[segmentBase + s]),
       popularity: sigmoid(popularityLogit[s]),
+      activity: used,
     };
     let reasons: Reason[] = [];
     if (withReasons) {

@@ -1,1 +1,0 @@
-import { findPersonalData } from "./src/domain/personal-data"; import { clientProfileSchema } from "./src/domain/client-profile"; console.log(findPersonalData({phone:1}).length, clientProfileSchema.safeParse({age:30,monthly_income:1,region:"msk"}).success);
