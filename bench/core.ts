@@ -153,7 +153,8 @@ async function main() {
     const rows = dataset.clients.count;
     const stride = Math.max(1, Math.floor(rows / SAMPLE_CLIENTS));
     const sample: ClientRecord[] = [];
-    for (let row = 0; row < rows && sample.length < SAMPLE_CLIENTS; row += stride) sample.push(datasetClient(dataset, row));
+    for (let row = 0; row < rows && sample.length < SAMPLE_CLIENTS; row += stride)
+      sample.push(datasetClient(dataset, row));
     const floors = sample.map((client) => floorInput(model, client));
     let cells = 0;
     for (const client of sample) cells += client.interactions.services.length;

@@ -35,6 +35,8 @@ export function createApp() {
     openapi_url: "/openapi.json",
     docs_url: "/docs",
     redoc_url: null,
+    // Errors reach app.onError untouched, so every failure leaves in the one project envelope.
+    passthroughErrors: true,
     openapiVersion: "3.1",
     schema: {
       info: {

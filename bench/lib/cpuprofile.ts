@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 interface ProfileNode {
@@ -66,7 +67,10 @@ export function summarizeProfile(profile: CpuProfile, within: string | null): { 
  * first, with the line's text when the profiled file is readable (profile a plain JS bundle for this:
  * transpiled TypeScript loses its line structure).
  */
-export function hotLines(profile: CpuProfile, name: string): Array<{ url: string; line: number; ticks: number; text: string }> {
+export function hotLines(
+  profile: CpuProfile,
+  name: string,
+): Array<{ url: string; line: number; ticks: number; text: string }> {
   const ticks = new Map<string, { url: string; line: number; ticks: number }>();
   for (const node of profile.nodes) {
     if (node.callFrame.functionName !== name) continue;
@@ -81,7 +85,7 @@ export function hotLines(profile: CpuProfile, name: string): Array<{ url: string
   const sourceLine = (url: string, line: number) => {
     if (!sources.has(url)) {
       try {
-        sources.set(url, readFileSync(url.startsWith("file://") ? new URL(url) : url, "utf8").split("\n"));
+        sources.set(url, readFileSync(url.startsWith("file://") ? fileURLToPath(url) : url, "utf8").split("\n"));
       } catch {
         sources.set(url, []);
       }
@@ -110,7 +114,9 @@ function main() {
     const sum = lines.reduce((acc, l) => acc + l.ticks, 0);
     console.log(`\nHot lines of ${values.lines} (${sum} self samples)`);
     for (const l of lines.slice(0, Number(values.top))) {
-      console.log(`${((100 * l.ticks) / sum).toFixed(1).padStart(5)}%  ${String(l.line).padStart(5)}  ${l.text.slice(0, 110)}`);
+      console.log(
+        `${((100 * l.ticks) / sum).toFixed(1).padStart(5)}%  ${String(l.line).padStart(5)}  ${l.text.slice(0, 110)}`,
+      );
     }
   }
 }

@@ -89,7 +89,10 @@ export function duration(ms: number): string {
 
 /** "20261122T071400Z" for file names. */
 function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return date
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /**
@@ -145,7 +148,8 @@ export class BenchReport {
     this.print();
     this.print("Targets");
     const width = Math.max(...this.checks.map((c) => c.target.length));
-    for (const check of this.checks) this.print(`  ${verdict(check).padEnd(4)}  ${check.target.padEnd(width)}  ${check.measured}`);
+    for (const check of this.checks)
+      this.print(`  ${verdict(check).padEnd(4)}  ${check.target.padEnd(width)}  ${check.measured}`);
   }
 
   /**

@@ -28,9 +28,9 @@ import { catalogOf, simulateDeals } from "./models";
 import { type SampleSummary, summarize, timeRepeated } from "./stats";
 
 /** Clients of the fixed bank whose simulated deals fit the blend in every configuration. */
-export const DEAL_SOURCE_CLIENTS = 10_000;
+const DEAL_SOURCE_CLIENTS = 10_000;
 /** Timed retraining runs (after one untimed). */
-const RETRAIN_RUNS = 5;
+const RETRAIN_RUNS = 7;
 /** Timed single-interaction updates (after as many untimed). */
 const UPDATES = 2_000;
 
@@ -48,6 +48,8 @@ export interface TrainChildResult {
   rssPeakDuringRebuild: number;
   maxRss: number;
   statisticsBytes: number;
+  /** Clients of the fixed bank the deals were simulated on, and the deal count. */
+  dealSourceClients: number;
   deals: number;
   retrainMs: SampleSummary;
   updateMs: SampleSummary;
@@ -172,6 +174,7 @@ async function main() {
     rssPeakDuringRebuild,
     maxRss: process.resourceUsage().maxRSS * 1024,
     statisticsBytes: typedArrayBytes(stats),
+    dealSourceClients: DEAL_SOURCE_CLIENTS,
     deals: deals.length,
     retrainMs,
     updateMs: summarize(update),

@@ -49,6 +49,11 @@ export interface LeadSelectionInput extends Omit<RoutingInput, "candidates"> {
   /** Effective minimum rating of a service (service > company > global). */
   threshold(serviceId: string): number;
   experiments: readonly ExperimentDefinition[];
+  /**
+   * Services with a lead for this client that is still open or younger than the service's
+   * exclusivity window: no second lead for the same client and service.
+   */
+  duplicateServices: ReadonlySet<string>;
 }
 
 export interface LeadSelection {
@@ -74,6 +79,17 @@ export function selectLeads(input: LeadSelectionInput): LeadSelection {
     const threshold = input.threshold(service.serviceId);
     if (service.rating < threshold) {
       outcomes.push({ service, threshold, decision: "below_threshold", experimentId: null, note: null, routed: null });
+      continue;
+    }
+    if (input.duplicateServices.has(service.serviceId)) {
+      outcomes.push({
+        service,
+        threshold,
+        decision: "duplicate",
+        experimentId: null,
+        note: "an earlier lead for this client and service is open or inside the exclusivity window",
+        routed: null,
+      });
       continue;
     }
     const assignment = experimentAssignment(

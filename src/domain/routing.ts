@@ -5,7 +5,7 @@
  *
  * Per category, in order:
  * 1. Eligibility. A candidate is excluded when the client already uses the category, declined it
- *    within its decline cooldown, or holds an open lead in it within its exclusivity window; when
+ *    within the decline cooldown, or holds an open lead in it within the exclusivity window; when
  *    its company is unknown, paused, or has reached its daily cap (leads routed earlier in the same
  *    call count against the cap); or when a better-rated service of the same company competes.
  * 2. Ranking by the category's strategy:
@@ -29,8 +29,8 @@
  * from a pause catches up only within the window, and its daily cap bounds the catch-up.
  *
  * Settings (src/domain/settings.ts) own the validation and resolution of the rules: pass
- * `EffectiveSettings.routing(category).value` as the category's policy, and compute the
- * exclusivity / cooldown end of each open lead and decline from the service's settings.
+ * `EffectiveSettings.routing(category).value` as the category's policy, and the exclusivity window
+ * and decline cooldown as the windows.
  */
 import { DEFAULT_EXPLORATION } from "./settings";
 
@@ -104,16 +104,10 @@ export interface CompanyCategoryStats {
 export interface ClientRoutingState {
   /** Categories of services the client already uses (interaction value 1). */
   usedCategories: readonly string[];
-  /**
-   * Declines (interaction value −1, or declined deals), each blocking its category until `until`
-   * (epoch ms: the decline time plus the declined service's `decline_cooldown_days`).
-   */
-  declines: readonly { category: string; until: number }[];
-  /**
-   * Leads for this client that are still open (not accepted, declined or expired), each reserving
-   * its category until `until` (creation plus the service's `exclusivity_window_hours`).
-   */
-  openLeads: readonly { category: string; companyId: string; until: number }[];
+  /** Declines (interaction value −1, or declined deals) with their time (epoch ms). */
+  declines: readonly { category: string; at: number }[];
+  /** Leads for this client that are still open (not accepted, declined or expired). */
+  openLeads: readonly { category: string; companyId: string; createdAt: number }[];
 }
 
 export interface RoutingInput {
@@ -129,6 +123,10 @@ export interface RoutingInput {
   maxLeads: number;
   /** Epoch ms of the decision. */
   now: number;
+  /** An open lead younger than this reserves its category for the client (settings: exclusivity window). */
+  exclusivityWindowMs: number;
+  /** A decline younger than this blocks its category for the client (settings: decline cooldown). */
+  declineCooldownMs: number;
   /** Uniform random numbers in [0, 1): inject a seeded generator for reproducible decisions. */
   random: () => number;
 }
@@ -230,11 +228,11 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
   const usedCategories = new Set(input.client.usedCategories);
   const declinedCategories = new Set<string>();
   for (const decline of input.client.declines) {
-    if (input.now < decline.until) declinedCategories.add(decline.category);
+    if (input.now - decline.at < input.declineCooldownMs) declinedCategories.add(decline.category);
   }
   const exclusiveHolder = new Map<string, Set<string>>();
   for (const open of input.client.openLeads) {
-    if (input.now >= open.until) continue;
+    if (input.now - open.createdAt >= input.exclusivityWindowMs) continue;
     const holders = exclusiveHolder.get(open.category) ?? new Set<string>();
     holders.add(open.companyId);
     exclusiveHolder.set(open.category, holders);
@@ -380,7 +378,8 @@ function rankEligible(
 
   let best = 0;
   for (let k = 1; k < n; k++) {
-    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]])) best = k;
+    if (beats(scores[k], secondary[k], list[eligible[k]], scores[best], secondary[best], list[eligible[best]]))
+      best = k;
   }
   for (let k = 0; k < n; k++) alternatives[eligible[k]].score = roundScore(scores[k]);
   if (policy.strategy !== "performance") {

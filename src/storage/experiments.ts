@@ -3,8 +3,8 @@
  * report. Assignment itself is never stored (it is a hash, src/domain/experiments.ts); the arms
  * are read back from the scored candidates the lead call tagged with the experiment id.
  */
-import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
-import type { ArmStats, ExperimentDefinition } from "../domain/experiments";
+import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import type { ArmStats, ExperimentDefinition, ExperimentStatus } from "../domain/experiments";
 import { standingDealCondition } from "./analytics";
 import type { Db } from "./db";
 import { experiments } from "./schema";
@@ -28,23 +28,32 @@ export interface ExperimentCursor {
   id: string;
 }
 
-/** A page of experiments, newest first (by creation, then id), and whether more exist. */
+/**
+ * A page of experiments, newest first (by creation, then id), and whether more exist; `status`
+ * keeps only those scheduled, running or ended at `now`.
+ */
 export async function listExperiments(
   db: Db,
-  options: { limit: number; after?: ExperimentCursor },
+  options: { limit: number; after?: ExperimentCursor; status?: ExperimentStatus; now?: number },
 ): Promise<{ rows: ExperimentRow[]; hasMore: boolean }> {
+  const conditions: SQL[] = [];
   const after = options.after;
+  if (after) {
+    conditions.push(
+      or(
+        lt(experiments.createdAt, after.createdAt),
+        and(eq(experiments.createdAt, after.createdAt), lt(experiments.id, after.id)),
+      )!,
+    );
+  }
+  const now = options.now ?? Date.now();
+  if (options.status === "scheduled") conditions.push(gt(experiments.startsAt, now));
+  if (options.status === "running") conditions.push(lte(experiments.startsAt, now), gt(experiments.endsAt, now));
+  if (options.status === "ended") conditions.push(lte(experiments.endsAt, now));
   const rows = await db
     .select()
     .from(experiments)
-    .where(
-      after
-        ? or(
-            lt(experiments.createdAt, after.createdAt),
-            and(eq(experiments.createdAt, after.createdAt), lt(experiments.id, after.id)),
-          )
-        : undefined,
-    )
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
     .orderBy(desc(experiments.createdAt), desc(experiments.id))
     .limit(options.limit + 1);
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };

@@ -15,7 +15,7 @@
  *
  * Every change is written together with its `lead_events` row in one D1 batch (atomic).
  */
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { LeadDocument } from "../domain/lead-document";
 import type { Env } from "../env";

@@ -28,7 +28,10 @@ describe("enqueueLeads", () => {
     const receiver = await seedReceiver();
     const rows = await seedLeads(receiver, 3);
     const queue = fakeQueue();
-    const result = await enqueueLeads(queue.env, rows.map((r) => r.id));
+    const result = await enqueueLeads(
+      queue.env,
+      rows.map((r) => r.id),
+    );
     expect(result).toEqual({ enqueued: rows.map((r) => r.id), pending: [] });
     expect(queue.sent).toEqual(rows.map((r) => ({ v: 1, type: "deliver_lead", leadId: r.id })));
     for (const row of rows) expect((await events(row.id)).map((e) => e.type)).toEqual(["created", "enqueued"]);

@@ -24,9 +24,7 @@ interface Received {
 }
 
 /** A partner endpoint answering `respond` and recording every request. */
-function endpoint(
-  respond: () => Response | Promise<Response> = () => new HttpResponse(null, { status: 204 }),
-) {
+function endpoint(respond: () => Response | Promise<Response> = () => new HttpResponse(null, { status: 204 })) {
   const received: Received[] = [];
   server.use(
     http.post(ENDPOINT, async ({ request }) => {

@@ -42,6 +42,8 @@ function input(overrides: Partial<RoutingInput> & Pick<RoutingInput, "candidates
     client: { usedCategories: [], declines: [], openLeads: [] },
     maxLeads: 5,
     now: NOW,
+    exclusivityWindowMs: 7 * DAY,
+    declineCooldownMs: 30 * DAY,
     random: seededRandom(1),
     ...overrides,
   };
@@ -190,7 +192,7 @@ describe("eligibility, caps and pause", () => {
     const declinedRecently = resolveCompetition(
       input({
         candidates: cards(),
-        client: { usedCategories: [], declines: [{ category: "cards", until: NOW + DAY }], openLeads: [] },
+        client: { usedCategories: [], declines: [{ category: "cards", at: NOW - DAY }], openLeads: [] },
       }),
     );
     expect(declinedRecently.notRouted[0].reason).toBe("category_declined_recently");
@@ -198,14 +200,14 @@ describe("eligibility, caps and pause", () => {
     const declinedLongAgo = resolveCompetition(
       input({
         candidates: cards(),
-        client: { usedCategories: [], declines: [{ category: "cards", until: NOW - 1 }], openLeads: [] },
+        client: { usedCategories: [], declines: [{ category: "cards", at: NOW - 31 * DAY }], openLeads: [] },
       }),
     );
     expect(declinedLongAgo.routed).toHaveLength(1);
   });
 
   it("respects the exclusivity window of an open lead", () => {
-    const open = { category: "cards", companyId: "co_b", until: NOW + 5 * DAY };
+    const open = { category: "cards", companyId: "co_b", createdAt: NOW - 2 * DAY };
     const held = resolveCompetition(
       input({ candidates: cards(), policies, client: { usedCategories: [], declines: [], openLeads: [open] } }),
     );
@@ -221,7 +223,7 @@ describe("eligibility, caps and pause", () => {
       input({
         candidates: cards(),
         policies,
-        client: { usedCategories: [], declines: [], openLeads: [{ ...open, until: NOW }] },
+        client: { usedCategories: [], declines: [], openLeads: [{ ...open, createdAt: NOW - 8 * DAY }] },
       }),
     );
     expect(expired.routed[0].winner.companyId).toBe("co_a");

@@ -47,8 +47,10 @@ export class ReportLeadOutcomeRoute extends PartnerRoute {
     summary: "Report the outcome of a lead (accepted or declined)",
     description:
       "Records a deal and feeds it back into the recommender (accepted → the client uses the service, declined → " +
-      "offered and refused). Every report is kept; the latest one sets the lead status. Repeating the latest report " +
-      "(same outcome and amount, and same `occurred_at` if given) changes nothing and answers `changed: false`.",
+      "offered and refused). Every report is kept; the one with the latest `occurred_at` sets the lead status and " +
+      "the matrix (a correction dated earlier than the current outcome is recorded but changes neither). Repeating " +
+      "the latest report (same outcome and amount, and same `occurred_at` if given) changes nothing and answers " +
+      "`changed: false`.",
     request: { params: leadIdParams, body: contentJson(reportOutcomeBody) },
     responses: {
       "200": {

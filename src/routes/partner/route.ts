@@ -1,4 +1,4 @@
-import { ApiException, InputValidationException, MultiException, OpenAPIRoute } from "chanfana";
+import { type ApiException, InputValidationException, MultiException, OpenAPIRoute } from "chanfana";
 import { z } from "zod";
 import { AppError } from "../../lib/errors";
 

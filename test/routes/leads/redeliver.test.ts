@@ -43,7 +43,10 @@ describe("POST /v1/admin/leads/{id}/redeliver", () => {
     expect(res.body).toEqual({ lead_id: row.id, status: "queued", enqueued: true });
 
     // The real lead-dispatch queue hands the message to the consumer, which pushes the webhook.
-    await vi.waitFor(async () => expect((await lead(row.id)).status).toBe("delivered"), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await lead(row.id)).status).toBe("delivered"), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect(received).toHaveLength(1);
     expect(received[0].headers["webhook-id"]).toBe(row.id);
     expect(new Webhook(receiver.webhookSecret!).verify(received[0].body, received[0].headers)).toEqual(
@@ -104,7 +107,9 @@ describe("POST /v1/admin/leads/{id}/redeliver", () => {
     const tenant = await seedTenant("Curious partner");
     const [row] = await seedLeads(tenant.company);
     expect((await api("POST", `/v1/admin/leads/${row.id}/redeliver`, { key: null })).status).toBe(401);
-    expect((await api("POST", `/v1/admin/leads/${row.id}/redeliver`, { key: "cb_admin_wrong00000000000000000000" })).status).toBe(401);
+    expect(
+      (await api("POST", `/v1/admin/leads/${row.id}/redeliver`, { key: "cb_admin_wrong00000000000000000000" })).status,
+    ).toBe(401);
     for (const key of [tenant.partnerKey, tenant.crmKey]) {
       const res = await api("POST", `/v1/admin/leads/${row.id}/redeliver`, { key });
       expect(res.status).toBe(403);

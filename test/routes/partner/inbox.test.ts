@@ -99,7 +99,15 @@ describe("GET /v1/partner/leads", () => {
 
   it("refuses bad parameters in the error envelope", async () => {
     const { partnerKey } = await tenantWithLeads(0);
-    for (const query of ["limit=0", "limit=101", "limit=abc", "status=lost", "cursor=%%%", "cursor=eyJ2IjoyfQ", "page=2"]) {
+    for (const query of [
+      "limit=0",
+      "limit=101",
+      "limit=abc",
+      "status=lost",
+      "cursor=%%%",
+      "cursor=eyJ2IjoyfQ",
+      "page=2",
+    ]) {
       const res = await api("GET", `/v1/partner/leads?${query}`, { key: partnerKey });
       expect(res.status, query).toBe(400);
       expect(errorCode(res)).toBe("validation_failed");
@@ -170,7 +178,11 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
     expect(res.body.changed).toBe(true);
     expect(res.body.lead.status).toBe("accepted");
     expect(res.body.lead.outcome_at).toBe("2026-11-19T07:00:00.000Z");
-    expect(res.body.deal).toMatchObject({ outcome: "accepted", amount: 150_000, occurred_at: "2026-11-19T07:00:00.000Z" });
+    expect(res.body.deal).toMatchObject({
+      outcome: "accepted",
+      amount: 150_000,
+      occurred_at: "2026-11-19T07:00:00.000Z",
+    });
 
     const [deal] = await db().select().from(deals).where(eq(deals.leadId, row.id));
     expect(deal).toMatchObject({
@@ -192,14 +204,23 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
   it("treats a repeated report as a no-op and lets the latest different report win", async () => {
     const { partnerKey, rows } = await tenantWithLeads(1);
     const row = rows[0];
-    const first = await api("POST", `/v1/partner/leads/${row.id}/outcome`, { key: partnerKey, body: { outcome: "accepted", amount: 500 } });
-    const repeat = await api("POST", `/v1/partner/leads/${row.id}/outcome`, { key: partnerKey, body: { outcome: "accepted", amount: 500 } });
+    const first = await api("POST", `/v1/partner/leads/${row.id}/outcome`, {
+      key: partnerKey,
+      body: { outcome: "accepted", amount: 500 },
+    });
+    const repeat = await api("POST", `/v1/partner/leads/${row.id}/outcome`, {
+      key: partnerKey,
+      body: { outcome: "accepted", amount: 500 },
+    });
     expect(repeat.status).toBe(200);
     expect(repeat.body.changed).toBe(false);
     expect(repeat.body.deal.id).toBe(first.body.deal.id);
     expect(await db().select().from(deals).where(eq(deals.leadId, row.id))).toHaveLength(1);
 
-    const corrected = await api("POST", `/v1/partner/leads/${row.id}/outcome`, { key: partnerKey, body: { outcome: "declined" } });
+    const corrected = await api("POST", `/v1/partner/leads/${row.id}/outcome`, {
+      key: partnerKey,
+      body: { outcome: "declined" },
+    });
     expect(corrected.body.changed).toBe(true);
     expect(corrected.body.lead.status).toBe("declined");
     expect(await db().select().from(deals).where(eq(deals.leadId, row.id))).toHaveLength(2);
@@ -210,7 +231,9 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
       [1, 0],
       [-1, 1],
     ]);
-    const declinedDeal = (await db().select().from(deals).where(eq(deals.leadId, row.id))).find((d) => d.outcome === "declined");
+    const declinedDeal = (await db().select().from(deals).where(eq(deals.leadId, row.id))).find(
+      (d) => d.outcome === "declined",
+    );
     expect(declinedDeal?.commission).toBeNull();
   });
 

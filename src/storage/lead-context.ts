@@ -1,0 +1,206 @@
+/**
+ * Everything the lead call reads besides the client itself, in ONE D1 round trip (`D1.batch` of
+ * read statements): the catalog, companies with today's lead counts, settings rows, running
+ * experiments and the client's recent leads. Measured acceptance per company (for `performance`
+ * routing) changes slowly and is cached per isolate for a minute.
+ */
+import { resolveSettings, type EffectiveSettings, type SettingRow } from "../domain/settings";
+import type { CompanyCategoryStats } from "../domain/routing";
+import type { ExperimentDefinition } from "../domain/experiments";
+import type { Db } from "./db";
+import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
+
+export interface CatalogService {
+  id: string;
+  code: string;
+  name: string;
+  category: string;
+  companyId: string;
+  active: boolean;
+  modelIndex: number;
+}
+
+export interface CatalogCompany {
+  id: string;
+  name: string;
+  status: "active" | "paused";
+  dailyLeadCap: number | null;
+  createdAt: number;
+  leadsToday: number;
+}
+
+export interface RecentLead {
+  serviceId: string;
+  category: string;
+  companyId: string;
+  status: string;
+  createdAt: number;
+}
+
+export interface LeadContext {
+  services: CatalogService[];
+  serviceById: Map<string, CatalogService>;
+  /** Indexed by model index (sparse when services were created after others were deleted). */
+  serviceByIndex: Map<number, CatalogService>;
+  companies: Map<string, CatalogCompany>;
+  settings: EffectiveSettings;
+  experiments: ExperimentDefinition[];
+  /** Leads routed today per category, then per target company. */
+  routedToday: Map<string, Map<string, number>>;
+  performance: PerformanceCounts;
+  /** The client's leads that are open or younger than the longest exclusivity window. */
+  recentLeads: RecentLead[];
+}
+
+/** Statuses of a lead that is still being worked. */
+export const OPEN_LEAD_STATUSES = ["queued", "delivered", "acknowledged"] as const;
+
+const PERFORMANCE_TTL_MS = 60_000;
+/** Deals older than this no longer steer `performance` routing. */
+const PERFORMANCE_WINDOW_MS = 180 * 86_400_000;
+let performanceCache: { at: number; counts: PerformanceCounts } | null = null;
+
+/** UTC midnight of the day containing `now`. */
+export function utcDayStart(now: number): number {
+  return now - (now % 86_400_000);
+}
+
+/**
+ * Loads the lead context. `clientId` is null for a client not stored yet (no leads to look at).
+ * `lookbackMs` bounds the client's closed leads considered for exclusivity (the longest window).
+ */
+export async function loadLeadContext(
+  d1: D1Database,
+  db: Db,
+  input: { clientId: string | null; now: number; lookbackMs: number },
+): Promise<LeadContext> {
+  const dayStart = utcDayStart(input.now);
+  const statements = [
+    d1.prepare(
+      "SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index",
+    ),
+    d1.prepare(
+      `SELECT c.id, c.name, c.status, c.daily_lead_cap, c.created_at,
+              (SELECT COUNT(*) FROM leads l WHERE l.target_company_id = c.id AND l.created_at >= ?1) AS leads_today
+       FROM companies c`,
+    ).bind(dayStart),
+    d1.prepare("SELECT scope, scope_id, key, value FROM settings"),
+    d1.prepare(
+      "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
+    ).bind(input.now),
+    d1.prepare(
+      `SELECT s.category AS category, l.target_company_id AS company_id, COUNT(*) AS routed
+       FROM leads l JOIN services s ON s.id = l.service_id
+       WHERE l.created_at >= ?1 GROUP BY s.category, l.target_company_id`,
+    ).bind(dayStart),
+  ];
+  if (input.clientId) {
+    statements.push(
+      d1.prepare(
+        `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
+         FROM leads l JOIN services s ON s.id = l.service_id
+         WHERE l.client_id = ?1 AND (l.status IN ('queued', 'delivered', 'acknowledged') OR l.created_at >= ?2)`,
+      ).bind(input.clientId, input.now - input.lookbackMs),
+    );
+  }
+  const [results, performance] = await Promise.all([d1.batch(statements), cachedPerformance(db, input.now)]);
+  const [serviceRows, companyRows, settingRows, experimentRows, routedRows, leadRows] = results.map(
+    (r) => r.results as Record<string, unknown>[],
+  );
+
+  const services: CatalogService[] = serviceRows.map((r) => ({
+    id: String(r.id),
+    code: String(r.code),
+    name: String(r.name),
+    category: String(r.category),
+    companyId: String(r.company_id),
+    active: Number(r.active) === 1,
+    modelIndex: Number(r.model_index),
+  }));
+  const companies = new Map<string, CatalogCompany>();
+  for (const r of companyRows) {
+    companies.set(String(r.id), {
+      id: String(r.id),
+      name: String(r.name),
+      status: r.status === "paused" ? "paused" : "active",
+      dailyLeadCap: r.daily_lead_cap === null ? null : Number(r.daily_lead_cap),
+      createdAt: Number(r.created_at),
+      leadsToday: Number(r.leads_today),
+    });
+  }
+  const settings = resolveSettings(
+    settingRows.map(
+      (r): SettingRow => ({ scope: String(r.scope), scopeId: String(r.scope_id), key: String(r.key), value: String(r.value) }),
+    ),
+    {
+      companies: [...companies.values()].map((company) => ({ id: company.id, createdAt: company.createdAt })),
+      services: services.map((service) => ({ id: service.id, companyId: service.companyId, category: service.category })),
+    },
+  );
+  const routedToday = new Map<string, Map<string, number>>();
+  for (const r of routedRows) {
+    const category = String(r.category);
+    let perCompany = routedToday.get(category);
+    if (!perCompany) routedToday.set(category, (perCompany = new Map()));
+    perCompany.set(String(r.company_id), Number(r.routed));
+  }
+  return {
+    services,
+    serviceById: new Map(services.map((service) => [service.id, service])),
+    serviceByIndex: new Map(services.map((service) => [service.modelIndex, service])),
+    companies,
+    settings,
+    experiments: experimentRows.map((r) => ({
+      id: String(r.id),
+      scopeType: r.scope_type as ExperimentDefinition["scopeType"],
+      scopeId: String(r.scope_id),
+      holdoutShare: Number(r.holdout_share),
+      startsAt: Number(r.starts_at),
+      endsAt: Number(r.ends_at),
+    })),
+    routedToday,
+    performance,
+    recentLeads: (leadRows ?? []).map((r) => ({
+      serviceId: String(r.service_id),
+      category: String(r.category),
+      companyId: String(r.company_id),
+      status: String(r.status),
+      createdAt: Number(r.created_at),
+    })),
+  };
+}
+
+async function cachedPerformance(db: Db, now: number): Promise<PerformanceCounts> {
+  if (performanceCache && now - performanceCache.at < PERFORMANCE_TTL_MS && now >= performanceCache.at) {
+    return performanceCache.counts;
+  }
+  const counts = await loadPerformanceCounts(db, undefined, { since: now - PERFORMANCE_WINDOW_MS });
+  performanceCache = { at: now, counts };
+  return counts;
+}
+
+/** Drops the cached acceptance counts (tests, and right after a deal changes them). */
+export function invalidatePerformanceCache() {
+  performanceCache = null;
+}
+
+/** Routing statistics per category and company from the context. */
+export function routingStats(context: LeadContext): Record<string, Record<string, CompanyCategoryStats>> {
+  const out: Record<string, Record<string, CompanyCategoryStats>> = {};
+  const categories = new Set([...context.routedToday.keys(), ...Object.keys(context.performance)]);
+  for (const category of categories) {
+    const perCompany: Record<string, CompanyCategoryStats> = {};
+    const routed = context.routedToday.get(category);
+    const performance = context.performance[category] ?? {};
+    const companyIds = new Set([...(routed?.keys() ?? []), ...Object.keys(performance)]);
+    for (const companyId of companyIds) {
+      perCompany[companyId] = {
+        routed: routed?.get(companyId) ?? 0,
+        accepted: performance[companyId]?.accepted ?? 0,
+        declined: performance[companyId]?.declined ?? 0,
+      };
+    }
+    out[category] = perCompany;
+  }
+  return out;
+}

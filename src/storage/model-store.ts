@@ -1,0 +1,239 @@
+/**
+ * Where trained models live and which one is current (docs/storage.md, KV namespace `MODEL`):
+ *
+ * - `model:artefact:<version>` — the binary artefact (`encodeModel`), written once, never changed;
+ * - `model:snapshot:<version>` — the statistics the version was trained from (`encodeSnapshot`);
+ * - `model:current` — a JSON mirror of the pointer, for cheap reads on the serving path;
+ * - `model:rebuild:<job>:<step>` — the state a full-rebuild step hands to the next one.
+ *
+ * The pointer of record is the D1 row `model_pointer` (id 1). A new version is written to KV under
+ * its own keys first; then the pointer flips with a conditional upsert that only moves forward in
+ * (generation, last_delta_id, seq) order, so of two concurrent retrains the newer one wins and the
+ * other one's keys are simply deleted. The KV mirror follows the D1 pointer.
+ *
+ * Serving: each isolate keeps the decoded current model in memory and re-reads the pointer at most
+ * every {@link MODEL_POINTER_CHECK_MS}; it loads a new artefact once when the pointer names a newer
+ * version, and never steps back to an older one (a stale KV edge cache cannot undo a flip).
+ */
+import { eq, sql } from "drizzle-orm";
+import { decodeModel, type RecommenderModel } from "../domain/recommender";
+import type { Env } from "../env";
+import { type Db, getDb } from "./db";
+import { modelPointer } from "./schema";
+
+/** KV key of the pointer mirror. */
+export const CURRENT_MODEL_KEY = "model:current";
+/** How often an isolate re-reads the pointer (the KV edge cache may add up to the same again). */
+export const MODEL_POINTER_CHECK_MS = 30_000;
+/** KV's shortest edge-cache time for the pointer mirror. */
+const POINTER_CACHE_TTL_SECONDS = 30;
+
+/** KV key of a version's artefact. */
+export const artefactKeyOf = (version: string) => `model:artefact:${version}`;
+/** KV key of a version's statistics snapshot. */
+export const snapshotKeyOf = (version: string) => `model:snapshot:${version}`;
+/** KV key of the state a rebuild job hands from step `step` to the next. */
+export const rebuildStateKeyOf = (jobId: string, step: number) => `model:rebuild:${jobId}:${step}`;
+
+/** The current model as the pointer names it. */
+export interface ModelPointer {
+  version: string;
+  /** `model_versions.seq` of the version. */
+  seq: number;
+  /** The full rebuild whose reference groups the statistics use. */
+  generation: number;
+  /** The last change-log id folded into the version's statistics. */
+  lastDeltaId: number;
+  artefactKey: string;
+  snapshotKey: string;
+  updatedAt: number;
+}
+
+/** True when `a` is strictly newer than `b` in (generation, lastDeltaId, seq) order. */
+export function isNewerPointer(a: ModelPointer, b: ModelPointer | null): boolean {
+  if (!b) return true;
+  if (a.generation !== b.generation) return a.generation > b.generation;
+  if (a.lastDeltaId !== b.lastDeltaId) return a.lastDeltaId > b.lastDeltaId;
+  return a.seq > b.seq;
+}
+
+/** The D1 pointer of record, or null before the first model. */
+export async function readPointer(db: Db): Promise<ModelPointer | null> {
+  const rows = await db.select().from(modelPointer).where(eq(modelPointer.id, 1)).limit(1);
+  const row = rows[0];
+  if (!row) return null;
+  const { id: _id, ...pointer } = row;
+  return pointer;
+}
+
+/**
+ * Moves the D1 pointer to `next` if, and only if, `next` is newer than what it names (see
+ * {@link isNewerPointer}); the comparison and the write are one statement. Returns whether it moved.
+ */
+export async function flipPointer(db: Db, next: ModelPointer): Promise<boolean> {
+  const result = await db
+    .insert(modelPointer)
+    .values({ id: 1, ...next })
+    .onConflictDoUpdate({
+      target: modelPointer.id,
+      set: {
+        version: sql.raw("excluded.version"),
+        seq: sql.raw("excluded.seq"),
+        generation: sql.raw("excluded.generation"),
+        lastDeltaId: sql.raw("excluded.last_delta_id"),
+        artefactKey: sql.raw("excluded.artefact_key"),
+        snapshotKey: sql.raw("excluded.snapshot_key"),
+        updatedAt: sql.raw("excluded.updated_at"),
+      },
+      setWhere: sql.raw(
+        "excluded.generation > model_pointer.generation OR (excluded.generation = model_pointer.generation AND " +
+          "(excluded.last_delta_id > model_pointer.last_delta_id OR (excluded.last_delta_id = model_pointer.last_delta_id " +
+          "AND excluded.seq > model_pointer.seq)))",
+      ),
+    })
+    .run();
+  return Number(result.meta?.changes ?? 0) > 0;
+}
+
+/** Writes an immutable binary value (artefact, snapshot, rebuild state). */
+export async function putBinary(kv: KVNamespace, key: string, bytes: Uint8Array): Promise<void> {
+  await kv.put(key, bytes);
+}
+
+/** Reads a binary value; null when the key does not exist (or is not visible in this location yet). */
+export async function getBinary(kv: KVNamespace, key: string): Promise<Uint8Array | null> {
+  const buffer = await kv.get(key, "arrayBuffer");
+  return buffer ? new Uint8Array(buffer) : null;
+}
+
+/** Deletes keys, ignoring ones already gone. */
+export async function deleteKeys(kv: KVNamespace, keys: ReadonlyArray<string | null | undefined>): Promise<void> {
+  await Promise.all(keys.filter((key): key is string => typeof key === "string").map((key) => kv.delete(key)));
+}
+
+/** Mirrors the D1 pointer into KV `model:current`. */
+export async function writePointerMirror(kv: KVNamespace, pointer: ModelPointer): Promise<void> {
+  await kv.put(CURRENT_MODEL_KEY, JSON.stringify(pointer));
+}
+
+function isPointer(value: unknown): value is ModelPointer {
+  if (typeof value !== "object" || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return (
+    typeof p.version === "string" &&
+    typeof p.artefactKey === "string" &&
+    typeof p.snapshotKey === "string" &&
+    Number.isInteger(p.seq) &&
+    Number.isInteger(p.generation) &&
+    Number.isInteger(p.lastDeltaId)
+  );
+}
+
+/** The KV pointer mirror; null when missing or unreadable (callers then ask D1). */
+export async function readPointerMirror(kv: KVNamespace): Promise<ModelPointer | null> {
+  const value = await kv.get(CURRENT_MODEL_KEY, { type: "json", cacheTtl: POINTER_CACHE_TTL_SECONDS });
+  return isPointer(value) ? value : null;
+}
+
+/**
+ * Re-reads the D1 pointer and mirrors it to KV. Called after every flip; a mirror left behind by a
+ * lost race between two flips is corrected by the next call (every scheduled retrain makes one).
+ */
+export async function syncPointerMirror(env: Env): Promise<ModelPointer | null> {
+  const pointer = await readPointer(getDb(env.DB));
+  if (!pointer) return null;
+  const mirrored = await readPointerMirror(env.MODEL);
+  if (!mirrored || mirrored.version !== pointer.version) await writePointerMirror(env.MODEL, pointer);
+  return pointer;
+}
+
+/** A decoded model with the pointer that named it. */
+export interface ServingModel {
+  pointer: ModelPointer;
+  model: RecommenderModel;
+}
+
+interface ServingSlot {
+  current: ServingModel | null;
+  checkedAt: number;
+  /** Whether the last check found a pointer at all (false: no model was ever published). */
+  pointerSeen: boolean;
+  refresh: Promise<void> | null;
+}
+
+let slots = new WeakMap<KVNamespace, ServingSlot>();
+
+function slotOf(kv: KVNamespace): ServingSlot {
+  let slot = slots.get(kv);
+  if (!slot) {
+    slot = { current: null, checkedAt: Number.NEGATIVE_INFINITY, pointerSeen: false, refresh: null };
+    slots.set(kv, slot);
+  }
+  return slot;
+}
+
+/** Options of {@link getServingModel}. */
+export interface ServingOptions {
+  /** Epoch ms now (default `Date.now()`). */
+  now?: number;
+  /** Re-read the pointer when the last check is older than this (default {@link MODEL_POINTER_CHECK_MS}; 0 forces). */
+  maxAgeMs?: number;
+}
+
+/** What the serving path knows about the current model. */
+export interface ServingState {
+  /** The newest model this isolate could load; null when none. */
+  serving: ServingModel | null;
+  /** Whether a pointer exists (a model was published) even if its artefact could not be loaded here yet. */
+  published: boolean;
+}
+
+/**
+ * The current model for serving, from this isolate's memory when the pointer was checked recently.
+ * A pointer naming a newer version loads that artefact once (fully verified); an artefact that is
+ * not readable yet (KV propagation) keeps the previous model until the next check.
+ */
+export async function getServingModel(env: Env, options: ServingOptions = {}): Promise<ServingState> {
+  const slot = slotOf(env.MODEL);
+  const now = options.now ?? Date.now();
+  const maxAge = options.maxAgeMs ?? MODEL_POINTER_CHECK_MS;
+  if (now - slot.checkedAt >= maxAge) {
+    slot.refresh ??= refreshSlot(env, slot, now).finally(() => {
+      slot.refresh = null;
+    });
+    await slot.refresh;
+  }
+  return { serving: slot.current, published: slot.pointerSeen || slot.current !== null };
+}
+
+async function refreshSlot(env: Env, slot: ServingSlot, now: number): Promise<void> {
+  const pointer = (await readPointerMirror(env.MODEL)) ?? (await readPointer(getDb(env.DB)));
+  slot.checkedAt = now;
+  if (!pointer) return;
+  slot.pointerSeen = true;
+  if (!isNewerPointer(pointer, slot.current?.pointer ?? null)) return;
+  const bytes = await getBinary(env.MODEL, pointer.artefactKey);
+  if (!bytes) {
+    console.warn(JSON.stringify({ event: "model_artefact_not_visible", version: pointer.version }));
+    return;
+  }
+  slot.current = { pointer, model: decodeModel(bytes, { verify: "full" }) };
+}
+
+/**
+ * Hands a model this isolate just published to its serving cache (no KV round trip), unless a
+ * newer one is already there.
+ */
+export function rememberServingModel(env: Env, serving: ServingModel, now = Date.now()): void {
+  const slot = slotOf(env.MODEL);
+  slot.pointerSeen = true;
+  if (isNewerPointer(serving.pointer, slot.current?.pointer ?? null)) {
+    slot.current = serving;
+    slot.checkedAt = now;
+  }
+}
+
+/** Drops every isolate-cached model (tests; an operator never needs it). */
+export function forgetServingModels(): void {
+  slots = new WeakMap();
+}
