@@ -182,6 +182,7 @@ CREATE INDEX `leads_target_seq_idx` ON `leads` (`target_company_id`,`seq`);--> s
 CREATE INDEX `leads_target_created_idx` ON `leads` (`target_company_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `leads_client_service_idx` ON `leads` (`client_id`,`service_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `leads_status_idx` ON `leads` (`status`);--> statement-breakpoint
+CREATE INDEX `leads_created_idx` ON `leads` (`created_at`);--> statement-breakpoint
 CREATE TABLE `model_pointer` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`version` text NOT NULL,
@@ -265,12 +266,14 @@ CREATE TABLE `scored_candidates` (
 	`part_group` real,
 	`part_link` real,
 	`part_segment` real,
-	`part_popularity` real
+	`part_popularity` real,
+	`part_activity` real
 );
 --> statement-breakpoint
 CREATE INDEX `scored_candidates_at_idx` ON `scored_candidates` (`at`);--> statement-breakpoint
 CREATE INDEX `scored_candidates_service_idx` ON `scored_candidates` (`service_id`,`at`);--> statement-breakpoint
 CREATE INDEX `scored_candidates_client_service_idx` ON `scored_candidates` (`client_id`,`service_id`,`at`);--> statement-breakpoint
+CREATE INDEX `scored_candidates_experiment_idx` ON `scored_candidates` (`experiment_id`,`client_id`);--> statement-breakpoint
 CREATE TABLE `services` (
 	`id` text PRIMARY KEY NOT NULL,
 	`code` text NOT NULL,

@@ -6,7 +6,7 @@ const a = Object.fromEntries(process.argv.slice(2).map((x) => x.split("=")));
 const num = (k: string, d: number) => (a[k] === undefined ? d : Number(a[k]));
 let d: any, catalog: any, links: any = [], k = 10;
 if (a.data === "ml") {
-  d = generateMl100kShape({ seed: 42, popularityWeight: num("pw", 1.3), tasteWeight: num("tw", 9) });
+  d = generateMl100kShape({ seed: 42, popularityWeight: num("pw", 1.3), tasteWeight: num("tw", 9), archetypeShare: num("as", 0.3), demographicShare: num("ds", 0.2) });
   catalog = Array.from({ length: d.nServices }, (_, i) => ({ code: String(i), name: String(i), category: "x" }));
 } else {
   const g = generateBankDataset({ preset: a.data === "demo" ? "demo" : "alt", clients: num("clients", 3000), seed: 42 });

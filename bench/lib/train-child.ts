@@ -9,6 +9,7 @@
  *
  * Usage: node --expose-gc --import tsx bench/lib/train-child.ts <clients> <services> <seed>
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { type BankDataset, DEMO_REFERENCE_NOW, generateBankDataset } from "../../src/domain/demo";
 import {
   applyInteractionChange,
@@ -100,7 +101,11 @@ async function main() {
   const space = featureSpaceFromDataset(dataset);
   const { catalog, links } = catalogOf(bank);
 
+  // V8 returns freed pages to the OS shortly after a collection: settle before taking the baseline.
   gc();
+  await sleep(300);
+  gc();
+  await sleep(100);
   const rssBeforeRebuild = process.memoryUsage.rss();
   const sampler = new PeakRssSampler();
   await sampler.start();

@@ -260,8 +260,8 @@ export interface ExperimentAssignment<E extends ExperimentDefinition = Experimen
  * The experiment that governs this offer for this client: the one that holds the client out
  * (arm `control`, as {@link holdingExperiment}), otherwise the first running in-scope experiment
  * (arm `treatment`), otherwise null. The lead flow records `experiment_id` on the candidate in both
- * arms — decision `control` instead of `lead` for the held-out arm, decision `lead` for the treated
- * one — because the uplift report builds both arms from those rows.
+ * arms — decision `control` for the held-out arm, whatever decision routing reaches for the treated
+ * one — because the uplift report builds both arms from those rows (intention to treat).
  */
 export function experimentAssignment<E extends ExperimentDefinition>(
   experiments: readonly E[],

@@ -55,7 +55,11 @@ const TASTE_WEIGHT = 2.2;
 /** Spread of the log-normal item popularity. */
 const POPULARITY_SIGMA = 1.5;
 /** Share of a user's taste vector that comes from demographics. */
-const DEMOGRAPHIC_SHARE = 0.35;
+const DEMOGRAPHIC_SHARE = 0.2;
+/** Share of a user's taste vector that comes from its taste archetype (action fan, family viewer, ...). */
+const ARCHETYPE_SHARE = 0.3;
+/** Number of taste archetypes. */
+const ARCHETYPES = 12;
 const MIN_RATINGS = 20;
 const MAX_RATINGS = 737;
 const PERIOD_START = Date.UTC(1997, 8, 20);
@@ -72,6 +76,7 @@ export interface Ml100kShapeOptions {
   tasteWeight?: number;
   popularitySigma?: number;
   demographicShare?: number;
+  archetypeShare?: number;
 }
 
 function pick(rng: Rng, weights: readonly number[]): number {
@@ -119,6 +124,10 @@ export function generateMl100kShape(options: Ml100kShapeOptions = {}): Dataset {
   const tasteWeight = options.tasteWeight ?? TASTE_WEIGHT;
   const popularitySigma = options.popularitySigma ?? POPULARITY_SIGMA;
   const demographicShare = options.demographicShare ?? DEMOGRAPHIC_SHARE;
+  const archetypeShare = options.archetypeShare ?? ARCHETYPE_SHARE;
+  if (!(demographicShare >= 0 && archetypeShare >= 0 && demographicShare + archetypeShare <= 1)) {
+    throw new RangeError("demographicShare and archetypeShare must be >= 0 and sum to at most 1");
+  }
 
   const genreVectors = GENRE_WEIGHTS.map(() => randomVector(rng));
   const itemVectors = new Float64Array(items * LATENT_DIMS);
@@ -139,6 +148,7 @@ export function generateMl100kShape(options: Ml100kShapeOptions = {}): Dataset {
   const genderVectors = [randomVector(rng), randomVector(rng)];
   const occupationVectors = OCCUPATIONS.map(() => randomVector(rng));
   const occupationWeights = OCCUPATIONS.map(([, w]) => w);
+  const archetypeVectors = Array.from({ length: ARCHETYPES }, () => normalise(randomVector(rng)));
   const age = new Float32Array(users);
   const gender = new Int8Array(users);
   const region = new Uint16Array(users);
@@ -161,10 +171,21 @@ export function generateMl100kShape(options: Ml100kShapeOptions = {}): Dataset {
         ageGroupVectors[ageGroup][d] + genderVectors[male ? 1 : 0][d] + occupationVectors[occupation][d];
     }
     normalise(demographic);
+    // Demographics make some archetypes likelier (softmax of their match), so profiles carry signal.
+    const archetypeWeights = archetypeVectors.map((a) => {
+      let dot = 0;
+      for (let d = 0; d < LATENT_DIMS; d++) dot += a[d] * demographic[d];
+      return Math.exp(2 * dot);
+    });
+    const archetype = archetypeVectors[pick(rng, archetypeWeights)];
     const individual = normalise(randomVector(rng));
+    const individualShare = 1 - demographicShare - archetypeShare;
     const v = new Float64Array(LATENT_DIMS);
     for (let d = 0; d < LATENT_DIMS; d++) {
-      v[d] = Math.sqrt(demographicShare) * demographic[d] + Math.sqrt(1 - demographicShare) * individual[d];
+      v[d] =
+        Math.sqrt(demographicShare) * demographic[d] +
+        Math.sqrt(archetypeShare) * archetype[d] +
+        Math.sqrt(individualShare) * individual[d];
     }
     taste.set(normalise(v), u * LATENT_DIMS);
     activity[u] = Math.exp(3.6 + 1.05 * rng.normal());

@@ -1,6 +1,10 @@
 import type { Env } from "../env";
 import { getDb } from "../storage/db";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
+import { requeueStaleLeads } from "../storage/leads";
+
+/** A lead still without an `enqueued` event after this long had its enqueue fail: send it again. */
+const STALE_LEAD_MS = 5 * 60_000;
 
 /** Cron expressions of wrangler.toml `[triggers]`, by job. */
 export const CRON_RETRAIN = "*/15 * * * *";
@@ -9,8 +13,11 @@ export const CRON_HOUSEKEEPING = "17 3 * * *";
 /** Entry point of the cron triggers: each expression runs its own job. */
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext) {
   switch (controller.cron) {
-    case CRON_RETRAIN:
+    case CRON_RETRAIN: {
+      const requeued = await requeueStaleLeads(env, STALE_LEAD_MS, controller.scheduledTime);
+      console.log(JSON.stringify({ job: "lead-sweep", ...requeued }));
       return;
+    }
     case CRON_HOUSEKEEPING: {
       const db = getDb(env.DB);
       const purged = await purgeExpiredIdempotencyRecords(db, controller.scheduledTime);

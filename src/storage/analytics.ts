@@ -8,7 +8,7 @@
  * never by the number of candidates, leads or deals in the window. Definitions (which deal stands
  * for a lead, what "delivered" means, …) are documented in docs/analytics.md.
  */
-import { and, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { CalibrationSlot } from "../domain/calibration-report";
 import type { StatementDeal } from "../domain/commission";
@@ -31,16 +31,16 @@ export const CANDIDATE_DECISIONS = [
   "dry_run",
 ] as const satisfies readonly CandidateDecision[];
 
-/** Bound parameters per scored-candidate row (D1 allows 100 per statement). */
-const CANDIDATE_COLUMNS = 9;
+/** Bound parameters per scored-candidate row at most: one per column (D1 allows 100 per statement). */
+const CANDIDATE_COLUMNS = Object.keys(getTableColumns(scoredCandidates)).length;
 
 /**
  * Insert statements for scored candidates, chunked under D1's parameter limit, for the lead call to
  * run in the same `db.batch` as its leads. Conventions (docs/analytics.md): `companyId` is the
- * company that sells the service (the would-be lead receiver); `experimentId` is set on candidates
- * an experiment governs — decision `control` for the held-out arm, `lead` for the treated one (see
- * `experimentAssignment` in src/domain/experiments.ts); a candidate is `control` exactly when it
- * would otherwise have become a lead, so both arms pass the same filters.
+ * company that sells the service (the would-be lead receiver); `experimentId` is set on every
+ * candidate an experiment governs (`experimentAssignment` in src/domain/experiments.ts) — decision
+ * `control` for the held-out arm, whatever routing decides for the treated one — and the holdout
+ * is applied after the threshold and duplicate checks, so both arms pass the same filters.
  */
 export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCandidate[]): BatchItem<"sqlite">[] {
   return chunkRows([...rows], CANDIDATE_COLUMNS).map((chunk) => db.insert(scoredCandidates).values(chunk));

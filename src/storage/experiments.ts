@@ -99,8 +99,10 @@ function scopeCondition(experiment: Pick<ExperimentDefinition, "scopeType" | "sc
 
 /**
  * The arms of an experiment, aggregated in SQL:
- * - clients: distinct clients with a candidate tagged with the experiment in the window, decision
- *   `control` (control arm) or `lead` (treatment arm);
+ * - clients: distinct clients with a candidate tagged with the experiment in the window: decision
+ *   `control` is the control arm, any other decision (`lead`, or `not_routed` / `capped` when
+ *   routing gave the treated client no lead) the treatment arm — intention to treat, so both arms
+ *   pass the same filters (threshold, duplicates, scope) before the holdout splits them;
  * - responders: those with at least one accepted deal in scope, from any channel, that occurred
  *   from the client's first candidate in the experiment until the end of the window; for a deal on
  *   a lead only the lead's standing report counts;
@@ -125,7 +127,7 @@ export async function loadExperimentArms(
              CASE WHEN decision = 'control' THEN 'control' ELSE 'treatment' END AS arm,
              MIN(at) AS first_at
       FROM scored_candidates
-      WHERE experiment_id = ${experiment.id} AND decision IN ('control', 'lead')
+      WHERE experiment_id = ${experiment.id} AND decision <> 'dry_run'
         AND at >= ${experiment.startsAt} AND at < ${until}
       GROUP BY client_id, arm
     ),

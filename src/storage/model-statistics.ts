@@ -20,18 +20,24 @@
  */
 import { and, asc, count, desc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { Dataset } from "../domain/dataset";
 import {
   applyStatisticsDelta,
+  type CatalogEntry,
   type ClientProfile,
   type ClientState,
   crc32,
   createFeatureSpace,
   createStatistics,
+  type DealSample,
   type FeatureSpace,
   growStatistics,
   type ModelStatistics,
+  PART_NAMES,
+  type PartScores,
   profileFromFields,
+  type ServiceLink,
   StatisticsAccumulator,
   statisticsDelta,
 } from "../domain/recommender";
@@ -45,7 +51,7 @@ import {
 import { activeGroupMask, argmaxGroup, centroidSimilarities } from "../domain/recommender/groups";
 import { randomToken } from "../lib/ids";
 import { chunkRows, type Db } from "./db";
-import { clients, interactions, modelStatDeltas, services } from "./schema";
+import { clients, crossServiceLinks, interactions, modelStatDeltas, services } from "./schema";
 
 type WriteStatement = BatchItem<"sqlite">;
 
@@ -698,4 +704,65 @@ export async function readVocabulary(db: Db): Promise<{ regions: string[]; needs
          WHERE j.type = 'text' GROUP BY j.value ORDER BY COUNT(*) DESC, j.value LIMIT ${MAX_NEEDS_VOCABULARY}`,
   );
   return { regions: regions.map((row) => row.value), needs: needs.map((row) => row.value) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training inputs besides the statistics
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The catalog in model-index order, one entry per index 0..max. Indices are dense by construction
+ * (assigned as max + 1, never reused); a missing index would get an empty placeholder entry, which
+ * the serving path never recommends because no service row stands behind it.
+ */
+export async function readTrainingCatalog(db: Db): Promise<CatalogEntry[]> {
+  const rows = await db
+    .select({ modelIndex: services.modelIndex, code: services.code, name: services.name, category: services.category })
+    .from(services)
+    .orderBy(asc(services.modelIndex));
+  const n = rows.length === 0 ? 0 : rows[rows.length - 1].modelIndex + 1;
+  const catalog: CatalogEntry[] = Array.from({ length: n }, () => ({ code: "", name: "", category: "" }));
+  for (const row of rows) catalog[row.modelIndex] = { code: row.code, name: row.name, category: row.category };
+  return catalog;
+}
+
+/** The admin's cross-service links by model index (self-links, which the model refuses, are skipped). */
+export async function readTrainingLinks(db: Db): Promise<ServiceLink[]> {
+  const from = alias(services, "link_from");
+  const to = alias(services, "link_to");
+  const rows = await db
+    .select({ from: from.modelIndex, to: to.modelIndex, weight: crossServiceLinks.weight })
+    .from(crossServiceLinks)
+    .innerJoin(from, eq(from.id, crossServiceLinks.fromServiceId))
+    .innerJoin(to, eq(to.id, crossServiceLinks.toServiceId))
+    .orderBy(asc(from.modelIndex), asc(to.modelIndex));
+  return rows.filter((row) => row.from !== row.to && row.weight > 0 && row.weight <= 1);
+}
+
+/** Most deal samples one retrain fits the blend on (the most recent deals). */
+export const MAX_DEAL_SAMPLES = 5000;
+
+/**
+ * Recent deals joined with the part scores of the last scoring of the same (client, service) at or
+ * before the deal (`scored_candidates.part_*`, recorded by the lead call): the samples of `fitBlend`.
+ * Deals without recorded part scores are left out.
+ */
+export async function readDealSamples(db: Db, limit = MAX_DEAL_SAMPLES): Promise<DealSample[]> {
+  const columns = sql.raw(PART_NAMES.map((name) => `sc.part_${name} AS part_${name}`).join(", "));
+  const complete = sql.raw(PART_NAMES.map((name) => `s2.part_${name} IS NOT NULL`).join(" AND "));
+  const rows = await db.all<Record<string, unknown>>(sql`
+    SELECT d.outcome AS outcome, ${columns}
+      FROM deals d
+      JOIN scored_candidates sc ON sc.id = (
+           SELECT s2.id FROM scored_candidates s2
+            WHERE s2.client_id = d.client_id AND s2.service_id = d.service_id AND s2.at <= d.occurred_at
+              AND ${complete}
+            ORDER BY s2.at DESC, s2.id DESC LIMIT 1)
+     ORDER BY d.occurred_at DESC, d.id DESC
+     LIMIT ${limit}`);
+  return rows.map((row) => {
+    const parts = {} as PartScores;
+    for (const name of PART_NAMES) parts[name] = Number(row[`part_${name}`]);
+    return { accepted: row.outcome === "accepted", parts };
+  });
 }

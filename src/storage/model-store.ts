@@ -15,11 +15,12 @@
  * every {@link MODEL_POINTER_CHECK_MS}; it loads a new artefact once when the pointer names a newer
  * version, and never steps back to an older one (a stale KV edge cache cannot undo a flip).
  */
-import { eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { decodeModel, type RecommenderModel } from "../domain/recommender";
 import type { Env } from "../env";
+import { randomToken } from "../lib/ids";
 import { type Db, getDb } from "./db";
-import { modelPointer } from "./schema";
+import { modelPointer, modelVersions } from "./schema";
 
 /** KV key of the pointer mirror. */
 export const CURRENT_MODEL_KEY = "model:current";
@@ -236,4 +237,65 @@ export function rememberServingModel(env: Env, serving: ServingModel, now = Date
 /** Drops every isolate-cached model (tests; an operator never needs it). */
 export function forgetServingModels(): void {
   slots = new WeakMap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version records (`model_versions`)
+// ---------------------------------------------------------------------------------------------
+
+export type ModelVersionRow = typeof modelVersions.$inferSelect;
+export type ModelVersionTrigger = ModelVersionRow["trigger"];
+
+/** "v000042-20261122T071500Z": allocation order, then the UTC time the training started. */
+export function versionName(seq: number, at: number): string {
+  const stamp = new Date(at).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return `v${String(seq).padStart(6, "0")}-${stamp}`;
+}
+
+/** Records the start of a training run and allocates its version name. */
+export async function beginVersion(
+  db: Db,
+  input: { trigger: ModelVersionTrigger; generation: number; lastDeltaId: number; inputHash: string; now: number },
+): Promise<{ seq: number; version: string }> {
+  const [row] = await db
+    .insert(modelVersions)
+    .values({ ...input, version: `pending-${randomToken(16)}`, status: "training", createdAt: input.now })
+    .returning({ seq: modelVersions.seq });
+  const version = versionName(row.seq, input.now);
+  await db.update(modelVersions).set({ version }).where(eq(modelVersions.seq, row.seq));
+  return { seq: row.seq, version };
+}
+
+/** Updates a version record (status, sizes, quality, error). */
+export async function updateVersion(
+  db: Db,
+  seq: number,
+  fields: Partial<Omit<ModelVersionRow, "seq" | "version" | "createdAt">>,
+): Promise<void> {
+  await db.update(modelVersions).set(fields).where(eq(modelVersions.seq, seq));
+}
+
+/** One version record by name, or null. */
+export async function findVersion(db: Db, version: string): Promise<ModelVersionRow | null> {
+  const rows = await db.select().from(modelVersions).where(eq(modelVersions.version, version)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The newest version records, newest first. */
+export async function listVersions(db: Db, limit: number): Promise<ModelVersionRow[]> {
+  return db.select().from(modelVersions).orderBy(desc(modelVersions.seq)).limit(limit);
+}
+
+/** Published versions whose KV keys are still kept, newest first. */
+export async function readyVersions(db: Db): Promise<ModelVersionRow[]> {
+  return db.select().from(modelVersions).where(eq(modelVersions.status, "ready")).orderBy(desc(modelVersions.seq));
+}
+
+/** Marks versions pruned (their KV keys are deleted by the caller). */
+export async function markPruned(db: Db, seqs: readonly number[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await db
+    .update(modelVersions)
+    .set({ status: "pruned" })
+    .where(and(inArray(modelVersions.seq, [...seqs]), eq(modelVersions.status, "ready")));
 }

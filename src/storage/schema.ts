@@ -173,6 +173,8 @@ export const leads = sqliteTable(
     index("leads_target_created_idx").on(t.targetCompanyId, t.createdAt),
     index("leads_client_service_idx").on(t.clientId, t.serviceId, t.createdAt),
     index("leads_status_idx").on(t.status),
+    // Analytics windows (funnel, calibration) over every company read leads by creation time.
+    index("leads_created_idx").on(t.createdAt),
   ],
 );
 
@@ -257,18 +259,22 @@ export const scoredCandidates = sqliteTable(
     leadId: text("lead_id"),
     experimentId: text("experiment_id"),
     at: integer("at").notNull(),
-    // The recommender's raw part scores at scoring time (null when not recorded): joined with the
-    // deal that follows, they are the samples the retrain fits the blend on (docs/recommender.md).
+    // The recommender's raw part scores (`PartScores`, one column `part_<name>` per part) at scoring
+    // time, null when not recorded: joined with the deal that follows, they are the samples the
+    // retrain fits the blend on (docs/recommender.md).
     partItem: real("part_item"),
     partGroup: real("part_group"),
     partLink: real("part_link"),
     partSegment: real("part_segment"),
     partPopularity: real("part_popularity"),
+    partActivity: real("part_activity"),
   },
   (t) => [
     index("scored_candidates_at_idx").on(t.at),
     index("scored_candidates_service_idx").on(t.serviceId, t.at),
     index("scored_candidates_client_service_idx").on(t.clientId, t.serviceId, t.at),
+    // The experiment report reads its arms by experiment.
+    index("scored_candidates_experiment_idx").on(t.experimentId, t.clientId),
   ],
 );
 

@@ -18,8 +18,8 @@ export class ExperimentReportRoute extends AdminRoute {
     tags: ["Admin: experiments"],
     summary: "Uplift report of an experiment: control vs treatment",
     description:
-      "Per arm: clients (distinct clients whose candidates in the scope were held out — decision `control` — or " +
-      "turned into leads — decision `lead`), responders (clients with an accepted deal in scope, from any channel, " +
+      "Per arm: clients (distinct clients whose candidates the experiment governed: held out — decision " +
+      "`control` — or treated, whatever routing then decided; intention to treat), responders (clients with an accepted deal in scope, from any channel, " +
       "from their first candidate in the experiment until the end), response rate and spend (accepted deal " +
       "amounts, zeros included). Uplift: absolute and relative, with confidence intervals (two-proportion for the " +
       "response rate, Welch for spend), a significance verdict and a sample-ratio-mismatch check. A running " +

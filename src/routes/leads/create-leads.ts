@@ -5,10 +5,10 @@ import { clientProfileShape, externalIdSchema, toStoredProfile } from "../../dom
 import { buildLeadDocument } from "../../domain/lead-document";
 import { type CandidateOutcome, type RatedService, selectLeads } from "../../domain/lead-selection";
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
-import { routingPolicyFromSettings } from "../../domain/settings";
+import type { CategoryRoutingPolicy } from "../../domain/routing";
 import type { AppEnv } from "../../env";
 import { requireCompanyScope } from "../../lib/auth";
-import { receiverPseudonym } from "../../lib/crypto";
+import { pseudonymize, receiverPseudonym } from "../../lib/crypto";
 import { AppError, errorResponses } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../storage/analytics";
