@@ -4,7 +4,7 @@
  *   npm run eval -- --data <file | ml100k-shape | demo | bank-alt> [--format csv|tsv] [--users u.user]
  *                   [--split random|temporal|leave-one-out] [--k 10] [--seed 42] [--clients 3000]
  *                   [--groups G] [--neighbours 100] [--shrink 0] [--nearest-groups 3] [--smoothing 10]
- *                   [--profile-share 0.3] [--user-neighbours 50] [--offers 20]
+ *                   [--profile-share 0.3] [--user-neighbours 50] [--offers 50]
  *
  * Prints one table (Precision, Recall, NDCG, MAP, Hit at k and catalogue coverage) for popularity,
  * segment popularity, item-kNN, user-kNN via reference groups, exact user-kNN and the hybrid.
@@ -22,7 +22,7 @@ import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./e
 const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [--format csv|tsv] [--users u.user]
        [--split random|temporal|leave-one-out] [--k 10] [--seed 42] [--clients 3000] [--groups G]
        [--neighbours 100] [--shrink 0] [--nearest-groups 3] [--smoothing 10] [--profile-share 0.3]
-       [--user-neighbours 50] [--offers 20]`;
+       [--user-neighbours 50] [--offers 50]`;
 
 class UsageError extends Error {}
 
@@ -125,6 +125,7 @@ function main(): void {
   const options: PipelineOptions = {
     seed,
     split,
+    k,
     groups: values.groups === undefined ? undefined : numberOption(values.groups, "groups", 0),
     neighbours: numberOption(values.neighbours, "neighbours", 100),
     shrink: numberOption(values.shrink, "shrink", 0, false),
@@ -135,7 +136,7 @@ function main(): void {
         ? undefined
         : numberOption(values["profile-share"], "profile-share", 0, false),
     userNeighbours: numberOption(values["user-neighbours"], "user-neighbours", 50),
-    offersPerClient: numberOption(values.offers, "offers", 20),
+    offersPerClient: numberOption(values.offers, "offers", 50),
   };
 
   const started = performance.now();
@@ -159,8 +160,13 @@ function main(): void {
   console.log(
     `hybrid blend (${hybrid.model.calibration.source}, ${hybrid.deals} simulated deals, ${hybrid.dealsAccepted} accepted): ` +
       `intercept ${blend.intercept.toFixed(3)}, item ${blend.item.toFixed(3)}, group ${blend.group.toFixed(3)}, ` +
-      `link ${blend.link.toFixed(3)}, segment ${blend.segment.toFixed(3)}, popularity ${blend.popularity.toFixed(3)}`,
+      `link ${blend.link.toFixed(3)}, segment ${blend.segment.toFixed(3)}, popularity ${blend.popularity.toFixed(3)}, ` +
+      `activity ${blend.activity.toFixed(3)}`,
   );
+  const shares = hybrid.profileShareScores
+    .map((c) => (Number.isNaN(c.ndcg) ? `${c.profileShare}` : `${c.profileShare} (inner NDCG@${k} ${c.ndcg.toFixed(4)})`))
+    .join(", ");
+  console.log(`profile share ${hybrid.space.profileShare} of: ${shares}`);
   console.log("");
   const header = [
     "method".padEnd(20),

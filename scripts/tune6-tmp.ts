@@ -14,7 +14,7 @@ if (a.data === "ml") {
   catalog = g.catalog.services.map((s) => ({ code: s.code, name: s.name, category: s.category }));
   links = g.catalog.links.map((l) => ({ from: l.from, to: l.to, weight: l.weight }));
 }
-const opts = { seed: 42, split: (a.split ?? "random") as any, groups: a.G ? num("G", 0) : undefined, neighbours: num("nb", 100), shrink: num("shrink", 0), nearestGroups: num("m", 3), smoothing: num("sm", 10), profileShare: a.ps ? num("ps", 0.3) : undefined, userNeighbours: 50, offersPerClient: num("offers", 50) };
+const opts = { k, seed: 42, split: (a.split ?? "random") as any, groups: a.G ? num("G", 0) : undefined, neighbours: num("nb", 100), shrink: num("shrink", 0), nearestGroups: num("m", 3), smoothing: num("sm", 10), profileShare: a.ps ? num("ps", 0.3) : undefined, userNeighbours: 50, offersPerClient: num("offers", 50) };
 const { train, test } = splitDataset(d, opts.split, { seed: 42 });
 const t0 = performance.now();
 const h = trainHybrid(train, catalog, links, opts);

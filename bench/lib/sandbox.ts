@@ -9,9 +9,19 @@
  * `wrangler dev` runs in its own process group; `stop()` ends the whole group (wrangler and its
  * workerd runtime) and checks that no process of it is left.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -50,7 +60,9 @@ export function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -93,7 +105,6 @@ export class WorkerSandbox {
   readonly root: string;
   readonly adminToken = `bench_admin_${randomBytes(24).toString("base64url")}`;
   readonly log: string;
-  private server: ChildProcess | null = null;
   private pgid: number | null = null;
   port = 0;
 
@@ -168,7 +179,6 @@ export class WorkerSandbox {
     );
     server.stdout?.pipe(out);
     server.stderr?.pipe(out);
-    this.server = server;
     this.pgid = server.pid ?? null;
     let exited: string | null = null;
     server.once("exit", (code, signal) => {
@@ -209,7 +219,6 @@ export class WorkerSandbox {
       signalGroup("SIGKILL");
       await sleep(500);
     }
-    this.server = null;
     this.pgid = null;
     return processesInGroup(pgid);
   }

@@ -49,15 +49,15 @@ const ZIP_REGIONS = ["zip-0", "zip-1", "zip-2", "zip-3", "zip-4", "zip-5", "zip-
 const ZIP_WEIGHTS = [8, 9, 10, 9, 9, 13, 10, 7, 10, 15];
 const LATENT_DIMS = 16;
 /** Weight of log-popularity in an item's selection key. */
-const POPULARITY_WEIGHT = 1;
+const POPULARITY_WEIGHT = 1.1;
 /** Weight of the user-item taste match in the selection key. */
-const TASTE_WEIGHT = 2.2;
+const TASTE_WEIGHT = 8;
 /** Spread of the log-normal item popularity. */
 const POPULARITY_SIGMA = 1.5;
 /** Share of a user's taste vector that comes from demographics. */
 const DEMOGRAPHIC_SHARE = 0.2;
 /** Share of a user's taste vector that comes from its taste archetype (action fan, family viewer, ...). */
-const ARCHETYPE_SHARE = 0.3;
+const ARCHETYPE_SHARE = 0.5;
 /** Number of taste archetypes. */
 const ARCHETYPES = 12;
 const MIN_RATINGS = 20;

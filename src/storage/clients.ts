@@ -71,10 +71,20 @@ export interface ClientWrite {
   changes: InteractionChange[];
   /** The client row as it is once the statements have run. */
   client: ClientRow;
+  /** The client's matrix cells as they are once the statements have run (the lead call scores these). */
+  cells: StoredCell[];
+}
+
+/** A current cell of the interaction matrix of one client. */
+export interface StoredCell {
+  serviceId: string;
+  value: 1 | -1;
+  /** Epoch ms of the cell's last change. */
+  at: number;
 }
 
 /** The outcome of an executed client write. */
-export type ClientWriteResult = Omit<ClientWrite, "statements">;
+export type ClientWriteResult = Omit<ClientWrite, "statements" | "cells">;
 
 /** A stored interaction with its service code, for API answers. */
 export interface ClientInteraction {
@@ -90,6 +100,8 @@ export interface ClientInteraction {
 interface ClientState {
   client: ClientRow | null;
   cells: Map<string, number>;
+  /** Epoch ms of each current cell, by service id. */
+  cellTimes?: Map<string, number>;
 }
 
 /** One planned write, before it is turned into statements (rows of several clients are merged). */
@@ -177,8 +189,9 @@ export async function resolveServiceCodes(
  */
 export async function buildClientWrite(db: Db, input: ClientWriteInput): Promise<ClientWrite> {
   const states = await readClientStates(db, input.companyId, [input.externalHash]);
-  const planned = planClientWrite(input, states.get(input.externalHash) ?? { client: null, cells: new Map() });
-  return { ...resultOf(planned), statements: toStatements(db, [planned]) };
+  const state = states.get(input.externalHash) ?? { client: null, cells: new Map() };
+  const planned = planClientWrite(input, state);
+  return { ...resultOf(planned), statements: toStatements(db, [planned]), cells: cellsAfter(state, planned) };
 }
 
 /**
@@ -289,14 +302,24 @@ async function readClientStates(db: Db, companyId: string, hashes: string[]): Pr
   }
   const cellQueries = chunkRows([...byId.keys()], 1, ID_LOOKUP_CHUNK).map((chunk) =>
     db
-      .select({ clientId: interactions.clientId, serviceId: interactions.serviceId, value: interactions.value })
+      .select({
+        clientId: interactions.clientId,
+        serviceId: interactions.serviceId,
+        value: interactions.value,
+        at: interactions.at,
+      })
       .from(interactions)
       .where(inArray(interactions.clientId, chunk)),
   );
   if (cellQueries.length > 0) {
     const cellChunks = await db.batch(cellQueries as [(typeof cellQueries)[number], ...typeof cellQueries]);
     for (const cells of cellChunks)
-      for (const cell of cells) byId.get(cell.clientId)?.cells.set(cell.serviceId, cell.value);
+      for (const cell of cells) {
+        const state = byId.get(cell.clientId);
+        if (!state) continue;
+        state.cells.set(cell.serviceId, cell.value);
+        (state.cellTimes ??= new Map()).set(cell.serviceId, cell.at);
+      }
   }
   return states;
 }
@@ -383,6 +406,19 @@ function planClientWrite(input: ClientWriteInput, state: ClientState): PlannedWr
 function normaliseCell(value: number | undefined): -1 | 0 | 1 {
   if (value === 1 || value === -1) return value;
   return 0;
+}
+
+/** The client's cells once `planned` is applied to `state`. */
+function cellsAfter(state: ClientState, planned: PlannedWrite): StoredCell[] {
+  const cells = new Map<string, StoredCell>();
+  for (const [serviceId, value] of state.cells) {
+    if (value !== 1 && value !== -1) continue;
+    cells.set(serviceId, { serviceId, value, at: state.cellTimes?.get(serviceId) ?? planned.client.updatedAt });
+  }
+  for (const row of planned.cellRows) {
+    cells.set(row.serviceId, { serviceId: row.serviceId, value: row.value as 1 | -1, at: row.at });
+  }
+  return [...cells.values()];
 }
 
 function resultOf(planned: PlannedWrite): ClientWriteResult {

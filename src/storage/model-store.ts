@@ -20,7 +20,7 @@ import { decodeModel, type RecommenderModel } from "../domain/recommender";
 import type { Env } from "../env";
 import { randomToken } from "../lib/ids";
 import { type Db, getDb } from "./db";
-import { modelPointer, modelVersions } from "./schema";
+import { modelPointer, modelRebuildJobs, modelVersions } from "./schema";
 
 /** KV key of the pointer mirror. */
 export const CURRENT_MODEL_KEY = "model:current";
@@ -298,4 +298,90 @@ export async function markPruned(db: Db, seqs: readonly number[]): Promise<void>
     .update(modelVersions)
     .set({ status: "pruned" })
     .where(and(inArray(modelVersions.seq, [...seqs]), eq(modelVersions.status, "ready")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full-rebuild jobs (`model_rebuild_jobs`)
+// ---------------------------------------------------------------------------------------------
+
+export type RebuildJobRow = typeof modelRebuildJobs.$inferSelect;
+export type NewRebuildJobRow = typeof modelRebuildJobs.$inferInsert;
+
+/** One rebuild job by id, or null. */
+export async function findRebuildJob(db: Db, id: string): Promise<RebuildJobRow | null> {
+  const rows = await db.select().from(modelRebuildJobs).where(eq(modelRebuildJobs.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The running rebuild job, if any (there is at most one). */
+export async function runningRebuildJob(db: Db): Promise<RebuildJobRow | null> {
+  const rows = await db.select().from(modelRebuildJobs).where(eq(modelRebuildJobs.status, "running")).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The most recently started rebuild job, or null. */
+export async function latestRebuildJob(db: Db): Promise<RebuildJobRow | null> {
+  const rows = await db.select().from(modelRebuildJobs).orderBy(desc(modelRebuildJobs.seq)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** The change-log position a running rebuild still needs from (null when none runs). */
+export async function runningRebuildStartDeltaId(db: Db): Promise<number | null> {
+  return (await runningRebuildJob(db))?.startDeltaId ?? null;
+}
+
+/**
+ * Inserts a running job. Fails with a UNIQUE violation of `model_rebuild_jobs.status` (see
+ * {@link isRunningJobConflict}) when another job is running.
+ */
+export async function insertRebuildJob(db: Db, row: NewRebuildJobRow): Promise<RebuildJobRow> {
+  const [created] = await db.insert(modelRebuildJobs).values(row).returning();
+  return created;
+}
+
+/** Whether an insert failed because a job is already running. */
+export function isRunningJobConflict(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.includes("UNIQUE constraint failed: model_rebuild_jobs.status")) return true;
+  }
+  return false;
+}
+
+/**
+ * Commits a step: updates the running job only while its step is still `fromStep` (the
+ * compare-and-set that makes duplicate step messages harmless). Returns whether it applied.
+ */
+export async function commitRebuildStep(
+  db: Db,
+  id: string,
+  fromStep: number,
+  fields: Partial<Omit<RebuildJobRow, "seq" | "id" | "step">>,
+): Promise<boolean> {
+  const result = await db
+    .update(modelRebuildJobs)
+    .set({ ...fields, step: fromStep + 1 })
+    .where(
+      and(eq(modelRebuildJobs.id, id), eq(modelRebuildJobs.step, fromStep), eq(modelRebuildJobs.status, "running")),
+    )
+    .run();
+  return Number(result.meta?.changes ?? 0) > 0;
+}
+
+/** Records the last step error of a running job (it will be retried). */
+export async function noteRebuildError(db: Db, id: string, error: string, now: number): Promise<void> {
+  await db
+    .update(modelRebuildJobs)
+    .set({ error, updatedAt: now })
+    .where(and(eq(modelRebuildJobs.id, id), eq(modelRebuildJobs.status, "running")));
+}
+
+/** Ends a running job as failed. Returns whether it was running. */
+export async function failRebuildJob(db: Db, id: string, error: string, now: number): Promise<boolean> {
+  const result = await db
+    .update(modelRebuildJobs)
+    .set({ status: "failed", error, updatedAt: now, finishedAt: now })
+    .where(and(eq(modelRebuildJobs.id, id), eq(modelRebuildJobs.status, "running")))
+    .run();
+  return Number(result.meta?.changes ?? 0) > 0;
 }

@@ -291,9 +291,8 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
       }
     }
     let total = 0;
-    const tau = Number((globalThis as any).process?.env?.TAU ?? -1);
     for (let t = 0; t < usedGroups; t++) {
-      topWeights[t] = tau >= 0 ? Math.exp(tau * (sims[topGroups[t]] - sims[topGroups[0]])) : Math.max(0, sims[topGroups[t]]);
+      topWeights[t] = Math.max(0, sims[topGroups[t]]);
       total += topWeights[t];
     }
     for (let t = 0; t < usedGroups; t++) topWeights[t] = total > 0 ? topWeights[t] / total : 1 / usedGroups;

@@ -12,7 +12,7 @@ import { pseudonymize, receiverPseudonym } from "../../lib/crypto";
 import { AppError, errorResponses } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../storage/analytics";
-import { buildClientWrite, isClientWriteConflict, resolveServiceCodes } from "../../storage/clients";
+import { buildClientWrite, isClientWriteConflict, resolveServiceCodes, type StoredCell } from "../../storage/clients";
 import { getDb } from "../../storage/db";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import {
@@ -23,11 +23,10 @@ import {
   routingStats,
 } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads, type NewLead } from "../../storage/leads";
-import { rateStoredClient } from "../../storage/recommender-service";
 import { readJsonBody, validateAll } from "../clients/input";
+import { RATED_PER_CALL, rateStoredClient } from "./rating";
 
 const MAX_WRITE_ATTEMPTS = 5;
-const RATINGS_IN_RESPONSE = 50;
 
 export const createLeadsBodySchema = z
   .strictObject({
@@ -197,12 +196,12 @@ async function createLeads(
     });
     const rated = await rateStoredClient(env, {
       client: write.client,
-      interactions: write.interactions,
+      cells: write.cells,
       context,
       now,
     });
     const sourceCompany = context.companies.get(sourceCompanyId);
-    const selection = decide(context, write.clientId, rated.services, sourceCompanyId, write.client, now);
+    const selection = decide(context, write.clientId, rated.services, sourceCompanyId, write.cells, now);
     const response = renderResponse(
       write.clientId,
       dryRun,
@@ -347,9 +346,8 @@ function decide(
       leadsToday: company.leadsToday,
     };
   }
-  const policies: Record<string, ReturnType<typeof routingPolicyFromSettings>> = {};
-  for (const service of rated)
-    policies[service.category] ??= routingPolicyFromSettings(settings.routing(service.category).value);
+  const policies: Record<string, CategoryRoutingPolicy> = {};
+  for (const service of rated) policies[service.category] ??= settings.routing(service.category).value;
   return selectLeads({
     rated,
     clientId,
@@ -368,13 +366,6 @@ function decide(
   });
 }
 
-/** A stored matrix cell of the client after this call's write. */
-export interface StoredCell {
-  serviceId: string;
-  modelIndex: number;
-  value: 1 | -1;
-  at: number;
-}
 
 function renderResponse(
   clientId: string,
@@ -388,7 +379,7 @@ function renderResponse(
     client_ref: clientId,
     dry_run: dryRun,
     model_version: modelVersion,
-    ratings: outcomes.slice(0, RATINGS_IN_RESPONSE).map((outcome) => {
+    ratings: outcomes.slice(0, RATED_PER_CALL).map((outcome) => {
       const service = context.serviceById.get(outcome.service.serviceId) as CatalogService;
       return {
         service: service.code,

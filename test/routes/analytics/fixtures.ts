@@ -118,3 +118,15 @@ export async function cell(clientId: string, serviceId: string) {
     .bind(clientId, serviceId)
     .first<{ value: number; source: string; at: number }>();
 }
+
+/** Inserts a bare client row (for bulk fixtures that need no CRM id) and returns its id. */
+export async function seedClientRow(companyId: string): Promise<string> {
+  const id = newId("cl");
+  const now = Date.now();
+  await env.DB.prepare(
+    "INSERT INTO clients (id, company_id, external_hash, age, monthly_income, region, needs, created_at, updated_at) VALUES (?1, ?2, ?3, 30, 100000, 'msk', '[]', ?4, ?4)",
+  )
+    .bind(id, companyId, `hash-${id}`, now)
+    .run();
+  return id;
+}
