@@ -76,12 +76,16 @@ function options() {
   return parsed;
 }
 
+/** Installed version of a package; `workerd` is the copy wrangler itself runs when it has its own. */
 function packageVersion(name: string): string {
-  try {
-    return JSON.parse(readFileSync(join(PROJECT_ROOT, "node_modules", name, "package.json"), "utf8")).version;
-  } catch {
-    return "unknown";
+  for (const dir of [join("node_modules", "wrangler", "node_modules", name), join("node_modules", name)]) {
+    try {
+      return JSON.parse(readFileSync(join(PROJECT_ROOT, dir, "package.json"), "utf8")).version;
+    } catch {
+      // not installed there
+    }
   }
+  return "unknown";
 }
 
 /** The anonymized profile the CRM holds for one demo client, as the API's JSON fields. */
@@ -346,7 +350,7 @@ async function main() {
     routes.map((route) => {
       const run = route.runs.find((r) => r.mode === mode);
       const reference = health.runs.find((r) => r.mode === mode);
-      if (!run) return [route.name, route.skipped ?? "not measured"];
+      if (!run) return [route.name, ...Array<string>(9).fill("-"), route.skipped ?? "not measured"];
       return [
         route.name,
         String(run.responses),
@@ -358,6 +362,7 @@ async function main() {
         String(run.errors + run.timeouts),
         times(ratio(run.latency.p50, reference?.latency.p50 ?? Number.NaN)),
         times(ratio(run.latency.p99, reference?.latency.p99 ?? Number.NaN)),
+        "",
       ];
     });
   const columns = [
@@ -371,6 +376,7 @@ async function main() {
     { title: "errors" },
     { title: "p50 ÷ health" },
     { title: "p99 ÷ health" },
+    { title: "note", align: "left" as const },
   ];
   report.table(
     `Fixed concurrency: ${opts.connections} connections, ${opts.duration} s per route`,

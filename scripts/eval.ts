@@ -164,12 +164,14 @@ function main(): void {
       `activity ${blend.activity.toFixed(3)}`,
   );
   const shares = hybrid.profileShareScores
-    .map((c) => (Number.isNaN(c.ndcg) ? `${c.profileShare}` : `${c.profileShare} (inner NDCG@${k} ${c.ndcg.toFixed(4)})`))
+    .map((c) =>
+      Number.isNaN(c.ndcg) ? `${c.profileShare}` : `${c.profileShare} (inner NDCG@${k} ${c.ndcg.toFixed(4)})`,
+    )
     .join(", ");
   console.log(`profile share ${hybrid.space.profileShare} of: ${shares}`);
   console.log("");
   const header = [
-    "method".padEnd(20),
+    "method".padEnd(22),
     `P@${k}`.padStart(8),
     `R@${k}`.padStart(8),
     `NDCG@${k}`.padStart(8),
@@ -184,7 +186,7 @@ function main(): void {
     if (!r) continue;
     console.log(
       [
-        method.padEnd(20),
+        method.padEnd(22),
         fixed(r.precision).padStart(8),
         fixed(r.recall).padStart(8),
         fixed(r.ndcg).padStart(8),

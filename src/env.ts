@@ -1,11 +1,12 @@
-import type { LeadDispatchMessage } from "./storage/queue-messages";
+import type { DispatchQueueMessage } from "./storage/queue-messages";
 
 /** Bindings and secrets of the Worker (see wrangler.toml and `.dev.vars`). */
 export interface Env {
   DB: D1Database;
   /** Versioned binary model artefacts and the pointer to the current one (docs/storage.md). */
   MODEL: KVNamespace;
-  LEAD_DISPATCH: Queue<LeadDispatchMessage>;
+  /** Lead delivery, plus the recommender's full-rebuild steps (src/storage/queue-messages.ts). */
+  LEAD_DISPATCH: Queue<DispatchQueueMessage>;
   /** Bootstrap admin key (secret). */
   ADMIN_TOKEN: string;
   /** Root secret from which each company's pseudonym key is derived (secret). */

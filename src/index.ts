@@ -2,7 +2,7 @@ import { createApp } from "./app";
 import type { Env } from "./env";
 import { handleQueue } from "./handlers/queue";
 import { handleScheduled } from "./handlers/scheduled";
-import type { LeadDispatchMessage } from "./storage/queue-messages";
+import type { DispatchQueueMessage } from "./storage/queue-messages";
 
 const { app } = createApp();
 
@@ -10,4 +10,4 @@ export default {
   fetch: app.fetch,
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
   scheduled: (controller, env, ctx) => handleScheduled(controller, env, ctx),
-} satisfies ExportedHandler<Env, LeadDispatchMessage>;
+} satisfies ExportedHandler<Env, DispatchQueueMessage>;

@@ -63,17 +63,27 @@ export function summarizeProfile(profile: CpuProfile, within: string | null): { 
 }
 
 /**
- * Self samples per source line of the function named `name` (summed over its profile nodes), hottest
+ * Self samples per source line of the function named `name` (summed over its profile nodes, only those
+ * called from `within` when given), hottest
  * first, with the line's text when the profiled file is readable (profile a plain JS bundle for this:
  * transpiled TypeScript loses its line structure).
  */
 export function hotLines(
   profile: CpuProfile,
   name: string,
+  within: string | null = null,
 ): Array<{ url: string; line: number; ticks: number; text: string }> {
+  const parent = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const isInside = (node: ProfileNode) => {
+    for (let at: ProfileNode | undefined = node; at; at = parent.get(at.id)) {
+      if (at.callFrame.functionName === within) return true;
+    }
+    return false;
+  };
   const ticks = new Map<string, { url: string; line: number; ticks: number }>();
   for (const node of profile.nodes) {
-    if (node.callFrame.functionName !== name) continue;
+    if (node.callFrame.functionName !== name || (within !== null && !isInside(node))) continue;
     for (const position of node.positionTicks ?? []) {
       const key = `${node.callFrame.url}:${position.line}`;
       const entry = ticks.get(key) ?? { url: node.callFrame.url, line: position.line, ticks: 0 };
@@ -110,7 +120,7 @@ function main() {
   console.log("  self    total   function");
   for (const row of rows.slice(0, Number(values.top))) console.log(`${pct(row.self)}  ${pct(row.total)}  ${row.name}`);
   if (values.lines) {
-    const lines = hotLines(profile, values.lines);
+    const lines = hotLines(profile, values.lines, values.within ?? null);
     const sum = lines.reduce((acc, l) => acc + l.ticks, 0);
     console.log(`\nHot lines of ${values.lines} (${sum} self samples)`);
     for (const l of lines.slice(0, Number(values.top))) {

@@ -5,6 +5,7 @@
  * document is hand-written and left alone).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type MachineInfo, machineLine } from "./machine";
@@ -157,6 +158,9 @@ export class BenchReport {
    * benchmark's section of docs/performance.md with the printed text. Returns the JSON path.
    */
   finish(data: unknown): string {
+    const loadAverageAtEnd = Math.round(loadavg()[0] * 100) / 100;
+    this.print();
+    this.print(`Load average at the end: ${loadAverageAtEnd} (${this.machine.cores} cores).`);
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `${this.name}-${stamp(new Date(this.machine.date))}.json`);
     const payload = {
@@ -164,6 +168,7 @@ export class BenchReport {
       command: this.command,
       machine: this.machine,
       finishedAt: new Date().toISOString(),
+      loadAverageAtEnd,
       targets: this.targets,
       data,
     };

@@ -3,7 +3,8 @@
  * generates a demo bank of C clients × n services, then measures
  *   1. the full rebuild of the statistics from raw interactions (time; RSS before, peak during);
  *   2. retraining from the statistics (`trainFromStatistics`, the scheduled job's work) with a fixed
- *      set of deals for the blend fit, so that only the statistics differ between client counts;
+ *      set of deals for the blend fit, so that only the statistics differ between client counts, timed
+ *      alternately with retraining the statistics of the 10k-client reference bank in this process;
  *   3. the incremental statistics update of one interaction (`applyInteractionChange`), without and
  *      with re-assigning the client's reference group.
  *
@@ -19,6 +20,7 @@ import {
   datasetClient,
   featureSpaceFromDataset,
   type InteractionChange,
+  type ModelStatistics,
   Rng,
   rebuildStatistics,
   trainFromStatistics,
@@ -28,8 +30,11 @@ import { PeakRssSampler, typedArrayBytes } from "./memory";
 import { catalogOf, simulateDeals } from "./models";
 import { type SampleSummary, summarize, timeRepeated } from "./stats";
 
-/** Clients of the fixed bank whose simulated deals fit the blend in every configuration. */
-const DEAL_SOURCE_CLIENTS = 10_000;
+/**
+ * Clients of the reference bank (same catalog and seed): its simulated deals fit the blend in every
+ * configuration, and its statistics are retrained next to each configuration's.
+ */
+const REFERENCE_CLIENTS = 10_000;
 /** Timed retraining runs (after one untimed). */
 const RETRAIN_RUNS = 7;
 /** Timed single-interaction updates (after as many untimed). */
@@ -49,10 +54,12 @@ export interface TrainChildResult {
   rssPeakDuringRebuild: number;
   maxRss: number;
   statisticsBytes: number;
-  /** Clients of the fixed bank the deals were simulated on, and the deal count. */
-  dealSourceClients: number;
+  /** Clients of the reference bank the deals were simulated on, and the deal count. */
+  referenceClients: number;
   deals: number;
   retrainMs: SampleSummary;
+  /** Retraining the reference bank's statistics, timed alternately with `retrainMs` in this process. */
+  retrainReferenceMs: SampleSummary;
   updateMs: SampleSummary;
   updateWithGroupMs: SampleSummary;
   /** Mean statistics cells one update changes (pairs + group, segment and service cells). */
@@ -115,23 +122,32 @@ async function main() {
   const rssPeakDuringRebuild = await sampler.stop();
   const stats = rebuild.stats;
 
-  // The same deals in every configuration: the blend fit depends on deals, not on the client base.
-  const dealBank = generateBankDataset({ preset: "demo", clients: DEAL_SOURCE_CLIENTS, services, seed: seed + 7 });
-  const dealSpace = featureSpaceFromDataset(dealBank.dataset);
-  const deals = simulateDeals(dealBank.dataset, dealSpace, catalog, links, { seed, now: DEMO_REFERENCE_NOW });
+  // The reference: the 10k-client bank of the same catalog and seed. Its deals fit the blend in every
+  // configuration (the fit depends on deals, not on the client base), and its statistics are retrained
+  // alternately with this configuration's, so that their ratio is taken in one run.
+  const reference =
+    clients === REFERENCE_CLIENTS
+      ? bank
+      : generateBankDataset({ preset: "demo", clients: REFERENCE_CLIENTS, services, seed });
+  const referenceSpace = featureSpaceFromDataset(reference.dataset);
+  const deals = simulateDeals(reference.dataset, referenceSpace, catalog, links, { seed, now: DEMO_REFERENCE_NOW });
+  const referenceStats =
+    reference === bank ? stats : rebuildStatistics(reference.dataset, referenceSpace, { seed }).stats;
+  const train = (from: ModelStatistics) =>
+    trainFromStatistics(from, catalog, links, { version: "bench", trainedAt: DEMO_REFERENCE_NOW }, deals);
   gc();
-  const train = () =>
-    trainFromStatistics(stats, catalog, links, { version: "bench", trainedAt: DEMO_REFERENCE_NOW }, deals);
-  let model = train();
-  const retrainMs = summarize(
-    timeRepeated(
-      () => {
-        model = train();
-      },
-      RETRAIN_RUNS,
-      1,
-    ),
-  );
+  let model = train(stats);
+  train(referenceStats);
+  const own = new Float64Array(RETRAIN_RUNS);
+  const ref = new Float64Array(RETRAIN_RUNS);
+  for (let run = 0; run < RETRAIN_RUNS; run++) {
+    own[run] = timeRepeated(() => {
+      model = train(stats);
+    }, 1)[0];
+    ref[run] = timeRepeated(() => train(referenceStats), 1)[0];
+  }
+  const retrainMs = summarize(own);
+  const retrainReferenceMs = summarize(ref);
 
   // Single-interaction updates, each on another client spread over the base and timed on its own:
   // a warm-up set, a set keeping the client's group, a set re-assigning it (as a profile change may).
@@ -179,9 +195,10 @@ async function main() {
     rssPeakDuringRebuild,
     maxRss: process.resourceUsage().maxRSS * 1024,
     statisticsBytes: typedArrayBytes(stats),
-    dealSourceClients: DEAL_SOURCE_CLIENTS,
+    referenceClients: REFERENCE_CLIENTS,
     deals: deals.length,
     retrainMs,
+    retrainReferenceMs,
     updateMs: summarize(update),
     updateWithGroupMs: summarize(updateWithGroup),
     meanDeltaCells: deltaCells / third,

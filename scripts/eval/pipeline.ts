@@ -8,6 +8,7 @@ import {
   type BlendWeights,
   type CatalogEntry,
   type DealSample,
+  DEFAULT_BLEND,
   datasetClient,
   type EvaluationSummary,
   ExactUserKnn,
@@ -137,7 +138,9 @@ export function trainHybrid(
 ): TrainedHybrid {
   const started = performance.now();
   const candidates = options.profileShare === undefined ? [...PROFILE_SHARE_CANDIDATES] : [options.profileShare];
-  const inner = splitDataset(train, options.split, { seed: options.seed + 1 });
+  // Leave-one-out would leave one positive per client: too few accepted offers to fit on.
+  const innerMethod = options.split === "leave-one-out" ? "random" : options.split;
+  const inner = splitDataset(train, innerMethod, { seed: options.seed + 1 });
   const now = datasetNow(train);
   let best: { space: FeatureSpace; deals: DealSample[]; ndcg: number } | null = null;
   const profileShareScores: TrainedHybrid["profileShareScores"] = [];
@@ -198,6 +201,7 @@ export const METHODS = [
   "item-kNN",
   "user-kNN (groups)",
   "user-kNN (exact)",
+  "hybrid (default blend)",
   "hybrid",
 ] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -213,6 +217,8 @@ function blendOf(method: MethodName, model: RecommenderModel): BlendWeights | nu
       return { ...ZERO_BLEND, item: 1 };
     case "user-kNN (groups)":
       return { ...ZERO_BLEND, group: 1, popularity: 1 };
+    case "hybrid (default blend)":
+      return DEFAULT_BLEND;
     case "hybrid":
       return model.blend;
     case "user-kNN (exact)":

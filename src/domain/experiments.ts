@@ -314,7 +314,11 @@ export function scopesOverlap(
   if (a.scopeType === "all" || b.scopeType === "all") return true;
   if (a.scopeType === b.scopeType && a.scopeId === b.scopeId) return true;
   for (const service of catalog) {
-    const candidate: CandidateScope = { serviceId: service.id, category: service.category, companyId: service.companyId };
+    const candidate: CandidateScope = {
+      serviceId: service.id,
+      category: service.category,
+      companyId: service.companyId,
+    };
     if (inScope(a, candidate) && inScope(b, candidate)) return true;
   }
   return false;

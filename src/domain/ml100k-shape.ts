@@ -167,8 +167,7 @@ export function generateMl100kShape(options: Ml100kShapeOptions = {}): Dataset {
     const ageGroup = Math.min(5, Math.floor(Math.max(0, age[u] - 15) / 10));
     const demographic = new Float64Array(LATENT_DIMS);
     for (let d = 0; d < LATENT_DIMS; d++) {
-      demographic[d] =
-        ageGroupVectors[ageGroup][d] + genderVectors[male ? 1 : 0][d] + occupationVectors[occupation][d];
+      demographic[d] = ageGroupVectors[ageGroup][d] + genderVectors[male ? 1 : 0][d] + occupationVectors[occupation][d];
     }
     normalise(demographic);
     // Demographics make some archetypes likelier (softmax of their match), so profiles carry signal.

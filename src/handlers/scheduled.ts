@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { runScheduledRetrain } from "../jobs/retrain";
 import { getDb } from "../storage/db";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
 import { requeueStaleLeads } from "../storage/leads";
@@ -16,6 +17,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     case CRON_RETRAIN: {
       const requeued = await requeueStaleLeads(env, STALE_LEAD_MS, controller.scheduledTime);
       console.log(JSON.stringify({ job: "lead-sweep", ...requeued }));
+      await runScheduledRetrain(env, controller.scheduledTime);
       return;
     }
     case CRON_HOUSEKEEPING: {

@@ -6,18 +6,18 @@
  * wins and the others delete what they wrote. See docs/recommender.md, "On the platform".
  */
 import {
+  type BlendWeights,
   type CatalogEntry,
-  type DealSample,
   DEFAULT_TRAINING_CONFIG,
+  type DealSample,
   decodeModel,
   encodeModel,
+  featureLayout,
   type ModelCalibration,
-  type ModelStatistics,
   type RecommenderModel,
   type ServiceLink,
   trainFromStatistics,
 } from "../domain/recommender";
-import { featureLayout } from "../domain/recommender/features";
 import type { Env } from "../env";
 import { sha256Hex } from "../lib/crypto";
 import { type Db, getDb } from "../storage/db";
@@ -94,6 +94,9 @@ export async function hashTrainingInputs(
 /** Cheap quality figures of a trained model, from its statistics (shown by `GET /v1/admin/model`). */
 export interface ModelQuality {
   calibration: ModelCalibration;
+  blend: BlendWeights;
+  /** Clients counted by the full rebuild that made the current reference groups. */
+  rebuiltClients: number;
   /** Non-zero cells of the interaction matrix: uses and declines. */
   interactions: { uses: number; declines: number };
   /** Share of the matrix that is non-zero. */
@@ -112,7 +115,8 @@ export interface ModelQuality {
 }
 
 /** Computes the {@link ModelQuality} figures in O(n·k + G·D). */
-export function modelQuality(stats: ModelStatistics, model: RecommenderModel): ModelQuality {
+export function modelQuality(snapshot: StatisticsSnapshot, model: RecommenderModel): ModelQuality {
+  const stats = snapshot.stats;
   const n = stats.space.nServices;
   let uses = 0;
   let declines = 0;
@@ -149,6 +153,8 @@ export function modelQuality(stats: ModelStatistics, model: RecommenderModel): M
   const cells = Math.max(0, stats.clientCount) * n;
   return {
     calibration: model.calibration,
+    blend: model.blend,
+    rebuiltClients: snapshot.rebuiltClients,
     interactions: { uses, declines },
     density: cells > 0 ? (uses + declines) / cells : 0,
     servicesWithUsers,
@@ -217,7 +223,7 @@ export async function publishModel(env: Env, input: PublishInput): Promise<Publi
       services: model.nServices,
       groups: model.nGroups,
       neighbours: model.neighbours,
-      quality: JSON.stringify(modelQuality(snapshot.stats, model)),
+      quality: JSON.stringify(modelQuality(snapshot, model)),
       trainedAt: now,
     });
   } catch (error) {

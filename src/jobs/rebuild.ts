@@ -459,6 +459,7 @@ export function splitRebuildSteps<Body>(batch: MessageBatch<Body>): {
   for (const message of batch.messages) (parseRebuildStepMessage(message.body) ? steps : others).push(message);
   const rest: MessageBatch<Body> = {
     queue: batch.queue,
+    metadata: batch.metadata,
     messages: others,
     ackAll: () => {
       for (const message of others) message.ack();
@@ -498,7 +499,12 @@ export async function handleRebuildSteps(
       else message.ack();
     } catch (error) {
       console.error(
-        JSON.stringify({ event: "model_rebuild_step_failed", jobId: step.jobId, step: step.step, error: errorText(error) }),
+        JSON.stringify({
+          event: "model_rebuild_step_failed",
+          jobId: step.jobId,
+          step: step.step,
+          error: errorText(error),
+        }),
       );
       message.retry({ delaySeconds: STEP_RETRY_SECONDS * Math.max(1, message.attempts) });
     }

@@ -229,11 +229,7 @@ export async function loadFunnelCounts(
   db: Db,
   filter: AnalyticsFilter,
 ): Promise<{ candidates: CandidateCountRow[]; leads: LeadStageRow[] }> {
-  const candidateConditions: SQL[] = [
-    sql`at >= ${filter.from}`,
-    sql`at < ${filter.to}`,
-    sql`decision <> 'dry_run'`,
-  ];
+  const candidateConditions: SQL[] = [sql`at >= ${filter.from}`, sql`at < ${filter.to}`, sql`decision <> 'dry_run'`];
   const leadConditions: SQL[] = [sql`created_at >= ${filter.from}`, sql`created_at < ${filter.to}`];
   if (filter.companyId !== undefined) {
     candidateConditions.push(sql`company_id = ${filter.companyId}`);

@@ -20,6 +20,7 @@ import type { StoredClientProfile } from "../domain/client-profile";
 import { AppError } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { chunkRows, type Db } from "./db";
+import { withStatisticsLog } from "./model-statistics";
 import { clients, interactionHistory, interactions, services } from "./schema";
 
 export type ClientRow = typeof clients.$inferSelect;
@@ -465,5 +466,13 @@ function toStatements(db: Db, planned: readonly PlannedWrite[]): WriteStatement[
   for (const chunk of chunkRows(historyRows, HISTORY_COLUMNS)) {
     statements.push(db.insert(interactionHistory).values(chunk));
   }
-  return statements;
+  // The recommender's change log brackets the write (src/storage/model-statistics.ts).
+  const written = planned.filter((write) => write.insert || write.update);
+  const at = Math.max(0, ...written.map((write) => write.client.updatedAt));
+  return withStatisticsLog(
+    db,
+    written.map((write) => write.clientId),
+    statements,
+    at,
+  );
 }

@@ -15,6 +15,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { accrueCommission } from "../domain/commission";
 import { newId } from "../lib/ids";
 import type { Db } from "./db";
+import { withStatisticsLog } from "./model-statistics";
 import { deals, interactionHistory, interactions, leadEvents, leads } from "./schema";
 
 export type DealRow = typeof deals.$inferSelect;
@@ -136,7 +137,8 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
       }),
     );
   }
-  return { deal, statements };
+  // The recommender's change log brackets the write (src/storage/model-statistics.ts).
+  return { deal, statements: withStatisticsLog(db, [input.clientId], statements, input.now) };
 }
 
 /** The most recently recorded deal of a lead, or null. */

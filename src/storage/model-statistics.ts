@@ -18,7 +18,7 @@
  * exactly as `StatisticsAccumulator` evaluates it. So a logged "before" state is always subtracted
  * from the group it was counted in, across feature-space growth and concurrent rebuilds.
  */
-import { and, asc, count, desc, eq, gt, inArray, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Dataset } from "../domain/dataset";
@@ -32,6 +32,7 @@ import {
   createStatistics,
   type DealSample,
   type FeatureSpace,
+  featureLayout,
   growStatistics,
   type ModelStatistics,
   PART_NAMES,
@@ -41,14 +42,6 @@ import {
   StatisticsAccumulator,
   statisticsDelta,
 } from "../domain/recommender";
-import {
-  encodeProfileInto,
-  type FeatureLayout,
-  featureLayout,
-  interactionScaleOf,
-  profileScaleOf,
-} from "../domain/recommender/features";
-import { activeGroupMask, argmaxGroup, centroidSimilarities } from "../domain/recommender/groups";
 import { randomToken } from "../lib/ids";
 import { chunkRows, type Db } from "./db";
 import { clients, crossServiceLinks, interactions, modelStatDeltas, services } from "./schema";
@@ -88,9 +81,9 @@ export function statisticsLogStatements(
   const writeId = randomToken(20);
   const unique = [...new Set(clientIds)];
   const open = chunkRows(unique, LOG_COLUMNS).map((chunk) =>
-    db.insert(modelStatDeltas).values(
-      chunk.map((clientId) => ({ writeId, clientId, at, before: clientStateSql(sql`${clientId}`) })),
-    ),
+    db
+      .insert(modelStatDeltas)
+      .values(chunk.map((clientId) => ({ writeId, clientId, at, before: clientStateSql(sql`${clientId}`) }))),
   );
   const close = db
     .update(modelStatDeltas)
@@ -201,19 +194,22 @@ export async function readLoggedChanges(
 }
 
 /**
- * Deletes folded change-log rows with id <= throughId, at most `maxRows` of the oldest per call
- * (so one call stays well inside D1's statement time limit). Returns the number deleted.
+ * Deletes folded change-log rows with id < throughId, at most `maxRows` of the oldest per call
+ * (so one call stays well inside D1's statement time limit). The row at `throughId` itself is kept:
+ * the newest id of the log is the statistics' position, and it must never go back. Returns the
+ * number of rows deleted.
  */
 export async function pruneChangeLog(db: Db, throughId: number, maxRows: number): Promise<number> {
   const result = await db
     .delete(modelStatDeltas)
     .where(
-      lte(
+      lt(
         modelStatDeltas.id,
-        sql`MIN(${throughId}, (SELECT COALESCE(MIN(id), 0) FROM model_stat_deltas) + ${maxRows - 1})`,
+        sql`MIN(${throughId}, (SELECT COALESCE(MIN(id), 0) FROM model_stat_deltas) + ${maxRows})`,
       ),
-    );
-  return Number((result as unknown as { meta?: { changes?: number } }).meta?.changes ?? 0);
+    )
+    .run();
+  return Number(result.meta?.changes ?? 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -224,7 +220,7 @@ export async function pruneChangeLog(db: Db, throughId: number, maxRows: number)
 export interface StatisticsSnapshot {
   stats: ModelStatistics;
   /**
-   * G × D k-means centroids of the generation's full rebuild: the fixed rule that puts a client
+   * D × G (dimension-major) k-means centroids of the generation's full rebuild: the fixed rule that puts a client
    * state into a reference group (the trained model's centroids drift with the group sums; these
    * do not, so a logged state always maps to the group it was counted in).
    */
@@ -237,58 +233,22 @@ export interface StatisticsSnapshot {
   rebuiltClients: number;
 }
 
-/** Group assignment of client states under fixed centroids, bit-identical to `StatisticsAccumulator`. */
+/**
+ * Group assignment of client states under fixed centroids. It delegates to a scratch
+ * `StatisticsAccumulator` (whose own counts are discarded), so the group is by construction the
+ * one the full rebuild's accumulator gives the same state — bit for bit, whatever the domain's
+ * numerics. Cost per state: O(cells²) + G × (P + cells); memory: one statistics-sized scratch.
+ */
 export class GroupAssigner {
-  private readonly layout: FeatureLayout;
-  private readonly active: Uint8Array;
-  private readonly profile: Float64Array;
-  private readonly similarities: Float64Array;
+  private readonly scratch: StatisticsAccumulator | null;
 
-  constructor(
-    private readonly space: FeatureSpace,
-    private readonly nGroups: number,
-    private readonly centroids: Float32Array,
-  ) {
-    this.layout = featureLayout(space);
-    if (centroids.length !== nGroups * this.layout.vectorDims) {
-      throw new RangeError("assignment centroids must hold nGroups × vectorDims values");
-    }
-    this.active = activeGroupMask(centroids, nGroups, this.layout.vectorDims);
-    this.profile = new Float64Array(this.layout.profileDims);
-    this.similarities = new Float64Array(nGroups);
+  constructor(space: FeatureSpace, nGroups: number, centroids: Float32Array) {
+    this.scratch = nGroups > 0 ? new StatisticsAccumulator(space, nGroups, centroids) : null;
   }
 
-  /** The group of a client (its cells ascending by service), or -1 when no group is active. */
+  /** The group of a client (cells ascending by service), or -1 when no group is active. */
   groupOf(profile: ClientProfile, services: ArrayLike<number>, values: ArrayLike<number>): number {
-    if (this.nGroups === 0) return -1;
-    const hasProfile = encodeProfileInto(
-      this.space,
-      this.layout,
-      profile.age,
-      profile.monthlyIncome,
-      profile.region,
-      profile.gender,
-      profile.needs,
-      0,
-      profile.needs.length,
-      this.profile,
-      0,
-    );
-    const cells = services.length;
-    centroidSimilarities(
-      this.centroids,
-      this.active,
-      this.layout,
-      this.profile,
-      profileScaleOf(this.space, hasProfile, cells),
-      services,
-      values,
-      0,
-      cells,
-      interactionScaleOf(this.space, hasProfile, cells),
-      this.similarities,
-    );
-    return argmaxGroup(this.similarities, this.nGroups);
+    return this.scratch ? this.scratch.addClient({ profile, interactions: { services, values } }) : -1;
   }
 }
 
@@ -359,13 +319,17 @@ export function growSnapshot(snapshot: StatisticsSnapshot, nServices: number): S
   return { ...snapshot, stats, assignmentCentroids: growCentroids(snapshot.assignmentCentroids, oldSpace, space) };
 }
 
-/** Centroid rows re-laid out for a space with more services (new service columns are zero). */
+/**
+ * Assignment centroids for a space with more services. Centroids are dimension-major
+ * (`[d * G + g]`, the domain's layout) and new services append dimensions at the end of the vector,
+ * so the existing values keep their offsets and the new dimensions are zero.
+ */
 export function growCentroids(centroids: Float32Array, from: FeatureSpace, to: FeatureSpace): Float32Array {
   const oldDims = featureLayout(from).vectorDims;
   const newDims = featureLayout(to).vectorDims;
   const groups = oldDims === 0 ? 0 : centroids.length / oldDims;
   const grown = new Float32Array(groups * newDims);
-  for (let g = 0; g < groups; g++) grown.set(centroids.subarray(g * oldDims, (g + 1) * oldDims), g * newDims);
+  grown.set(centroids);
   return grown;
 }
 
@@ -382,6 +346,8 @@ export function emptySnapshot(space: FeatureSpace, nGroups: number, generation: 
 
 const SNAPSHOT_MAGIC = "CBSTATS1";
 const SNAPSHOT_FORMAT = 1;
+/** The domain's centroid layout the snapshot was written with; anything else is refused, never misread. */
+const CENTROID_LAYOUT = "dimension-major";
 /** magic (8) + header bytes (4) + CRC-32 of everything after the first 16 bytes (4). */
 const SNAPSHOT_PREFIX_BYTES = 16;
 
@@ -401,6 +367,7 @@ interface SnapshotHeader {
   generation: number;
   lastDeltaId: number;
   rebuiltClients: number;
+  centroidLayout: typeof CENTROID_LAYOUT;
   /** Caller data stored alongside (the rebuild keeps its step state here). */
   extra: unknown;
 }
@@ -450,6 +417,7 @@ export function encodeSnapshot(snapshot: StatisticsSnapshot, extra: unknown = nu
     generation: snapshot.generation,
     lastDeltaId: snapshot.lastDeltaId,
     rebuiltClients: snapshot.rebuiltClients,
+    centroidLayout: CENTROID_LAYOUT,
     extra,
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
@@ -501,6 +469,9 @@ export function decodeSnapshot(bytes: Uint8Array): { snapshot: StatisticsSnapsho
     throw new SnapshotFormatError("header is not valid JSON");
   }
   if (header.format !== SNAPSHOT_FORMAT) throw new SnapshotFormatError(`format ${header.format} is not supported`);
+  if (header.centroidLayout !== CENTROID_LAYOUT) {
+    throw new SnapshotFormatError(`centroid layout ${header.centroidLayout} is not supported`);
+  }
   const space = createFeatureSpace(header.space);
   const snapshot: StatisticsSnapshot = {
     stats: createStatistics(space, header.nGroups),

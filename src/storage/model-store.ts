@@ -248,7 +248,10 @@ export type ModelVersionTrigger = ModelVersionRow["trigger"];
 
 /** "v000042-20261122T071500Z": allocation order, then the UTC time the training started. */
 export function versionName(seq: number, at: number): string {
-  const stamp = new Date(at).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  const stamp = new Date(at)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
   return `v${String(seq).padStart(6, "0")}-${stamp}`;
 }
 

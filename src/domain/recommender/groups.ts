@@ -8,7 +8,7 @@
  *   3. Lloyd passes: `beginPass()`, `addChunk(chunk)` for every page, `endPass()`; repeat until the
  *      mean cosine to the assigned centroid stops improving (see `rebuildStatistics`).
  *
- * Memory: centroids G × D float32 plus pass sums G × D float64, D = P + nServices
+ * Memory: centroids D × G float32 (dimension-major) plus pass sums D × G float64, D = P + nServices
  * (64 groups × 2,050 dims: 0.5 MB + 1 MB); the sample holds only the sampled clients' non-zero cells.
  * CPU per client and pass: G × (P + the client's non-zero cells) multiply-adds.
  */
@@ -23,16 +23,27 @@ import {
 } from "./features";
 import { Rng } from "./random";
 
+/** Writes the indices of the non-zero entries of `profile` into `out`; returns how many. */
+export function nonZeroIndices(profile: Float64Array, out: Int32Array): number {
+  let count = 0;
+  for (let p = 0; p < profile.length; p++) if (profile[p] !== 0) out[count++] = p;
+  return count;
+}
+
 /**
- * Cosine of one client with every centroid, written into `out[0..nGroups)`. The client is given
- * as its unit profile part (`profile`, P dims, unscaled) and a slice of its row; inactive
- * (never seeded or empty) groups get -Infinity so they are never chosen.
+ * Cosine of one client with every centroid, written into `out[0..nGroups)`. Centroids are stored
+ * dimension-major (`centroids[d * G + g]`), so each of the client's few non-zero dimensions reads
+ * one contiguous run of G values. The client is given as its unit profile part (`profile`, P dims,
+ * unscaled, non-zero dims listed in `profileIndex[0..profileNonZero)`) and a slice of its row;
+ * inactive (never seeded or empty) groups get -Infinity so they are never chosen.
  */
 export function centroidSimilarities(
   centroids: Float32Array,
   activeGroups: Uint8Array,
   layout: FeatureLayout,
   profile: Float64Array,
+  profileIndex: Int32Array,
+  profileNonZero: number,
   profileScale: number,
   services: ArrayLike<number>,
   values: ArrayLike<number>,
@@ -41,26 +52,26 @@ export function centroidSimilarities(
   interactionScale: number,
   out: Float64Array,
 ): void {
-  const dims = layout.vectorDims;
+  const G = activeGroups.length;
   const profileDims = layout.profileDims;
-  const nGroups = activeGroups.length;
-  const nServices = dims - profileDims;
-  for (let g = 0; g < nGroups; g++) {
-    if (activeGroups[g] === 0) {
-      out[g] = Number.NEGATIVE_INFINITY;
-      continue;
+  const nServices = layout.vectorDims - profileDims;
+  out.fill(0, 0, G);
+  if (profileScale !== 0) {
+    for (let t = 0; t < profileNonZero; t++) {
+      const p = profileIndex[t];
+      const x = profile[p] * profileScale;
+      const base = p * G;
+      for (let g = 0; g < G; g++) out[g] += x * centroids[base + g];
     }
-    const base = g * dims;
-    let profileDot = 0;
-    if (profileScale !== 0) for (let p = 0; p < profileDims; p++) profileDot += centroids[base + p] * profile[p];
-    let rowDot = 0;
-    const rowBase = base + profileDims;
-    for (let i = start; i < end; i++) {
-      const s = services[i];
-      if (s < nServices) rowDot += values[i] * centroids[rowBase + s];
-    }
-    out[g] = profileScale * profileDot + interactionScale * rowDot;
   }
+  for (let i = start; i < end; i++) {
+    const s = services[i];
+    if (s >= nServices) continue;
+    const x = values[i] * interactionScale;
+    const base = (profileDims + s) * G;
+    for (let g = 0; g < G; g++) out[g] += x * centroids[base + g];
+  }
+  for (let g = 0; g < G; g++) if (activeGroups[g] === 0) out[g] = Number.NEGATIVE_INFINITY;
 }
 
 /** Index of the largest similarity (lowest index on ties); -1 when every group is inactive. */
@@ -76,46 +87,29 @@ export function argmaxGroup(similarities: Float64Array, nGroups: number): number
   return best;
 }
 
-/** 1 for every group whose centroid is not all zeros. */
-export function activeGroupMask(centroids: Float32Array, nGroups: number, dims: number): Uint8Array {
+/** 1 for every group whose (dimension-major) centroid is not all zeros. */
+export function activeGroupMask(centroids: Float32Array, nGroups: number): Uint8Array {
   const mask = new Uint8Array(nGroups);
-  for (let g = 0; g < nGroups; g++) {
-    for (let d = g * dims, end = d + dims; d < end; d++) {
-      if (centroids[d] !== 0) {
-        mask[g] = 1;
-        break;
-      }
-    }
-  }
+  for (let i = 0; i < centroids.length; i++) if (centroids[i] !== 0) mask[i % nGroups] = 1;
   return mask;
 }
 
 /**
- * Nearest group of a dense client vector (from `encodeClientVector`) among `centroids`: the group
- * to store with the client when it is written. -1 when no group exists.
+ * Nearest group of a dense client vector (from `encodeClientVector`) among dimension-major
+ * `centroids`: the group to store with the client when it is written. -1 when no group is active.
  */
 export function nearestGroupOfVector(centroids: Float32Array, nGroups: number, vector: Float32Array): number {
   const dims = vector.length;
   if (centroids.length !== nGroups * dims) throw new RangeError("vector dimension does not match the centroids");
-  let best = -1;
-  let bestValue = Number.NEGATIVE_INFINITY;
-  for (let g = 0; g < nGroups; g++) {
-    const base = g * dims;
-    let dot = 0;
-    let active = false;
-    for (let d = 0; d < dims; d++) {
-      const c = centroids[base + d];
-      if (c !== 0) {
-        active = true;
-        dot += c * vector[d];
-      }
-    }
-    if (active && dot > bestValue) {
-      bestValue = dot;
-      best = g;
-    }
+  const active = activeGroupMask(centroids, nGroups);
+  const sims = new Float64Array(nGroups);
+  for (let d = 0; d < dims; d++) {
+    const x = vector[d];
+    if (x === 0) continue;
+    for (let g = 0; g < nGroups; g++) sims[g] += x * centroids[d * nGroups + g];
   }
-  return best;
+  for (let g = 0; g < nGroups; g++) if (active[g] === 0) sims[g] = Number.NEGATIVE_INFINITY;
+  return argmaxGroup(sims, nGroups);
 }
 
 /** A sampled client kept for seeding: scaled profile part and scaled non-zero cells. */
@@ -149,13 +143,14 @@ export class SphericalKMeans {
   readonly space: FeatureSpace;
   readonly layout: FeatureLayout;
   readonly nGroups: number;
-  /** Unit centroids, G × D row-major; all-zero rows are inactive groups. */
+  /** Unit centroids, dimension-major (`[d * G + g]`); an all-zero centroid is an inactive group. */
   readonly centroids: Float32Array;
   private readonly rng: Rng;
   private readonly sampleCapacity: number;
   private readonly sample: SampledClient[] = [];
   private observed = 0;
   private readonly profile: Float64Array;
+  private readonly profileIndex: Int32Array;
   private readonly similarities: Float64Array;
   private passSums: Float64Array | null = null;
   private readonly passCounts: Int32Array;
@@ -171,6 +166,7 @@ export class SphericalKMeans {
     this.rng = new Rng(options.seed ?? 1, 0x6b6d);
     this.sampleCapacity = options.sampleSize ?? Math.min(5000, Math.max(1000, 40 * this.nGroups));
     this.profile = new Float64Array(this.layout.profileDims);
+    this.profileIndex = new Int32Array(this.layout.profileDims);
     this.similarities = new Float64Array(this.nGroups);
     this.passCounts = new Int32Array(this.nGroups);
   }
@@ -217,24 +213,26 @@ export class SphericalKMeans {
   }
 
   private sampleSimilarity(sampled: SampledClient, group: number): number {
-    const dims = this.layout.vectorDims;
+    const G = this.nGroups;
     const profileDims = this.layout.profileDims;
-    const base = group * dims;
     let dot = 0;
-    for (let p = 0; p < profileDims; p++) dot += this.centroids[base + p] * sampled.profile[p];
+    for (let p = 0; p < profileDims; p++) dot += this.centroids[p * G + group] * sampled.profile[p];
     for (let i = 0; i < sampled.services.length; i++) {
-      dot += sampled.values[i] * this.centroids[base + profileDims + sampled.services[i]];
+      dot += sampled.values[i] * this.centroids[(profileDims + sampled.services[i]) * G + group];
     }
     return dot;
   }
 
+  private clearCentroid(group: number): void {
+    for (let d = group; d < this.centroids.length; d += this.nGroups) this.centroids[d] = 0;
+  }
+
   private setCentroidFromSample(group: number, sampled: SampledClient): void {
-    const dims = this.layout.vectorDims;
-    const base = group * dims;
-    this.centroids.fill(0, base, base + dims);
-    for (let p = 0; p < this.layout.profileDims; p++) this.centroids[base + p] = sampled.profile[p];
+    const G = this.nGroups;
+    this.clearCentroid(group);
+    for (let p = 0; p < this.layout.profileDims; p++) this.centroids[p * G + group] = sampled.profile[p];
     for (let i = 0; i < sampled.services.length; i++) {
-      this.centroids[base + this.layout.profileDims + sampled.services[i]] = sampled.values[i];
+      this.centroids[(this.layout.profileDims + sampled.services[i]) * G + group] = sampled.values[i];
     }
   }
 
@@ -287,10 +285,10 @@ export class SphericalKMeans {
   addChunk(chunk: Dataset, rowStart = 0, rowEnd = chunk.clients.count): void {
     const sums = this.passSums;
     if (!sums) throw new Error("beginPass() must be called before addChunk()");
-    const active = activeGroupMask(this.centroids, this.nGroups, this.layout.vectorDims);
+    const active = activeGroupMask(this.centroids, this.nGroups);
     const c = chunk.clients;
     const r = chunk.interactions;
-    const dims = this.layout.vectorDims;
+    const G = this.nGroups;
     const profileDims = this.layout.profileDims;
     for (let row = rowStart; row < rowEnd; row++) {
       const start = r.rowPtr[row];
@@ -315,6 +313,8 @@ export class SphericalKMeans {
         active,
         this.layout,
         this.profile,
+        this.profileIndex,
+        nonZeroIndices(this.profile, this.profileIndex),
         profileScale,
         r.col,
         r.value,
@@ -328,9 +328,10 @@ export class SphericalKMeans {
       this.passSimilarity += this.similarities[g];
       this.passClients++;
       this.passCounts[g]++;
-      const base = g * dims;
-      if (profileScale !== 0) for (let p = 0; p < profileDims; p++) sums[base + p] += this.profile[p] * profileScale;
-      for (let i = start; i < end; i++) sums[base + profileDims + r.col[i]] += r.value[i] * interactionScale;
+      if (profileScale !== 0) {
+        for (let p = 0; p < profileDims; p++) if (this.profile[p] !== 0) sums[p * G + g] += this.profile[p] * profileScale;
+      }
+      for (let i = start; i < end; i++) sums[(profileDims + r.col[i]) * G + g] += r.value[i] * interactionScale;
     }
   }
 
@@ -338,31 +339,28 @@ export class SphericalKMeans {
   endPass(): KMeansPassResult {
     const sums = this.passSums;
     if (!sums) throw new Error("beginPass() must be called before endPass()");
-    const dims = this.layout.vectorDims;
-    const wasActive = activeGroupMask(this.centroids, this.nGroups, dims);
+    const G = this.nGroups;
+    const wasActive = activeGroupMask(this.centroids, G);
+    const squared = new Float64Array(G);
+    for (let i = 0; i < sums.length; i++) squared[i % G] += sums[i] * sums[i];
+    const inverse = new Float64Array(G);
     let reseeded = 0;
     const empty: number[] = [];
-    for (let g = 0; g < this.nGroups; g++) {
-      const base = g * dims;
-      let squared = 0;
-      for (let d = base; d < base + dims; d++) squared += sums[d] * sums[d];
-      if (this.passCounts[g] === 0 || squared === 0) {
+    for (let g = 0; g < G; g++) {
+      if (this.passCounts[g] === 0 || squared[g] === 0) {
         if (wasActive[g]) empty.push(g);
-        this.centroids.fill(0, base, base + dims);
-        continue;
-      }
-      const inverse = 1 / Math.sqrt(squared);
-      for (let d = base; d < base + dims; d++) this.centroids[d] = sums[d] * inverse;
+      } else inverse[g] = 1 / Math.sqrt(squared[g]);
     }
+    for (let i = 0; i < sums.length; i++) this.centroids[i] = sums[i] * inverse[i % G];
     // A group that lost all its clients is moved onto the sampled client worst served by the
     // others, which splits the loosest region of the data instead of wasting the group.
     for (const g of empty) {
-      const active = activeGroupMask(this.centroids, this.nGroups, dims);
+      const active = activeGroupMask(this.centroids, G);
       let worst = -1;
       let worstSimilarity = Number.POSITIVE_INFINITY;
       for (let i = 0; i < this.sample.length; i++) {
         let nearest = Number.NEGATIVE_INFINITY;
-        for (let h = 0; h < this.nGroups; h++) {
+        for (let h = 0; h < G; h++) {
           if (active[h]) nearest = Math.max(nearest, this.sampleSimilarity(this.sample[i], h));
         }
         if (nearest < worstSimilarity - 1e-12) {

@@ -3,8 +3,8 @@
  * Worker, in vitest and in Node. See docs/recommender.md for the model, the statistics the Worker
  * keeps, the artefact format and the offline evaluation.
  */
-export { decodeModel, encodeModel, ModelArtefactError, crc32, type DecodeOptions } from "./artefact";
-export { simulateOfferDeals, type SimulatedOfferOptions } from "./bootstrap";
+export { crc32, type DecodeOptions, decodeModel, encodeModel, ModelArtefactError } from "./artefact";
+export { type SimulatedOfferOptions, simulateOfferDeals } from "./bootstrap";
 export {
   type BlendFit,
   type BlendWeights,

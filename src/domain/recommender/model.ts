@@ -108,7 +108,7 @@ export interface RecommenderModel {
   reverseNeighbourPtr: Int32Array;
   reverseNeighbourIndex: Int32Array;
   reverseNeighbourSimilarity: Float32Array;
-  /** G × D unit centroids (all-zero rows: empty groups). */
+  /** D × G unit centroids, dimension-major (`[d * G + g]`); an all-zero centroid is an empty group. */
   centroids: Float32Array;
   groupMembers: Int32Array;
   /** G × n logit of the smoothed take-up rate of each service in each group. */

@@ -5,7 +5,7 @@
  * overall popularity for the group and segment parts — a lift, the mean popularity over the
  * catalogue for the popularity part).
  */
-import { type BlendWeights, PART_COUNT, sigmoid } from "./calibration";
+import { type BlendWeights, PART_COUNT, sigmoid, signedSqrt } from "./calibration";
 import { segmentLabel } from "./features";
 import type { RecommenderModel } from "./model";
 
@@ -64,7 +64,7 @@ const contributions = new Float64Array(PART_COUNT);
 /** Builds the reasons of one recommendation, strongest first. */
 export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: ReasonEvidence): Reason[] {
   const name = model.catalog[e.service].name;
-  const itemFeature = e.item >= 0 ? Math.log1p(e.item) : -Math.log1p(-e.item);
+  const itemFeature = signedSqrt(e.item);
   contributions[0] = blend.item * itemFeature;
   contributions[1] = e.nearestGroup >= 0 ? blend.group * (e.groupLogit - e.popularityLogit) : 0;
   contributions[2] = blend.link * e.link;

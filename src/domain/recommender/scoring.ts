@@ -8,10 +8,10 @@
  * (or declined at an unknown time), and a service the caller marks ineligible (inactive service,
  * paused company, ...) is never returned.
  */
-import { type BlendWeights, type PartScores, sigmoid, validateBlend } from "./calibration";
+import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import type { ClientRecord } from "./features";
 import { encodeProfileInto, featureLayout, interactionScaleOf, profileScaleOf, segmentOf } from "./features";
-import { centroidSimilarities } from "./groups";
+import { centroidSimilarities, nonZeroIndices } from "./groups";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
 
@@ -56,14 +56,14 @@ export interface Recommendation {
 /** Reusable per-model buffers: scoring allocates nothing per service. */
 interface Scratch {
   item: Float64Array;
-  bestNeighbour: Int32Array;
-  bestNeighbourContribution: Float64Array;
   linkKeep: Float64Array;
   bestLinkSource: Int32Array;
   bestLinkWeight: Float64Array;
   blocked: Uint8Array;
-  seen: Uint8Array;
+  /** The client's value of each service during a call (0 = no cell); cleared before returning. */
+  cellValue: Int8Array;
   profile: Float64Array;
+  profileIndex: Int32Array;
   groupSimilarity: Float64Array;
   activeGroups: Uint8Array;
   topGroups: Int32Array;
@@ -84,14 +84,13 @@ function scratchFor(model: RecommenderModel): Scratch {
   const m = Math.max(1, model.config.nearestGroups);
   scratch = {
     item: new Float64Array(n),
-    bestNeighbour: new Int32Array(n),
-    bestNeighbourContribution: new Float64Array(n),
-    linkKeep: new Float64Array(n),
-    bestLinkSource: new Int32Array(n),
+    linkKeep: new Float64Array(n).fill(1),
+    bestLinkSource: new Int32Array(n).fill(-1),
     bestLinkWeight: new Float64Array(n),
     blocked: new Uint8Array(n),
-    seen: new Uint8Array(n),
+    cellValue: new Int8Array(n),
     profile: new Float64Array(model.profileDims),
+    profileIndex: new Int32Array(model.profileDims),
     groupSimilarity: new Float64Array(G),
     activeGroups,
     topGroups: new Int32Array(m),
@@ -159,274 +158,303 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
   }
 
   const scratch = scratchFor(model);
-  const { item, bestNeighbour, bestNeighbourContribution, linkKeep, bestLinkSource, bestLinkWeight, blocked, seen } =
-    scratch;
+  const { item, linkKeep, bestLinkSource, bestLinkWeight, blocked, cellValue } = scratch;
+  // At rest every buffer but `item` holds its neutral value; `restore` puts back what this call touched.
   item.fill(0);
-  bestNeighbour.fill(-1);
-  bestNeighbourContribution.fill(0);
-  linkKeep.fill(1);
-  bestLinkSource.fill(-1);
-  bestLinkWeight.fill(0);
-  blocked.fill(0);
 
-  // Validate the cells and mark exclusions; `seen` is cleared again before returning or throwing.
+  // Validate the cells and mark exclusions; `cellValue` is cleared again before returning or throwing.
   let known = 0;
   let used = 0;
   let problem: string | null = null;
   for (let i = 0; i < cells; i++) {
     const s = services[i];
     const v = values[i];
-    if (!Number.isInteger(s) || s < 0) problem ??= `interactions.services[${i}] = ${s} is not a service index`;
-    else if (v !== 1 && v !== -1) problem ??= `interactions.values[${i}] must be 1 or -1`;
+    if (!Number.isInteger(s) || s < 0) problem = `interactions.services[${i}] = ${s} is not a service index`;
+    else if (v !== 1 && v !== -1) problem = `interactions.values[${i}] must be 1 or -1`;
+    else if (s < n && cellValue[s] !== 0) problem = `service ${s} appears twice in the interactions`;
     if (problem) break;
     if (s >= n) continue;
-    if (seen[s]) {
-      problem = `service ${s} appears twice in the interactions`;
-      break;
-    }
-    seen[s] = 1;
+    cellValue[s] = v;
     known++;
     if (v === 1) {
       blocked[s] = 1;
       used++;
-    }
-    else {
+    } else {
       const t = times ? times[i] : Number.NaN;
       if (!(now - t >= cooldown)) blocked[s] = 1; // unknown time (NaN) counts as recent
     }
   }
-  for (let i = 0; i < cells; i++) {
-    const s = services[i];
-    if (Number.isInteger(s) && s >= 0 && s < n) seen[s] = 0;
+  if (problem) {
+    restore(model, scratch, services, values, cells);
+    throw new RangeError(problem);
   }
-  if (problem) throw new RangeError(problem);
 
-  // Item part: each cell j adds R[c,j]·sim(s,j) to every target s with j among its neighbours.
-  const revPtr = model.reverseNeighbourPtr;
-  const revIdx = model.reverseNeighbourIndex;
-  const revSim = model.reverseNeighbourSimilarity;
-  const linkPtr = model.linkPtr;
-  const linkTarget = model.linkTarget;
-  const linkWeight = model.linkWeight;
-  for (let i = 0; i < cells; i++) {
-    const j = services[i];
-    if (j >= n) continue;
-    const v = values[i];
-    for (let p = revPtr[j], end = revPtr[j + 1]; p < end; p++) {
-      const s = revIdx[p];
-      const contribution = v * revSim[p];
-      item[s] += contribution;
-      if (contribution > bestNeighbourContribution[s]) {
-        bestNeighbourContribution[s] = contribution;
-        bestNeighbour[s] = j;
-      }
-    }
-    if (v === 1) {
-      // Business links: strength 1 − Π(1 − w) over the services the client uses.
-      for (let p = linkPtr[j], end = linkPtr[j + 1]; p < end; p++) {
-        const s = linkTarget[p];
-        const w = linkWeight[p];
-        linkKeep[s] *= 1 - w;
-        if (w > bestLinkWeight[s]) {
-          bestLinkWeight[s] = w;
-          bestLinkSource[s] = j;
+  try {
+    // Item part: each cell j adds R[c,j]·sim(s,j) to every target s with j among its neighbours.
+    const revPtr = model.reverseNeighbourPtr;
+    const revIdx = model.reverseNeighbourIndex;
+    const revSim = model.reverseNeighbourSimilarity;
+    const linkPtr = model.linkPtr;
+    const linkTarget = model.linkTarget;
+    const linkWeight = model.linkWeight;
+    for (let i = 0; i < cells; i++) {
+      const j = services[i];
+      if (j >= n) continue;
+      const v = values[i];
+      const end = revPtr[j + 1];
+      if (v === 1) {
+        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] += revSim[p];
+        // Business links: strength 1 − Π(1 − w) over the services the client uses.
+        for (let p = linkPtr[j], linkEnd = linkPtr[j + 1]; p < linkEnd; p++) {
+          const s = linkTarget[p];
+          const w = linkWeight[p];
+          linkKeep[s] *= 1 - w;
+          if (w > bestLinkWeight[s]) {
+            bestLinkWeight[s] = w;
+            bestLinkSource[s] = j;
+          }
         }
+      } else {
+        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] -= revSim[p];
       }
     }
-  }
 
-  // User-based part: cosine with every centroid, then the m nearest groups weighted by cosine.
-  const space = model.space;
-  const layout = featureLayout(space);
-  const hasProfile = encodeProfileInto(
-    space,
-    layout,
-    profile.age,
-    profile.monthlyIncome,
-    profile.region,
-    profile.gender,
-    profile.needs,
-    0,
-    profile.needs.length,
-    scratch.profile,
-    0,
-  );
-  const G = model.nGroups;
-  const topGroups = scratch.topGroups;
-  const topWeights = scratch.topWeights;
-  let usedGroups = 0;
-  if (G > 0) {
-    centroidSimilarities(
-      model.centroids,
-      scratch.activeGroups,
+    // User-based part: cosine with every centroid, then the m nearest groups weighted by cosine.
+    const space = model.space;
+    const layout = featureLayout(space);
+    const hasProfile = encodeProfileInto(
+      space,
       layout,
-      scratch.profile,
-      profileScaleOf(space, hasProfile, known),
-      services,
-      values,
+      profile.age,
+      profile.monthlyIncome,
+      profile.region,
+      profile.gender,
+      profile.needs,
       0,
-      cells,
-      interactionScaleOf(space, hasProfile, known),
-      scratch.groupSimilarity,
+      profile.needs.length,
+      scratch.profile,
+      0,
     );
-    const sims = scratch.groupSimilarity;
-    const m = topGroups.length;
-    for (let g = 0; g < G; g++) {
-      if (scratch.activeGroups[g] === 0) continue;
-      const sim = sims[g];
-      if (usedGroups < m) {
-        let t = usedGroups++;
-        while (t > 0 && sims[topGroups[t - 1]] < sim) {
-          topGroups[t] = topGroups[t - 1];
-          t--;
+    const G = model.nGroups;
+    const topGroups = scratch.topGroups;
+    const topWeights = scratch.topWeights;
+    let usedGroups = 0;
+    if (G > 0) {
+      centroidSimilarities(
+        model.centroids,
+        scratch.activeGroups,
+        layout,
+        scratch.profile,
+        scratch.profileIndex,
+        nonZeroIndices(scratch.profile, scratch.profileIndex),
+        profileScaleOf(space, hasProfile, known),
+        services,
+        values,
+        0,
+        cells,
+        interactionScaleOf(space, hasProfile, known),
+        scratch.groupSimilarity,
+      );
+      const sims = scratch.groupSimilarity;
+      const m = topGroups.length;
+      for (let g = 0; g < G; g++) {
+        if (scratch.activeGroups[g] === 0) continue;
+        const sim = sims[g];
+        if (usedGroups < m) {
+          let t = usedGroups++;
+          while (t > 0 && sims[topGroups[t - 1]] < sim) {
+            topGroups[t] = topGroups[t - 1];
+            t--;
+          }
+          topGroups[t] = g;
+        } else if (sim > sims[topGroups[m - 1]]) {
+          let t = m - 1;
+          while (t > 0 && sims[topGroups[t - 1]] < sim) {
+            topGroups[t] = topGroups[t - 1];
+            t--;
+          }
+          topGroups[t] = g;
         }
-        topGroups[t] = g;
-      } else if (sim > sims[topGroups[m - 1]]) {
-        let t = m - 1;
-        while (t > 0 && sims[topGroups[t - 1]] < sim) {
-          topGroups[t] = topGroups[t - 1];
-          t--;
+      }
+      let total = 0;
+      for (let t = 0; t < usedGroups; t++) {
+        topWeights[t] = Math.max(0, sims[topGroups[t]]);
+        total += topWeights[t];
+      }
+      for (let t = 0; t < usedGroups; t++) topWeights[t] = total > 0 ? topWeights[t] / total : 1 / usedGroups;
+    }
+    const segment = segmentOf(space, profile.age, profile.monthlyIncome);
+    const segmentBase = segment * n;
+
+    // One pass over the services: blend logit, keep the best `limit` in a min-heap.
+    if (scratch.heapZ.length < limit) {
+      scratch.heapZ = new Float64Array(limit);
+      scratch.heapService = new Int32Array(limit);
+    }
+    const heapZ = scratch.heapZ;
+    const heapService = scratch.heapService;
+    let size = 0;
+    const zMin =
+      minRating <= 0
+        ? Number.NEGATIVE_INFINITY
+        : minRating >= 100
+          ? Number.POSITIVE_INFINITY
+          : Math.log(minRating / (100 - minRating)) - 1e-9;
+    const { item: wItem, group: wGroup, link: wLink, segment: wSegment } = blend;
+    // Activity is the same for every service of this client: fold it into the intercept.
+    const intercept = blend.intercept + blend.activity * Math.log1p(used);
+    // Group and segment enter as lifts over popularity: w_g(G − P) + w_s(S − P) + w_p·P.
+    const wPopularity = blend.popularity - wGroup - wSegment;
+    const groupLogit = model.groupLogit;
+    const segmentLogit = model.segmentLogit;
+    const popularityLogit = model.popularityLogit;
+    const g0 = usedGroups > 0 ? topGroups[0] * n : 0;
+    const g1 = usedGroups > 1 ? topGroups[1] * n : 0;
+    const w0 = usedGroups > 0 ? topWeights[0] : 0;
+    const w1 = usedGroups > 1 ? topWeights[1] : 0;
+    for (let s = 0; s < n; s++) {
+      if (blocked[s] === 1) continue;
+      if (mask !== null && mask[s] === 0) continue;
+      if (predicate !== null && !predicate(s)) continue;
+      const x = item[s];
+      const itemFeature = x >= 0 ? Math.sqrt(x) : -Math.sqrt(-x);
+      let groupFeature: number;
+      if (usedGroups === 0) groupFeature = popularityLogit[s];
+      else {
+        groupFeature = w0 * groupLogit[g0 + s] + w1 * groupLogit[g1 + s];
+        for (let t = 2; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
+      }
+      const z =
+        intercept +
+        wItem * itemFeature +
+        wGroup * groupFeature +
+        wLink * (1 - linkKeep[s]) +
+        wSegment * segmentLogit[segmentBase + s] +
+        wPopularity * popularityLogit[s];
+      if (!(z >= zMin)) continue;
+      if (size < limit) {
+        let i = size++;
+        heapZ[i] = z;
+        heapService[i] = s;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if (!ranksBelow(heapZ, heapService, i, parent)) break;
+          const tz = heapZ[i];
+          heapZ[i] = heapZ[parent];
+          heapZ[parent] = tz;
+          const ts = heapService[i];
+          heapService[i] = heapService[parent];
+          heapService[parent] = ts;
+          i = parent;
         }
-        topGroups[t] = g;
+      } else if (z > heapZ[0]) {
+        heapZ[0] = z;
+        heapService[0] = s;
+        siftDown(heapZ, heapService, size, 0);
       }
     }
-    let total = 0;
-    for (let t = 0; t < usedGroups; t++) {
-      topWeights[t] = Math.max(0, sims[topGroups[t]]);
-      total += topWeights[t];
-    }
-    for (let t = 0; t < usedGroups; t++) topWeights[t] = total > 0 ? topWeights[t] / total : 1 / usedGroups;
-  }
-  const segment = segmentOf(space, profile.age, profile.monthlyIncome);
-  const segmentBase = segment * n;
 
-  // One pass over the services: blend logit, keep the best `limit` in a min-heap.
-  if (scratch.heapZ.length < limit) {
-    scratch.heapZ = new Float64Array(limit);
-    scratch.heapService = new Int32Array(limit);
-  }
-  const heapZ = scratch.heapZ;
-  const heapService = scratch.heapService;
-  let size = 0;
-  const zMin =
-    minRating <= 0
-      ? Number.NEGATIVE_INFINITY
-      : minRating >= 100
-        ? Number.POSITIVE_INFINITY
-        : Math.log(minRating / (100 - minRating)) - 1e-9;
-  const { item: wItem, group: wGroup, link: wLink, segment: wSegment } = blend;
-  // Activity is the same for every service of this client: fold it into the intercept.
-  const intercept = blend.intercept + blend.activity * Math.log1p(used);
-  // Group and segment enter as lifts over popularity: w_g(G − P) + w_s(S − P) + w_p·P.
-  const wPopularity = blend.popularity - wGroup - wSegment;
-  const groupLogit = model.groupLogit;
-  const segmentLogit = model.segmentLogit;
-  const popularityLogit = model.popularityLogit;
-  const g0 = usedGroups > 0 ? topGroups[0] * n : 0;
-  const g1 = usedGroups > 1 ? topGroups[1] * n : 0;
-  const w0 = usedGroups > 0 ? topWeights[0] : 0;
-  const w1 = usedGroups > 1 ? topWeights[1] : 0;
-  for (let s = 0; s < n; s++) {
-    if (blocked[s] === 1) continue;
-    if (mask !== null && mask[s] === 0) continue;
-    if (predicate !== null && !predicate(s)) continue;
-    const x = item[s];
-    const itemFeature = x === 0 ? 0 : x > 0 ? Math.log1p(x) : -Math.log1p(-x);
-    let groupFeature: number;
-    if (usedGroups === 0) groupFeature = popularityLogit[s];
-    else {
-      groupFeature = w0 * groupLogit[g0 + s] + w1 * groupLogit[g1 + s];
-      for (let t = 2; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
-    }
-    const z =
-      intercept +
-      wItem * itemFeature +
-      wGroup * groupFeature +
-      wLink * (1 - linkKeep[s]) +
-      wSegment * segmentLogit[segmentBase + s] +
-      wPopularity * popularityLogit[s];
-    if (!(z >= zMin)) continue;
-    if (size < limit) {
-      let i = size++;
-      heapZ[i] = z;
-      heapService[i] = s;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!ranksBelow(heapZ, heapService, i, parent)) break;
-        const tz = heapZ[i];
-        heapZ[i] = heapZ[parent];
-        heapZ[parent] = tz;
-        const ts = heapService[i];
-        heapService[i] = heapService[parent];
-        heapService[parent] = ts;
-        i = parent;
+    // Drain the heap worst-first into the result from the back.
+    const order = new Array<number>(size);
+    const orderZ = new Array<number>(size);
+    for (let position = size - 1; position >= 0; position--) {
+      order[position] = heapService[0];
+      orderZ[position] = heapZ[0];
+      size--;
+      if (size > 0) {
+        heapZ[0] = heapZ[size];
+        heapService[0] = heapService[size];
+        siftDown(heapZ, heapService, size, 0);
       }
-    } else if (z > heapZ[0]) {
-      heapZ[0] = z;
-      heapService[0] = s;
-      siftDown(heapZ, heapService, size, 0);
     }
-  }
-
-  // Drain the heap worst-first into the result from the back.
-  const order = new Array<number>(size);
-  const orderZ = new Array<number>(size);
-  for (let position = size - 1; position >= 0; position--) {
-    order[position] = heapService[0];
-    orderZ[position] = heapZ[0];
-    size--;
-    if (size > 0) {
-      heapZ[0] = heapZ[size];
-      heapService[0] = heapService[size];
-      siftDown(heapZ, heapService, size, 0);
-    }
-  }
-  const withReasons = options.reasons ?? true;
-  const results: Recommendation[] = [];
-  for (let r = 0; r < order.length; r++) {
-    const s = order[r];
-    const rating = ratingFromZ(orderZ[r]);
-    if (rating < minRating) break;
-    let groupFeature = popularityLogit[s];
-    if (usedGroups > 0) {
-      groupFeature = 0;
-      for (let t = 0; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
-    }
-    const entry = model.catalog[s];
-    const parts: PartScores = {
-      item: item[s],
-      group: sigmoid(groupFeature),
-      link: 1 - linkKeep[s],
-      segment: sigmoid(segmentLogit[segmentBase + s]),
-      popularity: sigmoid(popularityLogit[s]),
-      activity: used,
-    };
-    let reasons: Reason[] = [];
-    if (withReasons) {
-      const evidence: ReasonEvidence = {
-        service: s,
+    const withReasons = options.reasons ?? true;
+    const results: Recommendation[] = [];
+    for (let r = 0; r < order.length; r++) {
+      const s = order[r];
+      const rating = ratingFromLogit(orderZ[r]);
+      if (rating < minRating) break;
+      let groupFeature = popularityLogit[s];
+      if (usedGroups > 0) {
+        groupFeature = 0;
+        for (let t = 0; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
+      }
+      const entry = model.catalog[s];
+      const parts: PartScores = {
         item: item[s],
-        bestNeighbour: bestNeighbour[s],
-        bestNeighbourSimilarity: bestNeighbour[s] >= 0 ? bestNeighbourContribution[s] : 0,
-        groupLogit: groupFeature,
-        nearestGroup: usedGroups > 0 ? topGroups[0] : -1,
-        link: parts.link,
-        bestLinkSource: bestLinkSource[s],
-        bestLinkWeight: bestLinkWeight[s],
-        segmentLogit: segmentLogit[segmentBase + s],
-        segment,
-        popularityLogit: popularityLogit[s],
+        group: sigmoid(groupFeature),
+        link: 1 - linkKeep[s],
+        segment: sigmoid(segmentLogit[segmentBase + s]),
+        popularity: sigmoid(popularityLogit[s]),
+        activity: used,
       };
-      reasons = buildReasons(model, blend, evidence);
+      let reasons: Reason[] = [];
+      if (withReasons) {
+        // N_k(s) is sorted best first: the first neighbour the client uses contributes most.
+        let bestNeighbour = -1;
+        let bestNeighbourSimilarity = 0;
+        for (let t = 0, base = s * model.neighbours; t < model.neighbours; t++) {
+          const j = model.neighbourIndex[base + t];
+          if (j < 0) break;
+          if (cellValue[j] === 1) {
+            bestNeighbour = j;
+            bestNeighbourSimilarity = model.neighbourSimilarity[base + t];
+            break;
+          }
+        }
+        const evidence: ReasonEvidence = {
+          service: s,
+          item: item[s],
+          bestNeighbour,
+          bestNeighbourSimilarity,
+          groupLogit: groupFeature,
+          nearestGroup: usedGroups > 0 ? topGroups[0] : -1,
+          link: parts.link,
+          bestLinkSource: bestLinkSource[s],
+          bestLinkWeight: bestLinkWeight[s],
+          segmentLogit: segmentLogit[segmentBase + s],
+          segment,
+          popularityLogit: popularityLogit[s],
+        };
+        reasons = buildReasons(model, blend, evidence);
+      }
+      results.push({
+        service: s,
+        code: entry.code,
+        name: entry.name,
+        category: entry.category,
+        rating,
+        parts,
+        reasons,
+      });
     }
-    results.push({ service: s, code: entry.code, name: entry.name, category: entry.category, rating, parts, reasons });
+    return results;
+  } finally {
+    restore(model, scratch, services, values, cells);
   }
-  return results;
 }
 
-function ratingFromZ(z: number): number {
-  const rating = 100 * sigmoid(z);
-  return rating > 100 ? 100 : rating < 0 ? 0 : rating;
+/** Puts back the neutral value of every scratch entry a call touched (O(cells + their links)). */
+function restore(
+  model: RecommenderModel,
+  scratch: Scratch,
+  services: ArrayLike<number>,
+  values: ArrayLike<number>,
+  cells: number,
+): void {
+  const n = model.nServices;
+  for (let i = 0; i < cells; i++) {
+    const j = services[i];
+    if (!(Number.isInteger(j) && j >= 0 && j < n)) continue;
+    scratch.cellValue[j] = 0;
+    scratch.blocked[j] = 0;
+    if (values[i] !== 1) continue;
+    for (let p = model.linkPtr[j]; p < model.linkPtr[j + 1]; p++) {
+      const s = model.linkTarget[p];
+      scratch.linkKeep[s] = 1;
+      scratch.bestLinkSource[s] = -1;
+      scratch.bestLinkWeight[s] = 0;
+    }
+  }
 }
 
 /** A neighbour of a service in the item-kNN lists. */

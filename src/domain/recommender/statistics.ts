@@ -28,7 +28,7 @@ import {
   segmentOf,
   validateClient,
 } from "./features";
-import { activeGroupMask, argmaxGroup, centroidSimilarities } from "./groups";
+import { activeGroupMask, argmaxGroup, centroidSimilarities, nonZeroIndices } from "./groups";
 
 /** The sufficient statistics; all counts are exact integers, the group vector sums are float64. */
 export interface ModelStatistics {
@@ -380,10 +380,11 @@ export class StatisticsAccumulator {
   private readonly centroids: Float32Array | null;
   private readonly activeGroups: Uint8Array;
   private readonly profile: Float64Array;
+  private readonly profileIndex: Int32Array;
   private readonly similarities: Float64Array;
 
   /**
-   * @param centroids G × D unit centroids from `SphericalKMeans` (null or G = 0: no reference groups).
+   * @param centroids dimension-major unit centroids from `SphericalKMeans` (null or G = 0: no reference groups).
    */
   constructor(space: FeatureSpace, nGroups: number, centroids: Float32Array | null) {
     this.stats = createStatistics(space, nGroups);
@@ -392,10 +393,9 @@ export class StatisticsAccumulator {
       throw new RangeError("centroids must hold nGroups × vectorDims values");
     }
     this.centroids = nGroups > 0 ? centroids : null;
-    this.activeGroups = this.centroids
-      ? activeGroupMask(this.centroids, nGroups, this.layout.vectorDims)
-      : new Uint8Array(nGroups);
+    this.activeGroups = this.centroids ? activeGroupMask(this.centroids, nGroups) : new Uint8Array(nGroups);
     this.profile = new Float64Array(this.layout.profileDims);
+    this.profileIndex = new Int32Array(this.layout.profileDims);
     this.similarities = new Float64Array(nGroups);
   }
 
@@ -512,6 +512,8 @@ export class StatisticsAccumulator {
         this.activeGroups,
         layout,
         this.profile,
+        this.profileIndex,
+        nonZeroIndices(this.profile, this.profileIndex),
         profileScale,
         services,
         values,

@@ -91,6 +91,7 @@ export function trainFromStatistics(
   const groupLogit = smoothedLogits(stats.groupPositive, stats.groupMembers, G);
   const segmentLogit = smoothedLogits(stats.segmentPositive, stats.segmentMembers, layout.segments);
 
+  // Centroid = direction of the members' vector sum, stored dimension-major for scoring.
   const centroids = new Float32Array(G * D);
   for (let g = 0; g < G; g++) {
     if (stats.groupMembers[g] <= 0) continue;
@@ -98,7 +99,7 @@ export function trainFromStatistics(
     for (let d = g * D; d < (g + 1) * D; d++) squared += stats.groupVectorSum[d] * stats.groupVectorSum[d];
     if (squared === 0) continue;
     const inverse = 1 / Math.sqrt(squared);
-    for (let d = g * D; d < (g + 1) * D; d++) centroids[d] = stats.groupVectorSum[d] * inverse;
+    for (let d = 0; d < D; d++) centroids[d * G + g] = stats.groupVectorSum[g * D + d] * inverse;
   }
 
   const linkCount = new Int32Array(n + 1);

@@ -8,7 +8,7 @@ import { errorResponses } from "../../lib/errors";
 import { loadCalibrationSlots, loadCatalogNames } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { AdminRoute } from "../admin/route";
-import { analyticsFilter, filterQueryFields, FiltersSchema, filtersView } from "./filters";
+import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
 import { CalibrationReportSchema, WindowSchema, windowView } from "./schemas";
 
 export class CalibrationRoute extends AdminRoute {

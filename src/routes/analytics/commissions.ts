@@ -33,7 +33,12 @@ async function companyStatement(
 ): Promise<StatementView> {
   const company = catalog.companies.get(companyId)!;
   const deals = await loadStatementDeals(db, companyId, period);
-  return statementView(commissionStatement(companyId, deals, period, company.commissionRate), company.name, catalog, includeLines);
+  return statementView(
+    commissionStatement(companyId, deals, period, company.commissionRate),
+    company.name,
+    catalog,
+    includeLines,
+  );
 }
 
 function statementView(
@@ -47,7 +52,12 @@ function statementView(
     ...totals,
     company_name: companyName,
     ...(includeLines
-      ? { lines: lines.map((line) => ({ ...line, service: catalog.services.get(line.service_id)?.code ?? line.service_id })) }
+      ? {
+          lines: lines.map((line) => ({
+            ...line,
+            service: catalog.services.get(line.service_id)?.code ?? line.service_id,
+          })),
+        }
       : {}),
   };
 }
@@ -108,7 +118,8 @@ export class AdminCommissionsRoute extends AdminRoute {
       throw new AppError("not_found", `Company ${query.company} not found`, ["query", "company"]);
     }
     const companyIds = query.company !== undefined ? [query.company] : [...catalog.companies.keys()].sort();
-    const includeLines = query.include_lines === undefined ? query.company !== undefined : query.include_lines === "true";
+    const includeLines =
+      query.include_lines === undefined ? query.company !== undefined : query.include_lines === "true";
     // One indexed query per company (deals_company_occurred_idx): memory is bounded by one company's month.
     const statements: StatementView[] = [];
     for (const companyId of companyIds) {

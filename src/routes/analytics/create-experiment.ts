@@ -16,8 +16,8 @@ import { loadCatalogNames } from "../../storage/analytics";
 import { auditEntry, runBatch } from "../../storage/audit";
 import { getDb } from "../../storage/db";
 import { type ExperimentRow, insertExperimentQuery, loadExperimentsOverlapping } from "../../storage/experiments";
-import { iso } from "../admin/schemas";
 import { AdminRoute } from "../admin/route";
+import { iso } from "../admin/schemas";
 import { DAY_MS, EXPERIMENT_SCOPE_TYPES, ExperimentSchema, experimentView } from "./schemas";
 
 /** A start this far in the past still counts as "now" (clock skew between the admin and us). */
@@ -35,12 +35,7 @@ export const CreateExperimentBody = z
     scope_type: z
       .enum(EXPERIMENT_SCOPE_TYPES)
       .describe("all offers, or those of one company (the seller), category or service"),
-    scope_id: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe("Company id, category or service code; omitted for `all`"),
+    scope_id: z.string().min(1).max(64).optional().describe("Company id, category or service code; omitted for `all`"),
     holdout_share: z
       .number()
       .min(MIN_HOLDOUT_SHARE)
@@ -85,7 +80,8 @@ export class CreateExperimentRoute extends AdminRoute {
         ["body", "starts_at"],
       );
     }
-    if (endsAt <= startsAt) throw new AppError("validation_failed", "ends_at must be after starts_at", ["body", "ends_at"]);
+    if (endsAt <= startsAt)
+      throw new AppError("validation_failed", "ends_at must be after starts_at", ["body", "ends_at"]);
     if (endsAt - startsAt > MAX_EXPERIMENT_DAYS * DAY_MS) {
       throw new AppError("validation_failed", `An experiment may run at most ${MAX_EXPERIMENT_DAYS} days`, [
         "body",
@@ -126,8 +122,7 @@ export class CreateExperimentRoute extends AdminRoute {
       );
     }
 
-    const serviceCodes = new Map([...catalog.services].map(([id, service]) => [id, service.code]));
-    const view = experimentView(row, serviceCodes, now);
+    const view = experimentView(row, catalog.services, now);
     await runBatch(db, [
       insertExperimentQuery(db, row),
       auditEntry(db, {

@@ -8,8 +8,8 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { loadCatalogNames } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { getExperiment, loadExperimentArms } from "../../storage/experiments";
-import { iso } from "../admin/schemas";
 import { AdminRoute } from "../admin/route";
+import { iso } from "../admin/schemas";
 import { experimentIdParams } from "./get-experiment";
 import { ExperimentReportSchema, ExperimentSchema, experimentView } from "./schemas";
 
@@ -66,7 +66,7 @@ export class ExperimentReportRoute extends AdminRoute {
       { confidenceLevel: query.confidence_level },
     );
     return {
-      experiment: experimentView(experiment, new Map([...catalog.services].map(([id, s]) => [id, s.code])), now),
+      experiment: experimentView(experiment, catalog.services, now),
       measured_from: iso(experiment.startsAt),
       measured_until: iso(Math.max(experiment.startsAt, arms.measuredUntil)),
       report,

@@ -13,7 +13,7 @@ import {
 } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { AdminRoute } from "../admin/route";
-import { analyticsFilter, filterQueryFields, FiltersSchema, filtersView } from "./filters";
+import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
 import { WindowSchema, windowView } from "./schemas";
 
 /** Candidate decisions the funnel breaks the scored candidates into (dry runs are not traffic). */
@@ -26,10 +26,9 @@ export const FunnelStagesSchema = z
   .object({
     candidates: z.int().describe("(client, service) pairs scored in the window"),
     candidates_by_decision: z
-      .object(Object.fromEntries(FUNNEL_DECISIONS.map((decision) => [decision, z.int()])) as Record<
-        FunnelDecision,
-        z.ZodInt
-      >)
+      .object(
+        Object.fromEntries(FUNNEL_DECISIONS.map((decision) => [decision, z.int()])) as Record<FunnelDecision, z.ZodInt>,
+      )
       .describe("What became of the candidates"),
     leads: z.int().describe("Leads created in the window"),
     delivered: z.int().describe("…that reached the company (webhook 2xx, or read and answered in the inbox)"),
@@ -103,13 +102,14 @@ export class FunnelRoute extends AdminRoute {
     const byCompany = new Map<string, FunnelAccumulator>();
     const byService = new Map<string, FunnelAccumulator>();
     const groupsOf = (companyId: string, serviceId: string) => {
-      let company = byCompany.get(companyId);
-      if (!company) byCompany.set(companyId, (company = new FunnelAccumulator()));
-      let service = byService.get(serviceId);
-      if (!service) byService.set(serviceId, (service = new FunnelAccumulator()));
+      const company = byCompany.get(companyId) ?? new FunnelAccumulator();
+      byCompany.set(companyId, company);
+      const service = byService.get(serviceId) ?? new FunnelAccumulator();
+      byService.set(serviceId, service);
       return [totals, company, service];
     };
-    for (const row of counts.candidates) for (const group of groupsOf(row.companyId, row.serviceId)) group.addCandidates(row);
+    for (const row of counts.candidates)
+      for (const group of groupsOf(row.companyId, row.serviceId)) group.addCandidates(row);
     for (const row of counts.leads) for (const group of groupsOf(row.companyId, row.serviceId)) group.addLeads(row);
 
     return {

@@ -30,6 +30,6 @@ export class GetExperimentRoute extends AdminRoute {
     const row = await getExperiment(db, params.id);
     if (!row) throw new AppError("not_found", `Experiment ${params.id} not found`);
     const catalog = await loadCatalogNames(db);
-    return experimentView(row, new Map([...catalog.services].map(([id, service]) => [id, service.code])));
+    return experimentView(row, catalog.services);
   }
 }

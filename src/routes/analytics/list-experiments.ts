@@ -59,10 +59,9 @@ export class ListExperimentsRoute extends AdminRoute {
       }),
       loadCatalogNames(db),
     ]);
-    const serviceCodes = new Map([...catalog.services].map(([id, service]) => [id, service.code]));
     const last = page.rows.at(-1);
     return {
-      experiments: page.rows.map((row) => experimentView(row, serviceCodes, now)),
+      experiments: page.rows.map((row) => experimentView(row, catalog.services, now)),
       next_cursor: page.hasMore && last ? `${last.createdAt}.${last.id}` : null,
     };
   }

@@ -4,9 +4,9 @@
  * document them in the OpenAPI contract.
  */
 import { z } from "zod";
-import type { ExperimentRow } from "../../storage/experiments";
 import { experimentStatus } from "../../domain/experiments";
 import { AppError } from "../../lib/errors";
+import type { ExperimentRow } from "../../storage/experiments";
 import { iso } from "../admin/schemas";
 
 export const DAY_MS = 86_400_000;
@@ -64,10 +64,7 @@ export const ExperimentSchema = z
     id: z.string().describe("`exp_…`"),
     name: z.string(),
     scope_type: z.enum(EXPERIMENT_SCOPE_TYPES),
-    scope_id: z
-      .string()
-      .nullable()
-      .describe("Company id, category or service code; null for scope `all`"),
+    scope_id: z.string().nullable().describe("Company id, category or service code; null for scope `all`"),
     holdout_share: z.number().describe("Share of clients held out as control (resolved to 1/10,000)"),
     starts_at: timestamp.describe("Inclusive"),
     ends_at: timestamp.describe("Exclusive"),
@@ -81,15 +78,19 @@ export type ExperimentView = z.infer<typeof ExperimentSchema>;
 
 /**
  * The public view of an experiment. Service scopes are stored by service id (what the lead flow
- * compares) and shown by code (what admins use); `serviceCodes` maps one to the other.
+ * compares) and shown by code (what admins use); `services` (by id) maps one to the other.
  */
 export function experimentView(
   row: ExperimentRow,
-  serviceCodes: ReadonlyMap<string, string>,
+  services: ReadonlyMap<string, { code: string }>,
   now = Date.now(),
 ): ExperimentView {
   const scopeId =
-    row.scopeType === "all" ? null : row.scopeType === "service" ? (serviceCodes.get(row.scopeId) ?? row.scopeId) : row.scopeId;
+    row.scopeType === "all"
+      ? null
+      : row.scopeType === "service"
+        ? (services.get(row.scopeId)?.code ?? row.scopeId)
+        : row.scopeId;
   return {
     id: row.id,
     name: row.name,
@@ -237,11 +238,12 @@ export const periodSchema = z
   .describe("Calendar month (UTC) as YYYY-MM; default: the current month");
 
 /** The [from, to) epoch-ms bounds and label of a `YYYY-MM` period (default: the current UTC month). */
-export function resolvePeriod(period: string | undefined, now = Date.now()): { label: string; from: number; to: number } {
+export function resolvePeriod(
+  period: string | undefined,
+  now = Date.now(),
+): { label: string; from: number; to: number } {
   const today = new Date(now);
-  const [year, month] = period
-    ? period.split("-").map(Number)
-    : [today.getUTCFullYear(), today.getUTCMonth() + 1];
+  const [year, month] = period ? period.split("-").map(Number) : [today.getUTCFullYear(), today.getUTCMonth() + 1];
   return {
     label: `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}`,
     from: Date.UTC(year, month - 1, 1),

@@ -1,7 +1,7 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { resolveSettings } from "../../domain/settings";
+import { type Resolved, resolveSettings } from "../../domain/settings";
 import { ratingHistogramFromCounts, thresholdPreviewFromHistogram } from "../../domain/thresholds";
 import type { AppEnv } from "../../env";
 import { requireScope } from "../../lib/auth";
@@ -50,7 +50,7 @@ export class ThresholdPreviewRoute extends AdminRoute {
               current_threshold: z
                 .object({
                   value: z.number(),
-                  source: z.enum(["service", "company", "global", "default"]),
+                  source: z.enum(["service", "company", "category", "global", "default"]),
                 })
                 .describe("The threshold in force for the scope (settings)"),
               candidates: z.int().describe("Candidates counted"),
@@ -68,14 +68,14 @@ export class ThresholdPreviewRoute extends AdminRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    if (query.from > query.to) throw new AppError("validation_failed", "`from` must not exceed `to`", ["query", "from"]);
+    if (query.from > query.to)
+      throw new AppError("validation_failed", "`from` must not exceed `to`", ["query", "from"]);
     const db = getDb(c.env.DB);
     const snapshot = await loadSettingsSnapshot(db);
     const settings = resolveSettings(snapshot.rows, snapshot.catalog);
     const now = Date.now();
     const filter: AnalyticsFilter = { from: now - query.days * DAY_MS, to: now };
-    let currentThreshold: { value: number; source: "service" | "company" | "global" | "default" } =
-      settings.global.minRating as { value: number; source: "global" | "default" };
+    let currentThreshold: Resolved<number> = settings.global.minRating;
 
     const [kind, id] = splitScope(query.scope);
     if (kind === "company") {
@@ -89,7 +89,7 @@ export class ThresholdPreviewRoute extends AdminRoute {
       const service = snapshot.catalog.services.find((candidate) => candidate.code === id);
       if (!service) throw new AppError("not_found", `Service ${id} not found`, ["query", "scope"]);
       filter.serviceId = service.id;
-      currentThreshold = settings.minRating(service.id) as typeof currentThreshold;
+      currentThreshold = settings.minRating(service.id);
     }
 
     const histogram = ratingHistogramFromCounts(await loadThresholdCounts(db, filter));

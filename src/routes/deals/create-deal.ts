@@ -36,7 +36,9 @@ export const CreateDealBody = z
       .max(MAX_DEAL_AMOUNT)
       .refine(isWholeKopecks, { error: "amount must be in RUB with at most two decimals (kopecks)" })
       .optional()
-      .describe("Deal amount in RUB (at most two decimals); the commission on a lead's accepted deal is computed from it"),
+      .describe(
+        "Deal amount in RUB (at most two decimals); the commission on a lead's accepted deal is computed from it",
+      ),
     lead_id: z
       .string()
       .min(1)
@@ -80,10 +82,7 @@ export const CreateDealResponse = z
         "Whether this outcome now stands for the client and service in the interaction matrix; false when a newer " +
           "outcome was already recorded (the latest outcome wins)",
       ),
-    lead: z
-      .object({ id: z.string(), status: z.string() })
-      .nullable()
-      .describe("The lead's status after the report"),
+    lead: z.object({ id: z.string(), status: z.string() }).nullable().describe("The lead's status after the report"),
   })
   .meta({ id: "CreateDealResponse" });
 

@@ -112,8 +112,14 @@ describe("POST /v1/admin/experiments", () => {
     // A bank service in the same window is disjoint; the same scope later is fine too.
     expect((await createExperiment({ scope_type: "service", scope_id: card.code, ...window })).status).toBe(201);
     expect(
-      (await createExperiment({ scope_type: "company", scope_id: insurer.id, starts_at: future(230), ends_at: future(240) }))
-        .status,
+      (
+        await createExperiment({
+          scope_type: "company",
+          scope_id: insurer.id,
+          starts_at: future(230),
+          ends_at: future(240),
+        })
+      ).status,
     ).toBe(201);
   });
 
@@ -136,10 +142,8 @@ describe("GET /v1/admin/experiments", () => {
     const all: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { experiments: Array<{ id: string }>; next_cursor: string | null } } = await api(
-        "GET",
-        `/v1/admin/experiments?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
-      );
+      const page: { status: number; body: { experiments: Array<{ id: string }>; next_cursor: string | null } } =
+        await api("GET", `/v1/admin/experiments?limit=2${cursor ? `&cursor=${cursor}` : ""}`);
       expect(page.status).toBe(200);
       expect(page.body.experiments.length).toBeLessThanOrEqual(2);
       all.push(...page.body.experiments.map((e) => e.id));
@@ -193,16 +197,53 @@ describe("GET /v1/admin/experiments/{id}/report", () => {
     for (let i = 0; i < 10; i++) {
       const clientId = await seedClientRow(bank.id);
       // Two candidates for one client still count one client.
-      const rows = [{ clientId, serviceId: card.id, companyId: bank.id, rating: 85, decision: "control" as const, experimentId, at: enteredAt }];
+      const rows = [
+        {
+          clientId,
+          serviceId: card.id,
+          companyId: bank.id,
+          rating: 85,
+          decision: "control" as const,
+          experimentId,
+          at: enteredAt,
+        },
+      ];
       if (i === 0) rows.push({ ...rows[0], at: enteredAt + DAY });
       await seedCandidates(rows);
       if (i < 2) {
-        await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, outcome: "accepted", amount: controlSpend[i], occurredAt: enteredAt + 2 * DAY });
+        await seedDeal({
+          clientId,
+          serviceId: card.id,
+          companyId: bank.id,
+          outcome: "accepted",
+          amount: controlSpend[i],
+          occurredAt: enteredAt + 2 * DAY,
+        });
       } else if (i === 2) {
         // Not responses: a decline, a deal outside the scope, a deal before the client entered.
-        await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, outcome: "declined", occurredAt: enteredAt + DAY });
-        await seedDeal({ clientId, serviceId: policy.id, companyId: insurer.id, outcome: "accepted", amount: 99, occurredAt: enteredAt + DAY });
-        await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, outcome: "accepted", amount: 77, occurredAt: enteredAt - DAY });
+        await seedDeal({
+          clientId,
+          serviceId: card.id,
+          companyId: bank.id,
+          outcome: "declined",
+          occurredAt: enteredAt + DAY,
+        });
+        await seedDeal({
+          clientId,
+          serviceId: policy.id,
+          companyId: insurer.id,
+          outcome: "accepted",
+          amount: 99,
+          occurredAt: enteredAt + DAY,
+        });
+        await seedDeal({
+          clientId,
+          serviceId: card.id,
+          companyId: bank.id,
+          outcome: "accepted",
+          amount: 77,
+          occurredAt: enteredAt - DAY,
+        });
       }
     }
     // Treatment: 40 clients (some not routed: intention to treat), 16 responders spending 100 … 1600.
@@ -211,39 +252,108 @@ describe("GET /v1/admin/experiments/{id}/report", () => {
       const decision = i % 10 === 9 ? ("not_routed" as const) : ("lead" as const);
       const leadId =
         decision === "lead"
-          ? await seedLead({ clientId, serviceId: card.id, sourceCompanyId: bank.id, targetCompanyId: bank.id, createdAt: enteredAt })
+          ? await seedLead({
+              clientId,
+              serviceId: card.id,
+              sourceCompanyId: bank.id,
+              targetCompanyId: bank.id,
+              createdAt: enteredAt,
+            })
           : null;
-      await seedCandidates([{ clientId, serviceId: card.id, companyId: bank.id, rating: 85, decision, experimentId, leadId, at: enteredAt }]);
+      await seedCandidates([
+        { clientId, serviceId: card.id, companyId: bank.id, rating: 85, decision, experimentId, leadId, at: enteredAt },
+      ]);
       if (i < 16) {
         const amount = 100 * (i + 1);
         treatmentSpend.push(amount);
         if (leadId && i === 0) {
           // A corrected lead report: only the standing (latest) one counts.
-          await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, leadId, outcome: "accepted", amount: 5000, occurredAt: enteredAt + DAY });
-          await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, leadId, outcome: "accepted", amount, occurredAt: enteredAt + 2 * DAY });
+          await seedDeal({
+            clientId,
+            serviceId: card.id,
+            companyId: bank.id,
+            leadId,
+            outcome: "accepted",
+            amount: 5000,
+            occurredAt: enteredAt + DAY,
+          });
+          await seedDeal({
+            clientId,
+            serviceId: card.id,
+            companyId: bank.id,
+            leadId,
+            outcome: "accepted",
+            amount,
+            occurredAt: enteredAt + 2 * DAY,
+          });
         } else {
-          await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, leadId, outcome: "accepted", amount, occurredAt: enteredAt + DAY });
+          await seedDeal({
+            clientId,
+            serviceId: card.id,
+            companyId: bank.id,
+            leadId,
+            outcome: "accepted",
+            amount,
+            occurredAt: enteredAt + DAY,
+          });
         }
       } else {
         treatmentSpend.push(0);
         if (i === 16 && leadId) {
           // Accepted, then corrected to declined: not a responder.
-          await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, leadId, outcome: "accepted", amount: 300, occurredAt: enteredAt + DAY });
-          await seedDeal({ clientId, serviceId: card.id, companyId: bank.id, leadId, outcome: "declined", occurredAt: enteredAt + 2 * DAY });
+          await seedDeal({
+            clientId,
+            serviceId: card.id,
+            companyId: bank.id,
+            leadId,
+            outcome: "accepted",
+            amount: 300,
+            occurredAt: enteredAt + DAY,
+          });
+          await seedDeal({
+            clientId,
+            serviceId: card.id,
+            companyId: bank.id,
+            leadId,
+            outcome: "declined",
+            occurredAt: enteredAt + 2 * DAY,
+          });
         }
       }
     }
     // Candidates of other experiments or without one are not part of this report.
     const stranger = await seedClientRow(bank.id);
-    await seedCandidates([{ clientId: stranger, serviceId: card.id, companyId: bank.id, rating: 90, decision: "lead", experimentId: null, at: enteredAt }]);
+    await seedCandidates([
+      {
+        clientId: stranger,
+        serviceId: card.id,
+        companyId: bank.id,
+        rating: 90,
+        decision: "lead",
+        experimentId: null,
+        at: enteredAt,
+      },
+    ]);
   });
 
   it("reports both arms and the uplift, matching hand-computed values", async () => {
     const res = await api("GET", `/v1/admin/experiments/${experimentId}/report`);
     expect(res.status).toBe(200);
     const report = res.body.report;
-    expect(report.control).toMatchObject({ clients: 10, responders: 2, response_rate: 0.2, spend_total: 1500, spend_per_client: 150 });
-    expect(report.treatment).toMatchObject({ clients: 40, responders: 16, response_rate: 0.4, spend_total: 13600, spend_per_client: 340 });
+    expect(report.control).toMatchObject({
+      clients: 10,
+      responders: 2,
+      response_rate: 0.2,
+      spend_total: 1500,
+      spend_per_client: 150,
+    });
+    expect(report.treatment).toMatchObject({
+      clients: 40,
+      responders: 16,
+      response_rate: 0.4,
+      spend_total: 13600,
+      spend_per_client: 340,
+    });
     // Hand computation: d = 0.4 − 0.2; SE = √(0.4·0.6/40 + 0.2·0.8/10) = √0.022 = 0.148324;
     // CI = 0.2 ± 1.959964·0.148324; pooled p̄ = 0.36, z = 0.2/√(0.36·0.64·0.125) = 1.178511, p = 0.238593.
     const rate = report.response_rate;
@@ -259,17 +369,38 @@ describe("GET /v1/admin/experiments/{id}/report", () => {
     expect(rate.relative_uplift.ci_high).toBeCloseTo(6.312180366174348, 8);
     expect(rate.significant).toBe(false);
     expect(report.verdict).toBe("no_significant_difference");
-    expect(report.sample_ratio).toMatchObject({ expected_control_share: 0.2, observed_control_share: 0.2, mismatch: false });
+    expect(report.sample_ratio).toMatchObject({
+      expected_control_share: 0.2,
+      observed_control_share: 0.2,
+      mismatch: false,
+    });
     // Spend: the SQL aggregation equals the domain on the per-client spends.
     const expected = experimentReport({
       holdoutShare: 0.2,
-      control: armStatsFromClients(controlSpend.map((s) => (s > 0 ? 1 : 0)), controlSpend),
-      treatment: armStatsFromClients(treatmentSpend.map((s) => (s > 0 ? 1 : 0)), treatmentSpend),
+      control: armStatsFromClients(
+        controlSpend.map((s) => (s > 0 ? 1 : 0)),
+        controlSpend,
+      ),
+      treatment: armStatsFromClients(
+        treatmentSpend.map((s) => (s > 0 ? 1 : 0)),
+        treatmentSpend,
+      ),
     });
-    expect(report.spend_per_client.absolute_uplift.estimate).toBeCloseTo(expected.spend_per_client!.absolute_uplift.estimate!, 9);
-    expect(report.spend_per_client.absolute_uplift.ci_low).toBeCloseTo(expected.spend_per_client!.absolute_uplift.ci_low!, 6);
+    expect(report.spend_per_client.absolute_uplift.estimate).toBeCloseTo(
+      expected.spend_per_client!.absolute_uplift.estimate!,
+      9,
+    );
+    expect(report.spend_per_client.absolute_uplift.ci_low).toBeCloseTo(
+      expected.spend_per_client!.absolute_uplift.ci_low!,
+      6,
+    );
     expect(report.spend_per_client.p_value).toBeCloseTo(expected.spend_per_client!.p_value!, 9);
-    expect(res.body.experiment).toMatchObject({ id: experimentId, scope_type: "category", scope_id: "exp-cards", status: "running" });
+    expect(res.body.experiment).toMatchObject({
+      id: experimentId,
+      scope_type: "category",
+      scope_id: "exp-cards",
+      status: "running",
+    });
     expect(Date.parse(res.body.measured_until)).toBeLessThanOrEqual(Date.now());
   });
 
@@ -277,13 +408,21 @@ describe("GET /v1/admin/experiments/{id}/report", () => {
     const res = await api("GET", `/v1/admin/experiments/${experimentId}/report?confidence_level=0.9`);
     expect(res.status).toBe(200);
     expect(res.body.report.confidence_level).toBe(0.9);
-    expect(res.body.report.response_rate.absolute_uplift.ci_low).toBeCloseTo(0.2 - 1.6448536269514722 * 0.148323969741913, 9);
+    expect(res.body.report.response_rate.absolute_uplift.ci_low).toBeCloseTo(
+      0.2 - 1.6448536269514722 * 0.148323969741913,
+      9,
+    );
     expect((await api("GET", `/v1/admin/experiments/${experimentId}/report?confidence_level=1.5`)).status).toBe(400);
     expect((await api("GET", `/v1/admin/experiments/${experimentId}/report?confidence_level=x`)).status).toBe(400);
   });
 
   it("an experiment without candidates yet reports empty arms with explanations", async () => {
-    const res = await createExperiment({ scope_type: "service", scope_id: policy.code, starts_at: future(400), ends_at: future(401) });
+    const res = await createExperiment({
+      scope_type: "service",
+      scope_id: policy.code,
+      starts_at: future(400),
+      ends_at: future(401),
+    });
     const report = await api("GET", `/v1/admin/experiments/${res.body.id}/report`);
     expect(report.status).toBe(200);
     expect(report.body.report.control.clients).toBe(0);

@@ -32,7 +32,12 @@ const HOUR = 3_600_000;
 describe("POST /v1/deals: recording", () => {
   it("records an accepted deal: matrix cell 1, history with the previous value, no commission without a lead", async () => {
     const { externalId, clientId } = await newBankClient({ [loan.code]: -1 });
-    const res = await postDeal(bank.crmKey, { external_id: externalId, service: card.code, outcome: "accepted", amount: 5000 });
+    const res = await postDeal(bank.crmKey, {
+      external_id: externalId,
+      service: card.code,
+      outcome: "accepted",
+      amount: 5000,
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       recorded: true,
@@ -191,9 +196,13 @@ describe("POST /v1/deals: recording", () => {
 
   it("moves the client's updated_at forward so concurrent client writes see the deal", async () => {
     const { externalId, clientId } = await newBankClient();
-    const before = await env.DB.prepare("SELECT updated_at FROM clients WHERE id = ?1").bind(clientId).first<{ updated_at: number }>();
+    const before = await env.DB.prepare("SELECT updated_at FROM clients WHERE id = ?1")
+      .bind(clientId)
+      .first<{ updated_at: number }>();
     await postDeal(bank.crmKey, { external_id: externalId, service: card.code, outcome: "accepted" });
-    const after = await env.DB.prepare("SELECT updated_at FROM clients WHERE id = ?1").bind(clientId).first<{ updated_at: number }>();
+    const after = await env.DB.prepare("SELECT updated_at FROM clients WHERE id = ?1")
+      .bind(clientId)
+      .first<{ updated_at: number }>();
     expect(after!.updated_at).toBeGreaterThan(before!.updated_at);
   });
 });
@@ -219,7 +228,11 @@ describe("POST /v1/deals: Idempotency-Key", () => {
 
   it("is required, and a refused report frees its key for the corrected retry", async () => {
     const { externalId } = await newBankClient();
-    const missing = await postDeal(bank.crmKey, { external_id: externalId, service: card.code, outcome: "accepted" }, null);
+    const missing = await postDeal(
+      bank.crmKey,
+      { external_id: externalId, service: card.code, outcome: "accepted" },
+      null,
+    );
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0]).toMatchObject({ code: "validation_failed", path: ["headers", "idempotency-key"] });
 
@@ -248,7 +261,10 @@ describe("POST /v1/deals: validation", () => {
       [{ external_id: externalId, service: card.code, outcome: "maybe" }, ["body", "outcome"]],
       [{ external_id: externalId, service: card.code, outcome: "accepted", amount: -1 }, ["body", "amount"]],
       [{ external_id: externalId, service: card.code, outcome: "accepted", amount: 10.001 }, ["body", "amount"]],
-      [{ external_id: externalId, service: card.code, outcome: "accepted", occurred_at: "yesterday" }, ["body", "occurred_at"]],
+      [
+        { external_id: externalId, service: card.code, outcome: "accepted", occurred_at: "yesterday" },
+        ["body", "occurred_at"],
+      ],
       [{ external_id: externalId, service: card.code, outcome: "accepted", colour: "red" }, ["body", "colour"]],
       [{ service: card.code, outcome: "accepted" }, ["body", "external_id"]],
     ];
@@ -265,7 +281,11 @@ describe("POST /v1/deals: validation", () => {
     });
     expect(future.status).toBe(400);
     expect(future.body.errors[0].path).toEqual(["body", "occurred_at"]);
-    const unknownService = await postDeal(bank.crmKey, { external_id: externalId, service: "no-such", outcome: "accepted" });
+    const unknownService = await postDeal(bank.crmKey, {
+      external_id: externalId,
+      service: "no-such",
+      outcome: "accepted",
+    });
     expect(unknownService.status).toBe(400);
     expect(unknownService.body.errors[0].path).toEqual(["body", "service"]);
     const notJson = await api("POST", "/v1/deals", {
@@ -290,7 +310,11 @@ describe("POST /v1/deals: validation", () => {
     expect(res.status).toBe(422);
     expect(errorCode(res)).toBe("personal_data");
     expect(res.body.errors[0].path).toEqual(["body", "phone"]);
-    const email = await postDeal(bank.crmKey, { external_id: "ivan.petrov@mail.ru", service: card.code, outcome: "accepted" });
+    const email = await postDeal(bank.crmKey, {
+      external_id: "ivan.petrov@mail.ru",
+      service: card.code,
+      outcome: "accepted",
+    });
     expect(email.status).toBe(422);
     expect(email.body.errors[0].path).toEqual(["body", "external_id"]);
     expect(JSON.stringify(email.body)).not.toContain("ivan.petrov");
@@ -326,7 +350,11 @@ describe("POST /v1/deals: security", () => {
     const { externalId, clientId } = await newBankClient();
     // The partner's CRM does not know the bank's client under that id: its pseudonym differs.
     await putClient(partner.crmKey, "partner-own-client");
-    const foreignClient = await postDeal(partner.crmKey, { external_id: externalId, service: fitness.code, outcome: "accepted" });
+    const foreignClient = await postDeal(partner.crmKey, {
+      external_id: externalId,
+      service: fitness.code,
+      outcome: "accepted",
+    });
     expect(foreignClient.status).toBe(404);
     expect(foreignClient.body.errors[0].path).toEqual(["body", "external_id"]);
 

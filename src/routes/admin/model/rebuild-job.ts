@@ -1,0 +1,30 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../../env";
+import { requireScope } from "../../../lib/auth";
+import { AppError, errorResponses } from "../../../lib/errors";
+import { getDb } from "../../../storage/db";
+import { findRebuildJob } from "../../../storage/model-store";
+import { AdminRoute } from "../route";
+import { rebuildJobSchema, rebuildJobView } from "./schemas";
+
+export class GetModelRebuildRoute extends AdminRoute {
+  override schema = {
+    tags: ["Admin: model"],
+    summary: "Progress of a full rebuild",
+    request: { params: z.object({ id: z.string().min(1).max(64).describe("Rebuild job id (`rb_…`)") }) },
+    responses: {
+      "200": { description: "The rebuild job", ...contentJson(rebuildJobSchema) },
+      ...errorResponses(400, 403, 404),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const job = await findRebuildJob(getDb(c.env.DB), params.id);
+    if (!job) throw new AppError("not_found", `Rebuild job ${params.id} not found`, ["params", "id"]);
+    return rebuildJobView(job);
+  }
+}
