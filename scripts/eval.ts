@@ -25,6 +25,8 @@ const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [
        [--user-neighbours 50] [--offers 50]`;
 
 class UsageError extends Error {}
+/** The data cannot be evaluated as asked. */
+class DataError extends Error {}
 
 function numberOption(raw: string | undefined, name: string, fallback: number, integer = true): number {
   if (raw === undefined) return fallback;
@@ -141,6 +143,9 @@ function main(): void {
 
   const started = performance.now();
   const { train, test } = splitDataset(input.dataset, split, { seed });
+  if (test.items.length === 0) {
+    throw new DataError(`the ${split} split left no held-out positives: too few positives per client to evaluate`);
+  }
   const hybrid = trainHybrid(train, input.catalog, input.links, options);
   const results = evaluateMethods(train, test, hybrid, k, options);
   const seconds = (performance.now() - started) / 1000;
@@ -215,7 +220,12 @@ function main(): void {
 try {
   main();
 } catch (error) {
-  if (error instanceof UsageError || error instanceof InputFileError || error instanceof RangeError) {
+  if (
+    error instanceof UsageError ||
+    error instanceof DataError ||
+    error instanceof InputFileError ||
+    error instanceof RangeError
+  ) {
     console.error(`eval: ${error.message}`);
     if (error instanceof UsageError) console.error(USAGE);
     process.exit(2);

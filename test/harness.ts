@@ -108,3 +108,36 @@ export async function seedTenant(name?: string) {
 export function errorCode(result: ApiResult): string | undefined {
   return result.body?.errors?.[0]?.code;
 }
+
+/** Every table, children first, so a test file can start a test from an empty database. */
+const TABLES_CHILDREN_FIRST = [
+  "scored_candidates",
+  "lead_events",
+  "deals",
+  "leads",
+  "interaction_history",
+  "interactions",
+  "model_stat_deltas",
+  "clients",
+  "cross_service_links",
+  "settings",
+  "experiments",
+  "idempotency_records",
+  "audit_log",
+  "api_keys",
+  "services",
+  "companies",
+];
+
+/** Empties D1 (and the model keys of KV) for tests that each build their own world in one file. */
+export async function resetDatabase() {
+  const existing = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
+  const names = new Set(existing.results.map((r) => r.name));
+  const known = TABLES_CHILDREN_FIRST.filter((t) => names.has(t));
+  const others = [...names].filter(
+    (t) => !known.includes(t) && !t.startsWith("sqlite_") && !t.startsWith("_cf_") && t !== "d1_migrations",
+  );
+  await env.DB.batch([...others, ...known].map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
+  const keys = await env.MODEL.list();
+  await Promise.all(keys.keys.map((k) => env.MODEL.delete(k.name)));
+}

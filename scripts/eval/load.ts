@@ -50,6 +50,15 @@ const ALIASES: Record<string, string> = {
 /** Error in an input file, with its location. */
 export class InputFileError extends Error {}
 
+function readText(path: string, encoding: "utf8" | "latin1"): string {
+  try {
+    return readFileSync(path, encoding);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new InputFileError(`${path}: cannot read the file (${code})`);
+  }
+}
+
 function parseTime(raw: string, where: string): number {
   const number = Number(raw);
   if (raw.trim() !== "" && Number.isFinite(number)) return number < 1e11 ? number * 1000 : number;
@@ -100,7 +109,7 @@ function parseGender(raw: string): number {
 /** Reads MovieLens `u.user` profiles keyed by user id. */
 export function readMovieLensUsers(path: string): Map<string, UserProfile> {
   const profiles = new Map<string, UserProfile>();
-  const lines = readFileSync(path, "latin1").split(/\r?\n/);
+  const lines = readText(path, "latin1").split(/\r?\n/);
   lines.forEach((line, index) => {
     if (!line.trim()) return;
     const [id, age, gender, occupation, zip] = line.split("|");
@@ -121,7 +130,7 @@ export function readMovieLensUsers(path: string): Map<string, UserProfile> {
  * @throws InputFileError naming the file and line of the first problem.
  */
 export function loadInteractionFile(path: string, format?: FileFormat, usersPath?: string): LoadedData {
-  const text = readFileSync(path, "utf8");
+  const text = readText(path, "utf8");
   const lines = text.split(/\r?\n/);
   let first = 0;
   while (first < lines.length && !lines[first].trim()) first++;

@@ -137,7 +137,15 @@ export function trainHybrid(
   options: PipelineOptions,
 ): TrainedHybrid {
   const started = performance.now();
-  const candidates = options.profileShare === undefined ? [...PROFILE_SHARE_CANDIDATES] : [options.profileShare];
+  const weights = featureSpaceFromDataset(train).blockWeights;
+  const hasProfile = Object.values(weights).some((w) => w > 0);
+  // Without profile data (e.g. MovieLens u.data alone) the share changes nothing: skip the search.
+  const candidates =
+    options.profileShare !== undefined
+      ? [options.profileShare]
+      : hasProfile
+        ? [...PROFILE_SHARE_CANDIDATES]
+        : [PROFILE_SHARE_CANDIDATES[0]];
   // Leave-one-out would leave one positive per client: too few accepted offers to fit on.
   const innerMethod = options.split === "leave-one-out" ? "random" : options.split;
   const inner = splitDataset(train, innerMethod, { seed: options.seed + 1 });

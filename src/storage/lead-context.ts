@@ -4,11 +4,12 @@
  * experiments and the client's recent leads. Measured acceptance per company (for `performance`
  * routing) changes slowly and is cached per isolate for a minute.
  */
-import { resolveSettings, type EffectiveSettings, type SettingRow } from "../domain/settings";
-import type { CompanyCategoryStats } from "../domain/routing";
+
 import type { ExperimentDefinition } from "../domain/experiments";
-import type { Db } from "./db";
+import type { CompanyCategoryStats } from "../domain/routing";
+import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
+import type { Db } from "./db";
 
 export interface CatalogService {
   id: string;
@@ -76,31 +77,37 @@ export async function loadLeadContext(
 ): Promise<LeadContext> {
   const dayStart = utcDayStart(input.now);
   const statements = [
-    d1.prepare(
-      "SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index",
-    ),
-    d1.prepare(
-      `SELECT c.id, c.name, c.status, c.daily_lead_cap, c.created_at,
+    d1.prepare("SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index"),
+    d1
+      .prepare(
+        `SELECT c.id, c.name, c.status, c.daily_lead_cap, c.created_at,
               (SELECT COUNT(*) FROM leads l WHERE l.target_company_id = c.id AND l.created_at >= ?1) AS leads_today
        FROM companies c`,
-    ).bind(dayStart),
+      )
+      .bind(dayStart),
     d1.prepare("SELECT scope, scope_id, key, value FROM settings"),
-    d1.prepare(
-      "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
-    ).bind(input.now),
-    d1.prepare(
-      `SELECT s.category AS category, l.target_company_id AS company_id, COUNT(*) AS routed
+    d1
+      .prepare(
+        "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
+      )
+      .bind(input.now),
+    d1
+      .prepare(
+        `SELECT s.category AS category, l.target_company_id AS company_id, COUNT(*) AS routed
        FROM leads l JOIN services s ON s.id = l.service_id
        WHERE l.created_at >= ?1 GROUP BY s.category, l.target_company_id`,
-    ).bind(dayStart),
+      )
+      .bind(dayStart),
   ];
   if (input.clientId) {
     statements.push(
-      d1.prepare(
-        `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
+      d1
+        .prepare(
+          `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
          FROM leads l JOIN services s ON s.id = l.service_id
          WHERE l.client_id = ?1 AND (l.status IN ('queued', 'delivered', 'acknowledged') OR l.created_at >= ?2)`,
-      ).bind(input.clientId, input.now - input.lookbackMs),
+        )
+        .bind(input.clientId, input.now - input.lookbackMs),
     );
   }
   const [results, performance] = await Promise.all([d1.batch(statements), cachedPerformance(db, input.now)]);
@@ -130,11 +137,20 @@ export async function loadLeadContext(
   }
   const settings = resolveSettings(
     settingRows.map(
-      (r): SettingRow => ({ scope: String(r.scope), scopeId: String(r.scope_id), key: String(r.key), value: String(r.value) }),
+      (r): SettingRow => ({
+        scope: String(r.scope),
+        scopeId: String(r.scope_id),
+        key: String(r.key),
+        value: String(r.value),
+      }),
     ),
     {
       companies: [...companies.values()].map((company) => ({ id: company.id, createdAt: company.createdAt })),
-      services: services.map((service) => ({ id: service.id, companyId: service.companyId, category: service.category })),
+      services: services.map((service) => ({
+        id: service.id,
+        companyId: service.companyId,
+        category: service.category,
+      })),
     },
   );
   const routedToday = new Map<string, Map<string, number>>();

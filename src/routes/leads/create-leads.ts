@@ -366,7 +366,6 @@ function decide(
   });
 }
 
-
 function renderResponse(
   clientId: string,
   dryRun: boolean,

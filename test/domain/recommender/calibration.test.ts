@@ -120,7 +120,8 @@ describe("blend fit and calibration", () => {
     expect(report.buckets[1]).toEqual({ from: 10, to: 20, count: 2, meanRating: 15, observedRate: 50 });
     expect(report.buckets[9]).toEqual({ from: 90, to: 100, count: 2, meanRating: 97, observedRate: 100 });
     expect(report.buckets[5].observedRate).toBeNull();
-    expect(report.auc).toBeCloseTo(5 / 6, 12);
+    // Positives 15, 95, 99 against negatives 5, 15: 5 pairs ordered right, 1 tie.
+    expect(report.auc).toBeCloseTo(5.5 / 6, 12);
     expect(report.brierScore).toBeCloseTo((0.05 ** 2 + 0.85 ** 2 + 0.15 ** 2 + 0.05 ** 2 + 0.01 ** 2) / 5, 12);
   });
 

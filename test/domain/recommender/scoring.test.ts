@@ -207,9 +207,12 @@ describe("scoreClient", () => {
 
 describe("similarServices", () => {
   it("lists the kept neighbours best first", () => {
+    // Signed cosine with Mortgage: Credit card 20 / (√45·√20) = 0.667 beats Property insurance
+    // (30 users − 10 decliners) 20 / (√45·√40) = 0.471 — declines pull the similarity down.
     const similar = similarServices(model, 0, 2);
-    expect(similar[0].name).toBe("Property insurance");
-    expect(similar.length).toBeLessThanOrEqual(2);
+    expect(similar.map((s) => s.name)).toEqual(["Credit card", "Property insurance"]);
+    expect(similar[0].similarity).toBeCloseTo(20 / Math.sqrt(45 * 20), 6);
+    expect(similar[1].similarity).toBeCloseTo(20 / Math.sqrt(45 * 40), 6);
     for (let i = 1; i < similar.length; i++) expect(similar[i].similarity).toBeLessThanOrEqual(similar[i - 1].similarity);
     expect(() => similarServices(model, n)).toThrow(RangeError);
   });
