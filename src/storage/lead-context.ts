@@ -156,8 +156,8 @@ export async function loadLeadContext(
   const routedToday = new Map<string, Map<string, number>>();
   for (const r of routedRows) {
     const category = String(r.category);
-    let perCompany = routedToday.get(category);
-    if (!perCompany) routedToday.set(category, (perCompany = new Map()));
+    const perCompany = routedToday.get(category) ?? new Map<string, number>();
+    routedToday.set(category, perCompany);
     perCompany.set(String(r.company_id), Number(r.routed));
   }
   return {

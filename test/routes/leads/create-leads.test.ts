@@ -43,10 +43,10 @@ async function market() {
   });
   const gym = await seedCompany({ name: "Gym", createdAt: 3 });
   const mortgage = await seedService(bank.id, { code: "mortgage", category: "loans-mortgage" });
-  const deposit = await seedService(bank.id, { code: "deposit", category: "deposits" });
+  await seedService(bank.id, { code: "deposit", category: "deposits" });
   const bankInsurance = await seedService(bank.id, { code: "property-bank", category: "insurance-property" });
   const insurance = await seedService(insurer.id, { code: "property-ins", category: "insurance-property" });
-  const pass = await seedService(gym.id, { code: "gym-pass", category: "fitness" });
+  await seedService(gym.id, { code: "gym-pass", category: "fitness" });
   await seedLink(mortgage.id, insurance.id, 0.9);
   await seedLink(mortgage.id, bankInsurance.id, 0.9);
   const crm = await seedKey("crm", bank.id);
