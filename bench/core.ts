@@ -4,7 +4,8 @@
  * floor (one plain pass over the typed arrays that call reads, see lib/floor.ts) in the same run,
  * plus the model artefact's size and load time (cold in a fresh process, and warm).
  *
- * Options: --sizes 50,500,2000  --clients 20000  --rounds 20 (timed passes over 1,000 sampled clients).
+ * Options: --sizes 50,500,2000  --clients 20000  --rounds 20 (timed passes over 1,000 sampled clients)
+ *          --scoring-only (no model-load part, nothing written: for profiling runs).
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,15 +68,18 @@ function parseOptions() {
       sizes: { type: "string", default: "50,500,2000" },
       clients: { type: "string", default: "20000" },
       rounds: { type: "string", default: "20" },
+      "scoring-only": { type: "boolean", default: false },
     },
   });
   const sizes = values.sizes.split(",").map(Number);
   const clients = Number(values.clients);
   const rounds = Number(values.rounds);
   if (sizes.some((s) => !Number.isInteger(s) || s < 47) || !(clients >= SAMPLE_CLIENTS) || !(rounds >= 1)) {
-    throw new Error("usage: bench/core.ts [--sizes 50,500,2000] [--clients N >= 1000] [--rounds R >= 1]");
+    throw new Error(
+      "usage: bench/core.ts [--sizes 50,500,2000] [--clients N >= 1000] [--rounds R >= 1] [--scoring-only]",
+    );
   }
-  return { sizes, clients, rounds };
+  return { sizes, clients, rounds, scoringOnly: values["scoring-only"] };
 }
 
 /** Scores and floors every sampled client `rounds` times, interleaved call by call. */
@@ -183,6 +187,7 @@ async function main() {
       `  ${services} services: scored ${timed.calls} calls (model built in ${setupSeconds.toFixed(1)} s, ${model.calibration.note})`,
     );
 
+    if (options.scoringOnly) continue;
     const artefact = encodeModel(model);
     const cold = { structure: await coldLoad(artefact, "structure"), full: await coldLoad(artefact, "full") };
     const warmStructureMs = summarize(timeRepeated(() => decodeModel(artefact), LOAD_ITERATIONS, 20));
@@ -200,6 +205,7 @@ async function main() {
       { title: "score p50" },
       { title: "score p99" },
       { title: "no-reasons p50" },
+      { title: "÷ floor" },
       { title: "floor p50" },
       { title: "floor p99" },
       { title: "ratio p50" },
@@ -214,6 +220,7 @@ async function main() {
       duration(s.scoreMs.p50),
       duration(s.scoreMs.p99),
       duration(s.noReasonsMs.p50),
+      times(ratio(s.noReasonsMs.p50, s.floorMs.p50)),
       duration(s.floorMs.p50),
       duration(s.floorMs.p99),
       times(s.ratioP50),
@@ -223,6 +230,7 @@ async function main() {
   );
   report.notes(
     "cells: mean interactions per sampled client; floor: one pass summing every typed-array entry the call reads (docs/performance.md).",
+    "no-reasons: the same call with reasons: false (diagnostic: the cost of building the reasons of the 10 results).",
     `models: ${options.clients} generated clients (preset demo, seed ${SEED}), full rebuild + blend fitted on simulated deals.`,
   );
 
@@ -284,6 +292,11 @@ async function main() {
     });
   }
   report.printTargets();
+  if (options.scoringOnly) {
+    // Profiling runs (often from a bundle outside the project): print only, write nothing.
+    console.log(`\n--scoring-only: results not written (floor checksum ${checksum}).`);
+    return;
+  }
   report.finish({ options, scoring, loads, floorChecksum: checksum });
 }
 

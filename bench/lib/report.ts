@@ -46,7 +46,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
 
 /**
  * One target of the issue checked against this run. `value` is what the target limits (a ratio or
- * a time) and `limit` its allowed maximum; `value` NaN means it could not be measured in this run.
+ * a time) and `limit` its allowed maximum; `value` NaN means it could not be measured in this run,
+ * +Infinity that the run shows it unbounded (e.g. a route that cannot hold the rate it is judged at).
  */
 export interface TargetCheck {
   target: string;
@@ -58,7 +59,7 @@ export interface TargetCheck {
 
 /** PASS / MISS / N/A of a target. */
 export function verdict(check: TargetCheck): "PASS" | "MISS" | "N/A" {
-  if (!Number.isFinite(check.value)) return "N/A";
+  if (Number.isNaN(check.value)) return "N/A";
   return check.value <= check.limit ? "PASS" : "MISS";
 }
 

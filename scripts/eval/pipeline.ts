@@ -7,8 +7,8 @@ import type { Dataset } from "../../src/domain/dataset";
 import {
   type BlendWeights,
   type CatalogEntry,
-  type DealSample,
   DEFAULT_BLEND,
+  type DealSample,
   datasetClient,
   type EvaluationSummary,
   ExactUserKnn,
@@ -155,10 +155,16 @@ export function trainHybrid(
   for (const profileShare of candidates) {
     const space = featureSpaceFromDataset(train, { profileShare });
     const innerModel = trainModel(inner.train, space, catalog, links, options, [], "inner");
-    const deals = simulateOfferDeals(innerModel, inner.train, inner.test, {
-      now,
-      offersPerClient: options.offersPerClient,
-    });
+    // Two rounds, as on the platform: the first offers follow the default blend, the second the
+    // blend fitted on the first round's outcomes.
+    const offer = { now, offersPerClient: options.offersPerClient };
+    const firstRound = simulateOfferDeals(innerModel, inner.train, inner.test, offer);
+    const firstBlend = fitBlend(firstRound).blend;
+    const rounds = Number(process.env.ROUNDS ?? 2);
+    const deals =
+      rounds > 1
+        ? simulateOfferDeals({ ...innerModel, blend: firstBlend }, inner.train, inner.test, offer)
+        : firstRound;
     let ndcg = Number.NaN;
     if (candidates.length > 1) {
       const blend = fitBlend(deals).blend;

@@ -397,7 +397,7 @@ export async function processRebuildStep(
 ): Promise<StepOutcome> {
   const db = getDb(env.DB);
   const job = await findRebuildJob(db, message.jobId);
-  if (!job || job.status !== "running") return "stopped";
+  if (job?.status !== "running") return "stopped";
   if (message.step < job.step) return "duplicate";
   if (message.step > job.step) return "not_ready";
   const stateKey = rebuildStateKeyOf(job.id, job.step);
@@ -448,7 +448,7 @@ export function parseRebuildStepMessage(body: unknown): ModelRebuildStepMessage 
 
 /**
  * Splits a queue batch into rebuild steps and everything else; `rest` behaves as a batch of the
- * other messages (its ackAll / retryAll touch only them).
+ * other messages (its ackAll / retryAll touch only them), and is the batch itself when it holds no step.
  */
 export function splitRebuildSteps<Body>(batch: MessageBatch<Body>): {
   steps: Array<Message<Body>>;
@@ -457,6 +457,8 @@ export function splitRebuildSteps<Body>(batch: MessageBatch<Body>): {
   const steps: Array<Message<Body>> = [];
   const others: Array<Message<Body>> = [];
   for (const message of batch.messages) (parseRebuildStepMessage(message.body) ? steps : others).push(message);
+  // Without rebuild steps the batch is handed on untouched (batch-level ackAll / retryAll included).
+  if (steps.length === 0) return { steps, rest: batch };
   const rest: MessageBatch<Body> = {
     queue: batch.queue,
     metadata: batch.metadata,
@@ -514,7 +516,7 @@ export async function handleRebuildSteps(
 async function failDeadLetteredStep(env: Env, step: ModelRebuildStepMessage, now: number): Promise<void> {
   const db = getDb(env.DB);
   const job = await findRebuildJob(db, step.jobId);
-  if (!job || job.status !== "running" || job.step !== step.step) return;
+  if (job?.status !== "running" || job.step !== step.step) return;
   const reason = job.error ? ` Last error: ${job.error}` : "";
   await failRebuildJob(db, job.id, `Step ${step.step} could not be completed after its retries.${reason}`, now);
   await deleteKeys(env.MODEL, [rebuildStateKeyOf(job.id, step.step), rebuildStateKeyOf(job.id, step.step + 1)]);

@@ -203,10 +203,7 @@ export async function pruneChangeLog(db: Db, throughId: number, maxRows: number)
   const result = await db
     .delete(modelStatDeltas)
     .where(
-      lt(
-        modelStatDeltas.id,
-        sql`MIN(${throughId}, (SELECT COALESCE(MIN(id), 0) FROM model_stat_deltas) + ${maxRows})`,
-      ),
+      lt(modelStatDeltas.id, sql`MIN(${throughId}, (SELECT COALESCE(MIN(id), 0) FROM model_stat_deltas) + ${maxRows})`),
     )
     .run();
   return Number(result.meta?.changes ?? 0);

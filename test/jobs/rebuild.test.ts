@@ -8,14 +8,9 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { rebuildStatistics } from "../../src/domain/recommender";
 import worker from "../../src/index";
-import {
-  handleRebuildSteps,
-  processRebuildStep,
-  type RebuildDeps,
-  startModelRebuild,
-} from "../../src/jobs/rebuild";
-import { AppError } from "../../src/lib/errors";
+import { handleRebuildSteps, processRebuildStep, type RebuildDeps, startModelRebuild } from "../../src/jobs/rebuild";
 import { pseudonymize } from "../../src/lib/crypto";
+import { AppError } from "../../src/lib/errors";
 import { pageDataset, readClientPage } from "../../src/storage/model-statistics";
 import { findRebuildJob } from "../../src/storage/model-store";
 import type { ModelRebuildStepMessage } from "../../src/storage/queue-messages";
@@ -205,7 +200,7 @@ describe("queue safety", () => {
     const queue = handQueue();
     const job = await startModelRebuild(env, { requestedBy: "test", clientsPerStep: 50 }, queue.deps);
     const stale = { ...queue.queued[0], jobId: "rb_gone" };
-    const batch = createMessageBatch("lead-dispatch", [
+    const batch = createMessageBatch<unknown>("lead-dispatch", [
       { id: "step", timestamp: Date.now(), attempts: 1, body: stale },
       { id: "other", timestamp: Date.now(), attempts: 1, body: { v: 2, type: "from_the_future" } },
     ]);

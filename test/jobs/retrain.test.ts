@@ -39,11 +39,7 @@ async function pointer() {
 /** The current snapshot equals a from-scratch count of D1 under the same assignment centroids. */
 async function expectExactStatistics() {
   const snapshot = await currentSnapshot();
-  const recount = await recomputeStatistics(
-    snapshot.stats.space,
-    snapshot.stats.nGroups,
-    snapshot.assignmentCentroids,
-  );
+  const recount = await recomputeStatistics(snapshot.stats.space, snapshot.stats.nGroups, snapshot.assignmentCentroids);
   expectSameStatistics(snapshot.stats, recount);
   return snapshot;
 }
@@ -207,7 +203,9 @@ describe("idempotency and concurrency", () => {
   });
 
   it("keeps the artefacts of the newest versions only and prunes folded change-log rows", async () => {
-    const ready = await env.DB.prepare("SELECT artefact_key, snapshot_key FROM model_versions WHERE status = 'ready'").all<{
+    const ready = await env.DB.prepare(
+      "SELECT artefact_key, snapshot_key FROM model_versions WHERE status = 'ready'",
+    ).all<{
       artefact_key: string;
       snapshot_key: string;
     }>();

@@ -1,5 +1,5 @@
 /**
- * Blend and calibration: the five part scores of a (client, service) pair become one rating 0–100
+ * Blend and calibration: the part scores of a (client, service) pair become one rating 0–100
  * that reads as the probability, in percent, that the client accepts the service.
  *
  *   rating = 100 · σ(intercept + Σ_part weight_part · f_part(part))
@@ -21,11 +21,12 @@
  * The weights are fitted on recorded deals (accepted vs declined offers with the part scores of the
  * time) by L2-regularised logistic regression under the constraint weight >= 0 (projected Newton,
  * deterministic). Non-negative weights and monotone transforms make the rating monotone in every
- * part: more evidence never lowers it. Until MIN_DEALS_FOR_FIT deals with at least
+ * feature above — the item-kNN sum, the group and segment lifts, the link strength, overall
+ * popularity (at equal lifts) and activity: more evidence never lowers it. Until MIN_DEALS_FOR_FIT deals with at least
  * MIN_DEALS_PER_CLASS of each outcome exist, DEFAULT_BLEND is used.
  */
 
-/** The five parts, in feature order. */
+/** The parts, in feature order. */
 export const PART_NAMES = ["item", "group", "link", "segment", "popularity", "activity"] as const;
 export type PartName = (typeof PART_NAMES)[number];
 export const PART_COUNT = PART_NAMES.length;
@@ -379,7 +380,13 @@ function fitLogistic(
       frozen[f + 1] = 1; // a constant feature carries no information: its weight stays 0
     }
   }
-  const x = (i: number, d: number) => (d === 0 ? 1 : (features[i * F + d - 1] - mean[d - 1]) / scale[d - 1]);
+  // Standardised design matrix with the intercept column first, built once per fit.
+  const X = new Float64Array(n * D);
+  for (let i = 0; i < n; i++) {
+    if (include && !include[i]) continue;
+    X[i * D] = 1;
+    for (let f = 0; f < F; f++) X[i * D + f + 1] = (features[i * F + f] - mean[f]) / scale[f];
+  }
   const w = new Float64Array(D);
   const rate = Math.min(1 - 1e-6, Math.max(1e-6, positives / rows));
   w[0] = Math.log(rate / (1 - rate));
@@ -388,7 +395,7 @@ function fitLogistic(
     for (let i = 0; i < n; i++) {
       if (include && !include[i]) continue;
       let z = 0;
-      for (let d = 0; d < D; d++) z += weights[d] * x(i, d);
+      for (let d = 0; d < D; d++) z += weights[d] * X[i * D + d];
       // log(1 + e^z) − y·z, computed without overflow
       total += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - labels[i] * z;
     }
@@ -409,7 +416,7 @@ function fitLogistic(
       if (include && !include[i]) continue;
       let z = 0;
       for (let d = 0; d < D; d++) {
-        xi[d] = x(i, d);
+        xi[d] = X[i * D + d];
         z += w[d] * xi[d];
       }
       const p = 1 / (1 + Math.exp(-z));
@@ -433,9 +440,13 @@ function fitLogistic(
     }
     step.fill(0);
     solveSubsystem(hessian, gradient, free, D, step);
+    // Newton decrement: the predicted decrease of the loss; below rounding level there is nothing left.
+    let decrement = 0;
+    for (let d = 0; d < D; d++) decrement -= gradient[d] * step[d];
+    if (!(decrement > 1e-10 * Math.max(1, Math.abs(current)))) break;
     let t = 1;
     let accepted = false;
-    for (let attempt = 0; attempt < 40; attempt++) {
+    for (let attempt = 0; attempt < 30; attempt++) {
       for (let d = 0; d < D; d++) trial[d] = d === 0 ? w[d] + t * step[d] : Math.max(0, w[d] + t * step[d]);
       const next = loss(trial);
       if (next < current) {
@@ -445,7 +456,7 @@ function fitLogistic(
         w.set(trial);
         const improvement = current - next;
         current = next;
-        converged = moved < 1e-10 || improvement < 1e-12 * Math.max(1, Math.abs(current));
+        converged = moved < 1e-9 || improvement < 1e-10 * Math.max(1, Math.abs(current));
         break;
       }
       t /= 2;

@@ -98,10 +98,14 @@ export function activeGroupMask(centroids: Float32Array, nGroups: number): Uint8
  * Nearest group of a dense client vector (from `encodeClientVector`) among dimension-major
  * `centroids`: the group to store with the client when it is written. -1 when no group is active.
  */
-export function nearestGroupOfVector(centroids: Float32Array, nGroups: number, vector: Float32Array): number {
+export function nearestGroupOfVector(
+  centroids: Float32Array,
+  nGroups: number,
+  vector: Float32Array,
+  active: Uint8Array = activeGroupMask(centroids, nGroups),
+): number {
   const dims = vector.length;
   if (centroids.length !== nGroups * dims) throw new RangeError("vector dimension does not match the centroids");
-  const active = activeGroupMask(centroids, nGroups);
   const sims = new Float64Array(nGroups);
   for (let d = 0; d < dims; d++) {
     const x = vector[d];
@@ -329,7 +333,8 @@ export class SphericalKMeans {
       this.passClients++;
       this.passCounts[g]++;
       if (profileScale !== 0) {
-        for (let p = 0; p < profileDims; p++) if (this.profile[p] !== 0) sums[p * G + g] += this.profile[p] * profileScale;
+        for (let p = 0; p < profileDims; p++)
+          if (this.profile[p] !== 0) sums[p * G + g] += this.profile[p] * profileScale;
       }
       for (let i = start; i < end; i++) sums[(profileDims + r.col[i]) * G + g] += r.value[i] * interactionScale;
     }

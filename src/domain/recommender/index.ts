@@ -3,7 +3,7 @@
  * Worker, in vitest and in Node. See docs/recommender.md for the model, the statistics the Worker
  * keeps, the artefact format and the offline evaluation.
  */
-export { crc32, type DecodeOptions, decodeModel, encodeModel, ModelArtefactError } from "./artefact";
+export { checksum32, crc32, type DecodeOptions, decodeModel, encodeModel, ModelArtefactError } from "./artefact";
 export { type SimulatedOfferOptions, simulateOfferDeals } from "./bootstrap";
 export {
   type BlendFit,
@@ -68,6 +68,7 @@ export {
   rebuildStatistics,
 } from "./rebuild";
 export {
+  assignGroup,
   DEFAULT_DECLINE_COOLDOWN_MS,
   DEFAULT_RECOMMENDATION_LIMIT,
   type Recommendation,
@@ -93,18 +94,3 @@ export {
 } from "./statistics";
 export { describeGroups, type TrainOptions, trainFromStatistics } from "./training";
 export { ExactUserKnn } from "./user-knn";
-
-import type { ClientRecord, FeatureSpace } from "./features";
-import { encodeClientVector } from "./features";
-import { nearestGroupOfVector } from "./groups";
-import type { RecommenderModel } from "./model";
-
-/**
- * The reference group to count a client in when it is written (nearest centroid of its vector).
- * Accepts the vector from `encodeClientVector` or the client itself. -1 when the model has no groups.
- */
-export function assignGroup(model: RecommenderModel, client: Float32Array | ClientRecord): number {
-  const vector = client instanceof Float32Array ? client : encodeClientVector(model.space as FeatureSpace, client);
-  if (model.nGroups === 0) return -1;
-  return nearestGroupOfVector(model.centroids, model.nGroups, vector);
-}

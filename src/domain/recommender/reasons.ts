@@ -3,9 +3,10 @@
  * reason's weight is its share of the positive evidence behind the rating: the part's contribution
  * to the blend logit above the part's neutral point (0 for the item and link parts, the service's
  * overall popularity for the group and segment parts — a lift, the mean popularity over the
- * catalogue for the popularity part).
+ * catalogue for the popularity part). Labels are cached per model, so building the reasons of one
+ * recommendation costs a handful of small strings and objects.
  */
-import { type BlendWeights, PART_COUNT, sigmoid, signedSqrt } from "./calibration";
+import { type BlendWeights, signedSqrt } from "./calibration";
 import { segmentLabel } from "./features";
 import type { RecommenderModel } from "./model";
 
@@ -37,16 +38,50 @@ export interface ReasonEvidence {
   item: number;
   bestNeighbour: number;
   bestNeighbourSimilarity: number;
-  /** Group feature (logit of the nearest groups' rate) and the nearest group (-1: none). */
+  /** Group feature (logit of the nearest groups' rate), that rate, and the nearest group (-1: none). */
   groupLogit: number;
+  groupRate: number;
   nearestGroup: number;
   /** Business-link strength and the client's service with the strongest link (-1: none). */
   link: number;
   bestLinkSource: number;
   bestLinkWeight: number;
   segmentLogit: number;
+  segmentRate: number;
   segment: number;
   popularityLogit: number;
+  popularityRate: number;
+}
+
+const KINDS: readonly ReasonKind[] = [
+  "similar_services",
+  "reference_group",
+  "business_link",
+  "segment_popularity",
+  "popularity",
+];
+
+interface Labels {
+  /** "Popular with clients aged 25–34 with income 80–150k: " per segment. */
+  segmentPrefix: string[];
+  /** "Similar clients (age 25–34, …) take it: " per group. */
+  groupPrefix: string[];
+}
+
+const labelsByModel = new WeakMap<RecommenderModel, Labels>();
+
+function labelsFor(model: RecommenderModel): Labels {
+  let labels = labelsByModel.get(model);
+  if (labels) return labels;
+  labels = {
+    segmentPrefix: Array.from({ length: model.nSegments }, (_, segment) => {
+      const label = segmentLabel(model.space, segment);
+      return `Popular with clients ${label || "like this one"}: `;
+    }),
+    groupPrefix: model.groups.map((g) => `Similar clients${g.label ? ` (${g.label})` : ""} take it: `),
+  };
+  labelsByModel.set(model, labels);
+  return labels;
 }
 
 function related(model: RecommenderModel, index: number): RelatedService {
@@ -54,83 +89,106 @@ function related(model: RecommenderModel, index: number): RelatedService {
   return { index, code: entry.code, name: entry.name };
 }
 
+/** Percent texts: "0%", "0.1%" … "9.9%" (indices 0..99, tenths), then "10%" … "100%" (indices 100..190). */
+const PERCENT_TEXT: readonly string[] = [
+  ...Array.from({ length: 100 }, (_, tenths) => `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)}%`),
+  ...Array.from({ length: 91 }, (_, i) => `${i + 10}%`),
+];
+
+/** "41%", or one decimal under 10% ("2.5%"); a table lookup, as number formatting is slow on the hot path. */
 function percent(rate: number): string {
   const value = 100 * rate;
-  return value >= 10 ? `${Math.round(value)}%` : `${Number(value.toFixed(1))}%`;
+  if (!(value >= 0)) return PERCENT_TEXT[0];
+  const tenths = Math.round(value * 10);
+  if (tenths < 100) return PERCENT_TEXT[tenths];
+  return PERCENT_TEXT[Math.min(100, Math.round(value)) + 90];
 }
 
-const contributions = new Float64Array(PART_COUNT);
+const contribution = new Float64Array(KINDS.length);
+const present = new Uint8Array(KINDS.length);
+const order = new Int32Array(KINDS.length);
 
 /** Builds the reasons of one recommendation, strongest first. */
 export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: ReasonEvidence): Reason[] {
-  const name = model.catalog[e.service].name;
-  const itemFeature = signedSqrt(e.item);
-  contributions[0] = blend.item * itemFeature;
-  contributions[1] = e.nearestGroup >= 0 ? blend.group * (e.groupLogit - e.popularityLogit) : 0;
-  contributions[2] = blend.link * e.link;
-  contributions[3] = blend.segment * (e.segmentLogit - e.popularityLogit);
-  contributions[4] = blend.popularity * (e.popularityLogit - model.popularityLogitMean);
+  present[0] = e.bestNeighbour >= 0 ? 1 : 0;
+  present[1] = e.nearestGroup >= 0 ? 1 : 0;
+  present[2] = e.bestLinkSource >= 0 ? 1 : 0;
+  present[3] = 1;
+  present[4] = 1;
+  contribution[0] = blend.item * signedSqrt(e.item);
+  contribution[1] = blend.group * (e.groupLogit - e.popularityLogit);
+  contribution[2] = blend.link * e.link;
+  contribution[3] = blend.segment * (e.segmentLogit - e.popularityLogit);
+  contribution[4] = blend.popularity * (e.popularityLogit - model.popularityLogitMean);
 
-  const reasons: Array<Reason & { contribution: number }> = [];
-  if (e.bestNeighbour >= 0) {
-    const neighbour = model.catalog[e.bestNeighbour].name;
-    reasons.push({
-      kind: "similar_services",
-      text: `Clients who use ${neighbour} often also take ${name}`,
-      weight: 0,
-      relatedService: related(model, e.bestNeighbour),
-      value: e.bestNeighbourSimilarity,
-      contribution: contributions[0],
-    });
-  }
-  if (e.nearestGroup >= 0) {
-    const label = model.groups[e.nearestGroup]?.label ?? "";
-    const rate = sigmoid(e.groupLogit);
-    reasons.push({
-      kind: "reference_group",
-      text: `Similar clients${label ? ` (${label})` : ""} take it: ${percent(rate)}`,
-      weight: 0,
-      relatedService: null,
-      value: rate,
-      contribution: contributions[1],
-    });
-  }
-  if (e.bestLinkSource >= 0) {
-    reasons.push({
-      kind: "business_link",
-      text: `Linked by the bank's cross-service rules to ${model.catalog[e.bestLinkSource].name}`,
-      weight: 0,
-      relatedService: related(model, e.bestLinkSource),
-      value: e.bestLinkWeight,
-      contribution: contributions[2],
-    });
-  }
-  const segmentRate = sigmoid(e.segmentLogit);
-  const label = segmentLabel(model.space, e.segment);
-  reasons.push({
-    kind: "segment_popularity",
-    text: `Popular with clients ${label || "like this one"}: ${percent(segmentRate)} use it`,
-    weight: 0,
-    relatedService: null,
-    value: segmentRate,
-    contribution: contributions[3],
-  });
-  const overallRate = sigmoid(e.popularityLogit);
-  reasons.push({
-    kind: "popularity",
-    text: `Widely used: ${percent(overallRate)} of all clients use it`,
-    weight: 0,
-    relatedService: null,
-    value: overallRate,
-    contribution: contributions[4],
-  });
-
+  // Order the present kinds by contribution (insertion sort of at most five).
+  let count = 0;
   let positive = 0;
-  for (const reason of reasons) if (reason.contribution > 0) positive += reason.contribution;
-  reasons.sort((a, b) => b.contribution - a.contribution);
-  const kept = positive > 0 ? reasons.filter((r) => r.contribution > 0) : reasons.slice(0, 1);
-  return kept.map(({ contribution, ...reason }) => ({
-    ...reason,
-    weight: positive > 0 ? contribution / positive : 1,
-  }));
+  for (let kind = 0; kind < KINDS.length; kind++) {
+    if (!present[kind]) continue;
+    if (contribution[kind] > 0) positive += contribution[kind];
+    let t = count++;
+    while (t > 0 && contribution[order[t - 1]] < contribution[kind]) {
+      order[t] = order[t - 1];
+      t--;
+    }
+    order[t] = kind;
+  }
+  // Without any positive evidence the strongest part still explains the rating, alone.
+  const kept = positive > 0 ? count : 1;
+  const labels = labelsFor(model);
+  const name = model.catalog[e.service].name;
+  const reasons: Reason[] = [];
+  for (let r = 0; r < kept; r++) {
+    const kind = order[r];
+    if (positive > 0 && contribution[kind] <= 0) break;
+    const weight = positive > 0 ? contribution[kind] / positive : 1;
+    switch (kind) {
+      case 0:
+        reasons.push({
+          kind: "similar_services",
+          text: `Clients who use ${model.catalog[e.bestNeighbour].name} often also take ${name}`,
+          weight,
+          relatedService: related(model, e.bestNeighbour),
+          value: e.bestNeighbourSimilarity,
+        });
+        break;
+      case 1:
+        reasons.push({
+          kind: "reference_group",
+          text: labels.groupPrefix[e.nearestGroup] + percent(e.groupRate),
+          weight,
+          relatedService: null,
+          value: e.groupRate,
+        });
+        break;
+      case 2:
+        reasons.push({
+          kind: "business_link",
+          text: `Linked by the bank's cross-service rules to ${model.catalog[e.bestLinkSource].name}`,
+          weight,
+          relatedService: related(model, e.bestLinkSource),
+          value: e.bestLinkWeight,
+        });
+        break;
+      case 3:
+        reasons.push({
+          kind: "segment_popularity",
+          text: `${labels.segmentPrefix[e.segment]}${percent(e.segmentRate)} use it`,
+          weight,
+          relatedService: null,
+          value: e.segmentRate,
+        });
+        break;
+      default:
+        reasons.push({
+          kind: "popularity",
+          text: `Widely used: ${percent(e.popularityRate)} of all clients use it`,
+          weight,
+          relatedService: null,
+          value: e.popularityRate,
+        });
+    }
+  }
+  return reasons;
 }

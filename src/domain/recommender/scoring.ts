@@ -10,8 +10,15 @@
  */
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import type { ClientRecord } from "./features";
-import { encodeProfileInto, featureLayout, interactionScaleOf, profileScaleOf, segmentOf } from "./features";
-import { centroidSimilarities, nonZeroIndices } from "./groups";
+import {
+  encodeProfileInto,
+  featureLayout,
+  interactionScaleOf,
+  profileScaleOf,
+  segmentOf,
+  validateClient,
+} from "./features";
+import { activeGroupMask, argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices } from "./groups";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
 
@@ -74,13 +81,33 @@ interface Scratch {
 
 const scratchByModel = new WeakMap<RecommenderModel, Scratch>();
 
+/** Reused for every recommendation's reasons (scoring is synchronous, so one object suffices). */
+const evidence: ReasonEvidence = {
+  service: 0,
+  item: 0,
+  bestNeighbour: -1,
+  bestNeighbourSimilarity: 0,
+  groupLogit: 0,
+  groupRate: 0,
+  nearestGroup: -1,
+  link: 0,
+  bestLinkSource: -1,
+  bestLinkWeight: 0,
+  segmentLogit: 0,
+  segmentRate: 0,
+  segment: 0,
+  popularityLogit: 0,
+  popularityRate: 0,
+};
+
 function scratchFor(model: RecommenderModel): Scratch {
   let scratch = scratchByModel.get(model);
   if (scratch) return scratch;
   const n = model.nServices;
   const G = model.nGroups;
-  const activeGroups = new Uint8Array(G);
-  for (let g = 0; g < G; g++) activeGroups[g] = model.groupMembers[g] > 0 ? 1 : 0;
+  // A group is usable when it has members and a centroid (the same rule the accumulator applies).
+  const activeGroups = activeGroupMask(model.centroids, G);
+  for (let g = 0; g < G; g++) if (model.groupMembers[g] <= 0) activeGroups[g] = 0;
   const m = Math.max(1, model.config.nearestGroups);
   scratch = {
     item: new Float64Array(n),
@@ -401,20 +428,21 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
             break;
           }
         }
-        const evidence: ReasonEvidence = {
-          service: s,
-          item: item[s],
-          bestNeighbour,
-          bestNeighbourSimilarity,
-          groupLogit: groupFeature,
-          nearestGroup: usedGroups > 0 ? topGroups[0] : -1,
-          link: parts.link,
-          bestLinkSource: bestLinkSource[s],
-          bestLinkWeight: bestLinkWeight[s],
-          segmentLogit: segmentLogit[segmentBase + s],
-          segment,
-          popularityLogit: popularityLogit[s],
-        };
+        evidence.service = s;
+        evidence.item = item[s];
+        evidence.bestNeighbour = bestNeighbour;
+        evidence.bestNeighbourSimilarity = bestNeighbourSimilarity;
+        evidence.groupLogit = groupFeature;
+        evidence.groupRate = parts.group;
+        evidence.nearestGroup = usedGroups > 0 ? topGroups[0] : -1;
+        evidence.link = parts.link;
+        evidence.bestLinkSource = bestLinkSource[s];
+        evidence.bestLinkWeight = bestLinkWeight[s];
+        evidence.segmentLogit = segmentLogit[segmentBase + s];
+        evidence.segmentRate = parts.segment;
+        evidence.segment = segment;
+        evidence.popularityLogit = popularityLogit[s];
+        evidence.popularityRate = parts.popularity;
         reasons = buildReasons(model, blend, evidence);
       }
       results.push({
@@ -488,4 +516,52 @@ export function similarServices(model: RecommenderModel, service: number, limit 
     });
   }
   return result;
+}
+
+/**
+ * The reference group to count a client in when it is written: the nearest centroid of its vector
+ * (the same cosine the scorer uses). Accepts the client itself (sparse, O(G × (P + cells))) or the
+ * dense vector from `encodeClientVector`. -1 when the model has no non-empty group.
+ * @throws RangeError on a malformed client or a vector of the wrong dimension.
+ */
+export function assignGroup(model: RecommenderModel, client: Float32Array | ClientRecord): number {
+  if (model.nGroups === 0) return -1;
+  const scratch = scratchFor(model);
+  if (client instanceof Float32Array) {
+    return nearestGroupOfVector(model.centroids, model.nGroups, client, scratch.activeGroups);
+  }
+  const space = model.space;
+  validateClient(space, client);
+  const layout = featureLayout(space);
+  const p = client.profile;
+  const hasProfile = encodeProfileInto(
+    space,
+    layout,
+    p.age,
+    p.monthlyIncome,
+    p.region,
+    p.gender,
+    p.needs,
+    0,
+    p.needs.length,
+    scratch.profile,
+    0,
+  );
+  const cells = client.interactions.services.length;
+  centroidSimilarities(
+    model.centroids,
+    scratch.activeGroups,
+    layout,
+    scratch.profile,
+    scratch.profileIndex,
+    nonZeroIndices(scratch.profile, scratch.profileIndex),
+    profileScaleOf(space, hasProfile, cells),
+    client.interactions.services,
+    client.interactions.values,
+    0,
+    cells,
+    interactionScaleOf(space, hasProfile, cells),
+    scratch.groupSimilarity,
+  );
+  return argmaxGroup(scratch.groupSimilarity, model.nGroups);
 }

@@ -164,25 +164,28 @@ function vectorEntries(space: FeatureSpace, layout: FeatureLayout, client: Clien
   return entries;
 }
 
-class DeltaBuilder {
-  private readonly maps = new Map<string, Map<string, number[]>>();
+/** Sparse sums of one statistics table keyed by `major × stride + minor`. */
+class CellSums {
+  private readonly sums = new Map<number, number[]>();
 
-  add(table: string, key: number[], values: number[]): void {
-    let map = this.maps.get(table);
-    if (!map) {
-      map = new Map();
-      this.maps.set(table, map);
-    }
-    const id = key.join(",");
-    const current = map.get(id);
-    if (current) for (let i = 0; i < values.length; i++) current[i + key.length] += values[i];
-    else map.set(id, [...key, ...values]);
+  constructor(private readonly stride: number) {}
+
+  add(major: number, minor: number, first: number, second = 0): void {
+    const key = major * this.stride + minor;
+    const current = this.sums.get(key);
+    if (current) {
+      current[0] += first;
+      current[1] += second;
+    } else this.sums.set(key, [first, second]);
   }
 
-  rows(table: string, keyLength: number): number[][] {
-    const rows: number[][] = [];
-    for (const row of this.maps.get(table)?.values() ?? []) {
-      if (row.slice(keyLength).some((v) => v !== 0)) rows.push(row);
+  /** Non-zero entries as [major, minor, first, second], by ascending key. */
+  rows(): Array<[number, number, number, number]> {
+    const rows: Array<[number, number, number, number]> = [];
+    const keys = [...this.sums.keys()].sort((x, y) => x - y);
+    for (const key of keys) {
+      const [first, second] = this.sums.get(key) as number[];
+      if (first !== 0 || second !== 0) rows.push([Math.floor(key / this.stride), key % this.stride, first, second]);
     }
     return rows;
   }
@@ -209,13 +212,21 @@ export function statisticsDelta(
       throw new RangeError(`group must be -1 or an integer below ${nGroups}, got ${state.group}`);
     }
   }
-  const builder = new DeltaBuilder();
+  const n = space.nServices;
+  const services = new CellSums(n);
+  const segmentMembers = new CellSums(1);
+  const segmentServices = new CellSums(n);
+  const groupMembers = new CellSums(1);
+  const groupServices = new CellSums(n);
+  const groupHistogram = new CellSums(layout.histogramSlots);
+  const groupVector = new CellSums(layout.vectorDims);
   const cellsOf = (state: ClientState | null) => {
     const cells = new Map<number, number>();
-    if (state)
+    if (state) {
       for (let i = 0; i < state.interactions.services.length; i++) {
         cells.set(state.interactions.services[i], state.interactions.values[i]);
       }
+    }
     return cells;
   };
   const beforeCells = cellsOf(before);
@@ -224,21 +235,18 @@ export function statisticsDelta(
   const contribute = (state: ClientState | null, cells: Map<number, number>, sign: number) => {
     if (!state) return;
     const seg = segmentOf(space, state.profile.age, state.profile.monthlyIncome);
-    builder.add("segmentMembers", [seg], [sign]);
+    segmentMembers.add(seg, 0, sign);
     for (const [s, v] of cells) {
       const positive = v === 1 ? sign : 0;
       const negative = v === -1 ? sign : 0;
-      builder.add("services", [s], [positive, negative]);
-      builder.add("segmentServices", [seg, s], [positive, negative]);
-      if (state.group >= 0) builder.add("groupServices", [state.group, s], [positive, negative]);
+      services.add(0, s, positive, negative);
+      segmentServices.add(seg, s, positive, negative);
+      if (state.group >= 0) groupServices.add(state.group, s, positive, negative);
     }
     if (state.group >= 0) {
-      builder.add("groupMembers", [state.group], [sign]);
-      for (const slot of histogramSlots(space, layout, state))
-        builder.add("groupHistogram", [state.group, slot], [sign]);
-      for (const [dim, value] of vectorEntries(space, layout, state)) {
-        builder.add("groupVector", [state.group, dim], [sign * value]);
-      }
+      groupMembers.add(state.group, 0, sign);
+      for (const slot of histogramSlots(space, layout, state)) groupHistogram.add(state.group, slot, sign);
+      for (const [dim, value] of vectorEntries(space, layout, state)) groupVector.add(state.group, dim, sign * value);
     }
   };
   contribute(before, beforeCells, -1);
@@ -263,13 +271,13 @@ export function statisticsDelta(
   return {
     clients: (after ? 1 : 0) - (before ? 1 : 0),
     pairs,
-    services: builder.rows("services", 1) as Array<[number, number, number]>,
-    segmentMembers: builder.rows("segmentMembers", 1) as Array<[number, number]>,
-    segmentServices: builder.rows("segmentServices", 2) as Array<[number, number, number, number]>,
-    groupMembers: builder.rows("groupMembers", 1) as Array<[number, number]>,
-    groupServices: builder.rows("groupServices", 2) as Array<[number, number, number, number]>,
-    groupHistogram: builder.rows("groupHistogram", 2) as Array<[number, number, number]>,
-    groupVector: builder.rows("groupVector", 2) as Array<[number, number, number]>,
+    services: services.rows().map(([, s, pos, neg]) => [s, pos, neg]),
+    segmentMembers: segmentMembers.rows().map(([seg, , v]) => [seg, v]),
+    segmentServices: segmentServices.rows(),
+    groupMembers: groupMembers.rows().map(([g, , v]) => [g, v]),
+    groupServices: groupServices.rows(),
+    groupHistogram: groupHistogram.rows().map(([g, slot, v]) => [g, slot, v]),
+    groupVector: groupVector.rows().map(([g, dim, v]) => [g, dim, v]),
   };
 }
 

@@ -54,7 +54,10 @@ describe("model artefact", () => {
     const shifted = new Uint8Array(bytes.byteLength + 3);
     shifted.set(bytes, 3);
     const decoded = decodeModel(shifted.subarray(3));
-    const client = clientOf({ age: 31, income: 95_000, region: 0 }, [[0, 1, 0], [3, -1, 0]]);
+    const client = clientOf({ age: 31, income: 95_000, region: 0 }, [
+      [0, 1, 0],
+      [3, -1, 0],
+    ]);
     const options = { now: 1e13, limit: 8 };
     expect(scoreClient(decoded, client, options)).toEqual(scoreClient(model, client, options));
   });

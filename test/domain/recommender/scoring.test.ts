@@ -36,7 +36,9 @@ describe("scoreClient", () => {
     const similar = top.reasons.find((r) => r.kind === "similar_services");
     expect(similar?.text).toBe("Clients who use Mortgage often also take Property insurance");
     const group = top.reasons.find((r) => r.kind === "reference_group");
-    expect(group?.text).toMatch(/^Similar clients \(age 25–34, income 80–150k, msk, mostly women, need: housing\) take it: \d+%$/);
+    expect(group?.text).toMatch(
+      /^Similar clients \(age 25–34, income 80–150k, msk, mostly women, need: housing\) take it: \d+%$/,
+    );
     for (const reason of top.reasons) expect(reason.weight).toBeGreaterThan(0);
   });
 
@@ -166,7 +168,11 @@ describe("scoreClient", () => {
     const all = scoreClient(model, clientOf(olderDriver, [[3, 1, NOW]]), { now: NOW, limit: n });
     expect(all).toHaveLength(n - 1);
     const threshold = all[2].rating;
-    const above = scoreClient(model, clientOf(olderDriver, [[3, 1, NOW]]), { now: NOW, limit: n, minRating: threshold });
+    const above = scoreClient(model, clientOf(olderDriver, [[3, 1, NOW]]), {
+      now: NOW,
+      limit: n,
+      minRating: threshold,
+    });
     expect(above.map((r) => r.service)).toEqual(all.filter((r) => r.rating >= threshold).map((r) => r.service));
     expect(scoreClient(model, clientOf(olderDriver, [[3, 1, NOW]]), { now: NOW, limit: 2 })).toHaveLength(2);
     expect(scoreClient(model, clientOf(olderDriver, []), { now: NOW, minRating: 100 })).toEqual([]);
@@ -182,7 +188,16 @@ describe("scoreClient", () => {
     const light = clientOf(olderDriver, [[7, 1, NOW]]);
     const alone = scoreClient(model, light, { now: NOW, limit: n });
     scoreClient(model, heavy, { now: NOW, limit: n });
-    expect(() => scoreClient(model, clientOf(youngMover, [[0, 1], [0, -1]]), { now: NOW })).toThrow(RangeError);
+    expect(() =>
+      scoreClient(
+        model,
+        clientOf(youngMover, [
+          [0, 1],
+          [0, -1],
+        ]),
+        { now: NOW },
+      ),
+    ).toThrow(RangeError);
     expect(scoreClient(model, light, { now: NOW, limit: n })).toEqual(alone);
   });
 
@@ -190,7 +205,16 @@ describe("scoreClient", () => {
     const ok = clientOf(youngMover, [[0, 1, NOW]]);
     expect(() => scoreClient(model, clientOf(youngMover, [[0, 2]]), { now: NOW })).toThrow(/must be 1 or -1/);
     expect(() => scoreClient(model, clientOf(youngMover, [[-1, 1]]), { now: NOW })).toThrow(/not a service index/);
-    expect(() => scoreClient(model, clientOf(youngMover, [[1, 1], [1, 1]]), { now: NOW })).toThrow(/twice/);
+    expect(() =>
+      scoreClient(
+        model,
+        clientOf(youngMover, [
+          [1, 1],
+          [1, 1],
+        ]),
+        { now: NOW },
+      ),
+    ).toThrow(/twice/);
     expect(() => scoreClient(model, clientOf({ ...youngMover, age: Number.NaN }, []), { now: NOW })).toThrow(/age/);
     expect(() => scoreClient(model, ok, { now: Number.NaN })).toThrow(/now/);
     expect(() => scoreClient(model, ok, { now: NOW, limit: 0 })).toThrow(/limit/);
@@ -213,7 +237,8 @@ describe("similarServices", () => {
     expect(similar.map((s) => s.name)).toEqual(["Credit card", "Property insurance"]);
     expect(similar[0].similarity).toBeCloseTo(20 / Math.sqrt(45 * 20), 6);
     expect(similar[1].similarity).toBeCloseTo(20 / Math.sqrt(45 * 40), 6);
-    for (let i = 1; i < similar.length; i++) expect(similar[i].similarity).toBeLessThanOrEqual(similar[i - 1].similarity);
+    for (let i = 1; i < similar.length; i++)
+      expect(similar[i].similarity).toBeLessThanOrEqual(similar[i - 1].similarity);
     expect(() => similarServices(model, n)).toThrow(RangeError);
   });
 });

@@ -19,10 +19,44 @@ import { catalogOf, clientOf, datasetOf, plantedSpace } from "./fixtures";
 // columns: s0 = (1,1,1,0) ‖√3‖, s1 = (1,1,-1,1) ‖2‖, s2 = (1,-1,0,1) ‖√3‖
 // dot(s0,s1) = 1+1-1+0 = 1, dot(s0,s2) = 1-1+0+0 = 0, dot(s1,s2) = 1-1+0+1 = 1
 const SMALL = datasetOf(3, [
-  { age: 30, income: 50_000, region: 0, cells: [[0, 1], [1, 1], [2, 1]] },
-  { age: 30, income: 50_000, region: 0, cells: [[0, 1], [1, 1], [2, -1]] },
-  { age: 30, income: 50_000, region: 0, cells: [[0, 1], [1, -1]] },
-  { age: 30, income: 50_000, region: 0, cells: [[1, 1], [2, 1]] },
+  {
+    age: 30,
+    income: 50_000,
+    region: 0,
+    cells: [
+      [0, 1],
+      [1, 1],
+      [2, 1],
+    ],
+  },
+  {
+    age: 30,
+    income: 50_000,
+    region: 0,
+    cells: [
+      [0, 1],
+      [1, 1],
+      [2, -1],
+    ],
+  },
+  {
+    age: 30,
+    income: 50_000,
+    region: 0,
+    cells: [
+      [0, 1],
+      [1, -1],
+    ],
+  },
+  {
+    age: 30,
+    income: 50_000,
+    region: 0,
+    cells: [
+      [1, 1],
+      [2, 1],
+    ],
+  },
 ]);
 
 function smallStats() {
@@ -54,10 +88,44 @@ describe("item-item cosine over signed columns", () => {
     expect(cosineFromPairs(stats.pairDot, 3, 0, 1, 1)).toBeCloseTo(1 / (2 * Math.sqrt(3) + 1), 12);
     // The same data with c1 using s2 instead of declining it: dot(s1,s2) = 1+1+0+1 = 3.
     const flipped = datasetOf(3, [
-      { age: 30, income: 50_000, region: 0, cells: [[0, 1], [1, 1], [2, 1]] },
-      { age: 30, income: 50_000, region: 0, cells: [[0, 1], [1, 1], [2, 1]] },
-      { age: 30, income: 50_000, region: 0, cells: [[0, 1], [1, -1]] },
-      { age: 30, income: 50_000, region: 0, cells: [[1, 1], [2, 1]] },
+      {
+        age: 30,
+        income: 50_000,
+        region: 0,
+        cells: [
+          [0, 1],
+          [1, 1],
+          [2, 1],
+        ],
+      },
+      {
+        age: 30,
+        income: 50_000,
+        region: 0,
+        cells: [
+          [0, 1],
+          [1, 1],
+          [2, 1],
+        ],
+      },
+      {
+        age: 30,
+        income: 50_000,
+        region: 0,
+        cells: [
+          [0, 1],
+          [1, -1],
+        ],
+      },
+      {
+        age: 30,
+        income: 50_000,
+        region: 0,
+        cells: [
+          [1, 1],
+          [2, 1],
+        ],
+      },
     ]);
     const accumulator = new StatisticsAccumulator(plantedSpace(flipped), 0, null);
     accumulator.addDataset(flipped);

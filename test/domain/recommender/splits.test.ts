@@ -8,13 +8,20 @@ const data = datasetOf(12, [
     age: 30,
     income: 1,
     region: 0,
-    cells: [
-      ...Array.from({ length: 10 }, (_, i) => [i, 1, i + 1] as [number, number, number]),
-      [11, -1, 100],
-    ],
+    cells: [...Array.from({ length: 10 }, (_, i) => [i, 1, i + 1] as [number, number, number]), [11, -1, 100]],
   },
   { age: 30, income: 1, region: 0, cells: [[3, 1, 5]] },
-  { age: 30, income: 1, region: 0, cells: [[0, 1, 4], [1, 1, 3], [2, 1, 2], [5, 1, 1]] },
+  {
+    age: 30,
+    income: 1,
+    region: 0,
+    cells: [
+      [0, 1, 4],
+      [1, 1, 3],
+      [2, 1, 2],
+      [5, 1, 1],
+    ],
+  },
 ]);
 
 function rowOf(ptr: Int32Array, items: Int32Array, row: number): number[] {

@@ -16,7 +16,12 @@ import { clientOf, NEEDS, REGIONS } from "./fixtures";
 
 const N_SERVICES = 6;
 const N_GROUPS = 3;
-const space = createFeatureSpace({ nServices: N_SERVICES, regions: REGIONS, needsVocabulary: NEEDS, profileShare: 0.4 });
+const space = createFeatureSpace({
+  nServices: N_SERVICES,
+  regions: REGIONS,
+  needsVocabulary: NEEDS,
+  profileShare: 0.4,
+});
 
 const profileArb = fc.record({
   age: fc.integer({ min: 18, max: 80 }),
@@ -29,7 +34,11 @@ const cellsArb = fc.uniqueArray(
   fc.record({ service: fc.integer({ min: 0, max: N_SERVICES - 1 }), value: fc.constantFrom(1, -1) }),
   { selector: (c) => c.service, maxLength: N_SERVICES },
 );
-const clientArb = fc.record({ profile: profileArb, cells: cellsArb, group: fc.integer({ min: -1, max: N_GROUPS - 1 }) });
+const clientArb = fc.record({
+  profile: profileArb,
+  cells: cellsArb,
+  group: fc.integer({ min: -1, max: N_GROUPS - 1 }),
+});
 type ClientInput = typeof clientArb extends fc.Arbitrary<infer T> ? T : never;
 const changeArb = fc.oneof(
   fc.record({
@@ -85,49 +94,53 @@ function expectEqualStatistics(actual: ModelStatistics, expected: ModelStatistic
 describe("incremental statistics", () => {
   it("equal a full recomputation after any sequence of client writes (property)", () => {
     fc.assert(
-      fc.property(fc.array(clientArb, { minLength: 1, maxLength: 6 }), fc.array(changeArb, { maxLength: 25 }), (initial, changes) => {
-        const stats = createStatistics(space, N_GROUPS);
-        const states: ClientState[] = [];
-        for (const input of initial) {
-          const state = stateOf(input);
-          applyStatisticsDelta(stats, statisticsDelta(space, null, state, N_GROUPS));
-          states.push(state);
-        }
-        for (const change of changes) {
-          if (change.kind === "add") {
-            const state = stateOf(change.client);
+      fc.property(
+        fc.array(clientArb, { minLength: 1, maxLength: 6 }),
+        fc.array(changeArb, { maxLength: 25 }),
+        (initial, changes) => {
+          const stats = createStatistics(space, N_GROUPS);
+          const states: ClientState[] = [];
+          for (const input of initial) {
+            const state = stateOf(input);
             applyStatisticsDelta(stats, statisticsDelta(space, null, state, N_GROUPS));
             states.push(state);
-            continue;
           }
-          if (states.length === 0) continue;
-          const who = change.who % states.length;
-          const before = states[who];
-          if (change.kind === "cell") {
-            states[who] = applyInteractionChange(stats, before, change, change.regroup).after;
-          } else if (change.kind === "remove") {
-            applyStatisticsDelta(stats, statisticsDelta(space, before, null, N_GROUPS));
-            states.splice(who, 1);
-          } else {
-            const after: ClientState =
-              change.kind === "group"
-                ? { ...before, group: change.group }
-                : {
-                    ...before,
-                    profile: {
-                      age: change.profile.age,
-                      monthlyIncome: change.profile.income,
-                      region: change.profile.region,
-                      gender: change.profile.gender,
-                      needs: change.profile.needs,
-                    },
-                  };
-            applyStatisticsDelta(stats, statisticsDelta(space, before, after, N_GROUPS));
-            states[who] = after;
+          for (const change of changes) {
+            if (change.kind === "add") {
+              const state = stateOf(change.client);
+              applyStatisticsDelta(stats, statisticsDelta(space, null, state, N_GROUPS));
+              states.push(state);
+              continue;
+            }
+            if (states.length === 0) continue;
+            const who = change.who % states.length;
+            const before = states[who];
+            if (change.kind === "cell") {
+              states[who] = applyInteractionChange(stats, before, change, change.regroup).after;
+            } else if (change.kind === "remove") {
+              applyStatisticsDelta(stats, statisticsDelta(space, before, null, N_GROUPS));
+              states.splice(who, 1);
+            } else {
+              const after: ClientState =
+                change.kind === "group"
+                  ? { ...before, group: change.group }
+                  : {
+                      ...before,
+                      profile: {
+                        age: change.profile.age,
+                        monthlyIncome: change.profile.income,
+                        region: change.profile.region,
+                        gender: change.profile.gender,
+                        needs: change.profile.needs,
+                      },
+                    };
+              applyStatisticsDelta(stats, statisticsDelta(space, before, after, N_GROUPS));
+              states[who] = after;
+            }
           }
-        }
-        expectEqualStatistics(stats, recomputed(states));
-      }),
+          expectEqualStatistics(stats, recomputed(states));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -173,8 +186,20 @@ describe("incremental statistics", () => {
 
   it("grows to a larger catalogue keeping every count", () => {
     const states: ClientState[] = [
-      { ...clientOf({ age: 25, income: 40_000, region: 0 }, [[0, 1], [5, -1]]), group: 0 },
-      { ...clientOf({ age: 60, income: 200_000, region: 2 }, [[3, 1], [5, 1]]), group: 2 },
+      {
+        ...clientOf({ age: 25, income: 40_000, region: 0 }, [
+          [0, 1],
+          [5, -1],
+        ]),
+        group: 0,
+      },
+      {
+        ...clientOf({ age: 60, income: 200_000, region: 2 }, [
+          [3, 1],
+          [5, 1],
+        ]),
+        group: 2,
+      },
     ];
     const stats = recomputed(states);
     const bigger = createFeatureSpace({ ...space, nServices: N_SERVICES + 2 });

@@ -57,11 +57,19 @@ describe("trainFromStatistics", () => {
       trainedAt: 1_700_000_000_000,
       neighbours: 3,
     });
-    for (const key of ["neighbourIndex", "reverseNeighbourIndex", "groupMembers", "segmentMembers", "linkTarget"] as const) {
+    for (const key of [
+      "neighbourIndex",
+      "reverseNeighbourIndex",
+      "groupMembers",
+      "segmentMembers",
+      "linkTarget",
+    ] as const) {
       expect(Array.from(again[key]), key).toEqual(Array.from(model[key]));
     }
     for (const key of ["neighbourSimilarity", "groupLogit", "segmentLogit", "popularityLogit", "centroids"] as const) {
-      again[key].forEach((v, i) => expect(Math.abs(v - model[key][i]), key).toBeLessThan(1e-6));
+      for (let i = 0; i < model[key].length; i++) {
+        expect(Math.abs(again[key][i] - model[key][i]), key).toBeLessThan(1e-6);
+      }
     }
     expect(again.groups).toEqual(model.groups);
     expect(model.clientCount).toBe(80);

@@ -87,7 +87,8 @@ export interface ClientBody {
   region: string;
   gender?: "female" | "male" | null;
   needs?: string[];
-  services?: Partial<Record<ServiceCode, 1 | -1>>;
+  /** Catalog codes, or services a test creates itself. */
+  services?: Partial<Record<ServiceCode, 1 | -1>> & Record<string, 1 | -1>;
 }
 
 /** Synthetic clients with the usual cross-sell patterns (mortgage → property insurance, car loan → car insurance…). */
