@@ -63,7 +63,7 @@ function clientStateSql(clientId: SQL): SQL {
   return sql`(SELECT json_array(c.age, c.monthly_income, c.region, c.gender, json(c.needs),
     (SELECT json_group_array(json_array(s.model_index, i.value))
        FROM interactions i JOIN services s ON s.id = i.service_id
-      WHERE i.client_id = c.id))
+      WHERE i.client_id = c.id AND i.value IN (1, -1)))
     FROM clients c WHERE c.id = ${clientId})`;
 }
 
@@ -130,8 +130,11 @@ export interface LoggedChange {
 
 /** A malformed change-log row: the log is written by SQL only, so this means tampering or a bug. */
 export class ChangeLogError extends Error {
-  constructor(message: string) {
-    super(`statistics change log: ${message}`);
+  constructor(
+    readonly detail: string,
+    rowId?: number,
+  ) {
+    super(`statistics change log${rowId === undefined ? "" : ` row ${rowId}`}: ${detail}`);
     this.name = "ChangeLogError";
   }
 }
@@ -185,12 +188,19 @@ export async function readLoggedChanges(
     .where(and(gt(modelStatDeltas.id, afterId), lte(modelStatDeltas.id, throughId)))
     .orderBy(asc(modelStatDeltas.id))
     .limit(limit);
-  return rows.map((row) => ({
-    id: row.id,
-    clientId: row.clientId,
-    before: parseLoggedState(row.before),
-    after: parseLoggedState(row.after),
-  }));
+  return rows.map((row) => {
+    try {
+      return {
+        id: row.id,
+        clientId: row.clientId,
+        before: parseLoggedState(row.before),
+        after: parseLoggedState(row.after),
+      };
+    } catch (error) {
+      if (error instanceof ChangeLogError) throw new ChangeLogError(error.detail, row.id);
+      throw error;
+    }
+  });
 }
 
 /**
