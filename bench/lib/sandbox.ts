@@ -107,6 +107,8 @@ export class WorkerSandbox {
   readonly log: string;
   private pgid: number | null = null;
   port = 0;
+  /** DevTools inspector port of the Worker (wrangler's inspector proxy): CPU profiles of the Worker. */
+  inspectorPort = 0;
 
   constructor() {
     this.root = mkdtempSync(join(tmpdir(), "cactubase-bench-http-"));
@@ -154,7 +156,7 @@ export class WorkerSandbox {
   /** Starts `wrangler dev` on a free port and waits until /health answers. */
   async start(): Promise<void> {
     this.port = await freePort();
-    const inspectorPort = await freePort();
+    this.inspectorPort = await freePort();
     const wrangler = join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
     const out = createWriteStream(this.log, { flags: "a" });
     const server = spawn(
@@ -168,7 +170,7 @@ export class WorkerSandbox {
         "--port",
         String(this.port),
         "--inspector-port",
-        String(inspectorPort),
+        String(this.inspectorPort),
         "--persist-to",
         join(this.root, ".wrangler", "state"),
         "--show-interactive-dev-session=false",

@@ -48,7 +48,7 @@ function plainPass(model: RecommenderModel, client: ReturnType<typeof datasetCli
   return sum;
 }
 
-for (const services of [50, 500, 2000]) {
+for (const services of (process.env.SIZES ?? "50,500,2000").split(",").map(Number)) {
   const bank = generateBankDataset({ preset: "demo", clients, services, seed: 7 });
   const space = featureSpaceFromDataset(bank.dataset, { profileShare: 0.5 });
   const trainStarted = performance.now();

@@ -157,14 +157,11 @@ export function trainHybrid(
     const innerModel = trainModel(inner.train, space, catalog, links, options, [], "inner");
     // Two rounds, as on the platform: the first offers follow the default blend, the second the
     // blend fitted on the first round's outcomes.
-    const offer = { now, offersPerClient: options.offersPerClient };
-    const firstRound = simulateOfferDeals(innerModel, inner.train, inner.test, offer);
-    const firstBlend = fitBlend(firstRound).blend;
-    const rounds = Number(process.env.ROUNDS ?? 2);
-    const deals =
-      rounds > 1
-        ? simulateOfferDeals({ ...innerModel, blend: firstBlend }, inner.train, inner.test, offer)
-        : firstRound;
+    const deals = simulateOfferDeals(innerModel, inner.train, inner.test, {
+      now,
+      offersPerClient: options.offersPerClient,
+      rounds: 2,
+    });
     let ndcg = Number.NaN;
     if (candidates.length > 1) {
       const blend = fitBlend(deals).blend;

@@ -350,9 +350,11 @@ async function advance(
         }
       }
       ensureServices(state, maxService + 1);
-      progress.deltasReconciled += foldChanges(state.snapshot, changes, (change) => {
-        const page = pageOf(progress.pages, change.clientId);
-        return page !== null && change.id > page[1];
+      progress.deltasReconciled += foldChanges(state.snapshot, changes, {
+        include: (change) => {
+          const page = pageOf(progress.pages, change.clientId);
+          return page !== null && change.id > page[1];
+        },
       });
       if (changes.length < RECONCILE_CHANGES_PER_STEP) {
         state.snapshot.lastDeltaId = progress.reconcileThrough;

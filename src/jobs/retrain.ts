@@ -23,6 +23,7 @@ import { getDb } from "../storage/db";
 import {
   decodeSnapshot,
   foldChanges,
+  GroupAssigner,
   growSnapshot,
   latestDeltaId,
   readLoggedChanges,
@@ -103,11 +104,12 @@ export async function retrainModel(env: Env, options: RetrainOptions): Promise<R
     );
   }
   snapshot = growSnapshot(snapshot, inputs.catalog.length);
+  const assigner = new GroupAssigner(snapshot.stats.space, snapshot.stats.nGroups, snapshot.assignmentCentroids);
   let folded = 0;
   while (snapshot.lastDeltaId < throughId) {
     const changes = await readLoggedChanges(db, snapshot.lastDeltaId, throughId, FOLD_PAGE);
     if (changes.length === 0) break;
-    folded += foldChanges(snapshot, changes);
+    folded += foldChanges(snapshot, changes, { assigner });
   }
   // Ids of rolled-back writes are never used: the statistics now stand exactly at `throughId`.
   snapshot.lastDeltaId = throughId;

@@ -281,23 +281,30 @@ function sameLoggedState(a: LoggedClientState | null, b: LoggedClientState | nul
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Options of {@link foldChanges}. */
+export interface FoldOptions {
+  /** Skip changes for which this is false (the rebuild's reconciliation folds only what its pages missed). */
+  include?: (change: LoggedChange) => boolean;
+  /** An assigner for the snapshot's space and centroids, reused across pages (it holds a statistics-sized scratch). */
+  assigner?: GroupAssigner;
+}
+
 /**
  * Folds logged changes into the snapshot's statistics, in log order, and moves `lastDeltaId`.
- * `include` may skip changes (the rebuild's reconciliation folds only changes its pages missed).
  * The snapshot must already cover every service the changes name (see {@link growSnapshot}).
  * Returns the number of changes that moved the statistics.
  */
 export function foldChanges(
   snapshot: StatisticsSnapshot,
   changes: readonly LoggedChange[],
-  include: (change: LoggedChange) => boolean = () => true,
+  options: FoldOptions = {},
 ): number {
   const { stats } = snapshot;
-  const assigner = new GroupAssigner(stats.space, stats.nGroups, snapshot.assignmentCentroids);
+  const assigner = options.assigner ?? new GroupAssigner(stats.space, stats.nGroups, snapshot.assignmentCentroids);
   let folded = 0;
   for (const change of changes) {
     if (change.id <= snapshot.lastDeltaId) continue;
-    if (include(change) && !sameLoggedState(change.before, change.after)) {
+    if ((options.include?.(change) ?? true) && !sameLoggedState(change.before, change.after)) {
       const before = loggedClientState(stats.space, assigner, change.before);
       const after = loggedClientState(stats.space, assigner, change.after);
       applyStatisticsDelta(stats, statisticsDelta(stats.space, before, after, stats.nGroups));

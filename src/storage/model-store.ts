@@ -11,9 +11,11 @@
  * (generation, last_delta_id, seq) order, so of two concurrent retrains the newer one wins and the
  * other one's keys are simply deleted. The KV mirror follows the D1 pointer.
  *
- * Serving: each isolate keeps the decoded current model in memory and re-reads the pointer at most
- * every {@link MODEL_POINTER_CHECK_MS}; it loads a new artefact once when the pointer names a newer
- * version, and never steps back to an older one (a stale KV edge cache cannot undo a flip).
+ * Serving: each isolate keeps the decoded current model in memory and checks the KV mirror at most
+ * every {@link MODEL_POINTER_CHECK_MS}. While the mirror names the model it serves, that is all;
+ * when it names another version (or is missing), the D1 pointer decides and the artefact it names
+ * is loaded once — so a lagging mirror can delay a switch by one check but never move the model
+ * backwards.
  */
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { decodeModel, type RecommenderModel } from "../domain/recommender";
@@ -190,9 +192,9 @@ export interface ServingState {
 }
 
 /**
- * The current model for serving, from this isolate's memory when the pointer was checked recently.
- * A pointer naming a newer version loads that artefact once (fully verified); an artefact that is
- * not readable yet (KV propagation) keeps the previous model until the next check.
+ * The current model for serving, from this isolate's memory when the pointer was checked recently
+ * (see the module comment). A new current version's artefact is loaded once, fully verified; an
+ * artefact that is not readable yet (KV propagation) keeps the previous model until the next check.
  */
 export async function getServingModel(env: Env, options: ServingOptions = {}): Promise<ServingState> {
   const slot = slotOf(env.MODEL);
@@ -208,11 +210,24 @@ export async function getServingModel(env: Env, options: ServingOptions = {}): P
 }
 
 async function refreshSlot(env: Env, slot: ServingSlot, now: number): Promise<void> {
-  const pointer = (await readPointerMirror(env.MODEL)) ?? (await readPointer(getDb(env.DB)));
+  // The common case costs one KV read: the mirror still names the model this isolate serves.
+  const mirror = await readPointerMirror(env.MODEL);
+  if (slot.current && mirror?.version === slot.current.pointer.version) {
+    slot.checkedAt = now;
+    return;
+  }
+  // Otherwise the D1 pointer decides: the mirror may lag behind a flip (edge cache, a lost race
+  // between two mirror writes) and is never trusted to move the model by itself.
+  const pointer = await readPointer(getDb(env.DB));
   slot.checkedAt = now;
-  if (!pointer) return;
+  if (!pointer) {
+    // No model is published (e.g. a reset database): serve none rather than a stale one.
+    slot.current = null;
+    slot.pointerSeen = false;
+    return;
+  }
   slot.pointerSeen = true;
-  if (!isNewerPointer(pointer, slot.current?.pointer ?? null)) return;
+  if (slot.current?.pointer.version === pointer.version) return;
   const bytes = await getBinary(env.MODEL, pointer.artefactKey);
   if (!bytes) {
     console.warn(JSON.stringify({ event: "model_artefact_not_visible", version: pointer.version }));

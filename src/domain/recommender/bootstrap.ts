@@ -7,7 +7,7 @@
  * order exactly the candidates that compete for the top of the list.
  */
 import type { Dataset } from "../dataset";
-import type { DealSample } from "./calibration";
+import { type DealSample, fitBlend } from "./calibration";
 import { datasetClient } from "./features";
 import type { RecommenderModel } from "./model";
 import { scoreClient } from "./scoring";
@@ -20,10 +20,33 @@ export interface SimulatedOfferOptions {
   now: number;
   /** Also record held-out positives that were not offered, as accepted (organic take-up; default false). */
   includeOrganic?: boolean;
+  /**
+   * Rounds of offers (default 1). Round 1 offers what the model's blend ranks first; each further
+   * round offers what the blend fitted on the previous round's outcomes ranks first, as the platform
+   * does once deals come in. The deals of the last round are returned.
+   */
+  rounds?: number;
 }
 
 /** Deal samples of simulated offers to the clients of `dataset` that have held-out positives. */
 export function simulateOfferDeals(
+  model: RecommenderModel,
+  dataset: Dataset,
+  heldOut: HeldOut,
+  options: SimulatedOfferOptions,
+): DealSample[] {
+  const rounds = options.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError("rounds must be an integer >= 1");
+  let deals = offerRound(model, dataset, heldOut, options);
+  for (let round = 2; round <= rounds; round++) {
+    const fit = fitBlend(deals);
+    if (fit.source !== "deals") break;
+    deals = offerRound({ ...model, blend: fit.blend }, dataset, heldOut, options);
+  }
+  return deals;
+}
+
+function offerRound(
   model: RecommenderModel,
   dataset: Dataset,
   heldOut: HeldOut,

@@ -5,7 +5,7 @@
  *   rating = 100 · σ(intercept + Σ_part weight_part · f_part(part))
  *
  * with fixed, monotone feature transforms f:
- *   item        signed square root of the item-kNN sum Σ R[c,j]·sim(s,j)  (declines make it negative)
+ *   item        the item-kNN sum Σ R[c,j]·sim(s,j) itself (declines make it negative)
  *   group       lift of the nearest reference groups: logit(group rate) − logit(overall rate)
  *   link        the business-link strength 1 − Π(1 − w) over the client's services, 0..1
  *   segment     lift of the client's segment (age band × income band): logit(segment rate) − logit(overall rate)
@@ -95,18 +95,10 @@ export function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
 
-/**
- * sign(x) · √|x|: monotone, keeps the sign of declines and tames heavy users' large sums. (A square
- * root ranks as well as log1p in the evaluation and costs a single instruction on the hot path.)
- */
-export function signedSqrt(x: number): number {
-  return x >= 0 ? Math.sqrt(x) : -Math.sqrt(-x);
-}
-
 /** The transformed feature vector f(parts), in PART_NAMES order. */
 export function partFeatures(parts: PartScores, out: Float64Array = new Float64Array(PART_COUNT)): Float64Array {
   const popularity = logit(parts.popularity);
-  out[0] = signedSqrt(parts.item);
+  out[0] = parts.item;
   out[1] = logit(parts.group) - popularity;
   out[2] = parts.link;
   out[3] = logit(parts.segment) - popularity;

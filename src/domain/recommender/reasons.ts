@@ -6,7 +6,7 @@
  * catalogue for the popularity part). Labels are cached per model, so building the reasons of one
  * recommendation costs a handful of small strings and objects.
  */
-import { type BlendWeights, signedSqrt } from "./calibration";
+import type { BlendWeights } from "./calibration";
 import { segmentLabel } from "./features";
 import type { RecommenderModel } from "./model";
 
@@ -115,7 +115,7 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
   present[2] = e.bestLinkSource >= 0 ? 1 : 0;
   present[3] = 1;
   present[4] = 1;
-  contribution[0] = blend.item * signedSqrt(e.item);
+  contribution[0] = blend.item * e.item;
   contribution[1] = blend.group * (e.groupLogit - e.popularityLogit);
   contribution[2] = blend.link * e.link;
   contribution[3] = blend.segment * (e.segmentLogit - e.popularityLogit);

@@ -77,6 +77,13 @@ interface Scratch {
   topWeights: Float64Array;
   heapZ: Float64Array;
   heapService: Int32Array;
+  /** n zeros: stands in for the rows of groups a client does not have. */
+  zeroRow: Float32Array;
+  /** rank + 1 of each recommended service during reason building, 0 otherwise. */
+  winnerRank: Int32Array;
+  /** Per rank: the client's best neighbour of the service and its similarity. */
+  rankNeighbour: Int32Array;
+  rankSimilarity: Float64Array;
 }
 
 const scratchByModel = new WeakMap<RecommenderModel, Scratch>();
@@ -124,6 +131,10 @@ function scratchFor(model: RecommenderModel): Scratch {
     topWeights: new Float64Array(m),
     heapZ: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
     heapService: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
+    zeroRow: new Float32Array(n),
+    winnerRank: new Int32Array(n),
+    rankNeighbour: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
+    rankSimilarity: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
   };
   scratchByModel.set(model, scratch);
   return scratch;
@@ -335,29 +346,35 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
     const groupLogit = model.groupLogit;
     const segmentLogit = model.segmentLogit;
     const popularityLogit = model.popularityLogit;
+    // The three nearest groups are unrolled (the default m); further ones take a short inner loop.
+    // Without any group the group feature is the popularity logit (a lift of 0).
+    const zeros = scratch.zeroRow;
+    const row0 = usedGroups > 0 ? groupLogit : zeros;
+    const row1 = usedGroups > 1 ? groupLogit : zeros;
+    const row2 = usedGroups > 2 ? groupLogit : zeros;
     const g0 = usedGroups > 0 ? topGroups[0] * n : 0;
     const g1 = usedGroups > 1 ? topGroups[1] * n : 0;
-    const w0 = usedGroups > 0 ? topWeights[0] : 0;
-    const w1 = usedGroups > 1 ? topWeights[1] : 0;
+    const g2 = usedGroups > 2 ? topGroups[2] * n : 0;
+    const w0 = usedGroups > 0 ? wGroup * topWeights[0] : 0;
+    const w1 = usedGroups > 1 ? wGroup * topWeights[1] : 0;
+    const w2 = usedGroups > 2 ? wGroup * topWeights[2] : 0;
+    const wPopularityTotal = usedGroups === 0 ? wPopularity + wGroup : wPopularity;
+    const linkBase = intercept + wLink;
     for (let s = 0; s < n; s++) {
       if (blocked[s] === 1) continue;
       if (mask !== null && mask[s] === 0) continue;
       if (predicate !== null && !predicate(s)) continue;
       const x = item[s];
-      const itemFeature = x >= 0 ? Math.sqrt(x) : -Math.sqrt(-x);
-      let groupFeature: number;
-      if (usedGroups === 0) groupFeature = popularityLogit[s];
-      else {
-        groupFeature = w0 * groupLogit[g0 + s] + w1 * groupLogit[g1 + s];
-        for (let t = 2; t < usedGroups; t++) groupFeature += topWeights[t] * groupLogit[topGroups[t] * n + s];
-      }
-      const z =
-        intercept +
-        wItem * itemFeature +
-        wGroup * groupFeature +
-        wLink * (1 - linkKeep[s]) +
+      let z =
+        linkBase -
+        wLink * linkKeep[s] +
+        wItem * x +
+        w0 * row0[g0 + s] +
+        w1 * row1[g1 + s] +
+        w2 * row2[g2 + s] +
         wSegment * segmentLogit[segmentBase + s] +
-        wPopularity * popularityLogit[s];
+        wPopularityTotal * popularityLogit[s];
+      for (let t = 3; t < usedGroups; t++) z += wGroup * topWeights[t] * groupLogit[topGroups[t] * n + s];
       if (!(z >= zMin)) continue;
       if (size < limit) {
         let i = size++;
@@ -395,6 +412,38 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
       }
     }
     const withReasons = options.reasons ?? true;
+    if (withReasons) {
+      // Best neighbour of each recommended service among the services the client uses: one walk
+      // over the client's transposed lists, keeping for every winner the highest similarity
+      // (ties: the lower index, i.e. the order of N_k(s)).
+      if (scratch.rankNeighbour.length < order.length) {
+        scratch.rankNeighbour = new Int32Array(order.length);
+        scratch.rankSimilarity = new Float64Array(order.length);
+      }
+      const winnerRank = scratch.winnerRank;
+      const rankNeighbour = scratch.rankNeighbour;
+      const rankSimilarity = scratch.rankSimilarity;
+      for (let r = 0; r < order.length; r++) {
+        winnerRank[order[r]] = r + 1;
+        rankNeighbour[r] = -1;
+        rankSimilarity[r] = 0;
+      }
+      for (let i = 0; i < cells; i++) {
+        const j = services[i];
+        if (j >= n || values[i] !== 1) continue;
+        for (let p = revPtr[j], end = revPtr[j + 1]; p < end; p++) {
+          const rank = winnerRank[revIdx[p]];
+          if (rank === 0) continue;
+          const sim = revSim[p];
+          const best = rankSimilarity[rank - 1];
+          if (sim > best || (sim === best && sim > 0 && j < rankNeighbour[rank - 1])) {
+            rankSimilarity[rank - 1] = sim;
+            rankNeighbour[rank - 1] = j;
+          }
+        }
+      }
+      for (let r = 0; r < order.length; r++) winnerRank[order[r]] = 0;
+    }
     const results: Recommendation[] = [];
     for (let r = 0; r < order.length; r++) {
       const s = order[r];
@@ -416,22 +465,10 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
       };
       let reasons: Reason[] = [];
       if (withReasons) {
-        // N_k(s) is sorted best first: the first neighbour the client uses contributes most.
-        let bestNeighbour = -1;
-        let bestNeighbourSimilarity = 0;
-        for (let t = 0, base = s * model.neighbours; t < model.neighbours; t++) {
-          const j = model.neighbourIndex[base + t];
-          if (j < 0) break;
-          if (cellValue[j] === 1) {
-            bestNeighbour = j;
-            bestNeighbourSimilarity = model.neighbourSimilarity[base + t];
-            break;
-          }
-        }
         evidence.service = s;
         evidence.item = item[s];
-        evidence.bestNeighbour = bestNeighbour;
-        evidence.bestNeighbourSimilarity = bestNeighbourSimilarity;
+        evidence.bestNeighbour = scratch.rankNeighbour[r];
+        evidence.bestNeighbourSimilarity = scratch.rankSimilarity[r];
         evidence.groupLogit = groupFeature;
         evidence.groupRate = parts.group;
         evidence.nearestGroup = usedGroups > 0 ? topGroups[0] : -1;

@@ -26,7 +26,7 @@ function syntheticDeals(count: number, seed: number): DealSample[] {
       popularity: 0.05 + rng.next() * 0.2,
       activity: rng.int(6),
     };
-    const z = -3 + 1.2 * Math.sqrt(parts.item) + 4 * (parts.group - 0.25) + 1.5 * parts.link;
+    const z = -3 + 0.6 * parts.item + 4 * (parts.group - 0.25) + 1.5 * parts.link;
     deals.push({ parts, accepted: rng.next() < 1 / (1 + Math.exp(-z)) });
   }
   return deals;
@@ -66,7 +66,7 @@ describe("blend fit and calibration", () => {
     const fit = fitBlend(deals);
     expect(fit.source).toBe("deals");
     for (const name of PART_NAMES) expect(fit.blend[name]).toBeGreaterThanOrEqual(0);
-    expect(fit.blend.item).toBeGreaterThan(0.5);
+    expect(fit.blend.item).toBeGreaterThan(0.3);
     expect(fit.blend.link).toBeGreaterThan(0.5);
     expect(fit.blend.group + fit.blend.popularity).toBeGreaterThan(0);
     expect(fitBlend(deals).blend).toEqual(fit.blend);

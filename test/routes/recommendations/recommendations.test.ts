@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeModel } from "../../../src/domain/recommender";
-import { CURRENT_MODEL_KEY, forgetServingModels } from "../../../src/storage/model-store";
+import { CURRENT_MODEL_KEY, forgetServingModels, getServingModel } from "../../../src/storage/model-store";
 import { settings } from "../../../src/storage/schema";
 import { api, db, errorCode, seedKey } from "../../harness";
 import {
@@ -202,6 +202,17 @@ describe("serving cache", () => {
     expect(result.status).toBe(200);
     const pointer = await env.DB.prepare("SELECT version FROM model_pointer WHERE id = 1").first<{ version: string }>();
     expect(result.body.model.version).toBe(pointer?.version);
+  });
+
+  it("a lagging KV mirror never moves the served model backwards; the D1 pointer decides", async () => {
+    const current = (await getServingModel(env, { maxAgeMs: 0 })).serving!.pointer;
+    const stale = { ...current, version: "v000000-20200101T000000Z", artefactKey: "model:artefact:gone", seq: 0 };
+    await env.MODEL.put(CURRENT_MODEL_KEY, JSON.stringify(stale));
+    expect((await getServingModel(env, { maxAgeMs: 0 })).serving!.pointer.version).toBe(current.version);
+    await env.MODEL.delete(CURRENT_MODEL_KEY);
+    forgetServingModels();
+    expect((await getServingModel(env, { maxAgeMs: 0 })).serving!.pointer.version).toBe(current.version);
+    await env.MODEL.put(CURRENT_MODEL_KEY, JSON.stringify(current));
   });
 
   it("a retrain publishes a new version that the next request uses", async () => {
