@@ -1,5 +1,6 @@
 /**
- * Quick Node measurement of the hot path: `npx tsx scripts/eval/measure-scoring.ts [clients]`.
+ * Quick Node measurement of the hot path: `npx tsx scripts/eval/measure-scoring.ts [clients]`
+ * (catalogue sizes from SIZES, default "50,500,2000"; `npm run bench:core` is the reference benchmark).
  * For catalogues of 50, 500 and 2,000 services (demo bank data, tariff variants added), trains a
  * model, encodes / decodes the artefact and times `scoreClient` per call against a plain pass over
  * the arrays scoring reads (segment row, popularity, the nearest groups' rows, the client's
