@@ -211,6 +211,7 @@ async function main() {
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    interrupted = true;
     console.error(`\n[bench:http] ${signal}: stopping the Worker…`);
     shutdown().finally(() => process.exit(130));
   };
@@ -451,7 +452,11 @@ async function main() {
   if (left.length > 0) process.exitCode = 1;
 }
 
+/** Set on Ctrl-C / SIGTERM: requests still in flight then fail by design and are not reported. */
+let interrupted = false;
+
 main().catch((error: unknown) => {
+  if (interrupted) return;
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

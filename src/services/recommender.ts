@@ -300,20 +300,6 @@ export async function rateClient(env: Env, client: ClientForScoring, options: Ra
   };
 }
 
-/**
- * For the lead call's hot path: every eligible service of an already loaded client, rated, best
- * first, not cut by any threshold, each with its part scores (store them with the lead) and
- * reasons. Pass `settings` / `catalog` when the caller has them loaded already.
- */
-export async function rateClientForLeads(
-  env: Env,
-  client: ClientForScoring,
-  options: Omit<RateOptions, "limit" | "minRating"> = {},
-): Promise<{ modelVersion: string | null; recommendations: RatedService[] }> {
-  const result = await rateClient(env, client, options);
-  return { modelVersion: result.model?.version ?? null, recommendations: result.recommendations };
-}
-
 /** A neighbour of a service in the current model. */
 export interface SimilarServiceEntry {
   code: string;

@@ -9,8 +9,8 @@
  * paused company, ...) is never returned.
  */
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
-import type { ClientRecord } from "./features";
 import {
+  type ClientRecord,
   encodeProfileInto,
   featureLayout,
   interactionScaleOf,

@@ -1,12 +1,10 @@
 import type { RatedService } from "../../domain/lead-selection";
 import type { PartScores } from "../../domain/recommender/calibration";
-import { profileFromFields } from "../../domain/recommender/features";
-import { scoreClient } from "../../domain/recommender/scoring";
 import type { Env } from "../../env";
+import { currentServingModel, rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../../services/recommender";
 import type { ClientRow, StoredCell } from "../../storage/clients";
 import { clientNeeds } from "../../storage/clients";
 import type { LeadContext } from "../../storage/lead-context";
-import { getServingModel } from "../../storage/model-store";
 
 /**
  * The lead call rates (and records as scored candidates) this many of the client's best services:
@@ -32,70 +30,73 @@ export interface ClientRating {
 }
 
 /**
- * Rates the client (as it is after this call's write) with the serving model. Inactive services
- * and services declined within their own cooldown are never rated; services of paused or capped
- * companies are rated, so routing can report them as not routed. With no model published yet the
- * answer is empty (and the call creates no lead) rather than an error.
+ * Rates the client (as it is after this call's write) with the serving model, through the same
+ * serving code as the recommendation routes. Unlike them, services of paused companies are rated:
+ * routing reports them as not routed, which tells the admin what the pause holds back. Inactive
+ * services and services the client uses or declined within their cooldown are never rated. Before
+ * any model exists the first one is trained here once; without one the answer is empty.
  */
 export async function rateStoredClient(
   env: Env,
   input: { client: ClientRow; cells: readonly StoredCell[]; context: LeadContext; now: number },
 ): Promise<ClientRating> {
-  const { serving } = await getServingModel(env, { now: input.now });
+  const serving = await currentServingModel(env, input.now);
   if (!serving) return { modelVersion: null, services: [], partsByService: new Map() };
-  const { model } = serving;
-  const { context, now } = input;
-  const n = model.nServices;
-  const eligible = new Uint8Array(n);
-  for (const service of context.services) {
-    if (service.active && service.modelIndex < n) eligible[service.modelIndex] = 1;
-  }
-  const services: number[] = [];
-  const values: number[] = [];
-  const times: number[] = [];
-  for (const cell of input.cells) {
-    const service = context.serviceById.get(cell.serviceId);
-    if (!service) continue;
-    services.push(service.modelIndex);
-    values.push(cell.value);
-    times.push(cell.at);
-    if (service.modelIndex < n) {
-      if (cell.value === 1) eligible[service.modelIndex] = 0;
-      else if (now - cell.at < context.settings.declineCooldownMs(service.id).value) eligible[service.modelIndex] = 0;
-    }
-  }
-  const recommendations = scoreClient(
-    model,
+  const { context } = input;
+  const rated = rateWithModel(
+    serving,
     {
-      profile: profileFromFields(model.space, {
+      profile: {
         age: input.client.age,
         monthlyIncome: input.client.monthlyIncome,
         region: input.client.region,
         gender: input.client.gender,
         needs: clientNeeds(input.client),
+      },
+      cells: input.cells.flatMap((cell) => {
+        const service = context.serviceById.get(cell.serviceId);
+        return service ? [{ ...cell, modelIndex: service.modelIndex }] : [];
       }),
-      interactions: { services, values, times },
     },
-    // Cooldowns are per service (settings) and already applied through `eligible`.
-    { now, eligible, limit: Math.min(RATED_PER_CALL, n), declineCooldownMs: 0 },
+    leadCatalog(context),
+    context.settings,
+    { now: input.now, limit: RATED_PER_CALL },
   );
-  const rated: RatedService[] = [];
+  const services: RatedService[] = [];
   const partsByService = new Map<string, PartColumns>();
-  for (const recommendation of recommendations) {
-    const service = context.serviceByIndex.get(recommendation.service);
-    if (!service) continue;
-    rated.push({
-      serviceIndex: recommendation.service,
-      serviceId: service.id,
+  for (const service of rated) {
+    services.push({
+      serviceIndex: service.modelIndex,
+      serviceId: service.serviceId,
       serviceCode: service.code,
       category: service.category,
-      companyId: service.companyId,
-      rating: recommendation.rating,
-      reasons: recommendation.reasons.map((reason) => reason.text),
+      companyId: service.company.id,
+      rating: service.rating,
+      reasons: service.reasons.map((reason) => reason.text),
     });
-    partsByService.set(service.id, partColumns(recommendation.parts));
+    partsByService.set(service.serviceId, partColumns(service.parts));
   }
-  return { modelVersion: serving.pointer.version, services: rated, partsByService };
+  return { modelVersion: serving.pointer.version, services, partsByService };
+}
+
+/** The serving catalog as the lead call sees it: every active service is offerable. */
+function leadCatalog(context: LeadContext): ServingCatalog {
+  const byIndex: Array<ServingCatalogEntry | undefined> = [];
+  const byCode = new Map<string, ServingCatalogEntry>();
+  for (const service of context.services) {
+    const entry: ServingCatalogEntry = {
+      serviceId: service.id,
+      code: service.code,
+      name: service.name,
+      category: service.category,
+      modelIndex: service.modelIndex,
+      offerable: service.active,
+      company: { id: service.companyId, name: context.companies.get(service.companyId)?.name ?? service.companyId },
+    };
+    byIndex[service.modelIndex] = entry;
+    byCode.set(service.code, entry);
+  }
+  return { byIndex, byCode };
 }
 
 function partColumns(parts: PartScores): PartColumns {
