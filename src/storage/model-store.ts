@@ -233,7 +233,9 @@ async function refreshSlot(env: Env, slot: ServingSlot, now: number): Promise<vo
     console.warn(JSON.stringify({ event: "model_artefact_not_visible", version: pointer.version }));
     return;
   }
-  slot.current = { pointer, model: decodeModel(bytes, { verify: "full" }) };
+  // The publisher verified these exact bytes in full before flipping the pointer; a structural
+  // check keeps reads safe and holds the load of a 2,000-service model to a few ms.
+  slot.current = { pointer, model: decodeModel(bytes, { verify: "structure" }) };
 }
 
 /**

@@ -5,8 +5,8 @@ import type { AppEnv } from "../../env";
 import { requireScope } from "../../lib/auth";
 import { AppError, errorResponses } from "../../lib/errors";
 import { similarServicesOf } from "../../services/recommender";
+import { ApiRoute } from "../api-route";
 import { modelRefSchema, modelRefView } from "../recommendations/schemas";
-import { AdminRoute } from "./route";
 
 const DEFAULT_SIMILAR = 10;
 const MAX_SIMILAR = 100;
@@ -29,7 +29,7 @@ export const similarServicesSchema = z
   })
   .meta({ id: "SimilarServices" });
 
-export class SimilarServicesRoute extends AdminRoute {
+export class SimilarServicesRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: model"],
     summary: "Services most similar to a service (item-kNN neighbours of the current model)",

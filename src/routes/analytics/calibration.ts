@@ -7,11 +7,11 @@ import { requireScope } from "../../lib/auth";
 import { errorResponses } from "../../lib/errors";
 import { loadCalibrationSlots, loadCatalogNames } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
-import { AdminRoute } from "../admin/route";
+import { ApiRoute } from "../api-route";
 import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
 import { CalibrationReportSchema, WindowSchema, windowView } from "./schemas";
 
-export class CalibrationRoute extends AdminRoute {
+export class CalibrationRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: analytics"],
     summary: "Calibration report: rating band vs observed acceptance",

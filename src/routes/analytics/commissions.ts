@@ -8,9 +8,8 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { loadCatalogNames, loadStatementDeals } from "../../storage/analytics";
 import type { Db } from "../../storage/db";
 import { getDb } from "../../storage/db";
-import { AdminRoute } from "../admin/route";
 import { iso } from "../admin/schemas";
-import { PartnerRoute } from "../partner/route";
+import { ApiRoute } from "../api-route";
 import { CommissionStatementSchema, periodSchema, resolvePeriod } from "./schemas";
 
 type Catalog = Awaited<ReturnType<typeof loadCatalogNames>>;
@@ -69,7 +68,7 @@ const PeriodViewFields = {
   currency: z.literal("RUB"),
 };
 
-export class AdminCommissionsRoute extends AdminRoute {
+export class AdminCommissionsRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: commissions"],
     summary: "Commission statements of every company (or one) for a month",
@@ -147,7 +146,7 @@ export class AdminCommissionsRoute extends AdminRoute {
   }
 }
 
-export class PartnerCommissionsRoute extends PartnerRoute {
+export class PartnerCommissionsRoute extends ApiRoute {
   override schema = {
     tags: ["Partner commissions"],
     summary: "The caller's own commission statement for a month",

@@ -16,8 +16,8 @@ import { loadCatalogNames } from "../../storage/analytics";
 import { auditEntry, runBatch } from "../../storage/audit";
 import { getDb } from "../../storage/db";
 import { type ExperimentRow, insertExperimentQuery, loadExperimentsOverlapping } from "../../storage/experiments";
-import { AdminRoute } from "../admin/route";
 import { iso } from "../admin/schemas";
+import { ApiRoute } from "../api-route";
 import { DAY_MS, EXPERIMENT_SCOPE_TYPES, ExperimentSchema, experimentView } from "./schemas";
 
 /** A start this far in the past still counts as "now" (clock skew between the admin and us). */
@@ -49,7 +49,7 @@ export const CreateExperimentBody = z
   })
   .meta({ id: "CreateExperimentRequest" });
 
-export class CreateExperimentRoute extends AdminRoute {
+export class CreateExperimentRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: experiments"],
     summary: "Start a control-group experiment (holdout) over a scope",

@@ -8,12 +8,12 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { loadCatalogNames } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { getExperiment, loadExperimentArms } from "../../storage/experiments";
-import { AdminRoute } from "../admin/route";
 import { iso } from "../admin/schemas";
+import { ApiRoute } from "../api-route";
 import { experimentIdParams } from "./get-experiment";
 import { ExperimentReportSchema, ExperimentSchema, experimentView } from "./schemas";
 
-export class ExperimentReportRoute extends AdminRoute {
+export class ExperimentReportRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: experiments"],
     summary: "Uplift report of an experiment: control vs treatment",

@@ -12,7 +12,7 @@ import {
   loadFunnelCounts,
 } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
-import { AdminRoute } from "../admin/route";
+import { ApiRoute } from "../api-route";
 import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
 import { WindowSchema, windowView } from "./schemas";
 
@@ -52,7 +52,7 @@ export const FunnelStagesSchema = z
 
 type FunnelStages = z.infer<typeof FunnelStagesSchema>;
 
-export class FunnelRoute extends AdminRoute {
+export class FunnelRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: analytics"],
     summary: "Conversion funnel: candidates → leads → delivered → acknowledged → accepted / declined",

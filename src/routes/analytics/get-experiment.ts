@@ -7,12 +7,12 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { loadCatalogNames } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { getExperiment } from "../../storage/experiments";
-import { AdminRoute } from "../admin/route";
+import { ApiRoute } from "../api-route";
 import { ExperimentSchema, experimentView } from "./schemas";
 
 export const experimentIdParams = z.object({ id: z.string().min(1).max(64).describe("`exp_…`") });
 
-export class GetExperimentRoute extends AdminRoute {
+export class GetExperimentRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: experiments"],
     summary: "Get an experiment",

@@ -7,7 +7,7 @@ import { errorResponses } from "../../lib/errors";
 import { loadCatalogNames } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { type ExperimentCursor, listExperiments } from "../../storage/experiments";
-import { AdminRoute } from "../admin/route";
+import { ApiRoute } from "../api-route";
 import { ExperimentSchema, experimentView } from "./schemas";
 
 const CURSOR_PATTERN = /^([0-9]{1,16})\.(exp_[0-9a-z]{1,64})$/;
@@ -17,7 +17,7 @@ function decodeCursor(cursor: string): ExperimentCursor {
   return { createdAt: Number(match[1]), id: match[2] };
 }
 
-export class ListExperimentsRoute extends AdminRoute {
+export class ListExperimentsRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: experiments"],
     summary: "List experiments, newest first",

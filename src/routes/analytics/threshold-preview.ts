@@ -9,12 +9,12 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { type AnalyticsFilter, loadThresholdCounts } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { findSettingRow, loadSettingsSnapshot } from "../../storage/settings";
-import { AdminRoute } from "../admin/route";
+import { ApiRoute } from "../api-route";
 import { DAY_MS, RatingBandSchema, ThresholdRowSchema, WindowSchema, windowView } from "./schemas";
 
 const SCOPE_PATTERN = /^(global|company:[^\s:]{1,64}|service:[^\s:]{1,64})$/;
 
-export class ThresholdPreviewRoute extends AdminRoute {
+export class ThresholdPreviewRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: thresholds"],
     summary: "Preview the lead volume and acceptance at each threshold",

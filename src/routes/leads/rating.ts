@@ -1,7 +1,12 @@
 import type { RatedService } from "../../domain/lead-selection";
 import type { PartScores } from "../../domain/recommender/calibration";
 import type { Env } from "../../env";
-import { currentServingModel, rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../../services/recommender";
+import {
+  currentServingModel,
+  rateWithModel,
+  type ServingCatalog,
+  type ServingCatalogEntry,
+} from "../../services/recommender";
 import type { ClientRow, StoredCell } from "../../storage/clients";
 import { clientNeeds } from "../../storage/clients";
 import type { LeadContext } from "../../storage/lead-context";

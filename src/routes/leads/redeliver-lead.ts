@@ -19,7 +19,7 @@ import {
   markForRedelivery,
   REDELIVERABLE_STATUSES,
 } from "../../storage/leads";
-import { AdminRoute } from "../admin/route";
+import { ApiRoute } from "../api-route";
 import type { Router } from "../router";
 
 const leadIdParams = z.object({ id: z.string().min(1).max(64).describe("Lead id (`ld_…`)") });
@@ -69,7 +69,7 @@ export const adminLeadSchema = z
   })
   .meta({ id: "AdminLead" });
 
-export class GetLeadRoute extends AdminRoute {
+export class GetLeadRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: leads"],
     summary: "Get a lead with its delivery history",
@@ -96,7 +96,7 @@ export class GetLeadRoute extends AdminRoute {
   }
 }
 
-export class RedeliverLeadRoute extends AdminRoute {
+export class RedeliverLeadRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: leads"],
     summary: "Redeliver a lead",

@@ -5,10 +5,10 @@ import { requireCompanyScope } from "../../lib/auth";
 import { errorResponses } from "../../lib/errors";
 import { getDb } from "../../storage/db";
 import { acknowledgeLead, findCompanyLead } from "../../storage/leads";
+import { ApiRoute } from "../api-route";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
-import { PartnerRoute } from "./route";
 
-export class AckLeadRoute extends PartnerRoute {
+export class AckLeadRoute extends ApiRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "Acknowledge receipt of a lead (idempotent)",

@@ -5,10 +5,10 @@ import { requireCompanyScope } from "../../lib/auth";
 import { errorResponses } from "../../lib/errors";
 import { getDb } from "../../storage/db";
 import { findCompanyLead } from "../../storage/leads";
+import { ApiRoute } from "../api-route";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
-import { PartnerRoute } from "./route";
 
-export class GetInboxLeadRoute extends PartnerRoute {
+export class GetInboxLeadRoute extends ApiRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "Get one of the company's leads",

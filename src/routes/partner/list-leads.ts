@@ -6,8 +6,8 @@ import { requireCompanyScope } from "../../lib/auth";
 import { errorResponses } from "../../lib/errors";
 import { getDb } from "../../storage/db";
 import { listInboxLeads } from "../../storage/leads";
+import { ApiRoute } from "../api-route";
 import { decodeCursor, encodeCursor, inboxLeadSchema, leadStatusSchema, toInboxLead } from "./inbox";
-import { PartnerRoute } from "./route";
 
 /** Page size when `limit` is not given. */
 export const DEFAULT_INBOX_LIMIT = 50;
@@ -22,7 +22,7 @@ export const inboxPageSchema = z
   })
   .meta({ id: "InboxPage" });
 
-export class ListInboxLeadsRoute extends PartnerRoute {
+export class ListInboxLeadsRoute extends ApiRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "List the company's leads, oldest first, from a cursor",

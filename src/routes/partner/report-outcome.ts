@@ -9,8 +9,8 @@ import { getDb } from "../../storage/db";
 import { buildDealWrite, findLatestLeadDeal, isSameOutcome } from "../../storage/deals";
 import { findCompanyLead } from "../../storage/leads";
 import { companies } from "../../storage/schema";
+import { ApiRoute } from "../api-route";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
-import { PartnerRoute } from "./route";
 
 /** An outcome may be dated at most this far ahead of the server clock (clock skew). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
@@ -41,7 +41,7 @@ export const partnerDealSchema = z
   })
   .meta({ id: "PartnerDeal" });
 
-export class ReportLeadOutcomeRoute extends PartnerRoute {
+export class ReportLeadOutcomeRoute extends ApiRoute {
   override schema = {
     tags: ["Partner inbox"],
     summary: "Report the outcome of a lead (accepted or declined)",

@@ -8,8 +8,8 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { rateClient, storedClientForScoring } from "../../services/recommender";
 import { findClientByExternalHash, getClientInteractions } from "../../storage/clients";
 import { getDb } from "../../storage/db";
+import { ApiRoute } from "../api-route";
 import { externalIdHash } from "../clients/input";
-import { RecommendationRoute } from "./route";
 import {
   clientRecommendationsSchema,
   DEFAULT_RECOMMENDATIONS,
@@ -18,7 +18,7 @@ import {
   recommendationView,
 } from "./schemas";
 
-export class ClientRecommendationsRoute extends RecommendationRoute {
+export class ClientRecommendationsRoute extends ApiRoute {
   override schema = {
     tags: ["Recommendations"],
     summary: "Ranked services for one of the caller's clients",

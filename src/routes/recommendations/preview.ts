@@ -7,8 +7,8 @@ import { AppError, errorResponses } from "../../lib/errors";
 import { rateClient } from "../../services/recommender";
 import { resolveServiceCodes } from "../../storage/clients";
 import { getDb } from "../../storage/db";
+import { ApiRoute } from "../api-route";
 import { readJsonBody, validateAll } from "../clients/input";
-import { RecommendationRoute } from "./route";
 import {
   DEFAULT_RECOMMENDATIONS,
   modelRefView,
@@ -18,7 +18,7 @@ import {
   recommendationView,
 } from "./schemas";
 
-export class PreviewRecommendationsRoute extends RecommendationRoute {
+export class PreviewRecommendationsRoute extends ApiRoute {
   override schema = {
     tags: ["Recommendations"],
     summary: "Recommendations for an ad-hoc profile (nothing is stored)",

@@ -8,7 +8,7 @@ import { insertApiKeyQuery, newApiKey } from "../../../storage/api-keys";
 import { auditEntry, runBatch } from "../../../storage/audit";
 import { getCompany } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { ApiKeySchema, apiKeyView, companyIdSchema } from "../schemas";
 
 export const CreateApiKeyBody = z
@@ -22,7 +22,7 @@ export const IssuedApiKeySchema = ApiKeySchema.extend({
   key: z.string().describe("The secret key, shown only in this response; only its SHA-256 is stored"),
 }).meta({ id: "IssuedApiKey" });
 
-export class CreateApiKeyRoute extends AdminRoute {
+export class CreateApiKeyRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: API keys"],
     summary: "Issue an API key for a company",

@@ -7,10 +7,10 @@ import { AppError, errorResponses } from "../../../lib/errors";
 import { listCompanyApiKeys } from "../../../storage/api-keys";
 import { getCompany } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { ApiKeySchema, apiKeyView, companyIdSchema } from "../schemas";
 
-export class ListApiKeysRoute extends AdminRoute {
+export class ListApiKeysRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: API keys"],
     summary: "List a company's API keys (revoked ones included, no secrets)",

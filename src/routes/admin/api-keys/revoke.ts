@@ -7,10 +7,10 @@ import { AppError, errorResponses } from "../../../lib/errors";
 import { type ApiKeyInfo, getApiKeyInfo, revokeApiKeyQuery } from "../../../storage/api-keys";
 import { auditEntryIfChanged, runBatch } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { ApiKeySchema, apiKeyView } from "../schemas";
 
-export class RevokeApiKeyRoute extends AdminRoute {
+export class RevokeApiKeyRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: API keys"],
     summary: "Revoke an API key",

@@ -6,7 +6,7 @@ import { requireScope } from "../../../lib/auth";
 import { errorResponses } from "../../../lib/errors";
 import { listAuditEntries } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { iso } from "../schemas";
 
 export const AuditEntrySchema = z
@@ -22,7 +22,7 @@ export const AuditEntrySchema = z
   })
   .meta({ id: "AuditEntry" });
 
-export class ListAuditLogRoute extends AdminRoute {
+export class ListAuditLogRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: audit log"],
     summary: "Read the audit log, newest first",

@@ -8,7 +8,7 @@ import { newId } from "../../../lib/ids";
 import { auditEntry, runBatch } from "../../../storage/audit";
 import { type CompanyRow, insertCompanyQuery, newWebhookSecret } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { CompanyWithSecretSchema, companyView } from "../schemas";
 import { acceptedWebhookUrl } from "./webhook";
 
@@ -34,7 +34,7 @@ export const CreateCompanyBody = z
   })
   .meta({ id: "CreateCompanyRequest" });
 
-export class CreateCompanyRoute extends AdminRoute {
+export class CreateCompanyRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: companies"],
     summary: "Create a company (the bank or a partner)",

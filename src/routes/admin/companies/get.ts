@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { AppError, errorResponses } from "../../../lib/errors";
 import { getCompany } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { CompanySchema, companyIdSchema, companyView } from "../schemas";
 
-export class GetCompanyRoute extends AdminRoute {
+export class GetCompanyRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: companies"],
     summary: "Get a company",

@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { errorResponses } from "../../../lib/errors";
 import { listCompanies } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { CompanySchema, companyView } from "../schemas";
 
-export class ListCompaniesRoute extends AdminRoute {
+export class ListCompaniesRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: companies"],
     summary: "List companies (oldest first)",

@@ -14,10 +14,10 @@ import {
   WEBHOOK_SECRET_OVERLAP_MS,
 } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { CompanyWithSecretSchema, companyIdSchema, companyView } from "../schemas";
 
-export class RotateWebhookSecretRoute extends AdminRoute {
+export class RotateWebhookSecretRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: companies"],
     summary: "Rotate a company's webhook signing secret",

@@ -13,7 +13,7 @@ import {
   updateCompanyQuery,
 } from "../../../storage/companies";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { CompanyWithSecretSchema, companyIdSchema, companyView } from "../schemas";
 import { acceptedWebhookUrl } from "./webhook";
 
@@ -36,7 +36,7 @@ export const UpdateCompanyBody = z
   .refine((body) => Object.keys(body).length > 0, { error: "Send at least one field to change" })
   .meta({ id: "UpdateCompanyRequest" });
 
-export class UpdateCompanyRoute extends AdminRoute {
+export class UpdateCompanyRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: companies"],
     summary: "Update a company: pause / resume, cap, commission, webhook URL",

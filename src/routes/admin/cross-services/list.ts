@@ -7,7 +7,7 @@ import { AppError, errorResponses } from "../../../lib/errors";
 import { listCrossServiceLinks } from "../../../storage/cross-services";
 import { getDb } from "../../../storage/db";
 import { getServiceByCode } from "../../../storage/services";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { iso } from "../schemas";
 
 export const CrossServiceLinkSchema = z
@@ -20,7 +20,7 @@ export const CrossServiceLinkSchema = z
   })
   .meta({ id: "CrossServiceLink" });
 
-export class ListCrossServiceLinksRoute extends AdminRoute {
+export class ListCrossServiceLinksRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: cross-service matrix"],
     summary: "Read the cross-service matrix (stored cells only)",

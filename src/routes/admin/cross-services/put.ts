@@ -6,7 +6,7 @@ import { requireScope } from "../../../lib/auth";
 import { AppError, errorResponses } from "../../../lib/errors";
 import { MAX_LINKS_PER_REQUEST, putCrossServiceLinks } from "../../../storage/cross-services";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 
 export const PutCrossServiceLinksBody = z
   .strictObject({
@@ -30,7 +30,7 @@ export const PutCrossServiceLinksBody = z
   })
   .meta({ id: "PutCrossServiceLinksRequest" });
 
-export class PutCrossServiceLinksRoute extends AdminRoute {
+export class PutCrossServiceLinksRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: cross-service matrix"],
     summary: "Set many cells of the cross-service matrix at once",

@@ -6,13 +6,13 @@ import { errorResponses } from "../../../lib/errors";
 import { getDb } from "../../../storage/db";
 import { latestDeltaId } from "../../../storage/model-statistics";
 import { findVersion, latestRebuildJob, listVersions, readPointer } from "../../../storage/model-store";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { currentModelView, modelStatusSchema, modelVersionView, rebuildJobView } from "./schemas";
 
 /** Training runs listed in the history. */
 const HISTORY_LENGTH = 10;
 
-export class GetModelRoute extends AdminRoute {
+export class GetModelRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: model"],
     summary: "The current recommender model: version, sizes, quality, history",

@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { AppError, errorResponses } from "../../../lib/errors";
 import { getDb } from "../../../storage/db";
 import { findRebuildJob } from "../../../storage/model-store";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { rebuildJobSchema, rebuildJobView } from "./schemas";
 
-export class GetModelRebuildRoute extends AdminRoute {
+export class GetModelRebuildRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: model"],
     summary: "Progress of a full rebuild",

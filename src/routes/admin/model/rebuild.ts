@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { errorResponses } from "../../../lib/errors";
 import { auditEntry } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { rebuildJobSchema, rebuildJobView } from "./schemas";
 
-export class StartModelRebuildRoute extends AdminRoute {
+export class StartModelRebuildRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: model"],
     summary: "Start a full rebuild of the statistics and reference groups",

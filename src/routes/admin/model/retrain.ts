@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { errorResponses } from "../../../lib/errors";
 import { auditEntry } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { retrainResultSchema, retrainResultView } from "./schemas";
 
-export class RetrainModelRoute extends AdminRoute {
+export class RetrainModelRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: model"],
     summary: "Retrain the model now",

@@ -15,7 +15,7 @@ import {
   nextModelIndex,
   type ServiceRow,
 } from "../../../storage/services";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { companyIdSchema, ServiceSchema, serviceView, slugSchema } from "../schemas";
 
 export const CreateServiceBody = z
@@ -32,7 +32,7 @@ export const CreateServiceBody = z
 /** Concurrent creations may pick the same model index; the unique index refuses all but one. */
 const MODEL_INDEX_ATTEMPTS = 5;
 
-export class CreateServiceRoute extends AdminRoute {
+export class CreateServiceRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: services"],
     summary: "Add a service to the catalog",

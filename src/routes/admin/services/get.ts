@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { AppError, errorResponses } from "../../../lib/errors";
 import { getDb } from "../../../storage/db";
 import { getServiceByCode } from "../../../storage/services";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { ServiceSchema, serviceView } from "../schemas";
 
-export class GetServiceRoute extends AdminRoute {
+export class GetServiceRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: services"],
     summary: "Get a service by code",

@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { errorResponses } from "../../../lib/errors";
 import { getDb } from "../../../storage/db";
 import { listServices } from "../../../storage/services";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { companyIdSchema, ServiceSchema, serviceView, slugSchema } from "../schemas";
 
-export class ListServicesRoute extends AdminRoute {
+export class ListServicesRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: services"],
     summary: "List the service catalog (in model-index order)",

@@ -7,7 +7,7 @@ import { AppError, errorResponses } from "../../../lib/errors";
 import { auditEntryIfChanged, runBatch } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
 import { getServiceByCode, nextUpdatedAt, type ServiceRow, updateServiceQuery } from "../../../storage/services";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { ServiceSchema, serviceView, slugSchema } from "../schemas";
 
 /** Body of PATCH /v1/admin/services/{code}; `code` and `company_id` are immutable and refused. */
@@ -21,7 +21,7 @@ export const UpdateServiceBody = z
   .refine((body) => Object.keys(body).length > 0, { error: "Send at least one field to change" })
   .meta({ id: "UpdateServiceRequest" });
 
-export class UpdateServiceRoute extends AdminRoute {
+export class UpdateServiceRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: services"],
     summary: "Update a service (name, category, description, active)",

@@ -6,10 +6,10 @@ import { requireScope } from "../../../lib/auth";
 import { errorResponses } from "../../../lib/errors";
 import { getDb } from "../../../storage/db";
 import { loadSettingsSnapshot } from "../../../storage/settings";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { SettingsViewSchema, settingsView } from "./view";
 
-export class GetSettingsRoute extends AdminRoute {
+export class GetSettingsRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: settings"],
     summary: "Read settings: stored values per scope and the effective value everywhere",

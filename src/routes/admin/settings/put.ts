@@ -7,7 +7,7 @@ import { requireScope } from "../../../lib/auth";
 import { AppError, errorResponses } from "../../../lib/errors";
 import { getDb } from "../../../storage/db";
 import { applySettingChanges, loadSettingsSnapshot } from "../../../storage/settings";
-import { AdminRoute } from "../route";
+import { ApiRoute } from "../../api-route";
 import { SettingsViewSchema, settingsView } from "./view";
 
 /** Most changes one request may carry. */
@@ -39,7 +39,7 @@ export const PutSettingsBody = z
   })
   .meta({ id: "PutSettingsRequest" });
 
-export class PutSettingsRoute extends AdminRoute {
+export class PutSettingsRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: settings"],
     summary: "Change settings (thresholds, caps, windows, routing) at any scope",
