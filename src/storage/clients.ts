@@ -98,7 +98,7 @@ export interface ClientInteraction {
 }
 
 /** What a write is planned from: the stored row (null if new) and the current cells by service id. */
-interface ClientState {
+export interface ClientState {
   client: ClientRow | null;
   cells: Map<string, number>;
   /** Epoch ms of each current cell, by service id. */
@@ -128,7 +128,6 @@ const INTERACTION_COLUMNS = 5;
 const HISTORY_COLUMNS = 6;
 /** Hashes per `IN (...)` lookup: 99 plus the company id. */
 const HASH_LOOKUP_CHUNK = 99;
-const ID_LOOKUP_CHUNK = 100;
 
 /** The caller's client with this external hash, or null. */
 export async function findClientByExternalHash(db: Db, companyId: string, externalHash: string) {
@@ -190,9 +189,17 @@ export async function resolveServiceCodes(
  */
 export async function buildClientWrite(db: Db, input: ClientWriteInput): Promise<ClientWrite> {
   const states = await readClientStates(db, input.companyId, [input.externalHash]);
-  const state = states.get(input.externalHash) ?? { client: null, cells: new Map() };
-  const planned = planClientWrite(input, state);
-  return { ...resultOf(planned), statements: toStatements(db, [planned]), cells: cellsAfter(state, planned) };
+  return buildClientWriteFromState(db, input, states.get(input.externalHash) ?? null);
+}
+
+/**
+ * {@link buildClientWrite} from a state the caller read itself (e.g. in its own batch of reads;
+ * null = the client does not exist). The write's guard still refuses it if the client changed since.
+ */
+export function buildClientWriteFromState(db: Db, input: ClientWriteInput, state: ClientState | null): ClientWrite {
+  const current = state ?? { client: null, cells: new Map() };
+  const planned = planClientWrite(input, current);
+  return { ...resultOf(planned), statements: toStatements(db, [planned]), cells: cellsAfter(current, planned) };
 }
 
 /**
@@ -284,43 +291,51 @@ function conflictError(): AppError {
 
 /** Stored rows and current cells of the company's clients with these hashes, read in one batch. */
 async function readClientStates(db: Db, companyId: string, hashes: string[]): Promise<Map<string, ClientState>> {
+  const chunks = chunkRows(hashes, 1, HASH_LOOKUP_CHUNK);
+  if (chunks.length === 0) return new Map();
+  // Rows and cells in ONE round trip: the cells select their clients by the same (company, hash).
+  const queries = chunks.flatMap((chunk) => {
+    const selected = and(eq(clients.companyId, companyId), inArray(clients.externalHash, chunk));
+    return [
+      db.select().from(clients).where(selected),
+      db
+        .select({
+          clientId: interactions.clientId,
+          serviceId: interactions.serviceId,
+          value: interactions.value,
+          at: interactions.at,
+        })
+        .from(interactions)
+        .where(inArray(interactions.clientId, db.select({ id: clients.id }).from(clients).where(selected))),
+    ];
+  });
+  const results = await db.batch(queries as unknown as [(typeof queries)[number], ...typeof queries]);
+  const rows: ClientRow[] = [];
+  const cells: Array<{ clientId: string; serviceId: string; value: number; at: number }> = [];
+  results.forEach((result, i) => {
+    if (i % 2 === 0) rows.push(...(result as ClientRow[]));
+    else cells.push(...(result as typeof cells));
+  });
+  return clientStatesFrom(rows, cells);
+}
+
+/** Client states from already read rows and cells (keyed by external hash). */
+export function clientStatesFrom(
+  rows: readonly ClientRow[],
+  cells: ReadonlyArray<{ clientId: string; serviceId: string; value: number; at: number }>,
+): Map<string, ClientState> {
   const states = new Map<string, ClientState>();
-  const rowQueries = chunkRows(hashes, 1, HASH_LOOKUP_CHUNK).map((chunk) =>
-    db
-      .select()
-      .from(clients)
-      .where(and(eq(clients.companyId, companyId), inArray(clients.externalHash, chunk))),
-  );
-  if (rowQueries.length === 0) return states;
-  const rowChunks = await db.batch(rowQueries as [(typeof rowQueries)[number], ...typeof rowQueries]);
   const byId = new Map<string, ClientState>();
-  for (const rows of rowChunks) {
-    for (const row of rows) {
-      const state: ClientState = { client: row, cells: new Map() };
-      states.set(row.externalHash, state);
-      byId.set(row.id, state);
-    }
+  for (const row of rows) {
+    const state: ClientState = { client: row, cells: new Map(), cellTimes: new Map() };
+    states.set(row.externalHash, state);
+    byId.set(row.id, state);
   }
-  const cellQueries = chunkRows([...byId.keys()], 1, ID_LOOKUP_CHUNK).map((chunk) =>
-    db
-      .select({
-        clientId: interactions.clientId,
-        serviceId: interactions.serviceId,
-        value: interactions.value,
-        at: interactions.at,
-      })
-      .from(interactions)
-      .where(inArray(interactions.clientId, chunk)),
-  );
-  if (cellQueries.length > 0) {
-    const cellChunks = await db.batch(cellQueries as [(typeof cellQueries)[number], ...typeof cellQueries]);
-    for (const cells of cellChunks)
-      for (const cell of cells) {
-        const state = byId.get(cell.clientId);
-        if (!state) continue;
-        state.cells.set(cell.serviceId, cell.value);
-        (state.cellTimes ??= new Map()).set(cell.serviceId, cell.at);
-      }
+  for (const cell of cells) {
+    const state = byId.get(cell.clientId);
+    if (!state) continue;
+    state.cells.set(cell.serviceId, cell.value);
+    state.cellTimes?.set(cell.serviceId, cell.at);
   }
   return states;
 }

@@ -9,6 +9,7 @@ import type { ExperimentDefinition } from "../domain/experiments";
 import type { CompanyCategoryStats } from "../domain/routing";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
+import { type ClientRow, type ClientState, clientStatesFrom } from "./clients";
 import type { Db } from "./db";
 
 export interface CatalogService {
@@ -51,6 +52,8 @@ export interface LeadContext {
   performance: PerformanceCounts;
   /** The client's leads that are open or younger than the longest exclusivity window. */
   recentLeads: RecentLead[];
+  /** The client's stored row and cells (null when the CRM sends it for the first time). */
+  clientState: ClientState | null;
 }
 
 /** Statuses of a lead that is still being worked. */
@@ -67,13 +70,13 @@ export function utcDayStart(now: number): number {
 }
 
 /**
- * Loads the lead context. `clientId` is null for a client not stored yet (no leads to look at).
+ * Loads the lead context and the client's stored state, found by its source company and keyed hash.
  * `lookbackMs` bounds the client's closed leads considered for exclusivity (the longest window).
  */
 export async function loadLeadContext(
   d1: D1Database,
   db: Db,
-  input: { clientId: string | null; now: number; lookbackMs: number },
+  input: { companyId: string; externalHash: string; now: number; lookbackMs: number },
 ): Promise<LeadContext> {
   const dayStart = utcDayStart(input.now);
   const statements = [
@@ -99,21 +102,36 @@ export async function loadLeadContext(
       )
       .bind(dayStart),
   ];
-  if (input.clientId) {
-    statements.push(
-      d1
-        .prepare(
-          `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
+  const clientIdSql = "(SELECT id FROM clients WHERE company_id = ?1 AND external_hash = ?2)";
+  statements.push(
+    d1
+      .prepare(
+        `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
          FROM leads l JOIN services s ON s.id = l.service_id
-         WHERE l.client_id = ?1 AND (l.status IN ('queued', 'delivered', 'acknowledged') OR l.created_at >= ?2)`,
-        )
-        .bind(input.clientId, input.now - input.lookbackMs),
-    );
-  }
-  const [results, performance] = await Promise.all([d1.batch(statements), cachedPerformance(db, input.now)]);
-  const [serviceRows, companyRows, settingRows, experimentRows, routedRows, leadRows] = results.map(
-    (r) => r.results as Record<string, unknown>[],
+         WHERE l.client_id = ${clientIdSql}
+           AND (l.status IN ('queued', 'delivered', 'acknowledged') OR l.created_at >= ?3)`,
+      )
+      .bind(input.companyId, input.externalHash, input.now - input.lookbackMs),
+    d1
+      .prepare("SELECT * FROM clients WHERE company_id = ?1 AND external_hash = ?2")
+      .bind(input.companyId, input.externalHash),
+    d1
+      .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
+      .bind(input.companyId, input.externalHash),
   );
+  const [results, performance] = await Promise.all([d1.batch(statements), cachedPerformance(db, input.now)]);
+  const [serviceRows, companyRows, settingRows, experimentRows, routedRows, leadRows, clientRows, cellRows] =
+    results.map((r) => r.results as Record<string, unknown>[]);
+  const clientState =
+    clientStatesFrom(
+      clientRows.map(clientRowOf),
+      cellRows.map((r) => ({
+        clientId: String(r.client_id),
+        serviceId: String(r.service_id),
+        value: Number(r.value),
+        at: Number(r.at),
+      })),
+    ).get(input.externalHash) ?? null;
 
   const services: CatalogService[] = serviceRows.map((r) => ({
     id: String(r.id),
@@ -176,13 +194,29 @@ export async function loadLeadContext(
     })),
     routedToday,
     performance,
-    recentLeads: (leadRows ?? []).map((r) => ({
+    clientState,
+    recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),
       category: String(r.category),
       companyId: String(r.company_id),
       status: String(r.status),
       createdAt: Number(r.created_at),
     })),
+  };
+}
+
+function clientRowOf(r: Record<string, unknown>): ClientRow {
+  return {
+    id: String(r.id),
+    companyId: String(r.company_id),
+    externalHash: String(r.external_hash),
+    age: Number(r.age),
+    monthlyIncome: Number(r.monthly_income),
+    region: String(r.region),
+    gender: r.gender === "female" || r.gender === "male" ? r.gender : null,
+    needs: String(r.needs),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
   };
 }
 

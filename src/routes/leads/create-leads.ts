@@ -12,7 +12,7 @@ import { pseudonymize, receiverPseudonym } from "../../lib/crypto";
 import { AppError, errorResponses } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../storage/analytics";
-import { buildClientWrite, isClientWriteConflict, resolveServiceCodes, type StoredCell } from "../../storage/clients";
+import { buildClientWriteFromState, isClientWriteConflict, type StoredCell } from "../../storage/clients";
 import { getDb } from "../../storage/db";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import {
@@ -138,11 +138,15 @@ export class CreateLeadsRoute extends OpenAPIRoute {
     try {
       const { status, response, leadIds } = await createLeads(c, principal.companyId, body, dryRun, slot);
       if (leadIds.length > 0) {
-        const enqueued = await enqueueLeads(c.env, leadIds);
-        if (enqueued.pending.length > 0) {
-          // Committed leads whose message did not make it are sent by the cron sweep; never lost.
-          console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: enqueued.pending.length }));
-        }
+        // Off the manager's wait: the leads are committed, and a lead whose message does not make it
+        // onto the queue is re-enqueued by the cron sweep, so none is lost.
+        c.executionCtx.waitUntil(
+          enqueueLeads(c.env, leadIds).then((enqueued) => {
+            if (enqueued.pending.length > 0) {
+              console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: enqueued.pending.length }));
+            }
+          }),
+        );
       }
       return c.json(response, status);
     } catch (error) {
@@ -162,38 +166,41 @@ async function createLeads(
   const env = c.env;
   const db = getDb(env.DB);
   const requested = Object.entries(body.services ?? {});
-  const known = await resolveServiceCodes(
-    db,
-    requested.map(([code]) => code),
-  );
-  const unknown = requested.filter(([code]) => !known.has(code));
-  if (unknown.length > 0) {
-    throw AppError.many(
-      "validation_failed",
-      unknown.map(([code]) => ({ message: "Unknown service code", path: ["body", "services", code] })),
-    );
-  }
   const profile = toStoredProfile(body);
   const externalHash = await pseudonymizeOrFail(env, sourceCompanyId, body.external_id);
 
   for (let attempt = 1; ; attempt++) {
     const now = Date.now();
-    const write = await buildClientWrite(db, {
+    // One round trip reads the catalogue, companies, settings, experiments and the client's state.
+    const context = await loadLeadContext(env.DB, db, {
       companyId: sourceCompanyId,
       externalHash,
-      profile,
-      interactions: requested.map(([code, value]) => {
-        const service = known.get(code)!;
-        return { serviceId: service.id, modelIndex: service.modelIndex, value };
-      }),
-      source: "crm",
       now,
+      lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
     });
-    const context = await loadLeadContext(env.DB, db, {
-      clientId: write.created ? null : write.clientId,
-      now,
-      lookbackMs: longestExclusivityWindow(write.clientId, now),
-    });
+    const byCode = new Map(context.services.map((service) => [service.code, service]));
+    const unknown = requested.filter(([code]) => !byCode.has(code));
+    if (unknown.length > 0) {
+      throw AppError.many(
+        "validation_failed",
+        unknown.map(([code]) => ({ message: "Unknown service code", path: ["body", "services", code] })),
+      );
+    }
+    const write = buildClientWriteFromState(
+      db,
+      {
+        companyId: sourceCompanyId,
+        externalHash,
+        profile,
+        interactions: requested.map(([code, value]) => {
+          const service = byCode.get(code)!;
+          return { serviceId: service.id, modelIndex: service.modelIndex, value };
+        }),
+        source: "crm",
+        now,
+      },
+      context.clientState,
+    );
     const rated = await rateStoredClient(env, {
       client: write.client,
       cells: write.cells,
@@ -296,11 +303,7 @@ async function createLeads(
   }
 }
 
-/** The longest exclusivity window any service can have bounds how far back the client's leads matter. */
-function longestExclusivityWindow(_clientId: string, _now: number): number {
-  return MAX_EXCLUSIVITY_WINDOW_MS;
-}
-/** Upper bound of `exclusivity_window_hours` (src/domain/settings.ts): 90 days. */
+/** Upper bound of `exclusivity_window_hours` (src/domain/settings.ts): how far back the client's leads matter. */
 const MAX_EXCLUSIVITY_WINDOW_MS = 2160 * 3_600_000;
 
 async function pseudonymizeOrFail(env: AppEnv["Bindings"], companyId: string, externalId: string) {
