@@ -15,18 +15,8 @@ import {
   resolveCompetition,
 } from "./routing";
 
-/** One service as the recommender rated it for the client. */
-export interface RatedService {
-  serviceIndex: number;
-  serviceId: string;
-  serviceCode: string;
-  category: string;
-  companyId: string;
-  /** 0–100. */
-  rating: number;
-  /** Reason texts, strongest first. */
-  reasons: readonly string[];
-}
+/** One service as the recommender rated it for the client: a routing candidate before eligibility. */
+export type RatedService = RoutingCandidate;
 
 export type CandidateDecision = "lead" | "below_threshold" | "not_routed" | "duplicate" | "control" | "capped";
 

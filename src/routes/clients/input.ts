@@ -91,3 +91,17 @@ export async function externalIdHash(env: Env, companyId: string, externalId: st
   }
   return pseudonymize(env.PSEUDONYM_KEY, companyId, externalId);
 }
+
+/**
+ * Throws one 400 `validation_failed` naming every code of a `services` map (at
+ * ["body", "services", code]) that `isKnown` does not recognise.
+ */
+export function assertKnownServiceCodes(codes: readonly string[], isKnown: (code: string) => boolean): void {
+  const unknown = codes.filter((code) => !isKnown(code));
+  if (unknown.length > 0) {
+    throw AppError.many(
+      "validation_failed",
+      unknown.map((code) => ({ message: "Unknown service code", path: ["body", "services", code] })),
+    );
+  }
+}

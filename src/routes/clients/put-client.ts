@@ -5,10 +5,10 @@ import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../do
 import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../domain/personal-data";
 import type { AppEnv } from "../../env";
 import { requireCompanyScope } from "../../lib/auth";
-import { AppError, errorResponses } from "../../lib/errors";
+import { errorResponses } from "../../lib/errors";
 import { getClientInteractions, resolveServiceCodes, upsertClientWithInteractions } from "../../storage/clients";
 import { getDb } from "../../storage/db";
-import { externalIdHash, readJsonBody, validateAll } from "./input";
+import { assertKnownServiceCodes, externalIdHash, readJsonBody, validateAll } from "./input";
 import { clientRecordSchema, toClientRecord } from "./schemas";
 
 export class PutClientRoute extends OpenAPIRoute {
@@ -61,13 +61,10 @@ export class PutClientRoute extends OpenAPIRoute {
       db,
       services.map(([code]) => code),
     );
-    const unknown = services.filter(([code]) => !known.has(code));
-    if (unknown.length > 0) {
-      throw AppError.many(
-        "validation_failed",
-        unknown.map(([code]) => ({ message: "Unknown service code", path: ["body", "services", code] })),
-      );
-    }
+    assertKnownServiceCodes(
+      services.map(([code]) => code),
+      (code) => known.has(code),
+    );
 
     const written = await upsertClientWithInteractions(db, {
       companyId,

@@ -23,7 +23,7 @@ import {
   routingStats,
 } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads, type NewLead } from "../../storage/leads";
-import { readJsonBody, validateAll } from "../clients/input";
+import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
 import { RATED_PER_CALL, rateStoredClient } from "./rating";
 
 const MAX_WRITE_ATTEMPTS = 5;
@@ -179,13 +179,10 @@ async function createLeads(
       lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
     });
     const byCode = new Map(context.services.map((service) => [service.code, service]));
-    const unknown = requested.filter(([code]) => !byCode.has(code));
-    if (unknown.length > 0) {
-      throw AppError.many(
-        "validation_failed",
-        unknown.map(([code]) => ({ message: "Unknown service code", path: ["body", "services", code] })),
-      );
-    }
+    assertKnownServiceCodes(
+      requested.map(([code]) => code),
+      (code) => byCode.has(code),
+    );
     const write = buildClientWriteFromState(
       db,
       {

@@ -3,12 +3,12 @@ import { clientProfileSchema, toStoredProfile } from "../../domain/client-profil
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
 import type { AppEnv } from "../../env";
 import { requireScope } from "../../lib/auth";
-import { AppError, errorResponses } from "../../lib/errors";
+import { errorResponses } from "../../lib/errors";
 import { rateClient } from "../../services/recommender";
 import { resolveServiceCodes } from "../../storage/clients";
 import { getDb } from "../../storage/db";
 import { ApiRoute } from "../api-route";
-import { readJsonBody, validateAll } from "../clients/input";
+import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
 import {
   DEFAULT_RECOMMENDATIONS,
   modelRefView,
@@ -57,13 +57,10 @@ export class PreviewRecommendationsRoute extends ApiRoute {
       db,
       services.map(([code]) => code),
     );
-    const unknown = services.filter(([code]) => !known.has(code));
-    if (unknown.length > 0) {
-      throw AppError.many(
-        "validation_failed",
-        unknown.map(([code]) => ({ message: "Unknown service code", path: ["body", "services", code] })),
-      );
-    }
+    assertKnownServiceCodes(
+      services.map(([code]) => code),
+      (code) => known.has(code),
+    );
     const now = Date.now();
     const result = await rateClient(
       c.env,
