@@ -11,6 +11,7 @@ import { requireCompanyScope } from "../../lib/auth";
 import { pseudonymize, receiverPseudonym } from "../../lib/crypto";
 import { AppError, errorResponses } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { currentServingModel } from "../../services/recommender";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../storage/analytics";
 import { buildClientWriteFromState, isClientWriteConflict, type StoredCell } from "../../storage/clients";
 import { getDb } from "../../storage/db";
@@ -23,6 +24,7 @@ import {
   routingStats,
 } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads, type NewLead } from "../../storage/leads";
+import type { ServingModel } from "../../storage/model-store";
 import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
 import { RATED_PER_CALL, rateStoredClient } from "./rating";
 
@@ -119,6 +121,9 @@ export class CreateLeadsRoute extends OpenAPIRoute {
     const db = getDb(c.env.DB);
     const dryRun = body.dry_run === true;
 
+    const externalHash = await pseudonymizeOrFail(c.env, principal.companyId, body.external_id);
+    // The reads of the call start at once, beside the idempotency check: one round trip, not two.
+    const prefetched = prefetch(c.env, principal.companyId, externalHash, Date.now());
     const idempotencyKey = c.req.header("idempotency-key");
     let slot: IdempotencySlot | null = null;
     if (idempotencyKey !== undefined) {
@@ -136,7 +141,15 @@ export class CreateLeadsRoute extends OpenAPIRoute {
     }
 
     try {
-      const { status, response, leadIds } = await createLeads(c, principal.companyId, body, dryRun, slot);
+      const { status, response, leadIds } = await createLeads(
+        c,
+        principal.companyId,
+        externalHash,
+        body,
+        dryRun,
+        slot,
+        prefetched,
+      );
       if (leadIds.length > 0) {
         // Off the manager's wait: the leads are committed, and a lead whose message does not make it
         // onto the queue is re-enqueued by the cron sweep, so none is lost.
@@ -156,28 +169,46 @@ export class CreateLeadsRoute extends OpenAPIRoute {
   }
 }
 
+/** What the lead call reads before deciding: the context batch and the serving model, in parallel. */
+interface Prefetched {
+  now: number;
+  context: Promise<LeadContext>;
+  serving: Promise<ServingModel | null>;
+}
+
+function prefetch(env: AppEnv["Bindings"], companyId: string, externalHash: string, now: number): Prefetched {
+  const db = getDb(env.DB);
+  const fetched = {
+    now,
+    // One round trip reads the catalogue, companies, settings, experiments and the client's state.
+    context: loadLeadContext(env.DB, db, { companyId, externalHash, now, lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS }),
+    serving: currentServingModel(env, now),
+  };
+  // A replayed or refused request never awaits these; their failure must not go unhandled.
+  fetched.context.catch(() => undefined);
+  fetched.serving.catch(() => undefined);
+  return fetched;
+}
+
 async function createLeads(
   c: Context<AppEnv>,
   sourceCompanyId: string,
+  externalHash: string,
   body: z.output<typeof createLeadsBodySchema>,
   dryRun: boolean,
   slot: IdempotencySlot | null,
+  first: Prefetched,
 ): Promise<{ status: 200 | 201; response: CreateLeadsResponse; leadIds: string[] }> {
   const env = c.env;
   const db = getDb(env.DB);
   const requested = Object.entries(body.services ?? {});
   const profile = toStoredProfile(body);
-  const externalHash = await pseudonymizeOrFail(env, sourceCompanyId, body.external_id);
 
   for (let attempt = 1; ; attempt++) {
-    const now = Date.now();
-    // One round trip reads the catalogue, companies, settings, experiments and the client's state.
-    const context = await loadLeadContext(env.DB, db, {
-      companyId: sourceCompanyId,
-      externalHash,
-      now,
-      lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
-    });
+    // A retry after a lost write race reads everything afresh.
+    const fetched = attempt === 1 ? first : prefetch(env, sourceCompanyId, externalHash, Date.now());
+    const now = fetched.now;
+    const [context, serving] = await Promise.all([fetched.context, fetched.serving]);
     const byCode = new Map(context.services.map((service) => [service.code, service]));
     assertKnownServiceCodes(
       requested.map(([code]) => code),
@@ -198,12 +229,7 @@ async function createLeads(
       },
       context.clientState,
     );
-    const rated = await rateStoredClient(env, {
-      client: write.client,
-      cells: write.cells,
-      context,
-      now,
-    });
+    const rated = rateStoredClient(serving, { client: write.client, cells: write.cells, context, now });
     const sourceCompany = context.companies.get(sourceCompanyId);
     const selection = decide(context, write.clientId, rated.services, sourceCompanyId, write.cells, now);
     const response = renderResponse(

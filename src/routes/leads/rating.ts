@@ -1,15 +1,10 @@
 import type { RatedService } from "../../domain/lead-selection";
 import type { PartScores } from "../../domain/recommender/calibration";
-import type { Env } from "../../env";
-import {
-  currentServingModel,
-  rateWithModel,
-  type ServingCatalog,
-  type ServingCatalogEntry,
-} from "../../services/recommender";
+import { rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../../services/recommender";
 import type { ClientRow, StoredCell } from "../../storage/clients";
 import { clientNeeds } from "../../storage/clients";
 import type { LeadContext } from "../../storage/lead-context";
+import type { ServingModel } from "../../storage/model-store";
 
 /**
  * The lead call rates (and records as scored candidates) this many of the client's best services:
@@ -38,14 +33,13 @@ export interface ClientRating {
  * Rates the client (as it is after this call's write) with the serving model, through the same
  * serving code as the recommendation routes. Unlike them, services of paused companies are rated:
  * routing reports them as not routed, which tells the admin what the pause holds back. Inactive
- * services and services the client uses or declined within their cooldown are never rated. Before
- * any model exists the first one is trained here once; without one the answer is empty.
+ * services and services the client uses or declined within their cooldown are never rated. Without a
+ * model (see `currentServingModel`, which trains the first one) the answer is empty.
  */
-export async function rateStoredClient(
-  env: Env,
+export function rateStoredClient(
+  serving: ServingModel | null,
   input: { client: ClientRow; cells: readonly StoredCell[]; context: LeadContext; now: number },
-): Promise<ClientRating> {
-  const serving = await currentServingModel(env, input.now);
+): ClientRating {
   if (!serving) return { modelVersion: null, services: [], partsByService: new Map() };
   const { context } = input;
   const rated = rateWithModel(
