@@ -65,6 +65,12 @@ const DEFAULT_GLOBAL_SETTINGS: SettingKey[] = [
   "exclusivity_window_hours",
   "decline_cooldown_days",
 ];
+/**
+ * Demo values that differ from the platform defaults. Until deals arrive the model uses its
+ * documented default blend, whose ratings for the demo's strongest cross-sells sit around 55–65:
+ * at the default threshold of 70 the demo would produce no lead before an admin lowers it.
+ */
+const DEMO_SETTING_OVERRIDES: Partial<Record<SettingKey, unknown>> = { min_rating: 55 };
 /** Pseudonyms computed concurrently (WebCrypto HMAC is asynchronous). */
 const PSEUDONYM_CONCURRENCY = 500;
 /** Sample clients per company listed in the keys file for walk-throughs. */
@@ -250,7 +256,7 @@ async function writeSeedSql(
   writer.insert(
     settings,
     DEFAULT_GLOBAL_SETTINGS.map((key) => {
-      const value = SETTING_DEFINITIONS[key].defaultValue;
+      const value = DEMO_SETTING_OVERRIDES[key] ?? SETTING_DEFINITIONS[key].defaultValue;
       audit(
         "setting.set",
         "setting",
