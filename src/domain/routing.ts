@@ -84,6 +84,8 @@ export interface RoutingCandidate {
 
 /** What routing needs to know about a receiving company. */
 export interface CompanyRoutingState {
+  /** Display name used in the reasons a sales manager reads (the id when absent). */
+  name?: string;
   status: "active" | "paused";
   /** Maximum leads per UTC day; null = unlimited. */
   dailyLeadCap: number | null;
@@ -278,7 +280,7 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
       result.notRouted.push({
         category,
         reason,
-        message: notRoutedMessage(reason, category, alternatives),
+        message: notRoutedMessage(reason, category, alternatives, (id) => companyLabel(input.companies, id)),
         policy,
         alternatives,
       });
@@ -301,7 +303,9 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
     result.routed.push({
       category,
       winner,
-      reason: describeWin(policy, winner, alternatives, eligible.length, stats, explored),
+      reason: describeWin(policy, winner, alternatives, eligible.length, stats, explored, (id) =>
+        companyLabel(input.companies, id),
+      ),
       explored,
       policy,
       alternatives,
@@ -500,7 +504,12 @@ function notRoutedReasonOf(reason: ExclusionReason | undefined): NotRoutedReason
   }
 }
 
-function notRoutedMessage(reason: NotRoutedReason, category: string, alternatives: RoutingAlternative[]): string {
+function notRoutedMessage(
+  reason: NotRoutedReason,
+  category: string,
+  alternatives: RoutingAlternative[],
+  label: (id: string) => string,
+): string {
   switch (reason) {
     case "category_in_use":
       return `The client already uses a ${category} service`;
@@ -509,16 +518,20 @@ function notRoutedMessage(reason: NotRoutedReason, category: string, alternative
     case "open_lead_in_category":
       return `The client has an open ${category} lead within the exclusivity window`;
     default:
-      return `No company can receive a ${category} lead: ${summarizeExclusions(alternatives)}`;
+      return `No company can receive a ${category} lead: ${summarizeExclusions(alternatives, label)}`;
   }
 }
 
-function summarizeExclusions(alternatives: readonly RoutingAlternative[]): string {
+function companyLabel(companies: RoutingInput["companies"], id: string): string {
+  return companies[id]?.name ?? id;
+}
+
+function summarizeExclusions(alternatives: readonly RoutingAlternative[], label: (id: string) => string): string {
   const parts: string[] = [];
   const seen = new Set<string>();
   for (const alternative of alternatives) {
     if (!alternative.excludedBecause || alternative.excludedBecause === "better_service_of_same_company") continue;
-    const text = `${alternative.companyId} (${alternative.excludedBecause.replaceAll("_", " ")})`;
+    const text = `${label(alternative.companyId)} (${alternative.excludedBecause.replaceAll("_", " ")})`;
     if (!seen.has(text)) {
       seen.add(text);
       parts.push(text);
@@ -534,27 +547,31 @@ function describeWin(
   eligibleCount: number,
   stats: Readonly<Record<string, CompanyCategoryStats>>,
   explored: boolean,
+  label: (id: string) => string,
 ): string {
-  const company = winner.companyId;
+  const company = label(winner.companyId);
   let text: string;
   if (eligibleCount === 1) {
     text = `${company} is the only eligible company for ${winner.category}`;
   } else if (policy.strategy === "priority") {
-    const position = (policy.order ?? []).indexOf(company);
+    const position = (policy.order ?? []).indexOf(winner.companyId);
     text =
       position >= 0
         ? `${company} ranks highest in the admin priority order among ${eligibleCount} eligible companies`
         : `No eligible company is in the priority order; ${company} has the best rating (${winner.rating}) of ${eligibleCount}`;
   } else if (policy.strategy === "weighted") {
-    const routed = (stats[company] ?? ZERO_STATS).routed;
+    const routed = (stats[winner.companyId] ?? ZERO_STATS).routed;
     text = `Weighted rotation: ${company} is furthest below its target share (${routed} lead(s) in the window) among ${eligibleCount} eligible companies`;
   } else if (explored) {
     text = `Exploration (share ${policy.exploration}): ${company} was picked at random among ${eligibleCount} eligible companies`;
   } else {
-    const counts = stats[company] ?? ZERO_STATS;
+    const counts = stats[winner.companyId] ?? ZERO_STATS;
     text = `Thompson sampling: ${company} drew the highest acceptance sample (${counts.accepted} accepted, ${counts.declined} declined) among ${eligibleCount} eligible companies`;
   }
-  const skipped = summarizeExclusions(alternatives.filter((a) => a.companyId !== company));
+  const skipped = summarizeExclusions(
+    alternatives.filter((a) => a.companyId !== winner.companyId),
+    label,
+  );
   return skipped ? `${text}; skipped ${skipped}` : text;
 }
 

@@ -5,7 +5,7 @@ import { clientProfileShape, externalIdSchema, toStoredProfile } from "../../dom
 import { buildLeadDocument } from "../../domain/lead-document";
 import { type CandidateOutcome, type RatedService, selectLeads } from "../../domain/lead-selection";
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
-import type { CategoryRoutingPolicy } from "../../domain/routing";
+import type { CategoryRoutingPolicy, CompanyRoutingState } from "../../domain/routing";
 import type { AppEnv } from "../../env";
 import { requireCompanyScope } from "../../lib/auth";
 import { pseudonymize, receiverPseudonym } from "../../lib/crypto";
@@ -363,10 +363,10 @@ function decide(
     if (cell.value === 1) usedCategories.add(service.category);
     else declines.push({ category: service.category, at: cell.at });
   }
-  const companies: Record<string, { status: "active" | "paused"; dailyLeadCap: number | null; leadsToday: number }> =
-    {};
+  const companies: Record<string, CompanyRoutingState> = {};
   for (const company of context.companies.values()) {
     companies[company.id] = {
+      name: company.name,
       status: company.status,
       dailyLeadCap: company.dailyLeadCap,
       leadsToday: company.leadsToday,

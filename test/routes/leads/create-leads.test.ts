@@ -121,6 +121,8 @@ describe("POST /v1/leads", () => {
     expect(insuranceLeads).toHaveLength(1);
     expect(insuranceLeads[0].target_company.id).toBe(m.insurer.id);
     expect(insuranceLeads[0].status).toBe("queued");
+    // Reasons name companies as a sales manager knows them, not by id.
+    expect(insuranceLeads[0].routing_reason).toContain("Insurer ranks highest in the admin priority order");
     const loser = res.body.ratings.find((r: { service: string }) => r.service === "property-bank");
     expect(loser.decision).toBe("not_routed");
     for (const rating of res.body.ratings) {
