@@ -80,6 +80,23 @@ async function market() {
   };
 }
 
+/** Priority routing in insurance-property: the insurer first, then the bank's insurance arm. */
+async function preferInsurer(m: { insurer: { id: string }; bank: { id: string } }) {
+  const res = await api("PUT", "/v1/admin/settings", {
+    body: {
+      changes: [
+        {
+          scope: "category",
+          scope_id: "insurance-property",
+          key: "routing",
+          value: { strategy: "priority", order: [m.insurer.id, m.bank.id] },
+        },
+      ],
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
 const mortgageClient = (id: string, extra: Record<string, unknown> = {}) => ({
   external_id: id,
   age: 34,
@@ -92,19 +109,7 @@ const mortgageClient = (id: string, extra: Record<string, unknown> = {}) => ({
 describe("POST /v1/leads", () => {
   it("rates the client, routes property insurance to one company, and delivers the signed lead by webhook", async () => {
     const m = await market();
-    // Priority routing in insurance-property: the insurer first.
-    await api("PUT", "/v1/admin/settings", {
-      body: {
-        changes: [
-          {
-            scope: "category",
-            scope_id: "insurance-property",
-            key: "routing",
-            value: { strategy: "priority", order: [m.insurer.id, m.bank.id] },
-          },
-        ],
-      },
-    });
+    await preferInsurer(m);
     const received: Array<{ body: string; headers: Record<string, string> }> = [];
     server.use(
       http.post(ENDPOINT, async ({ request }) => {
@@ -201,18 +206,7 @@ describe("POST /v1/leads", () => {
 
   it("a paused company receives nothing new: its candidate goes to the next company", async () => {
     const m = await market();
-    await api("PUT", "/v1/admin/settings", {
-      body: {
-        changes: [
-          {
-            scope: "category",
-            scope_id: "insurance-property",
-            key: "routing",
-            value: { strategy: "priority", order: [m.insurer.id, m.bank.id] },
-          },
-        ],
-      },
-    });
+    await preferInsurer(m);
     const paused = await api("PATCH", `/v1/admin/companies/${m.insurer.id}`, { body: { status: "paused" } });
     expect(paused.status).toBe(200);
     const res = await api("POST", "/v1/leads", { key: m.crm, body: mortgageClient("crm-paused") });
@@ -226,18 +220,7 @@ describe("POST /v1/leads", () => {
 
   it("a company at its daily cap is skipped (decision capped)", async () => {
     const m = await market();
-    await api("PUT", "/v1/admin/settings", {
-      body: {
-        changes: [
-          {
-            scope: "category",
-            scope_id: "insurance-property",
-            key: "routing",
-            value: { strategy: "priority", order: [m.insurer.id, m.bank.id] },
-          },
-        ],
-      },
-    });
+    await preferInsurer(m);
     await api("PATCH", `/v1/admin/companies/${m.insurer.id}`, { body: { daily_lead_cap: 1 } });
     const first = await api("POST", "/v1/leads", { key: m.crm, body: mortgageClient("crm-cap-1") });
     expect(
