@@ -331,6 +331,33 @@ export function profileFromFields(space: FeatureSpace, fields: ProfileFields): C
   };
 }
 
+/**
+ * `encodeProfileInto` for row `row` of a columnar dataset (the full rebuild, k-means and exact
+ * user-kNN all walk datasets row by row). Returns whether the profile carries anything.
+ */
+export function encodeDatasetProfileInto(
+  space: FeatureSpace,
+  layout: FeatureLayout,
+  clients: Dataset["clients"],
+  row: number,
+  out: Float64Array | Float32Array,
+  offset = 0,
+): boolean {
+  return encodeProfileInto(
+    space,
+    layout,
+    clients.age[row],
+    clients.monthlyIncome[row],
+    clients.region[row],
+    clients.gender[row],
+    clients.needsIdx,
+    clients.needsPtr[row],
+    clients.needsPtr[row + 1],
+    out,
+    offset,
+  );
+}
+
 /** Squared weight of the ordinal soft one-hot at `band` among `bands` (own 1, neighbours 0.25 each). */
 function softOneHotSquaredNorm(band: number, bands: number): number {
   return 1 + (band > 0 ? 0.25 : 0) + (band < bands - 1 ? 0.25 : 0);

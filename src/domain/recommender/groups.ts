@@ -14,7 +14,7 @@
  */
 import type { Dataset } from "../dataset";
 import {
-  encodeProfileInto,
+  encodeDatasetProfileInto,
   type FeatureLayout,
   type FeatureSpace,
   featureLayout,
@@ -193,19 +193,7 @@ export class SphericalKMeans {
     const r = chunk.interactions;
     const start = r.rowPtr[row];
     const end = r.rowPtr[row + 1];
-    const hasProfile = encodeProfileInto(
-      this.space,
-      this.layout,
-      c.age[row],
-      c.monthlyIncome[row],
-      c.region[row],
-      c.gender[row],
-      c.needsIdx,
-      c.needsPtr[row],
-      c.needsPtr[row + 1],
-      this.profile,
-      0,
-    );
+    const hasProfile = encodeDatasetProfileInto(this.space, this.layout, c, row, this.profile);
     const profileScale = profileScaleOf(this.space, hasProfile, end - start);
     const interactionScale = interactionScaleOf(this.space, hasProfile, end - start);
     const profile = new Float32Array(this.layout.profileDims);
@@ -297,19 +285,7 @@ export class SphericalKMeans {
     for (let row = rowStart; row < rowEnd; row++) {
       const start = r.rowPtr[row];
       const end = r.rowPtr[row + 1];
-      const hasProfile = encodeProfileInto(
-        this.space,
-        this.layout,
-        c.age[row],
-        c.monthlyIncome[row],
-        c.region[row],
-        c.gender[row],
-        c.needsIdx,
-        c.needsPtr[row],
-        c.needsPtr[row + 1],
-        this.profile,
-        0,
-      );
+      const hasProfile = encodeDatasetProfileInto(this.space, this.layout, c, row, this.profile);
       const profileScale = profileScaleOf(this.space, hasProfile, end - start);
       const interactionScale = interactionScaleOf(this.space, hasProfile, end - start);
       centroidSimilarities(

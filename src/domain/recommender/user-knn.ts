@@ -5,7 +5,13 @@
  * service is Σ over the k most similar clients v of sim(c, v) · R[v, s].
  */
 import type { Dataset } from "../dataset";
-import { encodeProfileInto, type FeatureSpace, featureLayout, interactionScaleOf, profileScaleOf } from "./features";
+import {
+  encodeDatasetProfileInto,
+  type FeatureSpace,
+  featureLayout,
+  interactionScaleOf,
+  profileScaleOf,
+} from "./features";
 
 export class ExactUserKnn {
   private readonly rows: number;
@@ -40,19 +46,7 @@ export class ExactUserKnn {
     const profile = new Float64Array(layout.profileDims);
     for (let row = 0; row < this.rows; row++) {
       const nonZero = r.rowPtr[row + 1] - r.rowPtr[row];
-      const hasProfile = encodeProfileInto(
-        space,
-        layout,
-        c.age[row],
-        c.monthlyIncome[row],
-        c.region[row],
-        c.gender[row],
-        c.needsIdx,
-        c.needsPtr[row],
-        c.needsPtr[row + 1],
-        profile,
-        0,
-      );
+      const hasProfile = encodeDatasetProfileInto(space, layout, c, row, profile);
       const scale = profileScaleOf(space, hasProfile, nonZero);
       for (let p = 0; p < layout.profileDims; p++) this.profiles[row * layout.profileDims + p] = profile[p] * scale;
       this.cellScale[row] = interactionScaleOf(space, hasProfile, nonZero);
