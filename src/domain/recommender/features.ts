@@ -331,6 +331,28 @@ export function profileFromFields(space: FeatureSpace, fields: ProfileFields): C
   };
 }
 
+/** `encodeProfileInto` for one client's profile (scoring, group assignment, statistics deltas). */
+export function encodeClientProfileInto(
+  space: FeatureSpace,
+  layout: FeatureLayout,
+  profile: ClientProfile,
+  out: Float64Array | Float32Array,
+): boolean {
+  return encodeProfileInto(
+    space,
+    layout,
+    profile.age,
+    profile.monthlyIncome,
+    profile.region,
+    profile.gender,
+    profile.needs,
+    0,
+    profile.needs.length,
+    out,
+    0,
+  );
+}
+
 /**
  * `encodeProfileInto` for row `row` of a columnar dataset (the full rebuild, k-means and exact
  * user-kNN all walk datasets row by row). Returns whether the profile carries anything.
@@ -485,19 +507,7 @@ export function encodeClientVector(space: FeatureSpace, client: ClientRecord): F
   const layout = featureLayout(space);
   const out = new Float32Array(layout.vectorDims);
   const { profile, interactions } = client;
-  const hasProfile = encodeProfileInto(
-    space,
-    layout,
-    profile.age,
-    profile.monthlyIncome,
-    profile.region,
-    profile.gender,
-    profile.needs,
-    0,
-    profile.needs.length,
-    out,
-    0,
-  );
+  const hasProfile = encodeClientProfileInto(space, layout, profile, out);
   const nonZero = interactions.services.length;
   const profileScale = profileScaleOf(space, hasProfile, nonZero);
   for (let i = 0; i < layout.profileDims; i++) out[i] *= profileScale;

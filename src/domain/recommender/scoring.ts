@@ -11,7 +11,7 @@
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import {
   type ClientRecord,
-  encodeProfileInto,
+  encodeClientProfileInto,
   featureLayout,
   interactionScaleOf,
   profileScaleOf,
@@ -260,19 +260,7 @@ export function scoreClient(model: RecommenderModel, client: ClientRecord, optio
     // User-based part: cosine with every centroid, then the m nearest groups weighted by cosine.
     const space = model.space;
     const layout = featureLayout(space);
-    const hasProfile = encodeProfileInto(
-      space,
-      layout,
-      profile.age,
-      profile.monthlyIncome,
-      profile.region,
-      profile.gender,
-      profile.needs,
-      0,
-      profile.needs.length,
-      scratch.profile,
-      0,
-    );
+    const hasProfile = encodeClientProfileInto(space, layout, profile, scratch.profile);
     const G = model.nGroups;
     const topGroups = scratch.topGroups;
     const topWeights = scratch.topWeights;
@@ -571,19 +559,7 @@ export function assignGroup(model: RecommenderModel, client: Float32Array | Clie
   validateClient(space, client);
   const layout = featureLayout(space);
   const p = client.profile;
-  const hasProfile = encodeProfileInto(
-    space,
-    layout,
-    p.age,
-    p.monthlyIncome,
-    p.region,
-    p.gender,
-    p.needs,
-    0,
-    p.needs.length,
-    scratch.profile,
-    0,
-  );
+  const hasProfile = encodeClientProfileInto(space, layout, p, scratch.profile);
   const cells = client.interactions.services.length;
   centroidSimilarities(
     model.centroids,

@@ -18,6 +18,7 @@ import type { Dataset } from "../dataset";
 import {
   bandOf,
   type ClientRecord,
+  encodeClientProfileInto,
   encodeProfileInto,
   type FeatureLayout,
   type FeatureSpace,
@@ -139,19 +140,7 @@ function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: Clie
 function vectorEntries(space: FeatureSpace, layout: FeatureLayout, client: ClientRecord): Array<[number, number]> {
   const profile = new Float64Array(layout.profileDims);
   const p = client.profile;
-  const hasProfile = encodeProfileInto(
-    space,
-    layout,
-    p.age,
-    p.monthlyIncome,
-    p.region,
-    p.gender,
-    p.needs,
-    0,
-    p.needs.length,
-    profile,
-    0,
-  );
+  const hasProfile = encodeClientProfileInto(space, layout, p, profile);
   const { services, values } = client.interactions;
   const profileScale = profileScaleOf(space, hasProfile, services.length);
   const interactionScale = interactionScaleOf(space, hasProfile, services.length);
