@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon, { type Instance, type RawRequest } from "autocannon";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
-import { type BankDataset, clientExternalId, DEMO_DEFAULT_SEED, generateBankDataset } from "../src/domain/demo";
+import { type BankDataset, clientExternalId, DEMO_DEFAULT_SEED, generateBankDataset } from "../scripts/datagen/demo";
 import { describeMachine } from "./lib/machine";
 import { findOperation, fitBody, type OpenApiDocument, requestBodySchema } from "./lib/openapi";
 import { BenchReport, duration, PROJECT_ROOT, times } from "./lib/report";

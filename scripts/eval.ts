@@ -12,8 +12,8 @@
  */
 import { parseArgs } from "node:util";
 import type { Dataset } from "../src/domain/dataset";
-import { generateBankDataset } from "../src/domain/demo";
-import { generateMl100kShape } from "../src/domain/ml100k-shape";
+import { generateBankDataset } from "./datagen/demo";
+import { generateMl100kShape } from "./datagen/ml100k-shape";
 import type { CatalogEntry, ServiceLink, SplitMethod } from "../src/domain/recommender";
 import { splitDataset } from "../src/domain/recommender";
 import { type FileFormat, InputFileError, loadInteractionFile } from "./eval/load";

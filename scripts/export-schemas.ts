@@ -5,8 +5,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createApp } from "../src/app";
-import { webhookPayloadSchemas } from "../src/contract";
+import { createApp } from "../src/http/app";
+import { webhookPayloadSchemas } from "../src/http/contract";
 
 const root = path.join(import.meta.dirname, "..", "schemas");
 const check = process.argv.includes("--check");

@@ -24,11 +24,11 @@ import {
   DEMO_DEFAULT_SEED,
   DEMO_HISTORY_WINDOW_MS,
   generateBankDataset,
-} from "../src/domain/demo";
+} from "./datagen/demo";
 import { SETTING_DEFINITIONS, type SettingKey, settingEntityId } from "../src/domain/settings";
 import { pseudonymize } from "../src/lib/crypto";
 import { newId } from "../src/lib/ids";
-import { apiKeyView, companyView, serviceView } from "../src/routes/admin/schemas";
+import { apiKeyView, companyView, serviceView } from "../src/http/routes/admin/schemas";
 import { type KeyScope, newApiKey } from "../src/storage/api-keys";
 import { auditJson } from "../src/storage/audit";
 import {

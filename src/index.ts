@@ -1,7 +1,7 @@
-import { createApp } from "./app";
+import { createApp } from "./http/app";
 import type { Env } from "./env";
-import { handleQueue } from "./handlers/queue";
-import { handleScheduled } from "./handlers/scheduled";
+import { handleQueue } from "./queues/index";
+import { handleScheduled } from "./cron/scheduled";
 import type { DispatchQueueMessage } from "./storage/queue-messages";
 
 const { app } = createApp();

@@ -5,7 +5,7 @@
  * (`simulateOfferDeals`), as the offline evaluation does before real deals exist.
  */
 import type { Dataset } from "../../src/domain/dataset";
-import { type BankDataset, DEMO_REFERENCE_NOW, generateBankDataset } from "../../src/domain/demo";
+import { type BankDataset, DEMO_REFERENCE_NOW, generateBankDataset } from "../../scripts/datagen/demo";
 import {
   type CatalogEntry,
   type DealSample,

@@ -11,7 +11,7 @@
  * Usage: node --expose-gc --import tsx bench/lib/train-child.ts <clients> <services> <seed>
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { type BankDataset, DEMO_REFERENCE_NOW, generateBankDataset } from "../../src/domain/demo";
+import { type BankDataset, DEMO_REFERENCE_NOW, generateBankDataset } from "../../scripts/datagen/demo";
 import {
   applyInteractionChange,
   assignGroup,

@@ -6,7 +6,7 @@
  * the arrays scoring reads (segment row, popularity, the nearest groups' rows, the client's
  * neighbour and link lists).
  */
-import { generateBankDataset } from "../../src/domain/demo";
+import { generateBankDataset } from "../datagen/demo";
 import {
   datasetClient,
   decodeModel,

@@ -37,7 +37,7 @@ import {
   type DemoCatalog,
   generateBankDataset,
   SeededRandom,
-} from "../../src/domain/demo";
+} from "../datagen/demo";
 import {
   type Arm,
   type ArmStats,

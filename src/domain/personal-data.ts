@@ -17,7 +17,7 @@
  * 10-digit passport, the single-digit INN-10 checksum that one random id in eleven meets) are left
  * out there, while e-mails, phones, card numbers, SNILS and INN-12 are still refused.
  */
-import { AppError } from "../lib/errors";
+import { DomainError } from "../domain/errors";
 
 /** What kind of personal data was recognised. */
 export type PersonalDataKind =
@@ -514,7 +514,7 @@ export function findPersonalDataInIdentifier(identifier: string, path: readonly 
  * The 422 `personal_data` error for a list of findings: one item per offending path, naming the
  * kinds found there and never the value.
  */
-export function personalDataError(findings: readonly PersonalDataFinding[]): AppError {
+export function personalDataError(findings: readonly PersonalDataFinding[]): DomainError {
   const byPath = new Map<
     string,
     { path: string[]; kinds: PersonalDataKind[]; source: PersonalDataFinding["source"] }
@@ -541,7 +541,7 @@ export function personalDataError(findings: readonly PersonalDataFinding[]): App
       message: `Personal data is not accepted: ${entries.length - MAX_REPORTED_FINDINGS} more fields carry personal data`,
     });
   }
-  return AppError.many("personal_data", items);
+  return DomainError.many("personal_data", items);
 }
 
 /**

@@ -17,7 +17,7 @@
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { StoredClientProfile } from "../domain/client-profile";
-import { AppError } from "../lib/errors";
+import { DomainError } from "../domain/errors";
 import { newId } from "../lib/ids";
 import { chunkRows, type Db } from "./db";
 import { withStatisticsLog } from "./model-statistics";
@@ -282,8 +282,8 @@ async function runBatch(db: Db, statements: WriteStatement[]): Promise<void> {
   await db.batch(statements as [WriteStatement, ...WriteStatement[]]);
 }
 
-function conflictError(): AppError {
-  return new AppError(
+function conflictError(): DomainError {
+  return new DomainError(
     "conflict",
     "The client was being changed by concurrent requests; nothing of this request was applied, retry it",
   );

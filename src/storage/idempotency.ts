@@ -1,7 +1,7 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { sha256Hex } from "../lib/crypto";
-import { AppError } from "../lib/errors";
+import { DomainError } from "../domain/errors";
 import type { Db } from "./db";
 import { idempotencyRecords } from "./schema";
 
@@ -34,7 +34,7 @@ export async function beginIdempotent(
   now = Date.now(),
 ): Promise<IdempotencyOutcome> {
   if (!KEY_PATTERN.test(input.key)) {
-    throw new AppError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters", [
+    throw new DomainError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters", [
       "headers",
       "idempotency-key",
     ]);
@@ -60,7 +60,7 @@ export async function beginIdempotent(
     const [existing] = await db.select().from(idempotencyRecords).where(where).limit(1);
     if (!existing) return beginIdempotent(db, input, now);
     if (existing.requestHash !== requestHash || existing.route !== input.route) {
-      throw new AppError(
+      throw new DomainError(
         "idempotency_mismatch",
         "This Idempotency-Key was already used with a different request body",
         ["headers", "idempotency-key"],
@@ -74,7 +74,7 @@ export async function beginIdempotent(
       };
     }
     if (now - existing.createdAt < IN_FLIGHT_TAKEOVER_MS) {
-      throw new AppError("idempotency_in_flight", "A request with this Idempotency-Key is still being processed", [
+      throw new DomainError("idempotency_in_flight", "A request with this Idempotency-Key is still being processed", [
         "headers",
         "idempotency-key",
       ]);

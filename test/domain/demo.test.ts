@@ -11,7 +11,7 @@ import {
   MAX_ACCEPTANCE,
   NO_SECONDARY_SEGMENT,
   presetDefinition,
-} from "../../src/domain/demo";
+} from "../../scripts/datagen/demo";
 
 const NOW = Date.UTC(2026, 5, 15);
 

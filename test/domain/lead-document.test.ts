@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import publishedLeadSchema from "../../schemas/lead.v1.json";
-import { webhookPayloadSchemas } from "../../src/contract";
+import { webhookPayloadSchemas } from "../../src/http/contract";
 import {
   ageBand,
   buildLeadDocument,

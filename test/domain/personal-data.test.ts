@@ -13,7 +13,7 @@ import {
   type PersonalDataKind,
   personalDataError,
 } from "../../src/domain/personal-data";
-import { AppError } from "../../src/lib/errors";
+import { DomainError } from "../../src/domain/errors";
 
 describe("checksums", () => {
   it("Luhn accepts real test card numbers and rejects a changed digit", () => {
@@ -288,9 +288,9 @@ describe("the personal_data error", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(AppError);
-    const appError = error as AppError;
-    expect(appError.status).toBe(422);
+    expect(error).toBeInstanceOf(DomainError);
+    const appError = error as DomainError;
+    expect(appError.code).toBe("personal_data");
     expect(appError.items.map((item) => [item.code, item.path])).toEqual([
       ["personal_data", ["body", "phone"]],
       ["personal_data", ["body", "needs", "0"]],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../src/lib/errors";
+import { DomainError } from "../../src/domain/errors";
 import { beginIdempotent, IN_FLIGHT_TAKEOVER_MS, purgeExpiredIdempotencyRecords } from "../../src/storage/idempotency";
 import { db } from "../harness";
 
@@ -10,7 +10,7 @@ async function codeOf(promise: Promise<unknown>) {
     await promise;
     return "no error";
   } catch (e) {
-    return e instanceof AppError ? e.items[0].code : String(e);
+    return e instanceof DomainError ? e.items[0].code : String(e);
   }
 }
 

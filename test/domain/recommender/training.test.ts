@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateMl100kShape } from "../../../src/domain/ml100k-shape";
+import { generateMl100kShape } from "../../../scripts/datagen/ml100k-shape";
 import {
   applyStatisticsDelta,
   createStatistics,

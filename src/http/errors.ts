@@ -1,0 +1,75 @@
+/**
+ * The one error envelope of CactuBase: `{ success: false, errors: [{ code, message, path? }] }`.
+ * Every failure, from validation to an unexpected exception, leaves the API in this shape; the
+ * codes below are the project's stable, documented error codes.
+ */
+import { z } from "zod";
+import { ERROR_CODES, type ErrorCode, type ErrorItem } from "../domain/errors";
+
+
+/** HTTP status of each project error code: the one place where domain failures meet HTTP. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  idempotency_in_flight: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  personal_data: 422,
+  idempotency_mismatch: 422,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+export const errorItemSchema = z
+  .object({
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    path: z.array(z.string()).optional(),
+  })
+  .meta({ id: "ErrorItem" });
+
+export const errorEnvelopeSchema = z
+  .object({ success: z.literal(false), errors: z.array(errorItemSchema).min(1) })
+  .meta({ id: "ErrorEnvelope" });
+
+const STATUS_DESCRIPTIONS: Record<number, string> = {
+  400: "Invalid input: `validation_failed` (path and rule named) or `invalid_json`",
+  401: "Missing, unknown or revoked API key (`unauthorized`)",
+  403: "The key's scope may not call this route (`forbidden`)",
+  404: "Not found, or not visible to this key (`not_found`)",
+  409: "Conflict (`conflict`, `idempotency_in_flight`)",
+  413: "Body larger than the limit (`payload_too_large`)",
+  422: "Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable`",
+  429: "Too many requests (`rate_limited`)",
+  500: "Unexpected failure (`internal`); nothing was changed",
+};
+
+/** OpenAPI `responses` entries for the given error statuses, all in the one envelope. */
+export function errorResponses(...statuses: number[]) {
+  const out: Record<
+    string,
+    { description: string; content: { "application/json": { schema: typeof errorEnvelopeSchema } } }
+  > = {};
+  for (const status of [...new Set([...statuses, 401, 500])]) {
+    out[String(status)] = {
+      description: STATUS_DESCRIPTIONS[status] ?? "Error",
+      content: { "application/json": { schema: errorEnvelopeSchema } },
+    };
+  }
+  return out;
+}
+
+/** Builds the envelope response. */
+export function errorResponse(status: number, items: ErrorItem[], headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify({ success: false, errors: items }), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}

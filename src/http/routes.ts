@@ -1,0 +1,20 @@
+import { registerAdminRoutes } from "./routes/admin";
+import { registerAnalyticsRoutes } from "./routes/analytics";
+import { registerClientsRoutes } from "./routes/clients";
+import { registerDealsRoutes } from "./routes/deals";
+import { registerLeadsRoutes } from "./routes/leads";
+import { registerPartnerRoutes } from "./routes/partner";
+import { registerRecommendationsRoutes } from "./routes/recommendations";
+import type { Router } from "./router";
+import { registerSystemRoutes } from "./routes/system";
+
+export function registerRoutes(router: Router) {
+  registerSystemRoutes(router);
+  registerAdminRoutes(router);
+  registerClientsRoutes(router);
+  registerRecommendationsRoutes(router);
+  registerLeadsRoutes(router);
+  registerPartnerRoutes(router);
+  registerDealsRoutes(router);
+  registerAnalyticsRoutes(router);
+}

@@ -1,0 +1,75 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../../../env";
+import { requireScope } from "../../../middleware/auth";
+import { errorResponses } from "../../../errors";
+import { listAuditEntries } from "../../../../storage/audit";
+import { getDb } from "../../../../storage/db";
+import { ApiRoute } from "../../../api-route";
+import { iso } from "../schemas";
+
+export const AuditEntrySchema = z
+  .object({
+    id: z.int(),
+    at: z.iso.datetime(),
+    actor: z.string().describe("Key id of the admin (`key_…` or `admin-token`)"),
+    action: z.string().describe("e.g. `company.updated`, `api_key.revoked`, `setting.set`"),
+    entity_type: z.string().describe("company | api_key | service | cross_service_link | setting | …"),
+    entity_id: z.string(),
+    before: z.unknown().describe("Snapshot before the change (null for creations); never contains secrets"),
+    after: z.unknown().describe("Snapshot after the change (null for deletions)"),
+  })
+  .meta({ id: "AuditEntry" });
+
+export class ListAuditLogRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: audit log"],
+    summary: "Read the audit log, newest first",
+    request: {
+      query: z.strictObject({
+        entity_type: z.string().min(1).max(64).optional(),
+        entity_id: z.string().min(1).max(200).optional(),
+        actor: z.string().min(1).max(64).optional().describe("Only entries by this key id"),
+        limit: z.int().min(1).max(200).default(50),
+        cursor: z
+          .string()
+          .regex(/^[1-9][0-9]{0,15}$/, { error: "Not a cursor returned by this endpoint" })
+          .optional()
+          .describe("`next_cursor` of the previous page"),
+      }),
+    },
+    responses: {
+      "200": {
+        description: "One page of entries; `next_cursor` is null on the last page",
+        ...contentJson(z.object({ entries: z.array(AuditEntrySchema), next_cursor: z.string().nullable() })),
+      },
+      ...errorResponses(400, 403),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    const { query } = await this.getValidatedData<typeof this.schema>();
+    const { entries, hasMore } = await listAuditEntries(getDb(c.env.DB), {
+      entityType: query.entity_type,
+      entityId: query.entity_id,
+      actor: query.actor,
+      beforeId: query.cursor === undefined ? undefined : Number(query.cursor),
+      limit: query.limit,
+    });
+    return {
+      entries: entries.map((entry) => ({
+        id: entry.id,
+        at: iso(entry.at),
+        actor: entry.actor,
+        action: entry.action,
+        entity_type: entry.entityType,
+        entity_id: entry.entityId,
+        before: entry.before,
+        after: entry.after,
+      })),
+      next_cursor: hasMore && entries.length > 0 ? String(entries[entries.length - 1].id) : null,
+    };
+  }
+}

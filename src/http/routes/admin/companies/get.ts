@@ -1,0 +1,31 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../../../env";
+import { requireScope } from "../../../middleware/auth";
+import { errorResponses } from "../../../errors";
+import { DomainError } from "../../../../domain/errors";
+import { getCompany } from "../../../../storage/companies";
+import { getDb } from "../../../../storage/db";
+import { ApiRoute } from "../../../api-route";
+import { CompanySchema, companyIdSchema, companyView } from "../schemas";
+
+export class GetCompanyRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: companies"],
+    summary: "Get a company",
+    request: { params: z.object({ id: companyIdSchema }) },
+    responses: {
+      "200": { description: "The company; secrets are never shown", ...contentJson(CompanySchema) },
+      ...errorResponses(400, 403, 404),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const row = await getCompany(getDb(c.env.DB), params.id);
+    if (!row) throw new DomainError("not_found", `Company ${params.id} not found`);
+    return companyView(row);
+  }
+}

@@ -1,0 +1,33 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../../../env";
+import { requireScope } from "../../../middleware/auth";
+import { errorResponses } from "../../../errors";
+import { listCompanies } from "../../../../storage/companies";
+import { getDb } from "../../../../storage/db";
+import { ApiRoute } from "../../../api-route";
+import { CompanySchema, companyView } from "../schemas";
+
+export class ListCompaniesRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: companies"],
+    summary: "List companies (oldest first)",
+    request: { query: z.strictObject({}) },
+    responses: {
+      "200": {
+        description: "Every company; secrets are never shown",
+        ...contentJson(z.object({ companies: z.array(CompanySchema) })),
+      },
+      ...errorResponses(400, 403),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    await this.getValidatedData<typeof this.schema>();
+    const now = Date.now();
+    const rows = await listCompanies(getDb(c.env.DB));
+    return { companies: rows.map((row) => companyView(row, now)) };
+  }
+}

@@ -1,0 +1,31 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../../../env";
+import { requireScope } from "../../../middleware/auth";
+import { errorResponses } from "../../../errors";
+import { getDb } from "../../../../storage/db";
+import { loadSettingsSnapshot } from "../../../../storage/settings";
+import { ApiRoute } from "../../../api-route";
+import { SettingsViewSchema, settingsView } from "./view";
+
+export class GetSettingsRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: settings"],
+    summary: "Read settings: stored values per scope and the effective value everywhere",
+    request: { query: z.strictObject({}) },
+    description:
+      "Effective values resolve service > company (the service's owner) > global > built-in default, each with " +
+      "its `source`; `max_leads_per_request` per source company; routing per category.",
+    responses: {
+      "200": { description: "Settings", ...contentJson(SettingsViewSchema) },
+      ...errorResponses(400, 403),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    await this.getValidatedData<typeof this.schema>();
+    return settingsView(await loadSettingsSnapshot(getDb(c.env.DB)));
+  }
+}

@@ -1,0 +1,86 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { SETTING_KEYS, SETTING_SCOPES, validateSettingChanges } from "../../../../domain/settings";
+import type { AppEnv } from "../../../../env";
+import { requireScope } from "../../../middleware/auth";
+import { errorResponses } from "../../../errors";
+import { DomainError } from "../../../../domain/errors";
+import { getDb } from "../../../../storage/db";
+import { applySettingChanges, loadSettingsSnapshot } from "../../../../storage/settings";
+import { ApiRoute } from "../../../api-route";
+import { SettingsViewSchema, settingsView } from "./view";
+
+/** Most changes one request may carry. */
+export const MAX_SETTING_CHANGES = 500;
+
+export const PutSettingsBody = z
+  .strictObject({
+    changes: z
+      .array(
+        z.strictObject({
+          scope: z.enum(SETTING_SCOPES),
+          scope_id: z
+            .string()
+            .min(1)
+            .max(64)
+            .optional()
+            .describe("Company id, service id or category; omitted for global"),
+          key: z.enum(SETTING_KEYS),
+          value: z
+            .unknown()
+            .describe(
+              "The new value (a number, or a RoutingRule object for `routing`); null deletes the override " +
+                "(global values can only be replaced)",
+            ),
+        }),
+      )
+      .min(1)
+      .max(MAX_SETTING_CHANGES),
+  })
+  .meta({ id: "PutSettingsRequest" });
+
+export class PutSettingsRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: settings"],
+    summary: "Change settings (thresholds, caps, windows, routing) at any scope",
+    description:
+      "All or nothing: every invalid change is reported with its path (key vs scope, value rules, unknown " +
+      "company / service / category, duplicates) and nothing is written.",
+    request: { body: contentJson(PutSettingsBody) },
+    responses: {
+      "200": {
+        description: "Applied; the settings as they are now",
+        ...contentJson(
+          z.object({
+            applied: z.int().describe("Changes that modified a stored value"),
+            unchanged: z.int().describe("Changes that were already in effect"),
+            settings: SettingsViewSchema,
+          }),
+        ),
+      },
+      ...errorResponses(400, 403),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    const principal = requireScope(c, "admin");
+    const { body } = await this.getValidatedData<typeof this.schema>();
+    const db = getDb(c.env.DB);
+    const snapshot = await loadSettingsSnapshot(db);
+    const { changes, problems } = validateSettingChanges(body.changes, snapshot.catalog);
+    if (problems.length > 0) {
+      throw DomainError.many(
+        "validation_failed",
+        problems.map((problem) => ({ message: problem.message, path: ["body", ...problem.path] })),
+      );
+    }
+
+    const { applied, unchanged } = await applySettingChanges(db, changes, snapshot.rows, principal.keyId);
+    return {
+      applied,
+      unchanged,
+      settings: settingsView(await loadSettingsSnapshot(db)),
+    };
+  }
+}

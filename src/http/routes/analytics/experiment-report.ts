@@ -1,0 +1,76 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { experimentReport } from "../../../domain/experiments";
+import type { AppEnv } from "../../../env";
+import { requireScope } from "../../middleware/auth";
+import { errorResponses } from "../../errors";
+import { DomainError } from "../../../domain/errors";
+import { loadCatalogNames } from "../../../storage/analytics";
+import { getDb } from "../../../storage/db";
+import { getExperiment, loadExperimentArms } from "../../../storage/experiments";
+import { iso } from "../admin/schemas";
+import { ApiRoute } from "../../api-route";
+import { experimentIdParams } from "./get-experiment";
+import { ExperimentReportSchema, ExperimentSchema, experimentView } from "./schemas";
+
+export class ExperimentReportRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: experiments"],
+    summary: "Uplift report of an experiment: control vs treatment",
+    description:
+      "Per arm: clients (distinct clients whose candidates the experiment governed: held out — decision " +
+      "`control` — or treated, whatever routing then decided; intention to treat), responders (clients with an accepted deal in scope, from any channel, " +
+      "from their first candidate in the experiment until the end), response rate and spend (accepted deal " +
+      "amounts, zeros included). Uplift: absolute and relative, with confidence intervals (two-proportion for the " +
+      "response rate, Welch for spend), a significance verdict and a sample-ratio-mismatch check. A running " +
+      "experiment is reported up to now. Formulas: docs/experiments.md; definitions: docs/analytics.md.",
+    request: {
+      params: experimentIdParams,
+      query: z.strictObject({
+        confidence_level: z
+          .number()
+          .min(0.8)
+          .max(0.999)
+          .default(0.95)
+          .describe("Confidence level of every interval; α = 1 − level"),
+      }),
+    },
+    responses: {
+      "200": {
+        description: "The report",
+        ...contentJson(
+          z
+            .object({
+              experiment: ExperimentSchema,
+              measured_from: z.iso.datetime(),
+              measured_until: z.iso.datetime().describe("min(now, ends_at)"),
+              report: ExperimentReportSchema,
+            })
+            .meta({ id: "ExperimentReportResponse" }),
+        ),
+      },
+      ...errorResponses(400, 403, 404),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    const { params, query } = await this.getValidatedData<typeof this.schema>();
+    const db = getDb(c.env.DB);
+    const experiment = await getExperiment(db, params.id);
+    if (!experiment) throw new DomainError("not_found", `Experiment ${params.id} not found`);
+    const now = Date.now();
+    const [arms, catalog] = await Promise.all([loadExperimentArms(db, experiment, now), loadCatalogNames(db)]);
+    const report = experimentReport(
+      { holdoutShare: experiment.holdoutShare, control: arms.control, treatment: arms.treatment },
+      { confidenceLevel: query.confidence_level },
+    );
+    return {
+      experiment: experimentView(experiment, catalog.services, now),
+      measured_from: iso(experiment.startsAt),
+      measured_until: iso(Math.max(experiment.startsAt, arms.measuredUntil)),
+      report,
+    };
+  }
+}

@@ -1,0 +1,115 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { type Resolved, resolveSettings } from "../../../domain/settings";
+import { ratingHistogramFromCounts, thresholdPreviewFromHistogram } from "../../../domain/thresholds";
+import type { AppEnv } from "../../../env";
+import { requireScope } from "../../middleware/auth";
+import { errorResponses } from "../../errors";
+import { DomainError } from "../../../domain/errors";
+import { type AnalyticsFilter, loadThresholdCounts } from "../../../storage/analytics";
+import { getDb } from "../../../storage/db";
+import { findSettingRow, loadSettingsSnapshot } from "../../../storage/settings";
+import { ApiRoute } from "../../api-route";
+import { DAY_MS, RatingBandSchema, ThresholdRowSchema, WindowSchema, windowView } from "./schemas";
+
+const SCOPE_PATTERN = /^(global|company:[^\s:]{1,64}|service:[^\s:]{1,64})$/;
+
+export class ThresholdPreviewRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: thresholds"],
+    summary: "Preview the lead volume and acceptance at each threshold",
+    description:
+      "Over the candidates scored in the last `days` days (duplicates and dry runs left out): for every integer " +
+      "threshold from `from` to `to`, how many candidates had a rating at or above it — the leads that threshold " +
+      "would have let through, before routing, caps and holdouts — and how those that became leads were " +
+      "received; plus the acceptance observed in each rating band. Use it to see what lowering the threshold, " +
+      "e.g. 80 → 78, yields. Outcomes exist only where leads were made, i.e. above the threshold in force at the " +
+      "time, so the acceptance just below the current threshold rests on few outcomes. `scope`: `global`, " +
+      "`company:<company id>` (the company selling the services) or `service:<service code>`; an unknown company " +
+      "or service is 404.",
+    request: {
+      query: z.strictObject({
+        scope: z
+          .string()
+          .regex(SCOPE_PATTERN, { error: "scope must be global, company:<company id> or service:<service code>" })
+          .default("global"),
+        from: z.int().min(0).max(100).default(0).describe("Lowest threshold to report (0–100)"),
+        to: z.int().min(0).max(100).default(100).describe("Highest threshold to report (0–100)"),
+        days: z.int().min(1).max(366).default(30).describe("Window of scored candidates, ending now"),
+        band_width: z.int().min(1).max(100).default(10).describe("Width of the acceptance bands"),
+      }),
+    },
+    responses: {
+      "200": {
+        description: "The preview",
+        ...contentJson(
+          z
+            .object({
+              scope: z.string(),
+              window: WindowSchema,
+              current_threshold: z
+                .object({
+                  value: z.number(),
+                  source: z.enum(["service", "company", "category", "global", "default"]),
+                })
+                .describe("The threshold in force for the scope (settings)"),
+              candidates: z.int().describe("Candidates counted"),
+              ignored: z.int().describe("Candidates skipped (rating outside 0–100)"),
+              thresholds: z.array(ThresholdRowSchema),
+              bands: z.array(RatingBandSchema),
+            })
+            .meta({ id: "ThresholdPreview" }),
+        ),
+      },
+      ...errorResponses(400, 403, 404),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    const { query } = await this.getValidatedData<typeof this.schema>();
+    if (query.from > query.to)
+      throw new DomainError("validation_failed", "`from` must not exceed `to`", ["query", "from"]);
+    const db = getDb(c.env.DB);
+    const snapshot = await loadSettingsSnapshot(db);
+    const settings = resolveSettings(snapshot.rows, snapshot.catalog);
+    const now = Date.now();
+    const filter: AnalyticsFilter = { from: now - query.days * DAY_MS, to: now };
+    let currentThreshold: Resolved<number> = settings.global.minRating;
+
+    const [kind, id] = splitScope(query.scope);
+    if (kind === "company") {
+      if (!snapshot.catalog.companies.some((company) => company.id === id)) {
+        throw new DomainError("not_found", `Company ${id} not found`, ["query", "scope"]);
+      }
+      filter.companyId = id;
+      const stored = findSettingRow(snapshot.rows, "company", id, "min_rating");
+      if (stored) currentThreshold = { value: JSON.parse(stored.value) as number, source: "company" };
+    } else if (kind === "service") {
+      const service = snapshot.catalog.services.find((candidate) => candidate.code === id);
+      if (!service) throw new DomainError("not_found", `Service ${id} not found`, ["query", "scope"]);
+      filter.serviceId = service.id;
+      currentThreshold = settings.minRating(service.id);
+    }
+
+    const histogram = ratingHistogramFromCounts(await loadThresholdCounts(db, filter));
+    const preview = thresholdPreviewFromHistogram(histogram, {
+      from: query.from,
+      to: query.to,
+      bandWidth: query.band_width,
+    });
+    return {
+      scope: query.scope,
+      window: windowView(filter),
+      current_threshold: { value: currentThreshold.value, source: currentThreshold.source },
+      ...preview,
+    };
+  }
+}
+
+function splitScope(scope: string): ["global" | "company" | "service", string] {
+  const separator = scope.indexOf(":");
+  if (separator < 0) return ["global", ""];
+  return [scope.slice(0, separator) as "company" | "service", scope.slice(separator + 1)];
+}

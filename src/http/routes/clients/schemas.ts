@@ -1,0 +1,78 @@
+/** Response schemas of the client routes and the serialisation of a stored client. */
+import { z } from "zod";
+import { externalIdSchema } from "../../../domain/client-profile";
+import { errorItemSchema } from "../../errors";
+import { type ClientInteraction, type ClientRow, clientNeeds } from "../../../storage/clients";
+
+export const clientInteractionSchema = z
+  .object({
+    service_code: z.string(),
+    value: z.union([z.literal(1), z.literal(-1)]).meta({ description: "1 uses the service, -1 offered and declined" }),
+    source: z.enum(["crm", "deal", "partner", "import"]).meta({ description: "Who reported the current value" }),
+    at: z.iso.datetime().meta({ description: "When the current value was recorded" }),
+  })
+  .meta({ id: "ClientInteraction" });
+
+export const storedClientProfileSchema = z
+  .object({
+    age: z.int(),
+    monthly_income: z.int().meta({ description: "RUB per month, whole rubles" }),
+    region: z.string(),
+    gender: z.enum(["female", "male"]).nullable(),
+    needs: z.array(z.string()),
+  })
+  .meta({ id: "ClientProfile" });
+
+export const clientRecordSchema = z
+  .object({
+    client_ref: z.string().meta({
+      description: "CactuBase's pseudonymous id of the client (`cl_…`); it reveals nothing about the CRM id",
+      example: "cl_8f3kq2m9x7c4v1b6n5zt",
+    }),
+    profile: storedClientProfileSchema,
+    interactions: z.array(clientInteractionSchema).meta({ description: "Current interaction values, by service" }),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime().meta({ description: "Last change of the profile or of an interaction" }),
+  })
+  .meta({ id: "Client" });
+
+export const clientBatchResultSchema = z
+  .object({
+    index: z.int().meta({ description: "Position of the client in the request's `clients` array" }),
+    external_id: externalIdSchema.optional().meta({ description: "The item's external_id, when it was valid" }),
+    status: z.enum(["created", "updated", "invalid"]),
+    client_ref: z.string().optional().meta({ description: "Present for created and updated clients" }),
+    errors: z.array(errorItemSchema).optional().meta({ description: "Why an invalid item was not written" }),
+  })
+  .meta({ id: "ClientBatchResult" });
+
+export const clientBatchResponseSchema = z
+  .object({
+    results: z.array(clientBatchResultSchema),
+    summary: z.object({ created: z.int(), updated: z.int(), invalid: z.int() }),
+  })
+  .meta({ id: "ClientBatchResponse" });
+
+export type ClientRecord = z.infer<typeof clientRecordSchema>;
+
+/** The API view of a stored client and its current interactions. */
+export function toClientRecord(row: ClientRow, interactions: readonly ClientInteraction[]): ClientRecord {
+  return {
+    client_ref: row.id,
+    profile: {
+      age: row.age,
+      monthly_income: row.monthlyIncome,
+      region: row.region,
+      gender: row.gender ?? null,
+      needs: clientNeeds(row),
+    },
+    interactions: interactions.map((interaction) => ({
+      service_code: interaction.serviceCode,
+      value: interaction.value === 1 ? 1 : -1,
+      source: interaction.source,
+      at: new Date(interaction.at).toISOString(),
+    })),
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+  };
+}

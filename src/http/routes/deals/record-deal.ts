@@ -1,0 +1,256 @@
+/**
+ * Recording a deal reported by a CRM (`POST /v1/deals`): resolve the client, service and lead the
+ * report names, refuse what the caller may not report, and commit the shared deal write
+ * (src/storage/deals.ts) together with the idempotency answer in one atomic batch.
+ *
+ * Concurrency: the write is planned from a read (the matrix cell and the lead, to answer whether
+ * this outcome now stands) and guarded like client intake (src/storage/clients.ts): the client's
+ * `updated_at` must still hold the value read, and moves forward, or the whole batch is rolled back
+ * and planned again. Whatever the answer says, the "latest outcome wins" guards of the deal write
+ * itself are enforced in SQL.
+ */
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { DomainError } from "../../../domain/errors";
+import { runBatch } from "../../../storage/audit";
+import { isClientWriteConflict } from "../../../storage/clients";
+import type { Db } from "../../../storage/db";
+import { buildDealWrite, type DealOutcome, type DealRow } from "../../../storage/deals";
+import { clients, companies, deals, interactions, leads, services } from "../../../storage/schema";
+
+type Statement = BatchItem<"sqlite">;
+
+/** Attempts before a report that keeps losing races to concurrent writes of its client is 409. */
+const MAX_ATTEMPTS = 5;
+
+/** A deal as a CRM reports it, after validation. */
+export interface CrmDealReport {
+  /** The caller's company: the client's source and the seller of the service. */
+  companyId: string;
+  /** Pseudonym of the CRM's client id (`pseudonymize`). */
+  externalHash: string;
+  serviceCode: string;
+  outcome: DealOutcome;
+  amount: number | null;
+  leadId: string | null;
+  /** When the deal happened (epoch ms), or null when the report gives no time (then: now). */
+  occurredAt: number | null;
+}
+
+/** The answer to a report, as stored for idempotent replays. */
+export interface DealAnswerBody {
+  deal: {
+    id: string;
+    service: string;
+    company_id: string;
+    lead_id: string | null;
+    outcome: DealOutcome;
+    amount: number | null;
+    commission: number | null;
+    reported_by: DealRow["reportedBy"];
+    occurred_at: string;
+    recorded_at: string;
+  };
+  recorded: boolean;
+  current: boolean;
+  lead: { id: string; status: string } | null;
+}
+
+export interface DealAnswer {
+  status: 200 | 201;
+  body: DealAnswerBody;
+}
+
+interface DealState {
+  client: typeof clients.$inferSelect;
+  service: { id: string; code: string; companyId: string };
+  commissionRate: number;
+  lead: typeof leads.$inferSelect | null;
+  cell: { value: number; at: number } | null;
+  /** An identical earlier report (same lead, outcome, amount and time), if the report gave a time. */
+  identical: DealRow | null;
+}
+
+/**
+ * Records a CRM's deal. `complete(status, body)` is the idempotency slot's statement: it commits
+ * in the same batch as the deal, so a replay can never answer for a deal that was not written.
+ * @throws DomainError 404 (unknown client or lead), 400 (unknown service), 422 (service of another
+ * company, or a lead for another client or service), 409 (lost races to concurrent writes).
+ */
+export async function recordCrmDeal(
+  db: Db,
+  report: CrmDealReport,
+  options: { now: number; complete: (status: number, body: unknown) => Statement },
+): Promise<DealAnswer> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const state = await readDealState(db, report);
+    const occurredAt = report.occurredAt ?? options.now;
+    const value = report.outcome === "accepted" ? 1 : -1;
+
+    if (state.identical) {
+      const existing = state.identical;
+      const body = answerBody(existing, state.service.code, {
+        recorded: false,
+        current: state.cell !== null && state.cell.value === value && state.cell.at <= existing.occurredAt,
+        lead: state.lead ? { id: state.lead.id, status: state.lead.status } : null,
+      });
+      await runBatch(db, [options.complete(200, body)]);
+      return { status: 200, body };
+    }
+
+    const { deal, statements } = buildDealWrite(db, {
+      clientId: state.client.id,
+      serviceId: state.service.id,
+      companyId: report.companyId,
+      leadId: state.lead?.id ?? null,
+      outcome: report.outcome,
+      amount: report.amount,
+      // Commission is the platform's share of sales it brought: deals on leads only.
+      commissionRate: state.lead ? state.commissionRate : 0,
+      reportedBy: "crm",
+      interactionSource: "deal",
+      occurredAt,
+      now: options.now,
+    });
+    // The latest outcome wins (mirrors the SQL guards of the deal write).
+    const current = state.cell === null || state.cell.at <= occurredAt;
+    const lead = state.lead
+      ? {
+          id: state.lead.id,
+          status:
+            state.lead.outcomeAt === null || state.lead.outcomeAt <= occurredAt ? report.outcome : state.lead.status,
+        }
+      : null;
+    const body = answerBody(deal, state.service.code, { recorded: true, current, lead });
+    const expectedUpdatedAt = state.client.updatedAt;
+    const guard = db
+      .update(clients)
+      .set({
+        // Compare-and-set: a concurrent write moved `updated_at`, so NULL violates NOT NULL and the
+        // whole batch rolls back (isClientWriteConflict); then the report is planned again.
+        updatedAt: sql`CASE WHEN ${clients.updatedAt} = ${expectedUpdatedAt} THEN ${Math.max(options.now, expectedUpdatedAt + 1)} ELSE NULL END`,
+      })
+      .where(eq(clients.id, state.client.id));
+    try {
+      await runBatch(db, [guard, ...statements, options.complete(201, body)]);
+      return { status: 201, body };
+    } catch (error) {
+      if (!isClientWriteConflict(error)) throw error;
+    }
+  }
+  throw new DomainError(
+    "conflict",
+    "The client was being changed by concurrent requests; nothing of this report was recorded, retry it",
+  );
+}
+
+function answerBody(
+  deal: DealRow,
+  serviceCode: string,
+  extra: Pick<DealAnswerBody, "recorded" | "current" | "lead">,
+): DealAnswerBody {
+  return {
+    deal: {
+      id: deal.id,
+      service: serviceCode,
+      company_id: deal.companyId,
+      lead_id: deal.leadId,
+      outcome: deal.outcome,
+      amount: deal.amount,
+      commission: deal.commission,
+      reported_by: deal.reportedBy,
+      occurred_at: new Date(deal.occurredAt).toISOString(),
+      recorded_at: new Date(deal.createdAt).toISOString(),
+    },
+    ...extra,
+  };
+}
+
+/** Reads and checks everything the report refers to (two D1 round trips). */
+async function readDealState(db: Db, report: CrmDealReport): Promise<DealState> {
+  const [clientRows, serviceRows, companyRows, leadRows] = await db.batch([
+    db
+      .select()
+      .from(clients)
+      .where(and(eq(clients.companyId, report.companyId), eq(clients.externalHash, report.externalHash)))
+      .limit(1),
+    db
+      .select({ id: services.id, code: services.code, companyId: services.companyId })
+      .from(services)
+      .where(eq(services.code, report.serviceCode))
+      .limit(1),
+    db
+      .select({ commissionRate: companies.commissionRate })
+      .from(companies)
+      .where(eq(companies.id, report.companyId))
+      .limit(1),
+    db
+      .select()
+      .from(leads)
+      .where(eq(leads.id, report.leadId ?? ""))
+      .limit(1),
+  ]);
+  const client = clientRows[0];
+  if (!client) {
+    throw new DomainError(
+      "not_found",
+      "No client with this external_id at your company: send the client first (PUT /v1/clients/{external_id})",
+      ["body", "external_id"],
+    );
+  }
+  const service = serviceRows[0];
+  if (!service) throw new DomainError("validation_failed", "Unknown service code", ["body", "service"]);
+  let lead: DealState["lead"] = null;
+  if (report.leadId !== null) {
+    lead = leadRows[0] ?? null;
+    // Leads of other companies' clients are not visible to this caller: same answer as unknown ones.
+    if (!lead || lead.sourceCompanyId !== report.companyId) {
+      throw new DomainError("not_found", `Lead ${report.leadId} not found`, ["body", "lead_id"]);
+    }
+    if (lead.clientId !== client.id || lead.serviceId !== service.id) {
+      throw new DomainError("unprocessable", "The lead is for another client or another service than this deal", [
+        "body",
+        "lead_id",
+      ]);
+    }
+  }
+  if (service.companyId !== report.companyId) {
+    throw new DomainError(
+      "unprocessable",
+      "A CRM reports deals on its own company's services; the company that received a lead for another " +
+        "company's service reports its outcome through its inbox",
+      ["body", "service"],
+    );
+  }
+
+  const [cellRows, identicalRows] = await db.batch([
+    db
+      .select({ value: interactions.value, at: interactions.at })
+      .from(interactions)
+      .where(and(eq(interactions.clientId, client.id), eq(interactions.serviceId, service.id)))
+      .limit(1),
+    db
+      .select()
+      .from(deals)
+      .where(
+        and(
+          eq(deals.clientId, client.id),
+          eq(deals.serviceId, service.id),
+          report.leadId === null ? isNull(deals.leadId) : eq(deals.leadId, report.leadId),
+          eq(deals.outcome, report.outcome),
+          report.amount === null ? isNull(deals.amount) : eq(deals.amount, report.amount),
+          eq(deals.occurredAt, report.occurredAt ?? -1),
+          eq(deals.reportedBy, "crm"),
+        ),
+      )
+      .limit(1),
+  ]);
+  return {
+    client,
+    service,
+    commissionRate: companyRows[0]?.commissionRate ?? 0,
+    lead,
+    cell: cellRows[0] ?? null,
+    identical: report.occurredAt === null ? null : (identicalRows[0] ?? null),
+  };
+}

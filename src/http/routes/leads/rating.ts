@@ -1,0 +1,110 @@
+import type { RatedService } from "../../../domain/lead-selection";
+import type { PartScores } from "../../../domain/recommender/calibration";
+import { rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../../../usecases/rate-client";
+import type { ClientRow, StoredCell } from "../../../storage/clients";
+import { clientNeeds } from "../../../storage/clients";
+import type { LeadContext } from "../../../storage/lead-context";
+import type { ServingModel } from "../../../storage/model-store";
+
+/**
+ * The lead call rates (and records as scored candidates) this many of the client's best services:
+ * routing never needs more (one lead per category, at most 20 per call), and it bounds the work and
+ * the rows written per call whatever the catalogue size. The threshold preview covers these.
+ */
+export const RATED_PER_CALL = 50;
+
+/** Part-score columns of `scored_candidates`, from a recommendation's parts. */
+export interface PartColumns {
+  partItem: number;
+  partGroup: number;
+  partLink: number;
+  partSegment: number;
+  partPopularity: number;
+  partActivity: number;
+}
+
+export interface ClientRating {
+  modelVersion: string | null;
+  services: RatedService[];
+  partsByService: Map<string, PartColumns>;
+}
+
+/**
+ * Rates the client (as it is after this call's write) with the serving model, through the same
+ * serving code as the recommendation routes. Unlike them, services of paused companies are rated:
+ * routing reports them as not routed, which tells the admin what the pause holds back. Inactive
+ * services and services the client uses or declined within their cooldown are never rated. Without a
+ * model (see `currentServingModel`, which trains the first one) the answer is empty.
+ */
+export function rateStoredClient(
+  serving: ServingModel | null,
+  input: { client: ClientRow; cells: readonly StoredCell[]; context: LeadContext; now: number },
+): ClientRating {
+  if (!serving) return { modelVersion: null, services: [], partsByService: new Map() };
+  const { context } = input;
+  const rated = rateWithModel(
+    serving,
+    {
+      profile: {
+        age: input.client.age,
+        monthlyIncome: input.client.monthlyIncome,
+        region: input.client.region,
+        gender: input.client.gender,
+        needs: clientNeeds(input.client),
+      },
+      cells: input.cells.flatMap((cell) => {
+        const service = context.serviceById.get(cell.serviceId);
+        return service ? [{ ...cell, modelIndex: service.modelIndex }] : [];
+      }),
+    },
+    leadCatalog(context),
+    context.settings,
+    { now: input.now, limit: RATED_PER_CALL },
+  );
+  const services: RatedService[] = [];
+  const partsByService = new Map<string, PartColumns>();
+  for (const service of rated) {
+    services.push({
+      serviceIndex: service.modelIndex,
+      serviceId: service.serviceId,
+      serviceCode: service.code,
+      category: service.category,
+      companyId: service.company.id,
+      rating: service.rating,
+      reasons: service.reasons.map((reason) => reason.text),
+    });
+    partsByService.set(service.serviceId, partColumns(service.parts));
+  }
+  return { modelVersion: serving.pointer.version, services, partsByService };
+}
+
+/** The serving catalog as the lead call sees it: every active service is offerable. */
+function leadCatalog(context: LeadContext): ServingCatalog {
+  const byIndex: Array<ServingCatalogEntry | undefined> = [];
+  const byCode = new Map<string, ServingCatalogEntry>();
+  for (const service of context.services) {
+    const entry: ServingCatalogEntry = {
+      serviceId: service.id,
+      code: service.code,
+      name: service.name,
+      category: service.category,
+      modelIndex: service.modelIndex,
+      offerable: service.active,
+      company: { id: service.companyId, name: context.companies.get(service.companyId)?.name ?? service.companyId },
+    };
+    byIndex[service.modelIndex] = entry;
+    byCode.set(service.code, entry);
+  }
+  return { byIndex, byCode };
+}
+
+function partColumns(parts: PartScores): PartColumns {
+  return {
+    partItem: parts.item,
+    partGroup: parts.group,
+    partLink: parts.link,
+    partSegment: parts.segment,
+    partPopularity: parts.popularity,
+    partActivity: parts.activity,
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Admin view of one lead with its full event history, and admin redelivery.
+ */
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import { leadDocumentSchema } from "../../../domain/lead-document";
+import type { AppEnv } from "../../../env";
+import { requireScope } from "../../middleware/auth";
+import { errorResponses } from "../../errors";
+import { DomainError } from "../../../domain/errors";
+import { getDb } from "../../../storage/db";
+import {
+  enqueueLeads,
+  findLead,
+  LEAD_STATUSES,
+  type LeadEventRow,
+  type LeadRow,
+  listLeadEvents,
+  markForRedelivery,
+  REDELIVERABLE_STATUSES,
+} from "../../../storage/leads";
+import { ApiRoute } from "../../api-route";
+import type { Router } from "../../router";
+
+const leadIdParams = z.object({ id: z.string().min(1).max(64).describe("Lead id (`ld_…`)") });
+const isoOrNull = z.iso.datetime().nullable();
+
+export const leadEventSchema = z
+  .object({
+    id: z.number().int(),
+    type: z
+      .string()
+      .describe(
+        'created, enqueued, delivery_attempt (with `detail` "skipped: inbox (…)" when the company receives no ' +
+          "webhooks), delivered, retry_scheduled, dead_lettered, failed, redeliver_requested, acknowledged, outcome, " +
+          "endpoint_disabled",
+      ),
+    at: z.iso.datetime(),
+    attempt: z.number().int().nullable().describe("Cumulative webhook attempt number of the lead"),
+    http_status: z.number().int().nullable(),
+    latency_ms: z.number().int().nullable(),
+    error: z.string().nullable(),
+    detail: z.string().nullable(),
+  })
+  .meta({ id: "LeadEvent" });
+
+export const adminLeadSchema = z
+  .object({
+    id: z.string(),
+    seq: z.number().int(),
+    status: z.enum(LEAD_STATUSES),
+    client_id: z.string(),
+    service_id: z.string(),
+    source_company_id: z.string(),
+    target_company_id: z.string(),
+    rating: z.number(),
+    model_version: z.string().nullable(),
+    delivery_attempts: z.number().int(),
+    last_error: z.string().nullable(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    delivered_at: isoOrNull,
+    acknowledged_at: isoOrNull,
+    outcome_at: isoOrNull,
+    document: leadDocumentSchema,
+    routing: z
+      .record(z.string(), z.unknown())
+      .describe("Competition resolution record: winner, reason, policy, alternatives with scores and probabilities"),
+  })
+  .meta({ id: "AdminLead" });
+
+export class GetLeadRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: leads"],
+    summary: "Get a lead with its delivery history",
+    request: { params: leadIdParams },
+    responses: {
+      "200": {
+        description: "The lead and every event of its lifecycle, oldest first",
+        ...contentJson(
+          z.object({ lead: adminLeadSchema, events: z.array(leadEventSchema) }).meta({ id: "AdminLeadDetail" }),
+        ),
+      },
+      ...errorResponses(403, 404),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    requireScope(c, "admin");
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const db = getDb(c.env.DB);
+    const lead = await findLead(db, params.id);
+    if (!lead) throw new DomainError("not_found", `Lead ${params.id} not found`);
+    const events = await listLeadEvents(db, lead.id);
+    return { lead: adminLeadView(lead), events: events.map(eventView) };
+  }
+}
+
+export class RedeliverLeadRoute extends ApiRoute {
+  override schema = {
+    tags: ["Admin: leads"],
+    summary: "Redeliver a lead",
+    description:
+      "Puts a `queued`, `delivered` or `failed` lead back on the dispatch queue (status `queued`, event " +
+      "`redeliver_requested`). The webhook carries the same `webhook-id` (the lead id), so a receiver that already " +
+      "processed it can drop the repeat. A company whose webhook is disabled gets the lead in its inbox only. " +
+      "If the queue is unavailable the answer still is 202 with `enqueued: false`: the sweep sends it within minutes.",
+    request: { params: leadIdParams },
+    responses: {
+      "202": {
+        description: "Redelivery accepted",
+        ...contentJson(
+          z
+            .object({
+              lead_id: z.string(),
+              status: z.literal("queued"),
+              enqueued: z.boolean().describe("false: the queue refused the message now; the sweep retries it"),
+            })
+            .meta({ id: "RedeliverLeadResponse" }),
+        ),
+      },
+      ...errorResponses(403, 404, 409),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    const principal = requireScope(c, "admin");
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const db = getDb(c.env.DB);
+    const lead = await findLead(db, params.id);
+    if (!lead) throw new DomainError("not_found", `Lead ${params.id} not found`);
+    const now = Date.now();
+    if (!(await markForRedelivery(db, lead.id, principal.keyId, now))) {
+      const current = (await findLead(db, lead.id))?.status ?? lead.status;
+      throw new DomainError(
+        "conflict",
+        `Lead ${lead.id} is ${current}; only ${REDELIVERABLE_STATUSES.join(", ")} leads can be redelivered`,
+      );
+    }
+    const result = await enqueueLeads(c.env, [lead.id], { redelivery: true, now });
+    return c.json({ lead_id: lead.id, status: "queued" as const, enqueued: result.enqueued.length === 1 }, 202);
+  }
+}
+
+/** Registers GET /v1/admin/leads/{id} and POST /v1/admin/leads/{id}/redeliver. */
+export function registerLeadAdminRoutes(router: Router) {
+  router.get("/v1/admin/leads/:id", GetLeadRoute);
+  router.post("/v1/admin/leads/:id/redeliver", RedeliverLeadRoute);
+}
+
+function adminLeadView(lead: LeadRow) {
+  return {
+    id: lead.id,
+    seq: lead.seq,
+    status: lead.status,
+    client_id: lead.clientId,
+    service_id: lead.serviceId,
+    source_company_id: lead.sourceCompanyId,
+    target_company_id: lead.targetCompanyId,
+    rating: lead.rating,
+    model_version: lead.modelVersion,
+    delivery_attempts: lead.deliveryAttempts,
+    last_error: lead.lastError,
+    created_at: iso(lead.createdAt),
+    updated_at: iso(lead.updatedAt),
+    delivered_at: lead.deliveredAt === null ? null : iso(lead.deliveredAt),
+    acknowledged_at: lead.acknowledgedAt === null ? null : iso(lead.acknowledgedAt),
+    outcome_at: lead.outcomeAt === null ? null : iso(lead.outcomeAt),
+    document: JSON.parse(lead.payload),
+    routing: JSON.parse(lead.routing),
+  };
+}
+
+function eventView(event: LeadEventRow) {
+  return {
+    id: event.id,
+    type: event.type,
+    at: iso(event.at),
+    attempt: event.attempt,
+    http_status: event.httpStatus,
+    latency_ms: event.latencyMs,
+    error: event.error,
+    detail: event.detail,
+  };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

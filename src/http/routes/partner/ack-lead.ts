@@ -1,0 +1,36 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import type { AppEnv } from "../../../env";
+import { requireCompanyScope } from "../../middleware/auth";
+import { errorResponses } from "../../errors";
+import { getDb } from "../../../storage/db";
+import { acknowledgeLead, findCompanyLead } from "../../../storage/leads";
+import { ApiRoute } from "../../api-route";
+import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
+
+export class AckLeadRoute extends ApiRoute {
+  override schema = {
+    tags: ["Partner inbox"],
+    summary: "Acknowledge receipt of a lead (idempotent)",
+    description:
+      "Confirms the company has the lead: a `queued`, `delivered` or `failed` lead becomes `acknowledged` and " +
+      "is never pushed again. Repeating the call changes nothing; a lead with a reported outcome keeps it.",
+    request: { params: leadIdParams },
+    responses: {
+      "200": { description: "The lead after acknowledgement", ...contentJson(inboxLeadSchema) },
+      ...errorResponses(403, 404),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    const { companyId } = requireCompanyScope(c, "partner");
+    const { params } = await this.getValidatedData<typeof this.schema>();
+    const db = getDb(c.env.DB);
+    const row = await findCompanyLead(db, companyId, params.id);
+    if (!row) throw leadNotFound(params.id);
+    if (row.acknowledgedAt !== null) return toInboxLead(row);
+    await acknowledgeLead(db, row.id, Date.now());
+    const updated = await findCompanyLead(db, companyId, params.id);
+    return toInboxLead(updated ?? row);
+  }
+}

@@ -1,0 +1,13 @@
+import type { Router } from "../../router";
+import { AckLeadRoute } from "./ack-lead";
+import { GetInboxLeadRoute } from "./get-lead";
+import { ListInboxLeadsRoute } from "./list-leads";
+import { ReportLeadOutcomeRoute } from "./report-outcome";
+
+/** Registers the partner inbox routes (scope partner; a company only ever sees its own leads). */
+export function registerPartnerRoutes(router: Router) {
+  router.get("/v1/partner/leads", ListInboxLeadsRoute);
+  router.get("/v1/partner/leads/:id", GetInboxLeadRoute);
+  router.post("/v1/partner/leads/:id/ack", AckLeadRoute);
+  router.post("/v1/partner/leads/:id/outcome", ReportLeadOutcomeRoute);
+}

@@ -1,0 +1,66 @@
+import { contentJson } from "chanfana";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../../env";
+import { requireCompanyScope } from "../../middleware/auth";
+import { errorResponses } from "../../errors";
+import { getDb } from "../../../storage/db";
+import { listInboxLeads } from "../../../storage/leads";
+import { ApiRoute } from "../../api-route";
+import { decodeCursor, encodeCursor, inboxLeadSchema, leadStatusSchema, toInboxLead } from "./inbox";
+
+/** Page size when `limit` is not given. */
+export const DEFAULT_INBOX_LIMIT = 50;
+
+export const inboxPageSchema = z
+  .object({
+    items: z.array(inboxLeadSchema),
+    next_cursor: z
+      .string()
+      .describe("Always present: pass it as `cursor` to continue. With no new leads it stays where it was."),
+    has_more: z.boolean().describe("Whether more leads matched right now (fetch again immediately)"),
+  })
+  .meta({ id: "InboxPage" });
+
+export class ListInboxLeadsRoute extends ApiRoute {
+  override schema = {
+    tags: ["Partner inbox"],
+    summary: "List the company's leads, oldest first, from a cursor",
+    description:
+      "Every lead routed to the caller's company, in the order CactuBase created them, whatever its delivery " +
+      "status (webhook receivers can use the inbox as a fallback). Poll by passing `next_cursor` back: it is " +
+      "always returned and a lead created later always sorts after it, so none is skipped.",
+    request: {
+      query: z.strictObject({
+        cursor: z.string().max(200).nullish().describe("`next_cursor` of the previous page; empty to start"),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .nullish()
+          .describe(`Page size, 1..100 (default ${DEFAULT_INBOX_LIMIT})`),
+        status: leadStatusSchema.nullish().describe("Only leads in this status"),
+      }),
+    },
+    responses: {
+      "200": { description: "One page of the inbox", ...contentJson(inboxPageSchema) },
+      ...errorResponses(400, 403),
+    },
+  };
+
+  override async handle(c: Context<AppEnv>) {
+    const { companyId } = requireCompanyScope(c, "partner");
+    const { query } = await this.getValidatedData<typeof this.schema>();
+    const afterSeq = decodeCursor(query.cursor);
+    const limit = query.limit ?? DEFAULT_INBOX_LIMIT;
+    const rows = await listInboxLeads(getDb(c.env.DB), companyId, {
+      afterSeq,
+      limit: limit + 1,
+      status: query.status ?? undefined,
+    });
+    const page = rows.slice(0, limit);
+    const lastSeq = page.length > 0 ? page[page.length - 1].seq : afterSeq;
+    return { items: page.map(toInboxLead), next_cursor: encodeCursor(lastSeq), has_more: rows.length > limit };
+  }
+}

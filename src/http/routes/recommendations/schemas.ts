@@ -1,0 +1,131 @@
+/** Request and response schemas of the recommendation routes, and the views that fill them. */
+import { z } from "zod";
+import type { ReasonKind } from "../../../domain/recommender";
+import type { ModelRef, RatedReason, RatedService } from "../../../usecases/rate-client";
+
+/** What each reason kind means; a `Record` so that a new kind of the recommender must be described here. */
+const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
+  similar_services: "clients who use a service of this client also use it",
+  reference_group: "clients like this one (its reference groups) take it",
+  business_link: "the admins' cross-service matrix links it to a service the client uses",
+  segment_popularity: "popular in the client's age and income band",
+  popularity: "popular overall",
+};
+export const REASON_KINDS = Object.keys(REASON_KIND_DESCRIPTIONS) as [ReasonKind, ...ReasonKind[]];
+
+/** Default and largest `limit` of the recommendation routes. */
+export const DEFAULT_RECOMMENDATIONS = 10;
+export const MAX_RECOMMENDATIONS = 50;
+
+export const recommendationQuerySchema = z.strictObject({
+  limit: z
+    .number({ error: "limit must be a whole number" })
+    .int({ error: "limit must be a whole number" })
+    .min(1, { error: `limit must be 1 to ${MAX_RECOMMENDATIONS}` })
+    .max(MAX_RECOMMENDATIONS, { error: `limit must be 1 to ${MAX_RECOMMENDATIONS}` })
+    .optional()
+    .meta({
+      description: `Most recommendations returned (1–${MAX_RECOMMENDATIONS}, default ${DEFAULT_RECOMMENDATIONS})`,
+    }),
+  min_rating: z
+    .number({ error: "min_rating must be a number" })
+    .min(0, { error: "min_rating must be 0 to 100" })
+    .max(100, { error: "min_rating must be 0 to 100" })
+    .optional()
+    .meta({ description: "Only services rated at least this (0–100, default 0)" }),
+});
+
+export const reasonSchema = z
+  .object({
+    kind: z.enum(REASON_KINDS).meta({
+      description: Object.entries(REASON_KIND_DESCRIPTIONS)
+        .map(([kind, meaning]) => `${kind}: ${meaning}`)
+        .join("; "),
+    }),
+    text: z
+      .string()
+      .meta({ description: "Ready to show to a sales manager", example: "Clients who use Debit card also take this" }),
+    weight: z
+      .number()
+      .min(0)
+      .max(1)
+      .meta({ description: "Share of the evidence behind the rating (the reasons sum to 1)" }),
+    related_service: z
+      .object({ code: z.string(), name: z.string() })
+      .optional()
+      .meta({ description: "The client's service the reason refers to, if any" }),
+  })
+  .meta({ id: "RecommendationReason" });
+
+export const recommendationSchema = z
+  .object({
+    code: z.string().meta({ description: "Service code", example: "property_insurance" }),
+    name: z.string(),
+    category: z.string(),
+    company: z.object({ id: z.string(), name: z.string() }).meta({ description: "The company that sells the service" }),
+    rating: z.number().min(0).max(100).meta({
+      description: "0–100, one decimal: the probability, in percent, that the client takes the service",
+      example: 83.4,
+    }),
+    reasons: z.array(reasonSchema).meta({ description: "Strongest first" }),
+  })
+  .meta({ id: "Recommendation" });
+
+export const modelRefSchema = z
+  .object({ version: z.string(), trained_at: z.iso.datetime() })
+  .meta({ id: "ModelRef", description: "The model version the ratings come from" });
+
+export const clientRecommendationsSchema = z
+  .object({
+    external_id: z.string(),
+    model: modelRefSchema.nullable().meta({ description: "null when no model exists yet (then no recommendations)" }),
+    recommendations: z.array(recommendationSchema).meta({ description: "Best first" }),
+  })
+  .meta({ id: "ClientRecommendations" });
+
+export const previewRecommendationsSchema = z
+  .object({
+    model: modelRefSchema.nullable().meta({ description: "null when no model exists yet (then no recommendations)" }),
+    recommendations: z.array(recommendationSchema).meta({ description: "Best first" }),
+  })
+  .meta({ id: "PreviewRecommendations" });
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The API view of the model a rating came from. */
+export function modelRefView(model: ModelRef | null) {
+  return model ? { version: model.version, trained_at: iso(model.trainedAt) } : null;
+}
+
+function reasonView(reason: RatedReason) {
+  return {
+    kind: reason.kind,
+    text: reason.text,
+    weight: Math.round(reason.weight * 1000) / 1000,
+    ...(reason.relatedService ? { related_service: reason.relatedService } : {}),
+  };
+}
+
+/** The API view of one rated service (rating rounded to one decimal). */
+export function recommendationView(rated: RatedService) {
+  return {
+    code: rated.code,
+    name: rated.name,
+    category: rated.category,
+    company: rated.company,
+    rating: Math.round(rated.rating * 10) / 10,
+    reasons: rated.reasons.map(reasonView),
+  };
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * The query string as an object for manual validation against `recommendationQuerySchema`: decimal
+ * strings become numbers (other strings stay strings and fail with the rule's message).
+ */
+export function recommendationQueryInput(url: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of new URL(url).searchParams) out[key] = DECIMAL.test(value.trim()) ? Number(value) : value;
+  return out;
+}

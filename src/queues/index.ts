@@ -1,0 +1,25 @@
+import { deliverBatch, LEAD_DISPATCH_DLQ, LEAD_DISPATCH_QUEUE, recordDeadLetterBatch } from "../usecases/lead-delivery/deliver";
+import type { Env } from "../env";
+import { handleRebuildSteps, splitRebuildSteps } from "../usecases/model/rebuild";
+import type { DispatchQueueMessage } from "../storage/queue-messages";
+
+/**
+ * Entry point of the `lead-dispatch` queue (push leads to partner webhooks) and its dead-letter
+ * queue `lead-dispatch-dlq` (record leads whose retries ran out), told apart by `batch.queue`.
+ */
+export async function handleQueue(batch: MessageBatch<DispatchQueueMessage>, env: Env, _ctx: ExecutionContext) {
+  // The recommender's full-rebuild steps share these queues (src/jobs/rebuild.ts); they run beside the deliveries.
+  const { steps, rest } = splitRebuildSteps(batch);
+  await Promise.all([
+    handleRebuildSteps(steps, env, batch.queue === LEAD_DISPATCH_DLQ),
+    rest.messages.length > 0 ? handleLeadDispatch(rest, env) : null,
+  ]);
+}
+
+async function handleLeadDispatch(batch: MessageBatch<DispatchQueueMessage>, env: Env) {
+  if (batch.queue === LEAD_DISPATCH_QUEUE) return deliverBatch(batch, env);
+  if (batch.queue === LEAD_DISPATCH_DLQ) return recordDeadLetterBatch(batch, env);
+  // A queue bound by mistake: keep its messages rather than drop them.
+  console.error("queue handler: unexpected queue", batch.queue);
+  batch.retryAll();
+}

@@ -1,0 +1,343 @@
+/**
+ * The recommender on the serving path: the current model (cached per isolate, see model-store.ts),
+ * a client built from its stored rows, eligibility from the catalog (inactive services, paused
+ * companies) and the decline cool-down from the settings, then the pure `scoreClient`.
+ *
+ * A client's own profile and matrix row are read from D1 on every request, so a new interaction or
+ * deal changes its next recommendations at once (exclusions and its own vector), without a retrain.
+ *
+ * Before any model exists, the first request that needs one trains it synchronously (a full
+ * rebuild of up to 5,000 clients in the request, see retrain.ts); with no clients at all, or while
+ * a larger first rebuild runs in the queue, recommendations are empty and `model` is null.
+ */
+import { asc, eq } from "drizzle-orm";
+import type { StoredClientProfile } from "../domain/client-profile";
+import {
+  type PartScores,
+  profileFromFields,
+  type Reason,
+  type ReasonKind,
+  scoreClient,
+  similarServices,
+} from "../domain/recommender";
+import type { EffectiveSettings } from "../domain/settings";
+import type { Env } from "../env";
+import { errorText } from "./model/publish";
+import { retrainModel } from "./model/retrain";
+import { type ClientInteraction, type ClientRow, clientNeeds } from "../storage/clients";
+import { type Db, getDb } from "../storage/db";
+import { getServingModel, MODEL_POINTER_CHECK_MS, type ServingModel } from "../storage/model-store";
+import { companies, services } from "../storage/schema";
+import { loadEffectiveSettings } from "../storage/settings";
+
+/** One service as the serving path sees it: where it sits in the model and whether it may be offered. */
+export interface ServingCatalogEntry {
+  serviceId: string;
+  code: string;
+  name: string;
+  category: string;
+  modelIndex: number;
+  /** The service is active and its company is not paused. */
+  offerable: boolean;
+  company: { id: string; name: string };
+}
+
+/** The catalog by model index and by code. */
+export interface ServingCatalog {
+  byIndex: ReadonlyArray<ServingCatalogEntry | undefined>;
+  byCode: ReadonlyMap<string, ServingCatalogEntry>;
+}
+
+/** Reads the catalog with each service's company (one D1 query). */
+export async function loadServingCatalog(db: Db): Promise<ServingCatalog> {
+  const rows = await db
+    .select({
+      serviceId: services.id,
+      code: services.code,
+      name: services.name,
+      category: services.category,
+      modelIndex: services.modelIndex,
+      active: services.active,
+      companyId: companies.id,
+      companyName: companies.name,
+      companyStatus: companies.status,
+    })
+    .from(services)
+    .innerJoin(companies, eq(companies.id, services.companyId))
+    .orderBy(asc(services.modelIndex));
+  const byIndex: Array<ServingCatalogEntry | undefined> = [];
+  const byCode = new Map<string, ServingCatalogEntry>();
+  for (const row of rows) {
+    const entry: ServingCatalogEntry = {
+      serviceId: row.serviceId,
+      code: row.code,
+      name: row.name,
+      category: row.category,
+      modelIndex: row.modelIndex,
+      offerable: row.active && row.companyStatus === "active",
+      company: { id: row.companyId, name: row.companyName },
+    };
+    byIndex[row.modelIndex] = entry;
+    byCode.set(row.code, entry);
+  }
+  return { byIndex, byCode };
+}
+
+/** One cell of a client's matrix row. */
+export interface ClientCell {
+  serviceId: string;
+  modelIndex: number;
+  /** 1 uses the service, -1 declined it. */
+  value: number;
+  /** Epoch ms of the current value (the decline cool-down counts from it). */
+  at: number;
+}
+
+/** A client as the recommender needs it: stored profile and matrix row. */
+export interface ClientForScoring {
+  profile: StoredClientProfile;
+  cells: readonly ClientCell[];
+}
+
+/** A stored client (row + `getClientInteractions`) in scoring form. */
+export function storedClientForScoring(
+  row: ClientRow,
+  interactions: ReadonlyArray<Pick<ClientInteraction, "serviceId" | "modelIndex" | "value" | "at">>,
+): ClientForScoring {
+  return {
+    profile: {
+      age: row.age,
+      monthlyIncome: row.monthlyIncome,
+      region: row.region,
+      gender: row.gender,
+      needs: clientNeeds(row),
+    },
+    cells: interactions.map((cell) => ({
+      serviceId: cell.serviceId,
+      modelIndex: cell.modelIndex,
+      value: cell.value,
+      at: cell.at,
+    })),
+  };
+}
+
+/** One reason, with the related service named by its current code. */
+export interface RatedReason {
+  kind: ReasonKind;
+  text: string;
+  /** Share (0..1) of the positive evidence behind the rating. */
+  weight: number;
+  relatedService: { code: string; name: string } | null;
+}
+
+/** One rated service. */
+export interface RatedService {
+  serviceId: string;
+  code: string;
+  name: string;
+  category: string;
+  modelIndex: number;
+  company: { id: string; name: string };
+  /** 0–100, unrounded. */
+  rating: number;
+  /** Raw part scores: store them with a lead so its deal can train the blend. */
+  parts: PartScores;
+  reasons: RatedReason[];
+}
+
+/** The model a rating came from. */
+export interface ModelRef {
+  version: string;
+  trainedAt: number;
+}
+
+/** Ranked services for one client. */
+export interface RatingResult {
+  /** null when no model exists yet (then `recommendations` is empty). */
+  model: ModelRef | null;
+  recommendations: RatedService[];
+}
+
+/** Options of {@link rateClient}. */
+export interface RateOptions {
+  /** Epoch ms (default now). */
+  now?: number;
+  /** Most services returned (default: every eligible service). */
+  limit?: number;
+  /** Only ratings >= this (0–100, default 0). */
+  minRating?: number;
+  /** Build reasons (default true). */
+  reasons?: boolean;
+  /** Already loaded settings / catalog, to save a D1 round trip on the lead call's hot path. */
+  settings?: EffectiveSettings;
+  catalog?: ServingCatalog;
+}
+
+/** The isolate's first-model attempt in flight, and when the last one ended (attempts are throttled). */
+let firstModelAttempt: Promise<void> | null = null;
+let lastFirstModelAttemptAt = Number.NEGATIVE_INFINITY;
+
+/**
+ * The current model for serving; before any model exists, trains the first one in this request
+ * (once per isolate at a time, at most every 30 s). null when there is still none.
+ */
+export async function currentServingModel(env: Env, now = Date.now()): Promise<ServingModel | null> {
+  const state = await getServingModel(env, { now });
+  if (state.serving || state.published) return state.serving;
+  if (!firstModelAttempt && now - lastFirstModelAttemptAt < MODEL_POINTER_CHECK_MS) return null;
+  firstModelAttempt ??= retrainModel(env, { trigger: "serving", requestedBy: "system", now })
+    .then((result) => console.log(JSON.stringify({ event: "first_model", ...result })))
+    .catch((error) => console.error(JSON.stringify({ event: "first_model_failed", error: errorText(error) })))
+    .finally(() => {
+      firstModelAttempt = null;
+      lastFirstModelAttemptAt = Date.now();
+    });
+  await firstModelAttempt;
+  return (await getServingModel(env, { now, maxAgeMs: 0 })).serving;
+}
+
+/**
+ * Rates the services for one client under a given model: eligible services only (active, company
+ * not paused, in the model, not used, not declined within the service's cool-down), best first.
+ */
+export function rateWithModel(
+  serving: ServingModel,
+  client: ClientForScoring,
+  catalog: ServingCatalog,
+  settings: EffectiveSettings,
+  options: Omit<RateOptions, "settings" | "catalog"> = {},
+): RatedService[] {
+  const model = serving.model;
+  const n = model.nServices;
+  const now = options.now ?? Date.now();
+  const eligible = new Uint8Array(n);
+  let eligibleCount = 0;
+  for (let s = 0; s < n; s++) {
+    const entry = catalog.byIndex[s];
+    // The model's catalog must still name the same service (indices are never reused; this guards a restored database).
+    if (entry?.offerable && entry.code === model.catalog[s].code) {
+      eligible[s] = 1;
+      eligibleCount++;
+    }
+  }
+  const cells = [...client.cells].sort((a, b) => a.modelIndex - b.modelIndex);
+  for (const cell of cells) {
+    if (cell.modelIndex >= n || eligible[cell.modelIndex] === 0) continue;
+    const blocked =
+      cell.value === 1 || now - cell.at < settings.declineCooldownMs(cell.serviceId).value || !(cell.at <= now);
+    if (blocked) {
+      eligible[cell.modelIndex] = 0;
+      eligibleCount--;
+    }
+  }
+  if (eligibleCount === 0) return [];
+  const recommendations = scoreClient(
+    model,
+    {
+      profile: profileFromFields(model.space, client.profile),
+      interactions: {
+        services: cells.map((cell) => cell.modelIndex),
+        values: cells.map((cell) => cell.value),
+        times: cells.map((cell) => cell.at),
+      },
+    },
+    {
+      now,
+      eligible,
+      limit: Math.min(options.limit ?? eligibleCount, eligibleCount),
+      minRating: options.minRating ?? 0,
+      // Exclusions were decided above with each service's own cool-down.
+      declineCooldownMs: 0,
+      reasons: options.reasons ?? true,
+    },
+  );
+  const rated: RatedService[] = [];
+  for (const recommendation of recommendations) {
+    const entry = catalog.byIndex[recommendation.service];
+    if (!entry) continue;
+    rated.push({
+      serviceId: entry.serviceId,
+      code: entry.code,
+      name: entry.name,
+      category: entry.category,
+      modelIndex: entry.modelIndex,
+      company: entry.company,
+      rating: recommendation.rating,
+      parts: recommendation.parts,
+      reasons: recommendation.reasons.map((reason) => ratedReason(reason, catalog)),
+    });
+  }
+  return rated;
+}
+
+function ratedReason(reason: Reason, catalog: ServingCatalog): RatedReason {
+  const related = reason.relatedService;
+  const entry = related ? catalog.byIndex[related.index] : undefined;
+  return {
+    kind: reason.kind,
+    text: reason.text,
+    weight: reason.weight,
+    relatedService: related ? { code: entry?.code ?? related.code, name: entry?.name ?? related.name } : null,
+  };
+}
+
+/**
+ * Rates the services for one client with the current model, loading the model (or training the
+ * first one), the catalog and the settings as needed.
+ */
+export async function rateClient(env: Env, client: ClientForScoring, options: RateOptions = {}): Promise<RatingResult> {
+  const now = options.now ?? Date.now();
+  const db = getDb(env.DB);
+  const [serving, catalog, settings] = await Promise.all([
+    currentServingModel(env, now),
+    options.catalog ?? loadServingCatalog(db),
+    options.settings ?? loadEffectiveSettings(db),
+  ]);
+  if (!serving) return { model: null, recommendations: [] };
+  return {
+    model: { version: serving.model.version, trainedAt: serving.model.trainedAt },
+    recommendations: rateWithModel(serving, client, catalog, settings, { ...options, now }),
+  };
+}
+
+/** A neighbour of a service in the current model. */
+export interface SimilarServiceEntry {
+  code: string;
+  name: string;
+  category: string;
+  company: { id: string; name: string };
+  /** Item-kNN cosine similarity (0..1]. */
+  similarity: number;
+}
+
+/**
+ * The services most similar to `code` in the current model, best first. `service` is null when
+ * the code is unknown; `similar` is empty when no model exists or the service is newer than it.
+ */
+export async function similarServicesOf(
+  env: Env,
+  code: string,
+  limit: number,
+): Promise<{ service: ServingCatalogEntry | null; model: ModelRef | null; similar: SimilarServiceEntry[] }> {
+  const catalog = await loadServingCatalog(getDb(env.DB));
+  const service = catalog.byCode.get(code) ?? null;
+  if (!service) return { service: null, model: null, similar: [] };
+  const serving = await currentServingModel(env);
+  if (!serving) return { service, model: null, similar: [] };
+  const model = serving.model;
+  const ref = { version: model.version, trainedAt: model.trainedAt };
+  if (service.modelIndex >= model.nServices) return { service, model: ref, similar: [] };
+  const similar: SimilarServiceEntry[] = [];
+  for (const neighbour of similarServices(model, service.modelIndex, limit)) {
+    const entry = catalog.byIndex[neighbour.service];
+    if (!entry) continue;
+    similar.push({
+      code: entry.code,
+      name: entry.name,
+      category: entry.category,
+      company: entry.company,
+      similarity: neighbour.similarity,
+    });
+  }
+  return { service, model: ref, similar };
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import {
+  classifyDeliveryStatus,
+  isLastDeliveryAttempt,
+  MAX_DELIVERY_RETRIES,
+  MAX_RETRY_DELAY_SECONDS,
+  parseRetryAfter,
+  retryDelaySeconds,
+} from "../../../src/domain/delivery-policy";
+import wranglerToml from "../../wrangler.toml?raw";
+
+describe("delivery policy", () => {
+  it("classifies answers", () => {
+    expect([200, 201, 204, 299].map(classifyDeliveryStatus)).toEqual(Array(4).fill("delivered"));
+    expect([null, 408, 425, 429, 500, 502, 503, 504, 301, 302, 307, 308].map(classifyDeliveryStatus)).toEqual(
+      Array(12).fill("retry"),
+    );
+    expect(classifyDeliveryStatus(410)).toBe("endpoint_gone");
+    expect([400, 401, 403, 404, 405, 413, 422].map(classifyDeliveryStatus)).toEqual(Array(7).fill("permanent_failure"));
+  });
+
+  it("grows delays ×3 from 10 s with ±20% jitter, capped at 12 h", () => {
+    const exact = () => 0.5;
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map((n) => retryDelaySeconds(n, null, exact))).toEqual([
+      10, 30, 90, 270, 810, 2430, 7290, 21870,
+    ]);
+    for (let n = 1; n <= 8; n++) {
+      const base = 10 * 3 ** (n - 1);
+      expect(retryDelaySeconds(n, null, () => 0)).toBe(Math.round(base * 0.8));
+      expect(retryDelaySeconds(n, null, () => 0.9999)).toBeLessThanOrEqual(Math.round(base * 1.2));
+    }
+    expect(retryDelaySeconds(12, null, exact)).toBe(MAX_RETRY_DELAY_SECONDS);
+    expect(retryDelaySeconds(1, 3600, exact)).toBe(3600);
+    expect(retryDelaySeconds(3, 5, exact)).toBe(90);
+    expect(retryDelaySeconds(1, 10_000_000, exact)).toBe(MAX_RETRY_DELAY_SECONDS);
+    expect(retryDelaySeconds(1, null, exact, 60)).toBe(60);
+  });
+
+  it("parses Retry-After as seconds or an HTTP date", () => {
+    const now = Date.UTC(2026, 10, 20, 12, 0, 0);
+    expect(parseRetryAfter("120", now)).toBe(120);
+    expect(parseRetryAfter(" 0 ", now)).toBe(0);
+    expect(parseRetryAfter("Fri, 20 Nov 2026 12:05:00 GMT", now)).toBe(300);
+    expect(parseRetryAfter("Fri, 20 Nov 2026 11:00:00 GMT", now)).toBe(0);
+    expect(parseRetryAfter("soon", now)).toBeNull();
+    expect(parseRetryAfter("-5", now)).toBeNull();
+    expect(parseRetryAfter("", now)).toBeNull();
+    expect(parseRetryAfter(null, now)).toBeNull();
+  });
+
+  it("matches the lead-dispatch consumer settings of wrangler.toml", () => {
+    const consumer = wranglerToml
+      .split("[[queues.consumers]]")
+      .slice(1)
+      .find((block: string) => /queue = "lead-dispatch"\n/.test(block))!;
+    expect(consumer).toBeDefined();
+    expect(Number(/max_retries = (\d+)/.exec(consumer)?.[1])).toBe(MAX_DELIVERY_RETRIES);
+    expect(consumer).toMatch(/dead_letter_queue = "lead-dispatch-dlq"/);
+    expect(isLastDeliveryAttempt(MAX_DELIVERY_RETRIES)).toBe(false);
+    expect(isLastDeliveryAttempt(MAX_DELIVERY_RETRIES + 1)).toBe(true);
+  });
+});

@@ -1,0 +1,443 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
+import { delay, HttpResponse, http } from "msw";
+import { setupServer } from "msw/node";
+import { Webhook } from "standardwebhooks";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import worker from "../../../src/index";
+import { companies } from "../../../src/storage/schema";
+import { db } from "../../harness";
+import { company, events, lead, message, newSecret, runConsumer, seedLeads, seedReceiver, testDeps } from "./fixtures";
+
+const ENDPOINT = "https://partner.example/hooks/leads";
+const server = setupServer();
+
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+interface Received {
+  id: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A partner endpoint answering `respond` and recording every request. */
+function endpoint(respond: () => Response | Promise<Response> = () => new HttpResponse(null, { status: 204 })) {
+  const received: Received[] = [];
+  server.use(
+    http.post(ENDPOINT, async ({ request }) => {
+      const body = await request.clone().text();
+      received.push({
+        id: request.headers.get("webhook-id") ?? "",
+        headers: Object.fromEntries(request.headers),
+        body,
+      });
+      return respond();
+    }),
+  );
+  return received;
+}
+
+describe("webhook delivery", () => {
+  it("POSTs the lead document signed so that the Standard Webhooks library verifies it", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    const received = endpoint();
+
+    const outcome = await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+
+    expect(outcome.acked).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    const request = received[0];
+    const verified = new Webhook(receiver.webhookSecret!).verify(request.body, request.headers);
+    expect(verified).toEqual(JSON.parse(row.payload));
+    expect(request.headers["webhook-id"]).toBe(row.id);
+    expect(request.headers["content-type"]).toBe("application/json");
+    expect(() => new Webhook(newSecret()).verify(request.body, request.headers)).toThrow(/No matching signature/);
+
+    const after = await lead(row.id);
+    expect(after.status).toBe("delivered");
+    expect(after.deliveryAttempts).toBe(1);
+    expect(after.deliveredAt).not.toBeNull();
+    expect(after.lastError).toBeNull();
+    const log = await events(row.id);
+    expect(log.map((e) => e.type)).toEqual(["created", "delivery_attempt", "delivered"]);
+    expect(log[1]).toMatchObject({ attempt: 1, httpStatus: 204, error: null });
+    expect(log[1].latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("signs with both secrets during a rotation, and only the current one afterwards", async () => {
+    const previous = newSecret();
+    const rotating = await seedReceiver({
+      webhookSecretPrevious: previous,
+      webhookSecretPreviousExpiresAt: Date.now() + 3600_000,
+    });
+    const rotated = await seedReceiver({
+      webhookSecretPrevious: previous,
+      webhookSecretPreviousExpiresAt: Date.now() - 1,
+    });
+    const [a] = await seedLeads(rotating);
+    const [b] = await seedLeads(rotated);
+    const received = endpoint();
+
+    await runConsumer("lead-dispatch", [message(a.id), message(b.id)], testDeps());
+
+    const during = received.find((r) => r.id === a.id)!;
+    expect(during.headers["webhook-signature"].split(" ")).toHaveLength(2);
+    expect(new Webhook(rotating.webhookSecret!).verify(during.body, during.headers)).toBeTruthy();
+    expect(new Webhook(previous).verify(during.body, during.headers)).toBeTruthy();
+
+    const after = received.find((r) => r.id === b.id)!;
+    expect(after.headers["webhook-signature"].split(" ")).toHaveLength(1);
+    expect(new Webhook(rotated.webhookSecret!).verify(after.body, after.headers)).toBeTruthy();
+    expect(() => new Webhook(previous).verify(after.body, after.headers)).toThrow();
+  });
+
+  it("retries a 500 with growing delays and records every attempt", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    const received = endpoint(() => new HttpResponse("boom", { status: 500 }));
+
+    const delays: Array<number | undefined> = [];
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const m = message(row.id, attempt);
+      const outcome = await runConsumer("lead-dispatch", [m], testDeps());
+      expect(outcome.acked).toEqual([]);
+      delays.push(outcome.retried.get(m.id));
+    }
+    expect(delays).toEqual([10, 30, 90, 270]);
+    expect(received).toHaveLength(4);
+    expect(new Set(received.map((r) => r.id))).toEqual(new Set([row.id]));
+
+    const after = await lead(row.id);
+    expect(after.status).toBe("queued");
+    expect(after.deliveryAttempts).toBe(4);
+    expect(after.lastError).toBe("HTTP 500 Internal Server Error");
+    const log = await events(row.id);
+    const attempts = log.filter((e) => e.type === "delivery_attempt");
+    expect(attempts.map((e) => [e.attempt, e.httpStatus])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 500],
+      [4, 500],
+    ]);
+    expect(log.filter((e) => e.type === "retry_scheduled").map((e) => e.detail)).toEqual([
+      "next attempt in 10 s",
+      "next attempt in 30 s",
+      "next attempt in 90 s",
+      "next attempt in 270 s",
+    ]);
+  });
+
+  it("applies jitter to the exponential schedule", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(() => new HttpResponse(null, { status: 503 }));
+    const low = message(row.id, 2);
+    const high = message(row.id, 8);
+    const lowOutcome = await runConsumer("lead-dispatch", [low], testDeps({ random: () => 0 }));
+    const highOutcome = await runConsumer("lead-dispatch", [high], testDeps({ random: () => 0.999 }));
+    expect(lowOutcome.retried.get(low.id)).toBe(24); // 30 s × 0.8
+    expect(highOutcome.retried.get(high.id)).toBe(26_235); // 10 s × 3^7 × 1.1996
+  });
+
+  it("retries a timeout", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(async () => {
+      await delay(300);
+      return new HttpResponse(null, { status: 200 });
+    });
+    const m = message(row.id);
+    const outcome = await runConsumer("lead-dispatch", [m], testDeps({ timeoutMs: 30 }));
+    expect(outcome.retried.get(m.id)).toBe(10);
+    const after = await lead(row.id);
+    expect(after.status).toBe("queued");
+    expect(after.lastError).toBe("timeout: no answer within 30 ms");
+    const attempt = (await events(row.id)).find((e) => e.type === "delivery_attempt")!;
+    expect(attempt.httpStatus).toBeNull();
+    expect(attempt.error).toMatch(/^timeout/);
+  });
+
+  it("retries a network error", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    server.use(http.post(ENDPOINT, () => HttpResponse.error()));
+    const m = message(row.id, 3);
+    const outcome = await runConsumer("lead-dispatch", [m], testDeps());
+    expect(outcome.retried.get(m.id)).toBe(90);
+    expect((await lead(row.id)).lastError).toMatch(/^network error/);
+  });
+
+  it("honours a longer Retry-After on 429, in seconds or as an HTTP date, capped at 12 hours", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    let retryAfter = "120";
+    endpoint(() => new HttpResponse(null, { status: 429, headers: { "retry-after": retryAfter } }));
+
+    const seconds = message(row.id);
+    expect((await runConsumer("lead-dispatch", [seconds], testDeps())).retried.get(seconds.id)).toBe(120);
+
+    retryAfter = new Date(Date.now() + 600_000).toUTCString();
+    const date = message(row.id);
+    const dateDelay = (await runConsumer("lead-dispatch", [date], testDeps())).retried.get(date.id)!;
+    expect(dateDelay).toBeGreaterThan(590);
+    expect(dateDelay).toBeLessThanOrEqual(601);
+
+    retryAfter = "999999";
+    const huge = message(row.id);
+    expect((await runConsumer("lead-dispatch", [huge], testDeps())).retried.get(huge.id)).toBe(43_200);
+
+    retryAfter = "1";
+    const shorter = message(row.id, 2);
+    expect((await runConsumer("lead-dispatch", [shorter], testDeps())).retried.get(shorter.id)).toBe(30);
+  });
+
+  it("treats a redirect as a failed attempt and does not follow it", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    let followed = false;
+    server.use(
+      http.post("https://elsewhere.example/hook", () => {
+        followed = true;
+        return new HttpResponse(null, { status: 200 });
+      }),
+    );
+    endpoint(() => new HttpResponse(null, { status: 307, headers: { location: "https://elsewhere.example/hook" } }));
+    const m = message(row.id);
+    const outcome = await runConsumer("lead-dispatch", [m], testDeps());
+    expect(outcome.retried.has(m.id)).toBe(true);
+    expect(followed).toBe(false);
+    expect((await lead(row.id)).lastError).toContain("redirect to https://elsewhere.example/hook");
+  });
+
+  it("disables the endpoint on 410 and keeps the lead for the inbox", async () => {
+    const receiver = await seedReceiver();
+    const [first, second] = await seedLeads(receiver, 2);
+    const received = endpoint(() => new HttpResponse(null, { status: 410 }));
+
+    const outcome = await runConsumer("lead-dispatch", [message(first.id)], testDeps());
+    expect(outcome.acked).toHaveLength(1);
+    const disabled = await company(receiver.id);
+    expect(disabled.webhookDisabledAt).not.toBeNull();
+    expect(disabled.webhookDisabledReason).toMatch(/410 Gone/);
+    expect((await lead(first.id)).status).toBe("queued");
+    expect((await events(first.id)).map((e) => e.type)).toContain("endpoint_disabled");
+
+    // The next lead is not pushed any more: it waits in the inbox.
+    const next = await runConsumer("lead-dispatch", [message(second.id)], testDeps());
+    expect(next.acked).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    const skipped = (await events(second.id)).at(-1)!;
+    expect(skipped).toMatchObject({ type: "delivery_attempt", httpStatus: null });
+    expect(skipped.detail).toMatch(/^skipped: inbox \(webhook disabled/);
+    expect((await lead(second.id)).status).toBe("queued");
+  });
+
+  it("does not disable a webhook URL that was changed while the 410 was in flight", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(async () => {
+      await db()
+        .update(companies)
+        .set({ webhookUrl: "https://partner.example/hooks/v2" })
+        .where(eq(companies.id, receiver.id));
+      return new HttpResponse(null, { status: 410 });
+    });
+    await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    expect((await company(receiver.id)).webhookDisabledAt).toBeNull();
+  });
+
+  it("fails a lead permanently on another 4xx, without retrying", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(() => new HttpResponse("bad signature", { status: 401 }));
+    const outcome = await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    expect(outcome.acked).toHaveLength(1);
+    expect(outcome.retried.size).toBe(0);
+    const after = await lead(row.id);
+    expect(after.status).toBe("failed");
+    expect(after.lastError).toBe("HTTP 401 Unauthorized");
+    expect((await events(row.id)).map((e) => e.type)).toEqual(["created", "delivery_attempt", "failed"]);
+  });
+
+  it("leaves leads of a company without a webhook in the inbox", async () => {
+    const receiver = await seedReceiver({ url: null });
+    const [row] = await seedLeads(receiver);
+    const received = endpoint();
+    const outcome = await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    expect(outcome.acked).toHaveLength(1);
+    expect(received).toHaveLength(0);
+    const after = await lead(row.id);
+    expect(after.status).toBe("queued");
+    expect(after.deliveryAttempts).toBe(0);
+    expect((await events(row.id)).at(-1)?.detail).toBe("skipped: inbox (the company has no webhook URL)");
+  });
+
+  it("re-checks the stored URL and fails the attempt when it is no longer acceptable", async () => {
+    const receiver = await seedReceiver({ url: "https://10.0.0.7/hooks" });
+    const [row] = await seedLeads(receiver);
+    const outcome = await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    expect(outcome.acked).toHaveLength(1);
+    const after = await lead(row.id);
+    expect(after.status).toBe("failed");
+    expect(after.lastError).toMatch(/^webhook URL no longer acceptable: .*private/);
+  });
+
+  it("fails the attempt when the company has no usable signing secret", async () => {
+    const noSecret = await seedReceiver({ webhookSecret: null });
+    const badSecret = await seedReceiver({ webhookSecret: "whsec_***not-base64***" });
+    const [a] = await seedLeads(noSecret);
+    const [b] = await seedLeads(badSecret);
+    const received = endpoint();
+    await runConsumer("lead-dispatch", [message(a.id), message(b.id)], testDeps());
+    expect(received).toHaveLength(0);
+    expect((await lead(a.id)).lastError).toMatch(/no signing secret/);
+    expect((await lead(b.id)).lastError).toMatch(/signing secret is invalid/);
+  });
+
+  it("acknowledges a duplicate message for a delivered lead without sending again", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    const received = endpoint();
+    await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    const duplicate = await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    expect(duplicate.acked).toHaveLength(1);
+    expect(received).toHaveLength(1);
+    expect((await lead(row.id)).deliveryAttempts).toBe(1);
+  });
+
+  it("sends a redelivery of a delivered lead again under the same webhook-id", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    const received = endpoint();
+    await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    await runConsumer("lead-dispatch", [message(row.id, 1, { redelivery: true })], testDeps());
+    expect(received.map((r) => r.id)).toEqual([row.id, row.id]);
+    const attempts = (await events(row.id)).filter((e) => e.type === "delivery_attempt");
+    expect(attempts.map((e) => [e.attempt, e.detail])).toEqual([
+      [1, "queue attempt 1/9"],
+      [2, "queue attempt 1/9, redelivery"],
+    ]);
+  });
+
+  it("retries the message when D1 fails instead of acknowledging it", async () => {
+    const brokenDb = {
+      prepare: () => {
+        throw new Error("D1 is unavailable");
+      },
+      batch: () => Promise.reject(new Error("D1 is unavailable")),
+    };
+    const batch = createMessageBatch("lead-dispatch", [
+      { id: "m1", timestamp: new Date(), attempts: 2, body: { v: 1, type: "deliver_lead", leadId: "ld_whatever" } },
+    ]);
+    const ctx = createExecutionContext();
+    const { deliverBatch } = await import("../../../src/usecases/lead-delivery/deliver");
+    await deliverBatch(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
+    const result = await getQueueResult(batch, ctx);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
+    expect(result.explicitAcks).toEqual([]);
+  });
+
+  it("keeps unreadable messages (retry, then dead-letter) instead of guessing", async () => {
+    const m = { id: "weird", attempts: 1, body: { v: 2, type: "deliver_lead", leadId: "ld_x" } };
+    const outcome = await runConsumer("lead-dispatch", [m], testDeps());
+    expect(outcome.retried.has("weird")).toBe(true);
+  });
+
+  it("marks the last allowed attempt as going to the dead-letter queue", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(() => new HttpResponse(null, { status: 502 }));
+    const m = message(row.id, 9);
+    const outcome = await runConsumer("lead-dispatch", [m], testDeps());
+    expect(outcome.retried.has(m.id)).toBe(true);
+    expect((await events(row.id)).at(-1)?.detail).toBe("retries exhausted: the message goes to the dead-letter queue");
+  });
+});
+
+describe("dead-letter consumer", () => {
+  it("marks the lead failed with its last error and a dead_lettered event", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(() => new HttpResponse(null, { status: 503 }));
+    await runConsumer("lead-dispatch", [message(row.id, 9)], testDeps());
+
+    const m = message(row.id, 1);
+    const outcome = await runConsumer("lead-dispatch-dlq", [m], testDeps());
+    expect(outcome.acked).toEqual([m.id]);
+    const after = await lead(row.id);
+    expect(after.status).toBe("failed");
+    expect(after.lastError).toBe("HTTP 503 Service Unavailable");
+    const last = (await events(row.id)).at(-1)!;
+    expect(last).toMatchObject({ type: "dead_lettered", error: "HTTP 503 Service Unavailable" });
+    expect(last.detail).toBe("the dispatch message exhausted its 8 retries");
+  });
+
+  it("leaves a lead that progressed meanwhile as it is", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint();
+    await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+    await runConsumer("lead-dispatch-dlq", [message(row.id)], testDeps());
+    const after = await lead(row.id);
+    expect(after.status).toBe("delivered");
+    expect((await events(row.id)).at(-1)?.detail).toMatch(/^stale dead-lettered message/);
+  });
+
+  it("retries with growing delays when D1 fails, so the record is never lost", async () => {
+    const brokenDb = {
+      prepare: () => {
+        throw new Error("D1 is unavailable");
+      },
+      batch: () => Promise.reject(new Error("down")),
+    };
+    const batch = createMessageBatch("lead-dispatch-dlq", [
+      { id: "d1", timestamp: new Date(), attempts: 1, body: { v: 1, type: "deliver_lead", leadId: "ld_a" } },
+    ]);
+    const retries: Array<number | undefined> = [];
+    const original = batch.messages[0].retry.bind(batch.messages[0]);
+    batch.messages[0].retry = (options) => {
+      retries.push(options?.delaySeconds);
+      original(options);
+    };
+    const { recordDeadLetterBatch } = await import("../../../src/usecases/lead-delivery/deliver");
+    await recordDeadLetterBatch(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
+    expect(retries).toEqual([60]);
+  });
+
+  it("acknowledges messages it cannot attach to a lead", async () => {
+    const outcome = await runConsumer(
+      "lead-dispatch-dlq",
+      [message("ld_doesnotexist00000000"), { id: "junk", attempts: 1, body: "junk" }],
+      testDeps(),
+    );
+    expect(outcome.acked).toHaveLength(2);
+  });
+});
+
+describe("queue entry point", () => {
+  it("routes batches by queue name", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(() => new HttpResponse(null, { status: 500 }));
+    await runConsumer("lead-dispatch", [message(row.id)], testDeps());
+
+    const dlqBatch = createMessageBatch<any>("lead-dispatch-dlq", [
+      { id: "x", timestamp: new Date(), attempts: 1, body: { v: 1, type: "deliver_lead", leadId: row.id } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(dlqBatch, env, ctx);
+    expect((await getQueueResult(dlqBatch, ctx)).explicitAcks).toEqual(["x"]);
+    expect((await lead(row.id)).status).toBe("failed");
+
+    const stray = createMessageBatch<any>("some-other-queue", [
+      { id: "y", timestamp: new Date(), attempts: 1, body: {} },
+    ]);
+    const strayCtx = createExecutionContext();
+    await worker.queue(stray, env, strayCtx);
+    expect((await getQueueResult(stray, strayCtx)).retryBatch.retry).toBe(true);
+  });
+});

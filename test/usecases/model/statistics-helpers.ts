@@ -1,0 +1,110 @@
+/**
+ * Independent recomputation of the recommender statistics for the exactness tests: every client
+ * and matrix row is read with plain SQL and counted with the domain's `StatisticsAccumulator`
+ * (groups assigned under the given centroids), bypassing the change log and the rebuild's pages.
+ */
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import {
+  type ClientRecord,
+  type FeatureSpace,
+  type ModelStatistics,
+  profileFromFields,
+  StatisticsAccumulator,
+} from "../../../src/domain/recommender";
+import { decodeSnapshot, type StatisticsSnapshot } from "../../../src/storage/model-statistics";
+
+/** Every client of D1 as a ClientRecord of `space` (cells ascending by model index), by id. */
+export async function allClientRecords(space: FeatureSpace): Promise<ClientRecord[]> {
+  const clients = await env.DB.prepare(
+    "SELECT id, age, monthly_income, region, gender, needs FROM clients ORDER BY id",
+  ).all<{ id: string; age: number; monthly_income: number; region: string; gender: string | null; needs: string }>();
+  const cells = await env.DB.prepare(
+    `SELECT i.client_id AS clientId, s.model_index AS modelIndex, i.value AS value
+       FROM interactions i JOIN services s ON s.id = i.service_id ORDER BY i.client_id, s.model_index`,
+  ).all<{ clientId: string; modelIndex: number; value: number }>();
+  const rows = new Map<string, Array<{ modelIndex: number; value: number }>>();
+  for (const cell of cells.results) {
+    const list = rows.get(cell.clientId) ?? [];
+    list.push(cell);
+    rows.set(cell.clientId, list);
+  }
+  return clients.results.map((client) => {
+    const row = rows.get(client.id) ?? [];
+    return {
+      profile: profileFromFields(space, {
+        age: client.age,
+        monthlyIncome: client.monthly_income,
+        region: client.region,
+        gender: client.gender as "female" | "male" | null,
+        needs: JSON.parse(client.needs) as string[],
+      }),
+      interactions: { services: row.map((cell) => cell.modelIndex), values: row.map((cell) => cell.value) },
+    };
+  });
+}
+
+/** Statistics of every client in D1, counted from scratch under `centroids`. */
+export async function recomputeStatistics(
+  space: FeatureSpace,
+  nGroups: number,
+  centroids: Float32Array,
+): Promise<ModelStatistics> {
+  const accumulator = new StatisticsAccumulator(space, nGroups, centroids);
+  for (const record of await allClientRecords(space)) accumulator.addClient(record);
+  return accumulator.stats;
+}
+
+/** The statistics snapshot of the current model (from the D1 pointer and KV). */
+export async function currentSnapshot(): Promise<StatisticsSnapshot> {
+  const pointer = await env.DB.prepare("SELECT snapshot_key AS key FROM model_pointer WHERE id = 1").first<{
+    key: string;
+  }>();
+  expect(pointer).not.toBeNull();
+  const bytes = await env.MODEL.get(pointer!.key, "arrayBuffer");
+  expect(bytes).not.toBeNull();
+  return decodeSnapshot(new Uint8Array(bytes!)).snapshot;
+}
+
+const INTEGER_ARRAYS = [
+  "pairDot",
+  "servicePositive",
+  "serviceNegative",
+  "segmentMembers",
+  "segmentPositive",
+  "segmentNegative",
+  "groupMembers",
+  "groupPositive",
+  "groupNegative",
+  "groupHistogram",
+] as const;
+
+/** The counts that do not depend on reference groups. */
+export const GROUP_FREE_ARRAYS = [
+  "pairDot",
+  "servicePositive",
+  "serviceNegative",
+  "segmentMembers",
+  "segmentPositive",
+  "segmentNegative",
+] as const;
+
+/** Asserts two statistics are equal: integer counts exactly, group vector sums to 1e-9. */
+export function expectSameStatistics(actual: ModelStatistics, expected: ModelStatistics) {
+  expect(actual.space.nServices).toBe(expected.space.nServices);
+  expect(actual.nGroups).toBe(expected.nGroups);
+  expect(actual.clientCount).toBe(expected.clientCount);
+  for (const name of INTEGER_ARRAYS) expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
+  expect(actual.groupVectorSum.length).toBe(expected.groupVectorSum.length);
+  for (let i = 0; i < actual.groupVectorSum.length; i++) {
+    if (Math.abs(actual.groupVectorSum[i] - expected.groupVectorSum[i]) > 1e-9) {
+      expect(actual.groupVectorSum[i], `groupVectorSum[${i}]`).toBeCloseTo(expected.groupVectorSum[i], 9);
+    }
+  }
+}
+
+/** Asserts the group-independent counts of two statistics are equal. */
+export function expectSameGroupFreeCounts(actual: ModelStatistics, expected: ModelStatistics) {
+  expect(actual.clientCount).toBe(expected.clientCount);
+  for (const name of GROUP_FREE_ARRAYS) expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
+}
