@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  type ClientRecord,
   datasetClient,
   decodeModel,
   encodeModel,
+  type RecommenderClient,
   type RecommenderModel,
   type ScoreOptions,
   scoreClient,
@@ -85,7 +85,7 @@ function parseOptions() {
 /** Scores and floors every sampled client `rounds` times, interleaved call by call. */
 function timeScoring(
   model: RecommenderModel,
-  sample: ClientRecord[],
+  sample: RecommenderClient[],
   floors: FloorInput[],
   options: ScoreOptions,
   rounds: number,
@@ -156,7 +156,7 @@ async function main() {
     const { model, dataset } = built;
     const rows = dataset.clients.count;
     const stride = Math.max(1, Math.floor(rows / SAMPLE_CLIENTS));
-    const sample: ClientRecord[] = [];
+    const sample: RecommenderClient[] = [];
     for (let row = 0; row < rows && sample.length < SAMPLE_CLIENTS; row += stride)
       sample.push(datasetClient(dataset, row));
     const floors = sample.map((client) => floorInput(model, client));

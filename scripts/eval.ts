@@ -12,10 +12,10 @@
  */
 import { parseArgs } from "node:util";
 import type { Dataset } from "../src/domain/dataset";
-import { generateBankDataset } from "./datagen/demo";
-import { generateMl100kShape } from "./datagen/ml100k-shape";
 import type { CatalogEntry, ServiceLink, SplitMethod } from "../src/domain/recommender";
 import { splitDataset } from "../src/domain/recommender";
+import { generateBankDataset } from "./datagen/demo";
+import { generateMl100kShape } from "./datagen/ml100k-shape";
 import { type FileFormat, InputFileError, loadInteractionFile } from "./eval/load";
 import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./eval/pipeline";
 

@@ -17,18 +17,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
-import {
-  type BankDataset,
-  clientExternalId,
-  DEMO_DEFAULT_CLIENTS,
-  DEMO_DEFAULT_SEED,
-  DEMO_HISTORY_WINDOW_MS,
-  generateBankDataset,
-} from "./datagen/demo";
 import { SETTING_DEFINITIONS, type SettingKey, settingEntityId } from "../src/domain/settings";
+import { apiKeyView, companyView, serviceView } from "../src/http/routes/admin/schemas";
 import { pseudonymize } from "../src/lib/crypto";
 import { newId } from "../src/lib/ids";
-import { apiKeyView, companyView, serviceView } from "../src/http/routes/admin/schemas";
 import { type KeyScope, newApiKey } from "../src/storage/api-keys";
 import { auditJson } from "../src/storage/audit";
 import {
@@ -41,6 +33,14 @@ import {
   services,
   settings,
 } from "../src/storage/schema";
+import {
+  type BankDataset,
+  clientExternalId,
+  DEMO_DEFAULT_CLIENTS,
+  DEMO_DEFAULT_SEED,
+  DEMO_HISTORY_WINDOW_MS,
+  generateBankDataset,
+} from "./datagen/demo";
 import {
   applyLocalMigrations,
   assertSupportedNode,

@@ -1,7 +1,7 @@
-import { createApp } from "./http/app";
-import type { Env } from "./env";
-import { handleQueue } from "./queues/index";
 import { handleScheduled } from "./cron/scheduled";
+import type { Env } from "./env";
+import { createApp } from "./http/app";
+import { handleQueue } from "./queues/index";
 import type { DispatchQueueMessage } from "./storage/queue-messages";
 
 const { app } = createApp();

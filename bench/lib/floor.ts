@@ -13,7 +13,7 @@
  * reads the rows of groups 0..m−1: same length, the choice of rows costs nothing), the client's
  * `segmentLogit` row and `popularityLogit`.
  */
-import type { ClientRecord, RecommenderModel } from "../../src/domain/recommender";
+import type { RecommenderClient, RecommenderModel } from "../../src/domain/recommender";
 import { segmentOf } from "../../src/domain/recommender";
 
 /** What the floor needs of one client, prepared outside the timed region. */
@@ -25,7 +25,7 @@ export interface FloorInput {
 }
 
 /** Prepares a client for `scoringFloor`. */
-export function floorInput(model: RecommenderModel, client: ClientRecord): FloorInput {
+export function floorInput(model: RecommenderModel, client: RecommenderClient): FloorInput {
   const segment = segmentOf(model.space, client.profile.age, client.profile.monthlyIncome);
   return {
     services: client.interactions.services,

@@ -4,8 +4,9 @@
  * simulated offers of an inner model trained without a random fifth of each client's positives
  * (`simulateOfferDeals`), as the offline evaluation does before real deals exist.
  */
-import type { Dataset } from "../../src/domain/dataset";
+
 import { type BankDataset, DEMO_REFERENCE_NOW, generateBankDataset } from "../../scripts/datagen/demo";
+import type { Dataset } from "../../src/domain/dataset";
 import {
   type CatalogEntry,
   type DealSample,

@@ -19,7 +19,7 @@
  * baselines land near their published ML-100K figures under the classic protocol.
  */
 import { type Dataset, GENDER_FEMALE, GENDER_MALE } from "../../src/domain/dataset";
-import { Rng } from "../../src/domain/recommender/random";
+import { Rng } from "../../src/domain/random";
 
 const GENRE_WEIGHTS = [2, 42, 135, 42, 122, 505, 109, 50, 725, 22, 24, 92, 56, 61, 247, 101, 251, 71, 27];
 const OCCUPATIONS: ReadonlyArray<[string, number]> = [

@@ -6,7 +6,7 @@
  * the arrays scoring reads (segment row, popularity, the nearest groups' rows, the client's
  * neighbour and link lists).
  */
-import { generateBankDataset } from "../datagen/demo";
+
 import {
   datasetClient,
   decodeModel,
@@ -18,6 +18,7 @@ import {
   segmentOf,
   trainFromStatistics,
 } from "../../src/domain/recommender";
+import { generateBankDataset } from "../datagen/demo";
 
 const clients = Number(process.argv[2] ?? 20_000);
 

@@ -31,13 +31,7 @@
  * Outcomes arrive 1–14 days after entry; the experiment ends after a 14-day follow-up, so every
  * response is inside it. Deal amounts are drawn per category family (log-normal, mean = base).
  */
-import {
-  clientExternalId,
-  DEMO_REFERENCE_NOW,
-  type DemoCatalog,
-  generateBankDataset,
-  SeededRandom,
-} from "../datagen/demo";
+
 import {
   type Arm,
   type ArmStats,
@@ -69,6 +63,13 @@ import {
   type RoutingCandidate,
   resolveCompetition,
 } from "../../src/domain/routing";
+import {
+  clientExternalId,
+  DEMO_REFERENCE_NOW,
+  type DemoCatalog,
+  generateBankDataset,
+  SeededRandom,
+} from "../datagen/demo";
 
 export const DAY_MS = 86_400_000;
 /** Share of a client's true acceptance that it realizes on its own, without a lead. */

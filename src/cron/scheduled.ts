@@ -1,8 +1,8 @@
 import type { Env } from "../env";
-import { runScheduledRetrain } from "../usecases/model/retrain";
 import { getDb } from "../storage/db";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
 import { requeueStaleLeads } from "../storage/leads";
+import { runScheduledRetrain } from "../usecases/model/retrain";
 
 /** A lead still without an `enqueued` event after this long had its enqueue fail: send it again. */
 const STALE_LEAD_MS = 5 * 60_000;

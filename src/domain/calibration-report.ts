@@ -9,7 +9,7 @@
  * property of the data, not of the report. Report objects use snake_case field names because the
  * analytics route returns them as they are. Formulas: docs/experiments.md.
  */
-import { wilsonInterval } from "./statistics";
+import { wilsonInterval } from "./probability";
 import {
   MAX_RATING,
   MIN_RATING,
@@ -43,7 +43,7 @@ export interface CalibrationBand {
 }
 
 /** The calibration report. */
-export interface CalibrationReport {
+export interface CandidateCalibrationReport {
   band_width: number;
   confidence_level: number;
   /** Candidates with a known outcome (accepted + declined). */
@@ -66,7 +66,7 @@ export interface CalibrationReport {
   bands: CalibrationBand[];
 }
 
-/** Options of {@link calibrationReport}. */
+/** Options of {@link candidateCalibrationReport}. */
 export interface CalibrationOptions {
   /** Integer width of the rating bands, 1–100. Default 10. */
   bandWidth?: number;
@@ -113,7 +113,10 @@ function createAccumulators(bandCount: number): BandAccumulators {
  * @throws RangeError when the columns differ in length, the band width is not an integer in 1–100,
  * or the confidence level is outside (0, 1).
  */
-export function calibrationReport(candidates: ScoredOutcomes, options: CalibrationOptions = {}): CalibrationReport {
+export function candidateCalibrationReport(
+  candidates: ScoredOutcomes,
+  options: CalibrationOptions = {},
+): CandidateCalibrationReport {
   const { width, confidenceLevel, bandCount } = checkOptions(options);
   const { rating, outcome } = candidates;
   if (rating.length !== outcome.length) {
@@ -164,7 +167,7 @@ export interface CalibrationSlot {
 
 /**
  * The calibration report from per-slot sums (see {@link CalibrationSlot}), so that a report over
- * any number of leads reads at most 101 rows. Equals {@link calibrationReport} on the same
+ * any number of leads reads at most 101 rows. Equals {@link candidateCalibrationReport} on the same
  * candidates up to floating-point summation order. `ignored` adds candidates the caller already
  * left out (e.g. ratings outside 0–100).
  * @throws RangeError on invalid options, or counts that are not non-negative integers.
@@ -172,7 +175,7 @@ export interface CalibrationSlot {
 export function calibrationReportFromSlots(
   slots: Iterable<CalibrationSlot>,
   options: CalibrationOptions & { ignored?: number } = {},
-): CalibrationReport {
+): CandidateCalibrationReport {
   const { width, confidenceLevel, bandCount } = checkOptions(options);
   const sums = createAccumulators(bandCount);
   sums.ignored = options.ignored ?? 0;
@@ -201,7 +204,7 @@ function finishReport(
   width: number,
   confidenceLevel: number,
   bandCount: number,
-): CalibrationReport {
+): CandidateCalibrationReport {
   let resolvedTotal = 0;
   let acceptedTotal = 0;
   let predictedTotal = 0;

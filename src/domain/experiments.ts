@@ -15,7 +15,7 @@ import {
   summaryFromSums,
   twoSidedCriticalValue,
   welchTest,
-} from "./statistics";
+} from "./probability";
 
 // ---------------------------------------------------------------------------------------------
 // MurmurHash3 (x86, 32-bit) over UTF-8

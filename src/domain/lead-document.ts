@@ -9,6 +9,7 @@
  * anything shaped like an e-mail address or a phone, card or document number. Pure TypeScript.
  */
 import { z } from "zod";
+import { MAX_NEEDS } from "./client-profile";
 
 export const LEAD_SCHEMA_VERSION = "1";
 
@@ -56,7 +57,6 @@ const NEED_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 /** Most reasons and needs tags a document carries. */
 export const MAX_REASONS = 10;
-export const MAX_NEEDS = 30;
 
 const safeText = (max: number) =>
   z

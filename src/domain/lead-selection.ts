@@ -18,7 +18,13 @@ import {
 /** One service as the recommender rated it for the client: a routing candidate before eligibility. */
 export type RatedService = RoutingCandidate;
 
-export type CandidateDecision = "lead" | "below_threshold" | "not_routed" | "duplicate" | "control" | "capped";
+/** What the lead call decides for each rated service, in the order the funnel reports them. */
+export const LEAD_DECISIONS = ["lead", "control", "below_threshold", "not_routed", "capped", "duplicate"] as const;
+export type CandidateDecision = (typeof LEAD_DECISIONS)[number];
+
+/** Decisions recorded with scored candidates: a dry run's candidates are kept apart from traffic. */
+export const RECORDED_DECISIONS = [...LEAD_DECISIONS, "dry_run"] as const;
+export type RecordedDecision = (typeof RECORDED_DECISIONS)[number];
 
 /** What became of one rated service. */
 export interface CandidateOutcome {

@@ -17,7 +17,7 @@
  * 10-digit passport, the single-digit INN-10 checksum that one random id in eleven meets) are left
  * out there, while e-mails, phones, card numbers, SNILS and INN-12 are still refused.
  */
-import { DomainError } from "../domain/errors";
+import { DomainError } from "./errors";
 
 /** What kind of personal data was recognised. */
 export type PersonalDataKind =

@@ -37,7 +37,8 @@ import { DEFAULT_EXPLORATION } from "./settings";
 export { DEFAULT_EXPLORATION };
 
 /** How a category's competition is resolved. */
-export type RoutingStrategy = "priority" | "weighted" | "performance";
+export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 /**
  * A category's routing rule. `ResolvedRouting` of src/domain/settings.ts satisfies it (absent

@@ -9,6 +9,8 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
+import { ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
+import { DAY_MS } from "./time";
 
 export const SETTING_SCOPES = ["global", "company", "service", "category"] as const;
 export type SettingScope = (typeof SETTING_SCOPES)[number];
@@ -21,9 +23,6 @@ export const SETTING_KEYS = [
   "routing",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
-
-export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
-export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 /** Share of performance-routed leads sent to a random eligible company when none is configured. */
 export const DEFAULT_EXPLORATION = 0.1;
@@ -205,7 +204,6 @@ export interface EffectiveSettings {
 }
 
 export const HOUR_MS = 3_600_000;
-export const DAY_MS = 86_400_000;
 
 /**
  * Builds the resolver. Cost is linear in rows + services + companies; afterwards each lookup is a

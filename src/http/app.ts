@@ -1,12 +1,12 @@
 import { fromHono } from "chanfana";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AppEnv } from "../env";
-import { authenticate } from "./middleware/auth";
-import { notFound, onError } from "./error-handler";
 import { DomainError } from "../domain/errors";
-import { registerRoutes } from "./routes";
+import type { AppEnv } from "../env";
+import { notFound, onError } from "./error-handler";
+import { authenticate } from "./middleware/auth";
 import type { Router } from "./router";
+import { registerRoutes } from "./routes";
 
 /** Largest accepted request body (a 500-client batch fits comfortably). */
 export const MAX_BODY_BYTES = 1024 * 1024;

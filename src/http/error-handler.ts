@@ -2,8 +2,8 @@ import { ApiException, InputValidationException, MultiException } from "chanfana
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import type { AppEnv } from "../env";
 import { DomainError, type ErrorCode, type ErrorItem } from "../domain/errors";
+import type { AppEnv } from "../env";
 import { errorResponse, HTTP_STATUS } from "./errors";
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {

@@ -6,7 +6,6 @@
 import { z } from "zod";
 import { ERROR_CODES, type ErrorCode, type ErrorItem } from "../domain/errors";
 
-
 /** HTTP status of each project error code: the one place where domain failures meet HTTP. */
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   validation_failed: 400,

@@ -1,3 +1,4 @@
+import type { Router } from "./router";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerAnalyticsRoutes } from "./routes/analytics";
 import { registerClientsRoutes } from "./routes/clients";
@@ -5,7 +6,6 @@ import { registerDealsRoutes } from "./routes/deals";
 import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
-import type { Router } from "./router";
 import { registerSystemRoutes } from "./routes/system";
 
 export function registerRoutes(router: Router) {

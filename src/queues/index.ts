@@ -1,7 +1,12 @@
-import { deliverBatch, LEAD_DISPATCH_DLQ, LEAD_DISPATCH_QUEUE, recordDeadLetterBatch } from "../usecases/lead-delivery/deliver";
 import type { Env } from "../env";
-import { handleRebuildSteps, splitRebuildSteps } from "../usecases/model/rebuild";
 import type { DispatchQueueMessage } from "../storage/queue-messages";
+import {
+  deliverBatch,
+  LEAD_DISPATCH_DLQ,
+  LEAD_DISPATCH_QUEUE,
+  recordDeadLetterBatch,
+} from "../usecases/lead-delivery/deliver";
+import { handleRebuildSteps, splitRebuildSteps } from "../usecases/model/rebuild";
 
 /**
  * Entry point of the `lead-dispatch` queue (push leads to partner webhooks) and its dead-letter

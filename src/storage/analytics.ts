@@ -12,24 +12,13 @@ import { and, eq, getTableColumns, gte, isNotNull, lt, type SQL, sql } from "dri
 import type { BatchItem } from "drizzle-orm/batch";
 import type { CalibrationSlot } from "../domain/calibration-report";
 import type { StatementDeal } from "../domain/commission";
+import { RECORDED_DECISIONS, type RecordedDecision } from "../domain/lead-selection";
 import type { RatingCount } from "../domain/thresholds";
 import { chunkRows, type Db } from "./db";
 import { companies, deals, scoredCandidates, services } from "./schema";
 
 export type ScoredCandidateRow = typeof scoredCandidates.$inferSelect;
 export type NewScoredCandidate = Omit<typeof scoredCandidates.$inferInsert, "id">;
-export type CandidateDecision = ScoredCandidateRow["decision"];
-
-/** Every candidate decision, in the order the funnel reports them. */
-export const CANDIDATE_DECISIONS = [
-  "lead",
-  "control",
-  "below_threshold",
-  "not_routed",
-  "capped",
-  "duplicate",
-  "dry_run",
-] as const satisfies readonly CandidateDecision[];
 
 /** Bound parameters per scored-candidate row at most: one per column (D1 allows 100 per statement). */
 const CANDIDATE_COLUMNS = Object.keys(getTableColumns(scoredCandidates)).length;
@@ -200,7 +189,7 @@ export async function loadCalibrationSlots(
 export interface CandidateCountRow {
   companyId: string;
   serviceId: string;
-  decision: CandidateDecision;
+  decision: RecordedDecision;
   count: number;
 }
 
@@ -240,7 +229,7 @@ export async function loadFunnelCounts(
     leadConditions.push(sql`service_id = ${filter.serviceId}`);
   }
   const [candidateRows, leadRows] = await Promise.all([
-    db.all<{ company_id: string; service_id: string; decision: CandidateDecision; count: number }>(sql`
+    db.all<{ company_id: string; service_id: string; decision: RecordedDecision; count: number }>(sql`
       SELECT company_id, service_id, decision, COUNT(*) AS count
       FROM scored_candidates
       WHERE ${sql.join(candidateConditions, sql` AND `)}

@@ -42,7 +42,7 @@ export interface ClientInteractionInput {
 }
 
 /** A matrix cell whose value actually changed: the recommender updates its statistics from these. */
-export interface InteractionChange {
+export interface StoredInteractionChange {
   serviceId: string;
   modelIndex: number;
   /** 0 when the cell was empty. */
@@ -69,7 +69,7 @@ export interface ClientWrite {
   created: boolean;
   /** Empty when nothing changed (same profile, same interaction values). */
   statements: WriteStatement[];
-  changes: InteractionChange[];
+  changes: StoredInteractionChange[];
   /** The client row as it is once the statements have run. */
   client: ClientRow;
   /** The client's matrix cells as they are once the statements have run (the lead call scores these). */
@@ -98,7 +98,7 @@ export interface ClientInteraction {
 }
 
 /** What a write is planned from: the stored row (null if new) and the current cells by service id. */
-export interface ClientState {
+export interface StoredClientState {
   client: ClientRow | null;
   cells: Map<string, number>;
   /** Epoch ms of each current cell, by service id. */
@@ -196,7 +196,11 @@ export async function buildClientWrite(db: Db, input: ClientWriteInput): Promise
  * {@link buildClientWrite} from a state the caller read itself (e.g. in its own batch of reads;
  * null = the client does not exist). The write's guard still refuses it if the client changed since.
  */
-export function buildClientWriteFromState(db: Db, input: ClientWriteInput, state: ClientState | null): ClientWrite {
+export function buildClientWriteFromState(
+  db: Db,
+  input: ClientWriteInput,
+  state: StoredClientState | null,
+): ClientWrite {
   const current = state ?? { client: null, cells: new Map() };
   const planned = planClientWrite(input, current);
   return { ...resultOf(planned), statements: toStatements(db, [planned]), cells: cellsAfter(current, planned) };
@@ -290,7 +294,7 @@ function conflictError(): DomainError {
 }
 
 /** Stored rows and current cells of the company's clients with these hashes, read in one batch. */
-async function readClientStates(db: Db, companyId: string, hashes: string[]): Promise<Map<string, ClientState>> {
+async function readClientStates(db: Db, companyId: string, hashes: string[]): Promise<Map<string, StoredClientState>> {
   const chunks = chunkRows(hashes, 1, HASH_LOOKUP_CHUNK);
   if (chunks.length === 0) return new Map();
   // Rows and cells in ONE round trip: the cells select their clients by the same (company, hash).
@@ -323,11 +327,11 @@ async function readClientStates(db: Db, companyId: string, hashes: string[]): Pr
 export function clientStatesFrom(
   rows: readonly ClientRow[],
   cells: ReadonlyArray<{ clientId: string; serviceId: string; value: number; at: number }>,
-): Map<string, ClientState> {
-  const states = new Map<string, ClientState>();
-  const byId = new Map<string, ClientState>();
+): Map<string, StoredClientState> {
+  const states = new Map<string, StoredClientState>();
+  const byId = new Map<string, StoredClientState>();
   for (const row of rows) {
-    const state: ClientState = { client: row, cells: new Map(), cellTimes: new Map() };
+    const state: StoredClientState = { client: row, cells: new Map(), cellTimes: new Map() };
     states.set(row.externalHash, state);
     byId.set(row.id, state);
   }
@@ -350,14 +354,14 @@ function sameProfile(row: ClientRow, profile: StoredClientProfile, needsJson: st
   );
 }
 
-function planClientWrite(input: ClientWriteInput, state: ClientState): PlannedWrite {
+function planClientWrite(input: ClientWriteInput, state: StoredClientState): PlannedWrite {
   const existing = state.client;
   const source = input.source ?? "crm";
   // Strictly after the stored value, so that every write moves the guard's `updated_at` forward.
   const now = Math.max(input.now ?? Date.now(), existing ? existing.updatedAt + 1 : 0);
   const clientId = existing?.id ?? newId("cl");
 
-  const changes: InteractionChange[] = [];
+  const changes: StoredInteractionChange[] = [];
   const cellRows: NewInteractionRow[] = [];
   const historyRows: NewHistoryRow[] = [];
   const seen = new Set<string>();
@@ -425,7 +429,7 @@ function normaliseCell(value: number | undefined): -1 | 0 | 1 {
 }
 
 /** The client's cells once `planned` is applied to `state`. */
-function cellsAfter(state: ClientState, planned: PlannedWrite): StoredCell[] {
+function cellsAfter(state: StoredClientState, planned: PlannedWrite): StoredCell[] {
   const cells = new Map<string, StoredCell>();
   for (const [serviceId, value] of state.cells) {
     if (value !== 1 && value !== -1) continue;

@@ -1,7 +1,7 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { sha256Hex } from "../lib/crypto";
 import { DomainError } from "../domain/errors";
+import { sha256Hex } from "../lib/crypto";
 import type { Db } from "./db";
 import { idempotencyRecords } from "./schema";
 

@@ -9,7 +9,7 @@ import type { ExperimentDefinition } from "../domain/experiments";
 import type { CompanyCategoryStats } from "../domain/routing";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
-import { type ClientRow, type ClientState, clientStatesFrom } from "./clients";
+import { type ClientRow, clientStatesFrom, type StoredClientState } from "./clients";
 import type { Db } from "./db";
 
 export interface CatalogService {
@@ -53,7 +53,7 @@ export interface LeadContext {
   /** The client's leads that are open or younger than the longest exclusivity window. */
   recentLeads: RecentLead[];
   /** The client's stored row and cells (null when the CRM sends it for the first time). */
-  clientState: ClientState | null;
+  clientState: StoredClientState | null;
 }
 
 /** Statuses of a lead that is still being worked. */

@@ -25,7 +25,6 @@ import type { Dataset } from "../domain/dataset";
 import {
   applyStatisticsDelta,
   type CatalogEntry,
-  type ClientProfile,
   type ClientState,
   crc32,
   createFeatureSpace,
@@ -38,6 +37,7 @@ import {
   PART_NAMES,
   type PartScores,
   profileFromFields,
+  type RecommenderProfile,
   type ServiceLink,
   StatisticsAccumulator,
   statisticsDelta,
@@ -254,7 +254,7 @@ export class GroupAssigner {
   }
 
   /** The group of a client (cells ascending by service), or -1 when no group is active. */
-  groupOf(profile: ClientProfile, services: ArrayLike<number>, values: ArrayLike<number>): number {
+  groupOf(profile: RecommenderProfile, services: ArrayLike<number>, values: ArrayLike<number>): number {
     return this.scratch ? this.scratch.addClient({ profile, interactions: { services, values } }) : -1;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { RECORDED_DECISIONS } from "../domain/lead-selection";
 
 const timestamps = {
   createdAt: integer("created_at").notNull(),
@@ -254,7 +255,7 @@ export const scoredCandidates = sqliteTable(
     rating: real("rating").notNull(),
     threshold: real("threshold").notNull(),
     decision: text("decision", {
-      enum: ["lead", "below_threshold", "not_routed", "duplicate", "control", "capped", "dry_run"],
+      enum: RECORDED_DECISIONS,
     }).notNull(),
     leadId: text("lead_id"),
     experimentId: text("experiment_id"),

@@ -22,13 +22,13 @@ import {
 } from "../domain/recommender";
 import type { EffectiveSettings } from "../domain/settings";
 import type { Env } from "../env";
-import { errorText } from "./model/publish";
-import { retrainModel } from "./model/retrain";
 import { type ClientInteraction, type ClientRow, clientNeeds } from "../storage/clients";
 import { type Db, getDb } from "../storage/db";
 import { getServingModel, MODEL_POINTER_CHECK_MS, type ServingModel } from "../storage/model-store";
 import { companies, services } from "../storage/schema";
 import { loadEffectiveSettings } from "../storage/settings";
+import { errorText } from "./model/publish";
+import { retrainModel } from "./model/retrain";
 
 /** One service as the serving path sees it: where it sits in the model and whether it may be offered. */
 export interface ServingCatalogEntry {
@@ -131,7 +131,7 @@ export interface RatedReason {
 }
 
 /** One rated service. */
-export interface RatedService {
+export interface ServiceRating {
   serviceId: string;
   code: string;
   name: string;
@@ -155,7 +155,7 @@ export interface ModelRef {
 export interface RatingResult {
   /** null when no model exists yet (then `recommendations` is empty). */
   model: ModelRef | null;
-  recommendations: RatedService[];
+  recommendations: ServiceRating[];
 }
 
 /** Options of {@link rateClient}. */
@@ -206,7 +206,7 @@ export function rateWithModel(
   catalog: ServingCatalog,
   settings: EffectiveSettings,
   options: Omit<RateOptions, "settings" | "catalog"> = {},
-): RatedService[] {
+): ServiceRating[] {
   const model = serving.model;
   const n = model.nServices;
   const now = options.now ?? Date.now();
@@ -251,7 +251,7 @@ export function rateWithModel(
       reasons: options.reasons ?? true,
     },
   );
-  const rated: RatedService[] = [];
+  const rated: ServiceRating[] = [];
   for (const recommendation of recommendations) {
     const entry = catalog.byIndex[recommendation.service];
     if (!entry) continue;

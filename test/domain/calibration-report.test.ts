@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { calibrationReport } from "../../src/domain/calibration-report";
+import { candidateCalibrationReport } from "../../src/domain/calibration-report";
 
 function expectClose(actual: number | null | undefined, expected: number, tolerance = 1e-12) {
   expect(actual).not.toBeNull();
@@ -16,9 +16,9 @@ const SAMPLE = {
   outcome: Int8Array.from([1, -1, 1, 1, 1, 1, -1, 0, 1, 1, 1, 5]),
 };
 
-describe("calibrationReport", () => {
+describe("candidateCalibrationReport", () => {
   it("compares predicted and observed acceptance per band, by hand", () => {
-    const report = calibrationReport(SAMPLE);
+    const report = candidateCalibrationReport(SAMPLE);
     expect(report.resolved).toBe(7);
     expect(report.accepted).toBe(5);
     expect(report.unknown).toBe(1);
@@ -82,22 +82,22 @@ describe("calibrationReport", () => {
   });
 
   it("uses other band widths and confidence levels", () => {
-    const report = calibrationReport(SAMPLE, { bandWidth: 50, confidenceLevel: 0.9 });
+    const report = candidateCalibrationReport(SAMPLE, { bandWidth: 50, confidenceLevel: 0.9 });
     expect(report.bands.map((band) => [band.from, band.to, band.resolved])).toEqual([
       [0, 50, 1],
       [50, 100, 6],
     ]);
     expect(report.confidence_level).toBe(0.9);
     // A narrower level gives a narrower interval than at 95 %.
-    const at95 = calibrationReport(SAMPLE, { bandWidth: 50 });
+    const at95 = candidateCalibrationReport(SAMPLE, { bandWidth: 50 });
     expect(report.bands[1].observed_ci_low!).toBeGreaterThan(at95.bands[1].observed_ci_low!);
-    expect(() => calibrationReport(SAMPLE, { bandWidth: 0 })).toThrow(RangeError);
-    expect(() => calibrationReport(SAMPLE, { confidenceLevel: 1 })).toThrow(RangeError);
-    expect(() => calibrationReport({ rating: [1], outcome: [] })).toThrow(RangeError);
+    expect(() => candidateCalibrationReport(SAMPLE, { bandWidth: 0 })).toThrow(RangeError);
+    expect(() => candidateCalibrationReport(SAMPLE, { confidenceLevel: 1 })).toThrow(RangeError);
+    expect(() => candidateCalibrationReport({ rating: [1], outcome: [] })).toThrow(RangeError);
   });
 
   it("summary figures are null without resolved candidates", () => {
-    const report = calibrationReport({ rating: [50, 60], outcome: [0, 0] });
+    const report = candidateCalibrationReport({ rating: [50, 60], outcome: [0, 0] });
     expect(report).toMatchObject({
       resolved: 0,
       unknown: 2,
@@ -127,8 +127,8 @@ describe("calibrationReport", () => {
           inflated[i] = rating[i] + 20;
           outcome[i] = random() < rating[i] / 100 ? 1 : -1;
         }
-        expect(calibrationReport({ rating, outcome }).expected_calibration_error!).toBeLessThan(0.03);
-        expectClose(calibrationReport({ rating: inflated, outcome }).expected_calibration_error!, 0.2, 0.03);
+        expect(candidateCalibrationReport({ rating, outcome }).expected_calibration_error!).toBeLessThan(0.03);
+        expectClose(candidateCalibrationReport({ rating: inflated, outcome }).expected_calibration_error!, 0.2, 0.03);
       }),
       { seed: 3, numRuns: 5 },
     );

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN } from "../../src/domain/dataset";
 import {
   type BankDataset,
   buildDemoCatalog,
@@ -12,6 +11,7 @@ import {
   NO_SECONDARY_SEGMENT,
   presetDefinition,
 } from "../../scripts/datagen/demo";
+import { GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN } from "../../src/domain/dataset";
 
 const NOW = Date.UTC(2026, 5, 15);
 

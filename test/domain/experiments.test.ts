@@ -14,7 +14,7 @@ import {
   murmurHash3,
   murmurHash3Utf8,
 } from "../../src/domain/experiments";
-import { chiSquareSurvival } from "../../src/domain/statistics";
+import { chiSquareSurvival } from "../../src/domain/probability";
 
 function expectClose(actual: number | null | undefined, expected: number, tolerance = 1e-12) {
   expect(actual).not.toBeNull();

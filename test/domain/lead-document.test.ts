@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import publishedLeadSchema from "../../schemas/lead.v1.json";
-import { webhookPayloadSchemas } from "../../src/http/contract";
 import {
   ageBand,
   buildLeadDocument,
@@ -10,6 +9,7 @@ import {
   type LeadDocumentInput,
   leadDocumentSchema,
 } from "../../src/domain/lead-document";
+import { webhookPayloadSchemas } from "../../src/http/contract";
 import { receiverPseudonym } from "../../src/lib/crypto";
 
 const PSEUDONYM = "a".repeat(64);

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { calibrationReport, calibrationReportFromSlots } from "../../src/domain/calibration-report";
+import { calibrationReportFromSlots, candidateCalibrationReport } from "../../src/domain/calibration-report";
 import {
   assignArm,
   type ExperimentDefinition,
@@ -76,7 +76,7 @@ describe("calibration report from rating slots", () => {
   it("equals the report from the candidates themselves, up to summation order (property)", () => {
     fc.assert(
       fc.property(candidates, fc.integer({ min: 1, max: 100 }), (rows, width) => {
-        const direct = calibrationReport(
+        const direct = candidateCalibrationReport(
           { rating: rows.map((r) => r.rating), outcome: rows.map((r) => r.outcome) },
           { bandWidth: width },
         );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DomainError } from "../../src/domain/errors";
 import {
   assertNoPersonalData,
   classifyKey,
@@ -13,7 +14,6 @@ import {
   type PersonalDataKind,
   personalDataError,
 } from "../../src/domain/personal-data";
-import { DomainError } from "../../src/domain/errors";
 
 describe("checksums", () => {
   it("Luhn accepts real test card numbers and rejects a changed digit", () => {

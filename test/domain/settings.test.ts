@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  DAY_MS,
   DEFAULT_EXPLORATION,
   HOUR_MS,
   resolveSettings,
@@ -9,6 +8,7 @@ import {
   settingEntityId,
   validateSettingChanges,
 } from "../../src/domain/settings";
+import { DAY_MS } from "../../src/domain/time";
 
 const catalog: SettingsCatalog = {
   companies: [

@@ -89,7 +89,7 @@ export interface FeatureLayout {
 }
 
 /** A client's anonymized profile in model terms (indices, not strings): see `profileFromFields`. */
-export interface ClientProfile {
+export interface RecommenderProfile {
   /** Age in years. */
   age: number;
   /** Monthly income in RUB. */
@@ -113,8 +113,8 @@ export interface ClientInteractions {
 }
 
 /** What the recommender knows about one client. */
-export interface ClientRecord {
-  profile: ClientProfile;
+export interface RecommenderClient {
+  profile: RecommenderProfile;
   interactions: ClientInteractions;
 }
 
@@ -316,7 +316,7 @@ export interface ProfileFields {
 }
 
 /** Maps a stored client profile (strings) onto the feature space (indices). Unknown region → other; unknown needs dropped. */
-export function profileFromFields(space: FeatureSpace, fields: ProfileFields): ClientProfile {
+export function profileFromFields(space: FeatureSpace, fields: ProfileFields): RecommenderProfile {
   const needs: number[] = [];
   for (const tag of fields.needs ?? []) {
     const index = space.needsVocabulary.indexOf(tag);
@@ -335,7 +335,7 @@ export function profileFromFields(space: FeatureSpace, fields: ProfileFields): C
 export function encodeClientProfileInto(
   space: FeatureSpace,
   layout: FeatureLayout,
-  profile: ClientProfile,
+  profile: RecommenderProfile,
   out: Float64Array | Float32Array,
 ): boolean {
   return encodeProfileInto(
@@ -478,7 +478,7 @@ export function interactionScaleOf(space: FeatureSpace, hasProfile: boolean, non
  * length, service indices in range, values ±1, no service twice.
  * @throws RangeError naming the first problem.
  */
-export function validateClient(space: FeatureSpace, client: ClientRecord): void {
+export function validateClient(space: FeatureSpace, client: RecommenderClient): void {
   const { profile, interactions } = client;
   if (!Number.isFinite(profile.age)) throw new RangeError("profile.age must be a finite number");
   if (!Number.isFinite(profile.monthlyIncome)) throw new RangeError("profile.monthlyIncome must be a finite number");
@@ -502,7 +502,7 @@ export function validateClient(space: FeatureSpace, client: ClientRecord): void 
  * The client's unit vector (dimension P + nServices), as documented at the top of this module.
  * A client with neither profile information nor interactions gets the zero vector.
  */
-export function encodeClientVector(space: FeatureSpace, client: ClientRecord): Float32Array {
+export function encodeClientVector(space: FeatureSpace, client: RecommenderClient): Float32Array {
   validateClient(space, client);
   const layout = featureLayout(space);
   const out = new Float32Array(layout.vectorDims);
@@ -518,8 +518,8 @@ export function encodeClientVector(space: FeatureSpace, client: ClientRecord): F
   return out;
 }
 
-/** A client of a Dataset as a ClientRecord (views on the columns, no copy). */
-export function datasetClient(dataset: Dataset, row: number): ClientRecord {
+/** A client of a Dataset as a RecommenderClient (views on the columns, no copy). */
+export function datasetClient(dataset: Dataset, row: number): RecommenderClient {
   const c = dataset.clients;
   const r = dataset.interactions;
   const start = r.rowPtr[row];

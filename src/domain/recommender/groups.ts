@@ -13,6 +13,7 @@
  * CPU per client and pass: G × (P + the client's non-zero cells) multiply-adds.
  */
 import type { Dataset } from "../dataset";
+import { Rng } from "../random";
 import {
   encodeDatasetProfileInto,
   type FeatureLayout,
@@ -21,7 +22,6 @@ import {
   interactionScaleOf,
   profileScaleOf,
 } from "./features";
-import { Rng } from "./random";
 
 /** Writes the indices of the non-zero entries of `profile` into `out`; returns how many. */
 export function nonZeroIndices(profile: Float64Array, out: Int32Array): number {

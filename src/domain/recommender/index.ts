@@ -3,6 +3,8 @@
  * Worker, in vitest and in Node. See docs/recommender.md for the model, the statistics the Worker
  * keeps, the artefact format and the offline evaluation.
  */
+
+export { Rng } from "../random";
 export { checksum32, crc32, type DecodeOptions, decodeModel, encodeModel, ModelArtefactError } from "./artefact";
 export { type SimulatedOfferOptions, simulateOfferDeals } from "./bootstrap";
 export {
@@ -24,8 +26,6 @@ export {
 export {
   ageBandLabel,
   type ClientInteractions,
-  type ClientProfile,
-  type ClientRecord,
   createFeatureSpace,
   DEFAULT_AGE_BAND_EDGES,
   DEFAULT_BLOCK_WEIGHTS,
@@ -42,6 +42,8 @@ export {
   type ProfileBlockWeights,
   type ProfileFields,
   profileFromFields,
+  type RecommenderClient,
+  type RecommenderProfile,
   segmentLabel,
   segmentOf,
   validateClient,
@@ -58,7 +60,6 @@ export {
   type ServiceLink,
   type TrainingConfig,
 } from "./model";
-export { Rng } from "./random";
 export type { Reason, ReasonKind, RelatedService } from "./reasons";
 export {
   defaultGroupCount,
@@ -79,6 +80,7 @@ export {
 } from "./scoring";
 export { computeNeighbours, cosineFromPairs, reverseNeighbours } from "./similarity";
 export { type HeldOut, type Split, type SplitMethod, type SplitOptions, splitDataset } from "./splits";
+export { describeGroups, type TrainOptions, trainFromStatistics } from "./training";
 export {
   applyInteractionChange,
   applyStatisticsDelta,
@@ -91,6 +93,5 @@ export {
   StatisticsAccumulator,
   type StatisticsDelta,
   statisticsDelta,
-} from "./statistics";
-export { describeGroups, type TrainOptions, trainFromStatistics } from "./training";
+} from "./training-statistics";
 export { ExactUserKnn } from "./user-knn";

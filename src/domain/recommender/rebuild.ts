@@ -6,7 +6,7 @@
 import type { Dataset } from "../dataset";
 import type { FeatureSpace } from "./features";
 import { SphericalKMeans } from "./groups";
-import { type ModelStatistics, StatisticsAccumulator } from "./statistics";
+import { type ModelStatistics, StatisticsAccumulator } from "./training-statistics";
 
 /** Number of reference groups for a client base: √(clients / 2), clamped to 8..64. */
 export function defaultGroupCount(clients: number): number {

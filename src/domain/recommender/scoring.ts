@@ -10,11 +10,11 @@
  */
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import {
-  type ClientRecord,
   encodeClientProfileInto,
   featureLayout,
   interactionScaleOf,
   profileScaleOf,
+  type RecommenderClient,
   segmentOf,
   validateClient,
 } from "./features";
@@ -169,7 +169,11 @@ function siftDown(z: Float64Array, service: Int32Array, size: number, i: number)
  * @throws RangeError on a malformed client (values other than ±1, a service twice, non-finite age
  *   or income), a bad option, or an eligibility mask shorter than the catalogue.
  */
-export function scoreClient(model: RecommenderModel, client: ClientRecord, options: ScoreOptions): Recommendation[] {
+export function scoreClient(
+  model: RecommenderModel,
+  client: RecommenderClient,
+  options: ScoreOptions,
+): Recommendation[] {
   const n = model.nServices;
   const limit = options.limit ?? DEFAULT_RECOMMENDATION_LIMIT;
   const minRating = options.minRating ?? 0;
@@ -549,7 +553,7 @@ export function similarServices(model: RecommenderModel, service: number, limit 
  * dense vector from `encodeClientVector`. -1 when the model has no non-empty group.
  * @throws RangeError on a malformed client or a vector of the wrong dimension.
  */
-export function assignGroup(model: RecommenderModel, client: Float32Array | ClientRecord): number {
+export function assignGroup(model: RecommenderModel, client: Float32Array | RecommenderClient): number {
   if (model.nGroups === 0) return -1;
   const scratch = scratchFor(model);
   if (client instanceof Float32Array) {

@@ -8,7 +8,7 @@
  * (client c, service a) is Σ_{j ∈ N_k(a)} R[c, j] · sim(a, j). Scoring walks the client's own cells,
  * so the model also keeps the transposed lists: for each service j, the targets a with j ∈ N_k(a).
  */
-import { pairIndex } from "./statistics";
+import { pairIndex } from "./training-statistics";
 
 /** Cosine similarity of two service columns from the triangle of signed dot products. */
 export function cosineFromPairs(pairDot: Int32Array, n: number, a: number, b: number, shrink = 0): number {

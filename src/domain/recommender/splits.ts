@@ -9,7 +9,7 @@
  *   leave-one-out  the newest positive (random when there are no times) of clients with >= 2 positives
  */
 import type { Dataset } from "../dataset";
-import { Rng } from "./random";
+import { Rng } from "../random";
 
 export type SplitMethod = "random" | "temporal" | "leave-one-out";
 

@@ -15,7 +15,7 @@ import {
   type TrainingConfig,
 } from "./model";
 import { computeNeighbours, reverseNeighbours } from "./similarity";
-import type { ModelStatistics } from "./statistics";
+import type { ModelStatistics } from "./training-statistics";
 
 /** Identity and hyper-parameters of one training run. */
 export interface TrainOptions extends Partial<TrainingConfig> {

@@ -1,9 +1,9 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { DomainError } from "../../domain/errors";
 import type { AppEnv, Principal } from "../../env";
+import { timingSafeEqual } from "../../lib/crypto";
 import { findActiveKey, touchApiKey } from "../../storage/api-keys";
 import { getDb } from "../../storage/db";
-import { timingSafeEqual } from "../../lib/crypto";
-import { DomainError } from "../../domain/errors";
 
 /** Paths that need no key. */
 const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs"]);

@@ -25,9 +25,9 @@
  * message never applies a step twice; at most one job runs at a time.
  */
 import { count } from "drizzle-orm";
+import { DomainError } from "../../domain/errors";
 import { createFeatureSpace, defaultGroupCount, SphericalKMeans } from "../../domain/recommender";
 import type { Env } from "../../env";
-import { DomainError } from "../../domain/errors";
 import { randomToken } from "../../lib/ids";
 import { type Db, getDb } from "../../storage/db";
 import {

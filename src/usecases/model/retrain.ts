@@ -17,8 +17,8 @@
  * queue beyond that.
  */
 import { count } from "drizzle-orm";
-import type { Env } from "../../env";
 import { DomainError } from "../../domain/errors";
+import type { Env } from "../../env";
 import { getDb } from "../../storage/db";
 import {
   decodeSnapshot,

@@ -2,9 +2,9 @@
 import { type Dataset, GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN } from "../../../src/domain/dataset";
 import {
   type CatalogEntry,
-  type ClientRecord,
   createFeatureSpace,
   type FeatureSpace,
+  type RecommenderClient,
   rebuildStatistics,
   type ServiceLink,
   trainFromStatistics,
@@ -70,7 +70,7 @@ export function datasetOf(nServices: number, rows: ClientRow[]): Dataset {
 export function clientOf(
   profile: { age: number; income: number; region: number; gender?: number; needs?: number[] },
   cells: Array<[number, number] | [number, number, number]>,
-): ClientRecord {
+): RecommenderClient {
   return {
     profile: {
       age: profile.age,

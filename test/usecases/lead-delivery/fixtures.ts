@@ -6,13 +6,13 @@ import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { vi } from "vitest";
-import { type DeliveryDeps, deliverBatch, recordDeadLetterBatch } from "../../../src/usecases/lead-delivery/deliver";
 import { buildLeadDocument } from "../../../src/domain/lead-document";
 import { receiverPseudonym } from "../../../src/lib/crypto";
 import { newId } from "../../../src/lib/ids";
 import { buildLeadInserts, type LeadRow } from "../../../src/storage/leads";
 import type { LeadDispatchMessage } from "../../../src/storage/queue-messages";
 import { clients, companies, leadEvents, leads, services } from "../../../src/storage/schema";
+import { type DeliveryDeps, deliverBatch, recordDeadLetterBatch } from "../../../src/usecases/lead-delivery/deliver";
 import { db, seedCompany, seedService } from "../../harness";
 
 /** A fresh Standard Webhooks secret (`whsec_` + base64 of 24 random bytes). */

@@ -1,6 +1,11 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { enqueueLeads, LOST_MESSAGE_AFTER_MS, recordInboxFallback, requeueStaleLeads } from "../../../src/storage/leads";
+import {
+  enqueueLeads,
+  LOST_MESSAGE_AFTER_MS,
+  recordInboxFallback,
+  requeueStaleLeads,
+} from "../../../src/storage/leads";
 import type { LeadDispatchMessage } from "../../../src/storage/queue-messages";
 import { db } from "../../harness";
 import { events, seedLeads, seedReceiver } from "./fixtures";

@@ -6,14 +6,19 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "../../../src/domain/errors";
 import { rebuildStatistics } from "../../../src/domain/recommender";
 import worker from "../../../src/index";
-import { handleRebuildSteps, processRebuildStep, type RebuildDeps, startModelRebuild } from "../../../src/usecases/model/rebuild";
 import { pseudonymize } from "../../../src/lib/crypto";
-import { DomainError } from "../../../src/domain/errors";
 import { pageDataset, readClientPage } from "../../../src/storage/model-statistics";
 import { findRebuildJob } from "../../../src/storage/model-store";
 import type { ModelRebuildStepMessage } from "../../../src/storage/queue-messages";
+import {
+  handleRebuildSteps,
+  processRebuildStep,
+  type RebuildDeps,
+  startModelRebuild,
+} from "../../../src/usecases/model/rebuild";
 import { api, db } from "../../harness";
 import {
   countRows,

@@ -8,8 +8,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeModel } from "../../../src/domain/recommender";
 import worker from "../../../src/index";
-import { retrainModel } from "../../../src/usecases/model/retrain";
 import { CURRENT_MODEL_KEY } from "../../../src/storage/model-store";
+import { retrainModel } from "../../../src/usecases/model/retrain";
 import { api, seedService } from "../../harness";
 import {
   countRows,

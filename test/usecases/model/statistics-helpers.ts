@@ -6,16 +6,16 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import {
-  type ClientRecord,
   type FeatureSpace,
   type ModelStatistics,
   profileFromFields,
+  type RecommenderClient,
   StatisticsAccumulator,
 } from "../../../src/domain/recommender";
 import { decodeSnapshot, type StatisticsSnapshot } from "../../../src/storage/model-statistics";
 
-/** Every client of D1 as a ClientRecord of `space` (cells ascending by model index), by id. */
-export async function allClientRecords(space: FeatureSpace): Promise<ClientRecord[]> {
+/** Every client of D1 as a RecommenderClient of `space` (cells ascending by model index), by id. */
+export async function allClientRecords(space: FeatureSpace): Promise<RecommenderClient[]> {
   const clients = await env.DB.prepare(
     "SELECT id, age, monthly_income, region, gender, needs FROM clients ORDER BY id",
   ).all<{ id: string; age: number; monthly_income: number; region: string; gender: string | null; needs: string }>();

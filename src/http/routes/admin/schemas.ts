@@ -3,18 +3,10 @@
  * secrets or key hashes; they are also the snapshots written to the audit log.
  */
 import { z } from "zod";
+import { iso, isoOrNull } from "../../../domain/time";
 import type { ApiKeyInfo } from "../../../storage/api-keys";
 import type { CompanyRow } from "../../../storage/companies";
 import type { ServiceRow } from "../../../storage/services";
-
-/** ISO 8601 from epoch ms. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function isoOrNull(ms: number | null): string | null {
-  return ms === null ? null : iso(ms);
-}
 
 const timestamp = z.iso.datetime();
 

@@ -1,12 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { DomainError } from "../../../domain/errors";
+import type { AppEnv } from "../../../env";
 import { similarServicesOf } from "../../../usecases/rate-client";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { modelRefSchema, modelRefView } from "../recommendations/schemas";
 
 const DEFAULT_SIMILAR = 10;

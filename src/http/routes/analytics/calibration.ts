@@ -3,11 +3,11 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { calibrationReportFromSlots } from "../../../domain/calibration-report";
 import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { loadCalibrationSlots, loadCatalogNames } from "../../../storage/analytics";
 import { getDb } from "../../../storage/db";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
 import { CalibrationReportSchema, WindowSchema, windowView } from "./schemas";
 

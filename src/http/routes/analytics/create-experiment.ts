@@ -1,6 +1,7 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
+import { DomainError } from "../../../domain/errors";
 import {
   ASSIGNMENT_BUCKETS,
   controlBucketCount,
@@ -8,18 +9,17 @@ import {
   periodsOverlap,
   scopesOverlap,
 } from "../../../domain/experiments";
+import { DAY_MS, iso } from "../../../domain/time";
 import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { DomainError } from "../../../domain/errors";
 import { newId } from "../../../lib/ids";
 import { loadCatalogNames } from "../../../storage/analytics";
 import { auditEntry, runBatch } from "../../../storage/audit";
 import { getDb } from "../../../storage/db";
 import { type ExperimentRow, insertExperimentQuery, loadExperimentsOverlapping } from "../../../storage/experiments";
-import { iso } from "../admin/schemas";
 import { ApiRoute } from "../../api-route";
-import { DAY_MS, EXPERIMENT_SCOPE_TYPES, ExperimentSchema, experimentView } from "./schemas";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
+import { EXPERIMENT_SCOPE_TYPES, ExperimentSchema, experimentView } from "./schemas";
 
 /** A start this far in the past still counts as "now" (clock skew between the admin and us). */
 export const START_TOLERANCE_MS = 5 * 60_000;
@@ -151,10 +151,12 @@ function resolveScopeId(
     if (scopeId !== undefined) throw new DomainError("validation_failed", "scope `all` takes no scope_id", path);
     return "";
   }
-  if (scopeId === undefined) throw new DomainError("validation_failed", `scope \`${scopeType}\` needs a scope_id`, path);
+  if (scopeId === undefined)
+    throw new DomainError("validation_failed", `scope \`${scopeType}\` needs a scope_id`, path);
   switch (scopeType) {
     case "company":
-      if (!catalog.companies.has(scopeId)) throw new DomainError("validation_failed", `Unknown company ${scopeId}`, path);
+      if (!catalog.companies.has(scopeId))
+        throw new DomainError("validation_failed", `Unknown company ${scopeId}`, path);
       return scopeId;
     case "category":
       for (const service of catalog.services.values()) if (service.category === scopeId) return scopeId;

@@ -1,16 +1,16 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { experimentReport } from "../../../domain/experiments";
-import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { DomainError } from "../../../domain/errors";
+import { experimentReport } from "../../../domain/experiments";
+import { iso } from "../../../domain/time";
+import type { AppEnv } from "../../../env";
 import { loadCatalogNames } from "../../../storage/analytics";
 import { getDb } from "../../../storage/db";
 import { getExperiment, loadExperimentArms } from "../../../storage/experiments";
-import { iso } from "../admin/schemas";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { experimentIdParams } from "./get-experiment";
 import { ExperimentReportSchema, ExperimentSchema, experimentView } from "./schemas";
 

@@ -1,9 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
+import { LEAD_DECISIONS } from "../../../domain/lead-selection";
 import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import {
   type AnalyticsFilter,
   type CandidateCountRow,
@@ -13,11 +12,13 @@ import {
 } from "../../../storage/analytics";
 import { getDb } from "../../../storage/db";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
 import { WindowSchema, windowView } from "./schemas";
 
 /** Candidate decisions the funnel breaks the scored candidates into (dry runs are not traffic). */
-const FUNNEL_DECISIONS = ["lead", "control", "below_threshold", "not_routed", "capped", "duplicate"] as const;
+const FUNNEL_DECISIONS = LEAD_DECISIONS;
 type FunnelDecision = (typeof FUNNEL_DECISIONS)[number];
 
 const ratio = z.number().nullable();

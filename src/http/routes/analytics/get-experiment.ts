@@ -1,14 +1,14 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { DomainError } from "../../../domain/errors";
+import type { AppEnv } from "../../../env";
 import { loadCatalogNames } from "../../../storage/analytics";
 import { getDb } from "../../../storage/db";
 import { getExperiment } from "../../../storage/experiments";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { ExperimentSchema, experimentView } from "./schemas";
 
 export const experimentIdParams = z.object({ id: z.string().min(1).max(64).describe("`exp_…`") });

@@ -2,12 +2,12 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { loadCatalogNames } from "../../../storage/analytics";
 import { getDb } from "../../../storage/db";
 import { type ExperimentCursor, listExperiments } from "../../../storage/experiments";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { ExperimentSchema, experimentView } from "./schemas";
 
 const CURSOR_PATTERN = /^([0-9]{1,16})\.(exp_[0-9a-z]{1,64})$/;

@@ -4,12 +4,11 @@
  * document them in the OpenAPI contract.
  */
 import { z } from "zod";
-import { experimentStatus } from "../../../domain/experiments";
 import { DomainError } from "../../../domain/errors";
+import { experimentStatus } from "../../../domain/experiments";
+import { DAY_MS, iso } from "../../../domain/time";
 import type { ExperimentRow } from "../../../storage/experiments";
-import { iso } from "../admin/schemas";
 
-export const DAY_MS = 86_400_000;
 /** Default length of an analytics window when `from` is not given. */
 export const DEFAULT_WINDOW_DAYS = 30;
 /** Longest analytics window: the queries aggregate, but a bound keeps them predictable. */
@@ -41,7 +40,10 @@ export function resolveWindow(query: { from?: string; to?: string }, now = Date.
   const from = query.from === undefined ? to - DEFAULT_WINDOW_DAYS * DAY_MS : Date.parse(query.from);
   if (from >= to) throw new DomainError("validation_failed", "`from` must be before `to`", ["query", "from"]);
   if (to - from > MAX_WINDOW_DAYS * DAY_MS) {
-    throw new DomainError("validation_failed", `The window may span at most ${MAX_WINDOW_DAYS} days`, ["query", "from"]);
+    throw new DomainError("validation_failed", `The window may span at most ${MAX_WINDOW_DAYS} days`, [
+      "query",
+      "from",
+    ]);
   }
   return { from, to };
 }

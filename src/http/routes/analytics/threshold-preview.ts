@@ -1,17 +1,18 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
+import { DomainError } from "../../../domain/errors";
 import { type Resolved, resolveSettings } from "../../../domain/settings";
 import { ratingHistogramFromCounts, thresholdPreviewFromHistogram } from "../../../domain/thresholds";
+import { DAY_MS } from "../../../domain/time";
 import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { DomainError } from "../../../domain/errors";
 import { type AnalyticsFilter, loadThresholdCounts } from "../../../storage/analytics";
 import { getDb } from "../../../storage/db";
 import { findSettingRow, loadSettingsSnapshot } from "../../../storage/settings";
 import { ApiRoute } from "../../api-route";
-import { DAY_MS, RatingBandSchema, ThresholdRowSchema, WindowSchema, windowView } from "./schemas";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
+import { RatingBandSchema, ThresholdRowSchema, WindowSchema, windowView } from "./schemas";
 
 const SCOPE_PATTERN = /^(global|company:[^\s:]{1,64}|service:[^\s:]{1,64})$/;
 

@@ -2,13 +2,13 @@ import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import { type ClientProfile, clientBatchItemSchema, toStoredProfile } from "../../../domain/client-profile";
+import type { ErrorItem } from "../../../domain/errors";
 import { assertNoPersonalData } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { type ErrorItem } from "../../../domain/errors";
 import { resolveServiceCodes, upsertClientsWithInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { check, externalIdHash, readJsonBody, validateAll } from "./input";
 import { clientBatchResponseSchema } from "./schemas";
 

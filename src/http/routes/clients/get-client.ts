@@ -2,13 +2,13 @@ import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
+import { DomainError } from "../../../domain/errors";
 import { findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { DomainError } from "../../../domain/errors";
 import { findClientByExternalHash, getClientInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { externalIdHash, validateAll } from "./input";
 import { clientRecordSchema, toClientRecord } from "./schemas";
 

@@ -5,9 +5,9 @@
  */
 import type { Context } from "hono";
 import type { z } from "zod";
+import { DomainError, type ErrorItem } from "../../../domain/errors";
 import type { AppEnv, Env } from "../../../env";
 import { pseudonymize } from "../../../lib/crypto";
-import { DomainError, type ErrorItem } from "../../../domain/errors";
 
 /**
  * The parsed JSON body. An empty or malformed body is 400 `invalid_json` (chanfana's own reader

@@ -4,10 +4,10 @@ import { z } from "zod";
 import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../../domain/client-profile";
 import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { getClientInteractions, resolveServiceCodes, upsertClientWithInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { assertKnownServiceCodes, externalIdHash, readJsonBody, validateAll } from "./input";
 import { clientRecordSchema, toClientRecord } from "./schemas";
 

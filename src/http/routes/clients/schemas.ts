@@ -1,8 +1,8 @@
 /** Response schemas of the client routes and the serialisation of a stored client. */
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
-import { errorItemSchema } from "../../errors";
 import { type ClientInteraction, type ClientRow, clientNeeds } from "../../../storage/clients";
+import { errorItemSchema } from "../../errors";
 
 export const clientInteractionSchema = z
   .object({
@@ -53,10 +53,10 @@ export const clientBatchResponseSchema = z
   })
   .meta({ id: "ClientBatchResponse" });
 
-export type ClientRecord = z.infer<typeof clientRecordSchema>;
+export type ClientRecordBody = z.infer<typeof clientRecordSchema>;
 
 /** The API view of a stored client and its current interactions. */
-export function toClientRecord(row: ClientRow, interactions: readonly ClientInteraction[]): ClientRecord {
+export function toClientRecord(row: ClientRow, interactions: readonly ClientInteraction[]): ClientRecordBody {
   return {
     client_ref: row.id,
     profile: {

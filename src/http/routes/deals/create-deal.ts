@@ -3,13 +3,13 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
+import { DomainError } from "../../../domain/errors";
 import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { DomainError } from "../../../domain/errors";
 import { getDb } from "../../../storage/db";
 import { beginIdempotent } from "../../../storage/idempotency";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { externalIdHash, readJsonBody, validateAll } from "../clients/input";
 import { recordCrmDeal } from "./record-deal";
 

@@ -2,17 +2,14 @@ import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import { clientProfileShape, externalIdSchema, toStoredProfile } from "../../../domain/client-profile";
+import { DomainError } from "../../../domain/errors";
 import { buildLeadDocument } from "../../../domain/lead-document";
-import { type CandidateOutcome, type RatedService, selectLeads } from "../../../domain/lead-selection";
+import { type CandidateOutcome, LEAD_DECISIONS, type RatedService, selectLeads } from "../../../domain/lead-selection";
 import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { CategoryRoutingPolicy, CompanyRoutingState } from "../../../domain/routing";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
 import { pseudonymize, receiverPseudonym } from "../../../lib/crypto";
-import { errorResponses } from "../../errors";
-import { DomainError } from "../../../domain/errors";
 import { newId } from "../../../lib/ids";
-import { currentServingModel } from "../../../usecases/rate-client";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../../storage/analytics";
 import { buildClientWriteFromState, isClientWriteConflict, type StoredCell } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
@@ -26,6 +23,9 @@ import {
 } from "../../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads, type NewLead } from "../../../storage/leads";
 import type { ServingModel } from "../../../storage/model-store";
+import { currentServingModel } from "../../../usecases/rate-client";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
 import { RATED_PER_CALL, rateStoredClient } from "./rating";
 
@@ -49,7 +49,7 @@ const ratingItemSchema = z
     company_id: z.string(),
     rating: z.number().min(0).max(100),
     threshold: z.number(),
-    decision: z.enum(["lead", "below_threshold", "not_routed", "duplicate", "control", "capped"]),
+    decision: z.enum(LEAD_DECISIONS),
     note: z.string().nullable(),
     reasons: z.array(reasonSchema),
   })

@@ -4,11 +4,10 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { leadDocumentSchema } from "../../../domain/lead-document";
-import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { DomainError } from "../../../domain/errors";
+import { leadDocumentSchema } from "../../../domain/lead-document";
+import { iso } from "../../../domain/time";
+import type { AppEnv } from "../../../env";
 import { getDb } from "../../../storage/db";
 import {
   enqueueLeads,
@@ -21,6 +20,8 @@ import {
   REDELIVERABLE_STATUSES,
 } from "../../../storage/leads";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import type { Router } from "../../router";
 
 const leadIdParams = z.object({ id: z.string().min(1).max(64).describe("Lead id (`ld_…`)") });
@@ -183,8 +184,4 @@ function eventView(event: LeadEventRow) {
     error: event.error,
     detail: event.detail,
   };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -1,11 +1,11 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { getDb } from "../../../storage/db";
 import { acknowledgeLead, findCompanyLead } from "../../../storage/leads";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
 
 export class AckLeadRoute extends ApiRoute {

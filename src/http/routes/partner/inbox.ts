@@ -3,8 +3,9 @@
  * opaque pagination cursor.
  */
 import { z } from "zod";
-import { type LeadDocument, leadDocumentSchema } from "../../../domain/lead-document";
 import { DomainError } from "../../../domain/errors";
+import { type LeadDocument, leadDocumentSchema } from "../../../domain/lead-document";
+import { iso, isoOrNull as isoOrNullOf } from "../../../domain/time";
 import { LEAD_STATUSES, type LeadRow } from "../../../storage/leads";
 
 export const leadStatusSchema = z.enum(LEAD_STATUSES).meta({
@@ -58,14 +59,6 @@ export const leadIdParams = z.object({
 /** 404 for a lead that does not exist or belongs to another company (indistinguishable). */
 export function leadNotFound(id: string): DomainError {
   return new DomainError("not_found", `Lead ${id} not found`);
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-function isoOrNullOf(ms: number | null): string | null {
-  return ms === null ? null : iso(ms);
 }
 
 // ---------------------------------------------------------------------------------------------

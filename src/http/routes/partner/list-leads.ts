@@ -2,11 +2,11 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { getDb } from "../../../storage/db";
 import { listInboxLeads } from "../../../storage/leads";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { decodeCursor, encodeCursor, inboxLeadSchema, leadStatusSchema, toInboxLead } from "./inbox";
 
 /** Page size when `limit` is not given. */

@@ -2,15 +2,15 @@ import { contentJson } from "chanfana";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
 import { DomainError } from "../../../domain/errors";
+import type { AppEnv } from "../../../env";
 import { getDb } from "../../../storage/db";
 import { buildDealWrite, findLatestLeadDeal, isSameOutcome } from "../../../storage/deals";
 import { findCompanyLead } from "../../../storage/leads";
 import { companies } from "../../../storage/schema";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
 
 /** An outcome may be dated at most this far ahead of the server clock (clock skew). */

@@ -1,15 +1,15 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
+import { DomainError } from "../../../domain/errors";
 import { findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { requireCompanyScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { DomainError } from "../../../domain/errors";
-import { rateClient, storedClientForScoring } from "../../../usecases/rate-client";
 import { findClientByExternalHash, getClientInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { rateClient, storedClientForScoring } from "../../../usecases/rate-client";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireCompanyScope } from "../../middleware/auth";
 import { externalIdHash } from "../clients/input";
 import {
   clientRecommendationsSchema,

@@ -1,10 +1,10 @@
+import type { Router } from "../../router";
 import { GetModelRoute } from "../admin/model/get";
 import { StartModelRebuildRoute } from "../admin/model/rebuild";
 import { GetModelRebuildRoute } from "../admin/model/rebuild-job";
 import { RetrainModelRoute } from "../admin/model/retrain";
 import { SimilarServicesRoute } from "../admin/services-similar";
 import { documentLiteralColonPath } from "../clients";
-import type { Router } from "../../router";
 import { ClientRecommendationsRoute } from "./client-recommendations";
 import { PreviewRecommendationsRoute } from "./preview";
 

@@ -2,12 +2,12 @@ import type { Context } from "hono";
 import { clientProfileSchema, toStoredProfile } from "../../../domain/client-profile";
 import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { requireScope } from "../../middleware/auth";
-import { errorResponses } from "../../errors";
-import { rateClient } from "../../../usecases/rate-client";
 import { resolveServiceCodes } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { rateClient } from "../../../usecases/rate-client";
 import { ApiRoute } from "../../api-route";
+import { errorResponses } from "../../errors";
+import { requireScope } from "../../middleware/auth";
 import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
 import {
   DEFAULT_RECOMMENDATIONS,

@@ -1,7 +1,7 @@
 /** Request and response schemas of the recommendation routes, and the views that fill them. */
 import { z } from "zod";
 import type { ReasonKind } from "../../../domain/recommender";
-import type { ModelRef, RatedReason, RatedService } from "../../../usecases/rate-client";
+import type { ModelRef, RatedReason, ServiceRating } from "../../../usecases/rate-client";
 
 /** What each reason kind means; a `Record` so that a new kind of the recommender must be described here. */
 const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
@@ -107,7 +107,7 @@ function reasonView(reason: RatedReason) {
 }
 
 /** The API view of one rated service (rating rounded to one decimal). */
-export function recommendationView(rated: RatedService) {
+export function recommendationView(rated: ServiceRating) {
   return {
     code: rated.code,
     name: rated.name,

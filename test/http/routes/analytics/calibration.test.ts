@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { calibrationReport } from "../../../../src/domain/calibration-report";
+import { candidateCalibrationReport } from "../../../../src/domain/calibration-report";
 import { api, errorCode, seedCompany, seedService } from "../../../harness";
 import { itRefusesNonAdmins } from "../admin/helpers";
 import { seedClientRow, seedLead } from "./fixtures";
@@ -67,7 +67,7 @@ describe("GET /v1/admin/analytics/calibration", () => {
       rating,
       outcome: status === "accepted" ? 1 : status === "declined" ? -1 : 0,
     }));
-    const expected = calibrationReport({
+    const expected = candidateCalibrationReport({
       rating: resolved.map((lead) => lead.rating),
       outcome: resolved.map((lead) => lead.outcome),
     });

@@ -4,10 +4,10 @@ import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { assignArm } from "../../../../src/domain/experiments";
-import { retrainModel } from "../../../../src/usecases/model/retrain";
 import { forgetServingModels } from "../../../../src/storage/model-store";
-import { newSecret } from "../../../usecases/lead-delivery/fixtures";
+import { retrainModel } from "../../../../src/usecases/model/retrain";
 import { api, errorCode, resetDatabase, seedCompany, seedKey, seedLink, seedService } from "../../../harness";
+import { newSecret } from "../../../usecases/lead-delivery/fixtures";
 
 const ENDPOINT = "https://insurer.example/hooks/leads";
 const server = setupServer();

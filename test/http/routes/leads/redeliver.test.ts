@@ -4,8 +4,16 @@ import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { requeueStaleLeads } from "../../../../src/storage/leads";
-import { events, lead, message, runConsumer, seedLeads, seedReceiver, testDeps } from "../../../usecases/lead-delivery/fixtures";
 import { api, errorCode, seedTenant } from "../../../harness";
+import {
+  events,
+  lead,
+  message,
+  runConsumer,
+  seedLeads,
+  seedReceiver,
+  testDeps,
+} from "../../../usecases/lead-delivery/fixtures";
 
 const ENDPOINT = "https://partner.example/hooks/leads";
 const server = setupServer();

@@ -3,8 +3,8 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { receiverPseudonym } from "../../../../src/lib/crypto";
 import { apiKeys, deals, interactionHistory, interactions } from "../../../../src/storage/schema";
-import { events, lead, seedLeads, seedReceiver } from "../../../usecases/lead-delivery/fixtures";
 import { api, db, errorCode, seedKey, seedTenant } from "../../../harness";
+import { events, lead, seedLeads, seedReceiver } from "../../../usecases/lead-delivery/fixtures";
 
 let tenantCounter = 0;
 

@@ -1,14 +1,14 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { listCompanyApiKeys } from "../../../../storage/api-keys";
 import { getCompany } from "../../../../storage/companies";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { ApiKeySchema, apiKeyView, companyIdSchema } from "../schemas";
 
 export class ListApiKeysRoute extends ApiRoute {

@@ -1,14 +1,14 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { type ApiKeyInfo, getApiKeyInfo, revokeApiKeyQuery } from "../../../../storage/api-keys";
 import { auditEntryIfChanged, runBatch } from "../../../../storage/audit";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { ApiKeySchema, apiKeyView } from "../schemas";
 
 export class RevokeApiKeyRoute extends ApiRoute {

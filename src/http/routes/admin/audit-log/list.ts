@@ -1,13 +1,13 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
+import { iso } from "../../../../domain/time";
 import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { listAuditEntries } from "../../../../storage/audit";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
-import { iso } from "../schemas";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 
 export const AuditEntrySchema = z
   .object({

@@ -2,13 +2,13 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { newId } from "../../../../lib/ids";
 import { auditEntry, runBatch } from "../../../../storage/audit";
 import { type CompanyRow, insertCompanyQuery, newWebhookSecret } from "../../../../storage/companies";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { CompanyWithSecretSchema, companyView } from "../schemas";
 import { acceptedWebhookUrl } from "./webhook";
 

@@ -2,11 +2,11 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { listCompanies } from "../../../../storage/companies";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { CompanySchema, companyView } from "../schemas";
 
 export class ListCompaniesRoute extends ApiRoute {

@@ -1,10 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { auditEntryIfChanged, runBatch } from "../../../../storage/audit";
 import {
   type CompanyRow,
@@ -15,6 +13,8 @@ import {
 } from "../../../../storage/companies";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { CompanyWithSecretSchema, companyIdSchema, companyView } from "../schemas";
 import { acceptedWebhookUrl } from "./webhook";
 

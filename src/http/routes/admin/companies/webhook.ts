@@ -1,6 +1,6 @@
+import { DomainError } from "../../../../domain/errors";
 import { validateWebhookUrl, webhookUrlOptions } from "../../../../domain/webhook-url";
 import type { Env } from "../../../../env";
-import { DomainError } from "../../../../domain/errors";
 
 /**
  * The normalized webhook URL, or a 400 `validation_failed` at ["body", "webhook_url"] naming why

@@ -1,15 +1,15 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import { iso } from "../../../../domain/time";
+import type { AppEnv } from "../../../../env";
 import { listCrossServiceLinks } from "../../../../storage/cross-services";
 import { getDb } from "../../../../storage/db";
 import { getServiceByCode } from "../../../../storage/services";
 import { ApiRoute } from "../../../api-route";
-import { iso } from "../schemas";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 
 export const CrossServiceLinkSchema = z
   .object({

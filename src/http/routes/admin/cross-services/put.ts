@@ -1,13 +1,13 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { MAX_LINKS_PER_REQUEST, putCrossServiceLinks } from "../../../../storage/cross-services";
 import { getDb } from "../../../../storage/db";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 
 export const PutCrossServiceLinksBody = z
   .strictObject({

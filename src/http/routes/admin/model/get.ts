@@ -1,12 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { getDb } from "../../../../storage/db";
 import { latestDeltaId } from "../../../../storage/model-statistics";
 import { findVersion, latestRebuildJob, listVersions, readPointer } from "../../../../storage/model-store";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { currentModelView, modelStatusSchema, modelVersionView, rebuildJobView } from "./schemas";
 
 /** Training runs listed in the history. */

@@ -1,13 +1,13 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { getDb } from "../../../../storage/db";
 import { findRebuildJob } from "../../../../storage/model-store";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { rebuildJobSchema, rebuildJobView } from "./schemas";
 
 export class GetModelRebuildRoute extends ApiRoute {

@@ -1,12 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../../env";
-import { DEFAULT_CLIENTS_PER_STEP, KMEANS_SAMPLE_CLIENTS, startModelRebuild } from "../../../../usecases/model/rebuild";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { auditEntry } from "../../../../storage/audit";
 import { getDb } from "../../../../storage/db";
+import { DEFAULT_CLIENTS_PER_STEP, KMEANS_SAMPLE_CLIENTS, startModelRebuild } from "../../../../usecases/model/rebuild";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { rebuildJobSchema, rebuildJobView } from "./schemas";
 
 export class StartModelRebuildRoute extends ApiRoute {

@@ -1,12 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../../env";
-import { retrainModel } from "../../../../usecases/model/retrain";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { auditEntry } from "../../../../storage/audit";
 import { getDb } from "../../../../storage/db";
+import { retrainModel } from "../../../../usecases/model/retrain";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { retrainResultSchema, retrainResultView } from "./schemas";
 
 export class RetrainModelRoute extends ApiRoute {

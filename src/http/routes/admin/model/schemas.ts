@@ -1,9 +1,9 @@
 /** Response schemas of the admin model routes and the views that fill them. */
 import { z } from "zod";
 import { PART_NAMES } from "../../../../domain/recommender";
+import type { ModelVersionRow, RebuildJobRow } from "../../../../storage/model-store";
 import type { ModelQuality } from "../../../../usecases/model/publish";
 import type { RetrainResult } from "../../../../usecases/model/retrain";
-import type { ModelVersionRow, RebuildJobRow } from "../../../../storage/model-store";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));

@@ -1,10 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { newId } from "../../../../lib/ids";
 import { auditEntry, runBatch } from "../../../../storage/audit";
 import { getCompany } from "../../../../storage/companies";
@@ -17,6 +15,8 @@ import {
   type ServiceRow,
 } from "../../../../storage/services";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { companyIdSchema, ServiceSchema, serviceView, slugSchema } from "../schemas";
 
 export const CreateServiceBody = z

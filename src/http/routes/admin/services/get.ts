@@ -1,13 +1,13 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { getDb } from "../../../../storage/db";
 import { getServiceByCode } from "../../../../storage/services";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { ServiceSchema, serviceView } from "../schemas";
 
 export class GetServiceRoute extends ApiRoute {

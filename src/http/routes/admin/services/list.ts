@@ -2,11 +2,11 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { getDb } from "../../../../storage/db";
 import { listServices } from "../../../../storage/services";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { companyIdSchema, ServiceSchema, serviceView, slugSchema } from "../schemas";
 
 export class ListServicesRoute extends ApiRoute {

@@ -1,14 +1,14 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
 import { DomainError } from "../../../../domain/errors";
+import type { AppEnv } from "../../../../env";
 import { auditEntryIfChanged, runBatch } from "../../../../storage/audit";
 import { getDb } from "../../../../storage/db";
 import { getServiceByCode, nextUpdatedAt, type ServiceRow, updateServiceQuery } from "../../../../storage/services";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { ServiceSchema, serviceView, slugSchema } from "../schemas";
 
 /** Body of PATCH /v1/admin/services/{code}; `code` and `company_id` are immutable and refused. */

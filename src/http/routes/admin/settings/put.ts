@@ -1,14 +1,14 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
+import { DomainError } from "../../../../domain/errors";
 import { SETTING_KEYS, SETTING_SCOPES, validateSettingChanges } from "../../../../domain/settings";
 import type { AppEnv } from "../../../../env";
-import { requireScope } from "../../../middleware/auth";
-import { errorResponses } from "../../../errors";
-import { DomainError } from "../../../../domain/errors";
 import { getDb } from "../../../../storage/db";
 import { applySettingChanges, loadSettingsSnapshot } from "../../../../storage/settings";
 import { ApiRoute } from "../../../api-route";
+import { errorResponses } from "../../../errors";
+import { requireScope } from "../../../middleware/auth";
 import { SettingsViewSchema, settingsView } from "./view";
 
 /** Most changes one request may carry. */

@@ -17,7 +17,6 @@
 import type { Dataset } from "../dataset";
 import {
   bandOf,
-  type ClientRecord,
   encodeClientProfileInto,
   encodeProfileInto,
   type FeatureLayout,
@@ -25,6 +24,7 @@ import {
   featureLayout,
   interactionScaleOf,
   profileScaleOf,
+  type RecommenderClient,
   regionSlot,
   segmentOf,
   validateClient,
@@ -88,7 +88,7 @@ export function createStatistics(space: FeatureSpace, nGroups: number): ModelSta
 }
 
 /** A client as the statistics count it: its record plus the reference group it is counted in (-1 = none). */
-export interface ClientState extends ClientRecord {
+export interface ClientState extends RecommenderClient {
   group: number;
 }
 
@@ -119,7 +119,7 @@ export interface StatisticsDelta {
 }
 
 /** Histogram slots of one profile (age band, income band, region, gender, distinct known needs). */
-function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: ClientRecord): number[] {
+function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: RecommenderClient): number[] {
   const p = client.profile;
   const slots = [
     layout.histogramAgeOffset + bandOf(space.ageBandEdges, p.age),
@@ -137,7 +137,7 @@ function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: Clie
 }
 
 /** The client's unit vector as sparse [dim, value] entries (float64, the exact values the sums use). */
-function vectorEntries(space: FeatureSpace, layout: FeatureLayout, client: ClientRecord): Array<[number, number]> {
+function vectorEntries(space: FeatureSpace, layout: FeatureLayout, client: RecommenderClient): Array<[number, number]> {
   const profile = new Float64Array(layout.profileDims);
   const p = client.profile;
   const hasProfile = encodeClientProfileInto(space, layout, p, profile);
@@ -427,7 +427,7 @@ export class StatisticsAccumulator {
    * Adds one client; `group` -2 (default) assigns the nearest group, -1 counts it in no group.
    * Returns the group used.
    */
-  addClient(client: ClientRecord, group = -2): number {
+  addClient(client: RecommenderClient, group = -2): number {
     validateClient(this.stats.space, client);
     const p = client.profile;
     const i = client.interactions;

@@ -21,7 +21,7 @@ import {
   twoSidedCriticalValue,
   welchTest,
   wilsonInterval,
-} from "../../src/domain/statistics";
+} from "../../src/domain/probability";
 
 /** |actual − expected| ≤ tolerance · max(1, |expected|). */
 function expectClose(actual: number | null | undefined, expected: number, tolerance = 1e-12) {
