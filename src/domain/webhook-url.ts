@@ -22,6 +22,11 @@ export interface WebhookUrlOptions {
    * Ignored in production.
    */
   allowLocalhost: boolean;
+  /**
+   * Ports other than 443 that a webhook may use (`WEBHOOK_ALLOWED_PORTS`, e.g. "8443,9443").
+   * Every other explicit port is refused: a port names a service, and 6379 or 11211 are not webhooks.
+   */
+  allowedPorts?: readonly number[];
 }
 
 export type WebhookUrlCheck = { ok: true; url: string } | { ok: false; reason: string };
@@ -36,11 +41,32 @@ export const MAX_WEBHOOK_URL_LENGTH = 2048;
 export function webhookUrlOptions(vars: {
   ENVIRONMENT?: string;
   ALLOW_LOCALHOST_WEBHOOKS?: string;
+  WEBHOOK_ALLOWED_PORTS?: string;
 }): WebhookUrlOptions {
   const environment: WebhookEnvironment =
     vars.ENVIRONMENT === "development" || vars.ENVIRONMENT === "test" ? vars.ENVIRONMENT : "production";
-  return { environment, allowLocalhost: environment !== "production" && vars.ALLOW_LOCALHOST_WEBHOOKS === "true" };
+  return {
+    environment,
+    allowLocalhost: environment !== "production" && vars.ALLOW_LOCALHOST_WEBHOOKS === "true",
+    allowedPorts: parseAllowedPorts(vars.WEBHOOK_ALLOWED_PORTS),
+  };
 }
+
+/** The port allow-list of `WEBHOOK_ALLOWED_PORTS` ("8443, 9443"); entries that are not ports are ignored. */
+export function parseAllowedPorts(list: string | undefined): number[] {
+  if (!list) return [];
+  const ports: number[] = [];
+  for (const entry of list.split(",")) {
+    const text = entry.trim();
+    if (!/^\d{1,5}$/.test(text)) continue;
+    const port = Number(text);
+    if (port >= 1 && port <= 65535 && !ports.includes(port)) ports.push(port);
+  }
+  return ports;
+}
+
+/** The only port a webhook may use without an allow-list entry. */
+export const WEBHOOK_DEFAULT_PORT = 443;
 
 /** Host names that always point inside a cloud or a private network (lowercase, no trailing dot). */
 const BLOCKED_HOSTNAMES = new Set([
@@ -113,6 +139,18 @@ export function validateWebhookUrl(raw: string, options: WebhookUrlOptions): Web
 
   if (url.protocol !== "https:" && !relaxed) return refuse("The webhook URL must use https");
 
+  // The WHATWG parser drops a default port (443 for https, 80 for http), so "" is the default.
+  const port = url.port === "" ? (url.protocol === "https:" ? WEBHOOK_DEFAULT_PORT : 80) : Number(url.port);
+  const portAllowed =
+    port === WEBHOOK_DEFAULT_PORT ||
+    (options.allowedPorts ?? []).includes(port) ||
+    (relaxed && url.protocol === "http:" && port === 80);
+  if (!portAllowed) {
+    return refuse(
+      `The webhook URL uses port ${port}; only ${WEBHOOK_DEFAULT_PORT} is allowed (others must be listed in WEBHOOK_ALLOWED_PORTS)`,
+    );
+  }
+
   const hostProblem = checkHost(host);
   if (hostProblem) return refuse(`The webhook URL points to ${hostProblem}; only public endpoints are allowed`);
   return { ok: true, url: url.href };
@@ -164,31 +202,55 @@ function checkIpv4(address: number): string | null {
 }
 
 function checkIpv6(groups: number[]): string | null {
-  const allZeroUpTo = (end: number) => groups.slice(0, end).every((g) => g === 0);
-  if (allZeroUpTo(8)) return "the unspecified IPv6 address (::)";
-  if (allZeroUpTo(7) && groups[7] === 1) return "the loopback IPv6 address (::1)";
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::a.b.c.d)
-  // addresses reach the embedded IPv4 host: judge that host.
-  const embedded = ((groups[6] << 16) | groups[7]) >>> 0;
-  if (allZeroUpTo(5) && (groups[5] === 0xffff || groups[5] === 0)) {
-    return checkIpv4(embedded);
+  const allZero = (from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
+  if (allZero(0, 8)) return "the unspecified IPv6 address (::)";
+  if (allZero(0, 7) && groups[7] === 1) return "the loopback IPv6 address (::1)";
+  const embedded = embeddedIpv4(groups);
+  for (const { form, address } of embedded) {
+    const problem = checkIpv4(address);
+    if (problem) return `${form} embedding ${problem}`;
   }
-  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups.slice(2, 6).every((g) => g === 0)) {
-    return checkIpv4(embedded);
-  }
-  if (groups[0] === 0x2002) {
-    // 6to4: the IPv4 host sits in groups 1-2.
-    const sixToFour = ((groups[1] << 16) | groups[2]) >>> 0;
-    const problem = checkIpv4(sixToFour);
-    if (problem) return `a 6to4 address embedding ${problem}`;
+  // RFC 8215 local-use NAT64 prefix: only a private translator answers there, whatever the layout.
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups[2] === 1) {
+    return "a local-use NAT64 (64:ff9b:1::/48) IPv6 address";
   }
   if ((groups[0] & 0xfe00) === 0xfc00) return "a unique-local (fc00::/7) IPv6 address";
   if ((groups[0] & 0xffc0) === 0xfe80) return "a link-local (fe80::/10) IPv6 address";
   if ((groups[0] & 0xffc0) === 0xfec0) return "a site-local (fec0::/10) IPv6 address";
   if ((groups[0] & 0xff00) === 0xff00) return "a multicast (ff00::/8) IPv6 address";
   if (groups[0] === 0x2001 && groups[1] === 0x0db8) return "a documentation (2001:db8::/32) IPv6 address";
-  if (groups[0] === 0x0100 && groups.slice(1, 4).every((g) => g === 0)) return "a discard-only (100::/64) IPv6 address";
+  if (groups[0] === 0x0100 && allZero(1, 4)) return "a discard-only (100::/64) IPv6 address";
   return null;
+}
+
+/**
+ * Every IPv4 address an IPv6 address carries and can be routed to: IPv4-mapped (::ffff:0:0/96),
+ * IPv4-compatible (::/96), IPv4-translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96), 6to4
+ * (2002::/16, groups 1–2) and Teredo (2001::/32: the server in groups 2–3, the client inverted in
+ * groups 6–7).
+ */
+export function embeddedIpv4(groups: readonly number[]): Array<{ form: string; address: number }> {
+  const allZero = (from: number, to: number) => groups.slice(from, to).every((g) => g === 0);
+  const v4At = (high: number) => ((groups[high] << 16) | groups[high + 1]) >>> 0;
+  const out: Array<{ form: string; address: number }> = [];
+  if (allZero(0, 5) && groups[5] === 0xffff) out.push({ form: "an IPv4-mapped address", address: v4At(6) });
+  if (allZero(0, 6)) out.push({ form: "an IPv4-compatible address", address: v4At(6) });
+  if (allZero(0, 4) && groups[4] === 0xffff && groups[5] === 0) {
+    out.push({ form: "an IPv4-translated address", address: v4At(6) });
+  }
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && allZero(2, 6)) {
+    out.push({ form: "a NAT64 address", address: v4At(6) });
+  }
+  if (groups[0] === 0x64 && groups[1] === 0xff9b && groups[2] === 1) {
+    // Local-use NAT64 (RFC 8215) with the /96 layout; other layouts are refused as a whole.
+    out.push({ form: "a local-use NAT64 address", address: v4At(6) });
+  }
+  if (groups[0] === 0x2002) out.push({ form: "a 6to4 address", address: v4At(1) });
+  if (groups[0] === 0x2001 && groups[1] === 0) {
+    out.push({ form: "a Teredo address (server)", address: v4At(2) });
+    out.push({ form: "a Teredo address (client)", address: ~v4At(6) >>> 0 });
+  }
+  return out;
 }
 
 /**
