@@ -3,8 +3,9 @@
  * (`PUT /v1/clients/{external_id}`, `POST /v1/clients:batch`), the lead call and the
  * recommendation preview. Pure: no Workers APIs, no I/O.
  *
- * A profile carries no personal data by construction (age, income, region, gender, needs tags and
- * interactions); the personal-data guard (`./personal-data.ts`) runs on the raw body before these
+ * A profile carries no personal data by construction: numbers in range, a region and needs tags
+ * from closed vocabularies (src/domain/vocabularies/), gender from an enum and service codes from the
+ * catalog; the personal-data guard (`./personal-data.ts`) runs on the raw body before these
  * schemas so that a stray name or phone is refused as personal data, not merely as an unknown field.
  */
 import { z } from "zod";
@@ -22,9 +23,6 @@ function requiredOr(field: string, message: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? `${field} is required` : message);
 }
 
-/** Lowercase slug: words of a–z / 0–9 joined by single "-" or "_". */
-const SLUG = /^[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
-
 /** The CRM's own id of a client: only its keyed hash is ever stored. */
 export const externalIdSchema = z
   .string({ error: requiredOr("external_id", "external_id must be a string") })
@@ -40,23 +38,32 @@ export const externalIdSchema = z
 
 export const regionSchema = z
   .string({ error: requiredOr("region", "region must be a string") })
-  .min(2, { error: "region must be 2 to 32 characters" })
-  .max(32, { error: "region must be 2 to 32 characters" })
-  .regex(SLUG, { error: "region must be a lowercase slug or short code such as msk, spb or ru-mow" })
-  .meta({ description: "Region slug or short code (lowercase), e.g. `msk`, `spb`, `ru-mow`", example: "msk" });
+  .min(1, { error: "region must not be empty" })
+  .max(64, { error: "region must be at most 64 characters" })
+  .meta({
+    description:
+      "ISO 3166-2:RU federal subject code (e.g. `RU-MOW`, `RU-KYA`) or, for clients abroad, an ISO 3166-1 country " +
+      "code (e.g. `DE`); any letter case, stored upper case. The short forms `msk`, `spb`, `ekaterinburg`, " +
+      "`novosibirsk`, `krasnoyarsk`, `kazan`, `tyumen` and `krasnodar` are accepted as aliases. Anything else is " +
+      "422 `unprocessable` (GET /v1/vocabularies lists the codes).",
+    example: "RU-MOW",
+  });
 
 export const needTagSchema = z
   .string({ error: "each need must be a string" })
-  .min(2, { error: "each need must be 2 to 64 characters" })
-  .max(64, { error: "each need must be 2 to 64 characters" })
-  .regex(SLUG, { error: "each need must be a lowercase slug such as mortgage or car-insurance" });
+  .min(1, { error: "each need must not be empty" })
+  .max(64, { error: "each need must be at most 64 characters" });
 
-/** Needs tags: at most 20 lowercase slugs; duplicates are dropped, first occurrence order kept. */
+/** Needs tags: at most 20 codes of the needs taxonomy; duplicates are dropped once the tags are checked. */
 export const needsSchema = z
   .array(needTagSchema, { error: "needs must be an array of tags" })
   .max(MAX_NEEDS, { error: `needs may hold at most ${MAX_NEEDS} tags` })
-  .transform((tags) => [...new Set(tags)])
-  .meta({ description: "Needs / jobs-to-be-done tags (lowercase slugs, at most 20; duplicates are dropped)" });
+  .meta({
+    description:
+      "Needs tags: codes of the needs taxonomy (GET /v1/vocabularies), at most 20; duplicates are dropped. An " +
+      "unknown or retired tag is 422 `unprocessable`, one error per tag.",
+    example: ["housing", "family"],
+  });
 
 /** 1 = the client uses the service, -1 = it was offered and declined. */
 export const interactionValueSchema = z.union([z.literal(1), z.literal(-1)], {

@@ -1,5 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { canonicalJson } from "../domain/canonical-json";
 import { DomainError } from "../domain/errors";
 import { sha256Hex } from "../lib/crypto";
 import type { Db } from "./db";
@@ -26,11 +27,11 @@ export type IdempotencyOutcome =
 
 /**
  * Reserves `key` for this caller and request, or tells how to answer a repeat:
- * same key + same body → the stored answer; same key + other body → 422; first still running → 409.
+ * same key + same body (as parsed JSON: key order and layout do not matter) → the stored answer; same key + other body → 422; first still running → 409.
  */
 export async function beginIdempotent(
   db: Db,
-  input: { principalId: string; key: string; route: string; body: string },
+  input: { principalId: string; key: string; route: string; body: unknown },
   now = Date.now(),
 ): Promise<IdempotencyOutcome> {
   if (!KEY_PATTERN.test(input.key)) {
@@ -39,7 +40,8 @@ export async function beginIdempotent(
       "idempotency-key",
     ]);
   }
-  const requestHash = await sha256Hex(`${input.route}\n${input.body}`);
+  // The parsed body in canonical form: key order and whitespace do not make a different request.
+  const requestHash = await sha256Hex(`${input.route}\n${canonicalJson(input.body)}`);
   const where = and(eq(idempotencyRecords.principalId, input.principalId), eq(idempotencyRecords.key, input.key));
 
   const inserted = await db

@@ -92,14 +92,29 @@ export const clients = sqliteTable(
     externalHash: text("external_hash").notNull(),
     age: integer("age").notNull(),
     monthlyIncome: integer("monthly_income").notNull(),
+    /** Canonical code of the region vocabulary (src/domain/vocabularies/regions.ts); "unspecified" if a migrated value did not map. */
     region: text("region").notNull(),
     gender: text("gender", { enum: ["female", "male"] }),
-    /** JSON array of needs tags (lowercase slugs). */
+    /** JSON array of codes of the needs taxonomy (`need_tags`). */
     needs: text("needs").notNull().default("[]"),
     ...timestamps,
   },
   (t) => [uniqueIndex("clients_company_external_unique").on(t.companyId, t.externalHash)],
 );
+
+/**
+ * The needs taxonomy: the closed vocabulary of clients' needs tags, managed by admins (seeded with
+ * the demo's tags by migration 0001). A retired tag (`active` false) is refused on new input and
+ * kept on stored clients.
+ */
+export const needTags = sqliteTable("need_tags", {
+  code: text("code").primaryKey(),
+  labelRu: text("label_ru").notNull(),
+  labelEn: text("label_en").notNull(),
+  groupCode: text("group_code").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  ...timestamps,
+});
 
 /** Current value of the interaction matrix: one row per (client, service) that is not 0. */
 export const interactions = sqliteTable(
@@ -238,6 +253,8 @@ export const deals = sqliteTable(
     index("deals_client_service_idx").on(t.clientId, t.serviceId, t.occurredAt),
     index("deals_company_occurred_idx").on(t.companyId, t.occurredAt),
     index("deals_lead_idx").on(t.leadId),
+    // One deal per lead and time of the outcome: concurrent or repeated reports of it collapse.
+    uniqueIndex("deals_lead_occurred_unique").on(t.leadId, t.occurredAt),
   ],
 );
 

@@ -3,7 +3,7 @@ import { DomainError } from "../../src/domain/errors";
 import { beginIdempotent, IN_FLIGHT_TAKEOVER_MS, purgeExpiredIdempotencyRecords } from "../../src/storage/idempotency";
 import { db } from "../harness";
 
-const base = { principalId: "key_a", route: "POST /v1/leads", body: '{"a":1}' };
+const base = { principalId: "key_a", route: "POST /v1/leads", body: { a: 1 } as unknown };
 
 async function codeOf(promise: Promise<unknown>) {
   try {
@@ -15,6 +15,27 @@ async function codeOf(promise: Promise<unknown>) {
 }
 
 describe("idempotency records", () => {
+  it("fingerprints the parsed body in canonical form: key order and whitespace do not matter", async () => {
+    const first = await beginIdempotent(
+      db(),
+      { ...base, key: "canonical", body: JSON.parse('{"b":{"y":2,"x":[1,{"q":1,"p":2}]},"a":"z"}') },
+      1_000,
+    );
+    expect(first.kind).toBe("first");
+    if (first.kind !== "first") return;
+    await db().batch([first.slot.complete(200, { done: true })]);
+    const reordered = JSON.parse('{ "a" : "z",\n  "b": { "x": [1, { "p": 2, "q": 1 }], "y": 2 } }');
+    expect(await beginIdempotent(db(), { ...base, key: "canonical", body: reordered }, 2_000)).toEqual({
+      kind: "replay",
+      status: 200,
+      body: { done: true },
+    });
+    const changed = JSON.parse('{"a":"z","b":{"x":[{"p":2,"q":1},1],"y":2}}');
+    expect(await codeOf(beginIdempotent(db(), { ...base, key: "canonical", body: changed }, 2_000))).toBe(
+      "idempotency_mismatch",
+    );
+  });
+
   it("first request gets a slot; committing it makes repeats replay the stored answer", async () => {
     const first = await beginIdempotent(db(), { ...base, key: "k1" }, 1_000);
     expect(first.kind).toBe("first");
@@ -28,7 +49,7 @@ describe("idempotency records", () => {
     const first = await beginIdempotent(db(), { ...base, key: "k2" }, 1_000);
     expect(first.kind).toBe("first");
     expect(await codeOf(beginIdempotent(db(), { ...base, key: "k2" }, 1_500))).toBe("idempotency_in_flight");
-    expect(await codeOf(beginIdempotent(db(), { ...base, key: "k2", body: '{"a":2}' }, 1_500))).toBe(
+    expect(await codeOf(beginIdempotent(db(), { ...base, key: "k2", body: { a: 2 } }, 1_500))).toBe(
       "idempotency_mismatch",
     );
   });

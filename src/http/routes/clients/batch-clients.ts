@@ -5,6 +5,7 @@ import { type ClientProfile, clientBatchItemSchema, toStoredProfile } from "../.
 import type { ErrorItem } from "../../../domain/errors";
 import { assertNoPersonalData } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
+import { vocabularyChecker } from "../../../usecases/vocabularies/profile";
 import { resolveServiceCodes, upsertClientsWithInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
 import { errorResponses } from "../../errors";
@@ -71,6 +72,7 @@ export class BatchClientsRoute extends OpenAPIRoute {
       results[index] = { index, ...(externalId ? { external_id: externalId } : {}), status: "invalid", errors };
     };
 
+    const vocabularies = await vocabularyChecker(c.env);
     const valid: ValidItem[] = [];
     const firstIndexById = new Map<string, number>();
     for (const [index, raw] of envelope.clients.entries()) {
@@ -92,7 +94,12 @@ export class BatchClientsRoute extends OpenAPIRoute {
         continue;
       }
       firstIndexById.set(externalId, index);
-      valid.push({ index, externalId, profile });
+      const inVocabulary = vocabularies.check(profile, basePath);
+      if (!inVocabulary.ok) {
+        invalid(index, inVocabulary.errors, externalId);
+        continue;
+      }
+      valid.push({ index, externalId, profile: inVocabulary.profile });
     }
 
     const db = getDb(c.env.DB);

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../../domain/client-profile";
 import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
+import { profileInVocabularies } from "../../../usecases/vocabularies/profile";
 import { getClientInteractions, resolveServiceCodes, upsertClientWithInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
 import { errorResponses } from "../../errors";
@@ -35,7 +36,7 @@ export class PutClientRoute extends OpenAPIRoute {
         content: { "application/json": { schema: clientRecordSchema } },
       },
       "201": { description: "The client was created", content: { "application/json": { schema: clientRecordSchema } } },
-      ...errorResponses(400, 403, 409, 413, 422, 503),
+      ...errorResponses(400, 403, 409, 413, 422, 429, 503),
     },
   };
 
@@ -50,10 +51,11 @@ export class PutClientRoute extends OpenAPIRoute {
     ];
     if (findings.length > 0) throw personalDataError(findings);
 
-    const { externalId, profile } = validateAll({
+    const { externalId, profile: validated } = validateAll({
       externalId: [externalIdSchema, rawExternalId, ["params", "external_id"]],
       profile: [clientProfileSchema, body, ["body"]],
     });
+    const profile = await profileInVocabularies(c.env, validated, ["body"]);
 
     const db = getDb(c.env.DB);
     const services = Object.entries(profile.services ?? {});

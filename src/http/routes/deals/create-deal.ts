@@ -158,7 +158,7 @@ export class CreateDealRoute extends OpenAPIRoute {
       principalId: principal.keyId,
       key,
       route: IDEMPOTENCY_ROUTE,
-      body: await c.req.text(),
+      body,
     });
     if (begun.kind === "replay") {
       return c.json(begun.body, begun.status as ContentfulStatusCode, { "Idempotency-Replayed": "true" });

@@ -8,6 +8,7 @@ import { type CandidateOutcome, LEAD_DECISIONS, type RatedService, selectLeads }
 import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { CategoryRoutingPolicy, CompanyRoutingState } from "../../../domain/routing";
 import type { AppEnv } from "../../../env";
+import { vocabularyChecker } from "../../../usecases/vocabularies/profile";
 import { pseudonymize, receiverPseudonym } from "../../../lib/crypto";
 import { newId } from "../../../lib/ids";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../../storage/analytics";
@@ -118,11 +119,15 @@ export class CreateLeadsRoute extends OpenAPIRoute {
     const raw = await readJsonBody(c);
     const findings = findPersonalData(raw, ["body"]);
     if (findings.length > 0) throw personalDataError(findings);
-    const { body } = validateAll({ body: [createLeadsBodySchema, raw, ["body"]] });
+    const { body: validated } = validateAll({ body: [createLeadsBodySchema, raw, ["body"]] });
     const db = getDb(c.env.DB);
-    const dryRun = body.dry_run === true;
+    const dryRun = validated.dry_run === true;
 
-    const externalHash = await pseudonymizeOrFail(c.env, principal.companyId, body.external_id);
+    const [externalHash, vocabularies] = await Promise.all([
+      pseudonymizeOrFail(c.env, principal.companyId, validated.external_id),
+      vocabularyChecker(c.env),
+    ]);
+    const body = vocabularies.require(validated, ["body"]);
     // The reads of the call start at once, beside the idempotency check: one round trip, not two.
     const prefetched = prefetch(c.env, principal.companyId, externalHash, Date.now());
     const idempotencyKey = c.req.header("idempotency-key");
@@ -132,7 +137,7 @@ export class CreateLeadsRoute extends OpenAPIRoute {
         principalId: principal.keyId,
         key: idempotencyKey,
         route: "POST /v1/leads",
-        body: JSON.stringify(raw),
+        body: raw,
       });
       if (begun.kind === "replay") {
         c.header("idempotent-replayed", "true");

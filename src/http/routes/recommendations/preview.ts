@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { clientProfileSchema, toStoredProfile } from "../../../domain/client-profile";
 import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
+import { profileInVocabularies } from "../../../usecases/vocabularies/profile";
 import { resolveServiceCodes } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
 import { rateClient } from "../../../usecases/rate-client";
@@ -46,11 +47,12 @@ export class PreviewRecommendationsRoute extends ApiRoute {
     // Personal data is refused as such before any schema rule could call it merely an unknown field.
     const findings = findPersonalData(body, ["body"]);
     if (findings.length > 0) throw personalDataError(findings);
-    const { profile, query } = validateAll({
+    const { profile: validated, query } = validateAll({
       profile: [clientProfileSchema, body, ["body"]],
       query: [recommendationQuerySchema, recommendationQueryInput(c.req.url), ["query"]],
     });
 
+    const profile = await profileInVocabularies(c.env, validated, ["body"]);
     const db = getDb(c.env.DB);
     const services = Object.entries(profile.services ?? {});
     const known = await resolveServiceCodes(
