@@ -18,6 +18,15 @@
  * out there, while e-mails, phones, card numbers, SNILS and INN-12 are still refused.
  */
 import { DomainError } from "./errors";
+import {
+  containsAddress,
+  containsBirthDate,
+  containsPersonName,
+  containsSlugEmail,
+  DIGIT_SEPARATOR_CLASS,
+  latinTokens,
+  normalizeForScan,
+} from "./personal-data-text";
 
 /** What kind of personal data was recognised. */
 export type PersonalDataKind =
@@ -29,7 +38,8 @@ export type PersonalDataKind =
   | "snils"
   | "card"
   | "address"
-  | "birth_date";
+  | "birth_date"
+  | "account";
 
 /** One place in the input that carries personal data. `path` never contains the offending value. */
 export interface PersonalDataFinding {
@@ -53,6 +63,7 @@ export const PERSONAL_DATA_KIND_LABELS: Record<PersonalDataKind, string> = {
   card: "a payment card number",
   address: "a postal address",
   birth_date: "a date of birth",
+  account: "a bank account or document number",
 };
 
 export interface PersonalDataScanOptions {
@@ -289,7 +300,7 @@ function containsEmail(text: string): boolean {
  * dot, parentheses, slash, "№"), optionally led by "+" or "(". "+7 (916) 123-45-67", "4276 3800 1234
  * 5678", "123-456-789 64" and "4510 123456" are each one candidate; "ab-35-150000" gives two.
  */
-const DIGIT_RUN = /\+?\(?\d(?:[\s().\-/№]{0,3}\d)*/gu;
+const DIGIT_RUN = new RegExp(String.raw`\+?\(?\d(?:${DIGIT_SEPARATOR_CLASS}{0,3}\d)*`, "gu");
 
 /** Luhn checksum (payment cards). */
 export function isLuhnValid(digits: string): boolean {
@@ -371,7 +382,9 @@ const PHONE_LAYOUT = /^\(?\d{3}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}$/;
  * The kind of one digit run, or null. `whole` says the run is the entire value (not embedded in
  * longer text); only then does a bare 10-digit string count as a passport or phone number.
  */
-function classifyDigitRun(run: string, mode: ValueMode, whole: boolean): PersonalDataKind | null {
+function classifyDigitRun(written: string, mode: ValueMode, whole: boolean): PersonalDataKind | null {
+  // Every dash, underscore and space reads as the plain separators the layouts below expect.
+  const run = written.replace(/[\p{Pd}\u2212_]/gu, "-").replace(/\s/gu, " ");
   const digits = run.replace(/\D/g, "");
   const n = digits.length;
   // "+" then 9..15 digits is an E.164 number: the country code plus a subscriber number.
@@ -383,19 +396,29 @@ function classifyDigitRun(run: string, mode: ValueMode, whole: boolean): Persona
   if (n === 11 && isSnilsValid(digits)) return "snils";
   if (n === 12 && isInnValid(digits)) return "inn";
   // Identifiers stop here: a bare 10-digit CRM id meets the INN-10 checksum one time in eleven.
-  if (mode === "identifier" || n !== 10) return null;
+  if (mode === "identifier") return null;
+  // A Russian bank account number is exactly 20 digits.
+  if (mode === "value" && n === 20) return "account";
+  if (n !== 10) return null;
   if (mode === "number") return isInnValid(digits) ? "inn" : null;
   const laidOut = /\D/.test(run);
   if (laidOut && PHONE_LAYOUT.test(run)) return "phone";
   if (laidOut && PASSPORT_LAYOUT.test(run)) return "passport";
   if (isInnValid(digits)) return "inn";
-  if (!whole) return null;
-  return digits[0] === "9" ? "phone" : "passport";
+  // Free text (value mode) has no business carrying ten digits in a row, embedded or not.
+  return digits[0] === "9" ? "phone" : whole ? "passport" : "account";
 }
 
 /** The kind of personal data a string value looks like, or null. */
-export function classifyString(text: string, mode: "value" | "identifier" = "value"): PersonalDataKind | null {
-  if (containsEmail(text)) return "email";
+export function classifyString(raw: string, mode: "value" | "identifier" = "value"): PersonalDataKind | null {
+  const text = normalizeForScan(raw);
+  if (containsEmail(text) || containsSlugEmail(text)) return "email";
+  const tokens = latinTokens(text);
+  if (containsPersonName(tokens)) return "name";
+  if (mode === "value") {
+    if (containsBirthDate(text)) return "birth_date";
+    if (containsAddress(text, tokens)) return "address";
+  }
   const trimmed = text.trim();
   for (const match of text.matchAll(DIGIT_RUN)) {
     const kind = classifyDigitRun(match[0], mode, match[0] === trimmed);
