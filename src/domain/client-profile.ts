@@ -9,11 +9,12 @@
  * schemas so that a stray name or phone is refused as personal data, not merely as an unknown field.
  */
 import { z } from "zod";
+import { MAX_MONTHLY_INCOME } from "./number-ranges";
 
 export const CLIENT_AGE_MIN = 14;
 export const CLIENT_AGE_MAX = 120;
-/** Upper bound of `monthly_income` (RUB): anything above is a unit or data-entry error. */
-export const MAX_MONTHLY_INCOME = 1_000_000_000;
+/** Upper bound of `monthly_income` (RUB): anything above is a unit or data-entry error (src/domain/number-ranges.ts). */
+export { MAX_MONTHLY_INCOME };
 export const MAX_NEEDS = 20;
 export const MAX_CLIENT_SERVICES = 200;
 export const EXTERNAL_ID_MAX_LENGTH = 128;

@@ -75,12 +75,18 @@ export interface PersonalDataScanOptions {
   identifierMapFields?: readonly string[];
   /** Field names whose string value is an identifier (e.g. `external_id`): checked with the identifier rules. */
   identifierFields?: readonly string[];
+  /**
+   * Documented free-text fields whose name alone would read as personal (an admin's company or
+   * service `name`): their values are scanned, their name is not held against them.
+   */
+  freeTextFields?: readonly string[];
 }
 
 /** The shapes of the client profile: `services` is a code map, `external_id` a CRM id. */
 export const DEFAULT_SCAN_OPTIONS: Required<PersonalDataScanOptions> = {
   identifierMapFields: ["services"],
   identifierFields: ["external_id"],
+  freeTextFields: [],
 };
 
 /** At most this many items are put in one error response; a final item counts the rest. */
@@ -470,6 +476,7 @@ export function findPersonalData(
 ): PersonalDataFinding[] {
   const identifierMapFields = new Set(options.identifierMapFields ?? DEFAULT_SCAN_OPTIONS.identifierMapFields);
   const identifierFields = new Set(options.identifierFields ?? DEFAULT_SCAN_OPTIONS.identifierFields);
+  const freeTextFields = new Set(options.freeTextFields ?? []);
   // Batches repeat the same few keys hundreds of times: classify each distinct key once.
   const keyValueKinds = new Map<string, PersonalDataKind | null>();
   const fieldKinds = new Map<string, PersonalDataKind | null>();
@@ -515,7 +522,7 @@ export function findPersonalData(
           continue;
         }
         let fieldKind: PersonalDataKind | null = null;
-        if (!isCodeMap) {
+        if (!isCodeMap && !freeTextFields.has(key)) {
           const known = fieldKinds.get(key);
           fieldKind = known === undefined ? classifyKey(key) : known;
           if (known === undefined) fieldKinds.set(key, fieldKind);

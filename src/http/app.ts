@@ -5,6 +5,7 @@ import { DomainError } from "../domain/errors";
 import type { AppEnv } from "../env";
 import { notFound, onError } from "./error-handler";
 import { authenticate } from "./middleware/auth";
+import { personalDataGuard } from "./middleware/personal-data-guard";
 import type { Router } from "./router";
 import { registerRoutes } from "./routes";
 
@@ -30,6 +31,8 @@ export function createApp() {
     }),
   );
   app.use("*", authenticate);
+  // After authentication (an unknown caller's body is not worth reading), before every route.
+  app.use("*", personalDataGuard);
 
   const router = fromHono(app, {
     openapi_url: "/openapi.json",

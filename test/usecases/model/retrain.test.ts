@@ -59,7 +59,7 @@ describe("incremental statistics", () => {
       age: 67,
       monthly_income: 45_000,
       region: "vladivostok",
-      needs: ["pension", "mortgage"],
+      needs: ["retirement", "housing"],
       services: { life_insurance: 1, property_insurance: -1 },
     });
     // Profile changes that move clients across segments and groups, value flips and new cells.
@@ -85,7 +85,7 @@ describe("incremental statistics", () => {
       age: 67,
       monthly_income: 45_000,
       region: "vladivostok",
-      needs: ["pension", "mortgage"],
+      needs: ["retirement", "housing"],
       services: { life_insurance: 1, property_insurance: -1 },
     });
     expect(await countRows("model_stat_deltas")).toBe(changesBefore);

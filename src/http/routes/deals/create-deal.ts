@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
 import { DomainError } from "../../../domain/errors";
+import { MAX_DEAL_AMOUNT } from "../../../domain/number-ranges";
 import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
 import { getDb } from "../../../storage/db";
@@ -15,8 +16,8 @@ import { recordCrmDeal } from "./record-deal";
 
 /** A deal may be dated at most this far ahead of the server clock (clock skew). */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-/** Largest accepted deal amount (RUB). */
-export const MAX_DEAL_AMOUNT = 1_000_000_000_000;
+/** Largest accepted deal amount (RUB), documented in src/domain/number-ranges.ts. */
+export { MAX_DEAL_AMOUNT };
 
 const IDEMPOTENCY_ROUTE = "POST /v1/deals";
 

@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { DomainError } from "../../../domain/errors";
+import { MAX_DEAL_AMOUNT } from "../../../domain/number-ranges";
 import type { AppEnv } from "../../../env";
 import { getDb } from "../../../storage/db";
 import { buildDealWrite, findLatestLeadDeal, isSameOutcome } from "../../../storage/deals";
@@ -22,9 +23,11 @@ export const reportOutcomeBody = z
     amount: z
       .number()
       .min(0)
-      .max(1_000_000_000_000)
+      .max(MAX_DEAL_AMOUNT)
       .optional()
-      .describe("Deal amount in RUB; the platform commission is computed from it on accepted deals"),
+      .describe(
+        `Deal amount in RUB (0–${MAX_DEAL_AMOUNT}; above is 422); the platform commission is computed from it on accepted deals`,
+      ),
     occurred_at: z.iso
       .datetime({ offset: true })
       .optional()

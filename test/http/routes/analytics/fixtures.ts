@@ -16,7 +16,7 @@ export async function putClient(
 ): Promise<string> {
   const res = await api("PUT", `/v1/clients/${externalId}`, {
     key: crmKey,
-    body: { age: 34, monthly_income: 150000, region: "msk", gender: "female", needs: ["mortgage"], services },
+    body: { age: 34, monthly_income: 150000, region: "msk", gender: "female", needs: ["housing"], services },
   });
   expect([200, 201]).toContain(res.status);
   return res.body.client_ref as string;

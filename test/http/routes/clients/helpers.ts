@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 
 /** A valid profile body for PUT /v1/clients/{external_id}. */
 export function profile(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { age: 34, monthly_income: 150000, region: "msk", gender: "female", needs: ["mortgage"], ...overrides };
+  return { age: 34, monthly_income: 150000, region: "msk", gender: "female", needs: ["housing"], ...overrides };
 }
 
 /** Row counts of the tables a client write touches. */

@@ -74,7 +74,7 @@ describe("personal-data guard on PUT /v1/clients/{external_id}", () => {
   it.each(personalValues)("a %s value in needs is refused at its index, never echoed", async (_kind, value, label) => {
     const res = await expectRefused(
       "crm-pd-value",
-      profile({ needs: ["mortgage", "travel", value] }),
+      profile({ needs: ["housing", "travel", value] }),
       [["body", "needs", "2"]],
       value,
     );
@@ -129,9 +129,9 @@ describe("personal-data guard on PUT /v1/clients/{external_id}", () => {
       body: {
         age: 45,
         monthly_income: 999_999_999,
-        region: "77",
+        region: "ru-mow",
         gender: null,
-        needs: ["2024-plan", "kids", "car-insurance", "home"],
+        needs: ["education", "children", "insurance", "home-internet"],
         services: { credit_card: 1, mobile_plan: -1 },
       },
     });

@@ -25,7 +25,7 @@ beforeAll(async () => {
     monthly_income: 180_000,
     region: "msk",
     gender: "male",
-    needs: ["mortgage", "car", "travel", "savings"],
+    needs: ["housing", "car", "travel", "savings"],
     services: { debit_card: 1 },
   });
 });

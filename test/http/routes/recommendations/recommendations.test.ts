@@ -29,7 +29,7 @@ const subjectBody = {
   monthly_income: 160_000,
   region: "msk",
   gender: "female" as const,
-  needs: ["mortgage"],
+  needs: ["housing"],
   services: { debit_card: 1 as const, mortgage: 1 as const, credit_card: -1 as const },
 };
 
