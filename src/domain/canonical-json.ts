@@ -9,7 +9,8 @@ export function canonicalJson(value: unknown): string {
     // undefined, functions and symbols have no JSON form; inside objects they are skipped below.
     return text === undefined ? "null" : text;
   }
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(",")}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(",")}]`;
   const entries = Object.keys(value as Record<string, unknown>)
     .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
     .sort()

@@ -148,7 +148,7 @@ const MONTH_WORDS =
 const DAY = "(?:0?[1-9]|[12]\\d|3[01])";
 const MONTH = "(?:0?[1-9]|1[0-2])";
 const YEAR = "(?:19\\d\\d|20[01]\\d)";
-const SEP = String.raw`${DIGIT_SEPARATOR_CLASS}{1,3}`;
+const SEP = `${DIGIT_SEPARATOR_CLASS}{1,3}`;
 /**
  * A calendar date without a time of day and with a year a living client may be born in
  * (1900–2019): "12.03.1985", "1985-03-12", "12_03_1985", "12 marta 1985" (transliterated).
@@ -170,7 +170,8 @@ function transliterate(text: string): string {
   );
 }
 
-const MAIL_PROVIDERS = "gmail|googlemail|mail|yandex|ya|bk|inbox|list|rambler|outlook|hotmail|icloud|yahoo|proton|protonmail";
+const MAIL_PROVIDERS =
+  "gmail|googlemail|mail|yandex|ya|bk|inbox|list|rambler|outlook|hotmail|icloud|yahoo|proton|protonmail";
 /**
  * An e-mail address rewritten as a slug ("ivanov_mail_ru", "ivan-ivanov-at-gmail-com"): a local part,
  * "at"/"sobaka" or a known mail provider, then a top-level domain.

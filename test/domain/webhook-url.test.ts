@@ -152,14 +152,29 @@ describe("validateWebhookUrl", () => {
 
 describe("webhookUrlOptions", () => {
   it("honours ALLOW_LOCALHOST_WEBHOOKS outside production only", () => {
-    expect(webhookUrlOptions({ ENVIRONMENT: "development", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({ ...devLocal, allowedPorts: [] });
-    expect(webhookUrlOptions({ ENVIRONMENT: "test", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({ ...testLocal, allowedPorts: [] });
-    expect(webhookUrlOptions({ ENVIRONMENT: "test", ALLOW_LOCALHOST_WEBHOOKS: "false" })).toEqual({ ...testStrict, allowedPorts: [] });
-    expect(webhookUrlOptions({ ENVIRONMENT: "production", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({ ...production, allowedPorts: [] });
+    expect(webhookUrlOptions({ ENVIRONMENT: "development", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({
+      ...devLocal,
+      allowedPorts: [],
+    });
+    expect(webhookUrlOptions({ ENVIRONMENT: "test", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({
+      ...testLocal,
+      allowedPorts: [],
+    });
+    expect(webhookUrlOptions({ ENVIRONMENT: "test", ALLOW_LOCALHOST_WEBHOOKS: "false" })).toEqual({
+      ...testStrict,
+      allowedPorts: [],
+    });
+    expect(webhookUrlOptions({ ENVIRONMENT: "production", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({
+      ...production,
+      allowedPorts: [],
+    });
   });
 
   it("treats an unknown or missing environment as production", () => {
-    expect(webhookUrlOptions({ ENVIRONMENT: "staging", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({ ...production, allowedPorts: [] });
+    expect(webhookUrlOptions({ ENVIRONMENT: "staging", ALLOW_LOCALHOST_WEBHOOKS: "true" })).toEqual({
+      ...production,
+      allowedPorts: [],
+    });
     expect(webhookUrlOptions({})).toEqual({ ...production, allowedPorts: [] });
   });
 });

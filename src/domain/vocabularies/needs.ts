@@ -21,7 +21,10 @@ export const needGroupSchema = z
   .min(2, { error: "group must be 2 to 40 characters" })
   .max(40, { error: "group must be 2 to 40 characters" })
   .regex(NEED_CODE_PATTERN, { error: "group must be a lowercase slug such as finance" })
-  .meta({ description: "Group of the tag (lowercase slug), for CRMs that show the taxonomy as a tree", example: "home" });
+  .meta({
+    description: "Group of the tag (lowercase slug), for CRMs that show the taxonomy as a tree",
+    example: "home",
+  });
 
 const labelSchema = (field: string) =>
   z
@@ -30,8 +33,14 @@ const labelSchema = (field: string) =>
     .min(1, { error: `${field} must not be empty` })
     .max(NEED_LABEL_MAX_LENGTH, { error: `${field} must be at most ${NEED_LABEL_MAX_LENGTH} characters` });
 
-export const needLabelRuSchema = labelSchema("label_ru").meta({ description: "Russian label", example: "Домашний интернет" });
-export const needLabelEnSchema = labelSchema("label_en").meta({ description: "English label", example: "Home internet" });
+export const needLabelRuSchema = labelSchema("label_ru").meta({
+  description: "Russian label",
+  example: "Домашний интернет",
+});
+export const needLabelEnSchema = labelSchema("label_en").meta({
+  description: "English label",
+  example: "Home internet",
+});
 
 /** One tag of the taxonomy. Inactive tags are refused on new input; stored ones are kept. */
 export interface NeedTag {

@@ -5,7 +5,7 @@
  * Anything else is refused, so no free text (and no personal data) can travel in `region`.
  */
 import { COUNTRY_REGIONS } from "./regions-abroad";
-import { RUSSIAN_FEDERAL_SUBJECTS, type RegionEntry } from "./regions-ru";
+import { type RegionEntry, RUSSIAN_FEDERAL_SUBJECTS } from "./regions-ru";
 
 export type { RegionEntry } from "./regions-ru";
 

@@ -62,7 +62,9 @@ export const personalDataGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   const admin = isAdminPath(c.req.path);
   const externalId = EXTERNAL_ID_IN_PATH.exec(c.req.path)?.[1];
   const findings = [
-    ...(externalId === undefined ? [] : findPersonalDataInIdentifier(safeDecode(externalId), ["params", "external_id"])),
+    ...(externalId === undefined
+      ? []
+      : findPersonalDataInIdentifier(safeDecode(externalId), ["params", "external_id"])),
     ...findPersonalData(body, ["body"], admin ? ADMIN_SCAN : CLIENT_SCAN),
   ];
   if (findings.length > 0) throw personalDataError(findings);

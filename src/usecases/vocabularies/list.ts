@@ -1,6 +1,7 @@
 /** The vocabularies CRMs map their data to: regions (static) and the needs taxonomy (D1). */
-import { type RegionEntry, REGION_ALIASES, REGIONS } from "../../domain/vocabularies/regions";
+
 import type { NeedTag } from "../../domain/vocabularies/needs";
+import { REGION_ALIASES, REGIONS, type RegionEntry } from "../../domain/vocabularies/regions";
 import type { Env } from "../../env";
 import { getDb } from "../../storage/db";
 import { listNeedTags, toNeedTag } from "../../storage/vocabularies";

@@ -5,7 +5,13 @@ import type { Env } from "../../env";
 import { auditEntry, runBatch } from "../../storage/audit";
 import { getDb } from "../../storage/db";
 import { isUniqueViolation } from "../../storage/services";
-import { getNeedTag, insertNeedTagQuery, type NeedTagRow, toNeedTag, updateNeedTagQuery } from "../../storage/vocabularies";
+import {
+  getNeedTag,
+  insertNeedTagQuery,
+  type NeedTagRow,
+  toNeedTag,
+  updateNeedTagQuery,
+} from "../../storage/vocabularies";
 
 const codeTaken = (code: string) =>
   new DomainError("conflict", `A need tag with code ${code} already exists`, ["body", "code"]);

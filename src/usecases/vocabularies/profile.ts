@@ -16,7 +16,10 @@ export interface VocabularyChecker {
     basePath: readonly string[],
   ): { ok: true; profile: P & { region: string; needs: string[] } } | { ok: false; errors: ErrorItem[] };
   /** The same, throwing 422 `unprocessable` naming every offending path. */
-  require<P extends VocabularyProfile>(profile: P, basePath: readonly string[]): P & { region: string; needs: string[] };
+  require<P extends VocabularyProfile>(
+    profile: P,
+    basePath: readonly string[],
+  ): P & { region: string; needs: string[] };
 }
 
 export async function vocabularyChecker(env: Env): Promise<VocabularyChecker> {

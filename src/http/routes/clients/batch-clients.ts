@@ -3,11 +3,10 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { type ClientProfile, clientBatchItemSchema, toStoredProfile } from "../../../domain/client-profile";
 import type { ErrorItem } from "../../../domain/errors";
-import { assertNoPersonalData } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { vocabularyChecker } from "../../../usecases/vocabularies/profile";
 import { resolveServiceCodes, upsertClientsWithInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { vocabularyChecker } from "../../../usecases/vocabularies/profile";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
 import { check, externalIdHash, readJsonBody, validateAll } from "./input";
@@ -64,7 +63,6 @@ export class BatchClientsRoute extends OpenAPIRoute {
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "crm");
     const body = await readJsonBody(c);
-    assertNoPersonalData(body, ["body"]);
     const { envelope } = validateAll({ envelope: [batchEnvelopeSchema, body, ["body"]] });
 
     const results: BatchResult[] = new Array(envelope.clients.length);

@@ -2,11 +2,10 @@ import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../../domain/client-profile";
-import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { profileInVocabularies } from "../../../usecases/vocabularies/profile";
 import { getClientInteractions, resolveServiceCodes, upsertClientWithInteractions } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
+import { profileInVocabularies } from "../../../usecases/vocabularies/profile";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
 import { assertKnownServiceCodes, externalIdHash, readJsonBody, validateAll } from "./input";
@@ -45,11 +44,7 @@ export class PutClientRoute extends OpenAPIRoute {
     const rawExternalId = c.req.param("external_id") ?? "";
     const body = await readJsonBody(c);
 
-    const findings = [
-      ...findPersonalDataInIdentifier(rawExternalId, ["params", "external_id"]),
-      ...findPersonalData(body, ["body"]),
-    ];
-    if (findings.length > 0) throw personalDataError(findings);
+    // The personal-data guard has already scanned the body and this external_id (src/http/middleware).
 
     const { externalId, profile: validated } = validateAll({
       externalId: [externalIdSchema, rawExternalId, ["params", "external_id"]],

@@ -5,7 +5,6 @@ import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
 import { DomainError } from "../../../domain/errors";
 import { MAX_DEAL_AMOUNT } from "../../../domain/number-ranges";
-import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
 import { getDb } from "../../../storage/db";
 import { beginIdempotent } from "../../../storage/idempotency";
@@ -132,11 +131,6 @@ export class CreateDealRoute extends OpenAPIRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireCompanyScope(c, "crm");
     const body = await readJsonBody(c);
-    const findings = findPersonalData(body, ["body"], {
-      identifierMapFields: [],
-      identifierFields: ["external_id", "service", "lead_id"],
-    });
-    if (findings.length > 0) throw personalDataError(findings);
     const { input } = validateAll({ input: [CreateDealBody, body, ["body"]] });
 
     const now = Date.now();

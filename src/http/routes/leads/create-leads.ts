@@ -5,10 +5,8 @@ import { clientProfileShape, externalIdSchema, toStoredProfile } from "../../../
 import { DomainError } from "../../../domain/errors";
 import { buildLeadDocument } from "../../../domain/lead-document";
 import { type CandidateOutcome, LEAD_DECISIONS, type RatedService, selectLeads } from "../../../domain/lead-selection";
-import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { CategoryRoutingPolicy, CompanyRoutingState } from "../../../domain/routing";
 import type { AppEnv } from "../../../env";
-import { vocabularyChecker } from "../../../usecases/vocabularies/profile";
 import { pseudonymize, receiverPseudonym } from "../../../lib/crypto";
 import { newId } from "../../../lib/ids";
 import { buildScoredCandidateInserts, type NewScoredCandidate } from "../../../storage/analytics";
@@ -25,6 +23,7 @@ import {
 import { buildLeadInserts, enqueueLeads, type NewLead } from "../../../storage/leads";
 import type { ServingModel } from "../../../storage/model-store";
 import { currentServingModel } from "../../../usecases/rate-client";
+import { vocabularyChecker } from "../../../usecases/vocabularies/profile";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
 import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
@@ -117,8 +116,6 @@ export class CreateLeadsRoute extends OpenAPIRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireCompanyScope(c, "crm");
     const raw = await readJsonBody(c);
-    const findings = findPersonalData(raw, ["body"]);
-    if (findings.length > 0) throw personalDataError(findings);
     const { body: validated } = validateAll({ body: [createLeadsBodySchema, raw, ["body"]] });
     const db = getDb(c.env.DB);
     const dryRun = validated.dry_run === true;

@@ -1,11 +1,10 @@
 import type { Context } from "hono";
 import { clientProfileSchema, toStoredProfile } from "../../../domain/client-profile";
-import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { profileInVocabularies } from "../../../usecases/vocabularies/profile";
 import { resolveServiceCodes } from "../../../storage/clients";
 import { getDb } from "../../../storage/db";
 import { rateClient } from "../../../usecases/rate-client";
+import { profileInVocabularies } from "../../../usecases/vocabularies/profile";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -44,9 +43,6 @@ export class PreviewRecommendationsRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "crm", "admin");
     const body = await readJsonBody(c);
-    // Personal data is refused as such before any schema rule could call it merely an unknown field.
-    const findings = findPersonalData(body, ["body"]);
-    if (findings.length > 0) throw personalDataError(findings);
     const { profile: validated, query } = validateAll({
       profile: [clientProfileSchema, body, ["body"]],
       query: [recommendationQuerySchema, recommendationQueryInput(c.req.url), ["query"]],

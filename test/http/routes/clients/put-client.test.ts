@@ -205,10 +205,14 @@ describe("PUT /v1/clients/{external_id}: validation", () => {
     ["one-letter region", profile({ region: "m" }), [["body", "region"]]],
     ["region with punctuation", profile({ region: "msk!" }), [["body", "region"]]],
     ["RU itself (clients in Russia are coded by subject)", profile({ region: "RU" }), [["body", "region"]]],
-    ["unknown and miscased needs", profile({ needs: ["travel", "Mortgage", "x", "car"] }), [
-      ["body", "needs", "1"],
-      ["body", "needs", "2"],
-    ]],
+    [
+      "unknown and miscased needs",
+      profile({ needs: ["travel", "Mortgage", "x", "car"] }),
+      [
+        ["body", "needs", "1"],
+        ["body", "needs", "2"],
+      ],
+    ],
   ];
 
   it.each(unprocessable)("%s → 422 unprocessable naming each path, nothing written", async (_name, body, paths) => {

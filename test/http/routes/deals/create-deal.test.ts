@@ -273,7 +273,12 @@ describe("POST /v1/deals: validation", () => {
       expect(res.body.errors.map((e: { path: string[] }) => e.path)).toContainEqual(path);
     }
     for (const amount of [-1, 1_000_000_000]) {
-      const res = await postDeal(bank.crmKey, { external_id: externalId, service: card.code, outcome: "accepted", amount });
+      const res = await postDeal(bank.crmKey, {
+        external_id: externalId,
+        service: card.code,
+        outcome: "accepted",
+        amount,
+      });
       expect(res.status, String(amount)).toBe(422);
       expect(res.body.errors.map((e: { path: string[] }) => e.path)).toEqual([["body", "amount"]]);
     }
