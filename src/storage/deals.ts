@@ -9,6 +9,12 @@
  * current value (or than the lead's current outcome) arriving later is recorded as a deal row but
  * changes neither — the guards are in SQL, so they hold for concurrent writers too. Reporting the
  * same outcome again is a no-op (see `isSameOutcome`), so callers can retry safely.
+ *
+ * No duplicate effects, at the database: a lead has at most one deal per time of the outcome
+ * (unique index `deals_lead_occurred_unique`, the deal is inserted `ON CONFLICT DO NOTHING`), a
+ * report without a time is not inserted when it repeats the lead's latest deal (`NOT EXISTS` in the
+ * same statement), and every other statement of the batch runs only if this very deal row was
+ * inserted. D1 runs a batch as one transaction, so twenty identical reports at once write one deal.
  */
 import { and, desc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -41,6 +47,11 @@ export interface DealWriteInput {
   occurredAt: number;
   /** When it is recorded (epoch ms). */
   now: number;
+  /**
+   * The report gave no time of the deal (`occurredAt` is the server's now): it is a repeat, and
+   * writes nothing, when the lead's latest deal has the same outcome and amount.
+   */
+  skipIfRepeatsLatest?: boolean;
 }
 
 /**
@@ -73,6 +84,13 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
     createdAt: input.now,
   };
   const value = input.outcome === "accepted" ? 1 : -1;
+  // Every statement after the deal's own insert runs only if that insert happened.
+  const dealWritten = sql`EXISTS (SELECT 1 FROM deals WHERE id = ${deal.id})`;
+  const repeatsLatest =
+    input.leadId !== null && input.skipIfRepeatsLatest
+      ? sql`EXISTS (SELECT 1 FROM deals WHERE rowid = (SELECT max(rowid) FROM deals WHERE lead_id = ${input.leadId}) AND outcome = ${input.outcome} AND amount IS ${input.amount})`
+      : sql`0`;
+  const dealSelect = selectList(deals, deal as unknown as Record<string, unknown>);
   // Column order of interaction_history for the INSERT … SELECT below (drizzle lists every column).
   const historyValues: Record<string, unknown> = {
     id: null,
@@ -83,28 +101,25 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
     source: input.interactionSource,
     at: input.occurredAt,
   };
-  const historySelect = sql.join(
-    Object.keys(getTableColumns(interactionHistory)).map((column) => sql`${historyValues[column] ?? null}`),
-    sql`, `,
-  );
+  const cellValues = selectList(interactions, {
+    clientId: input.clientId,
+    serviceId: input.serviceId,
+    value,
+    source: input.interactionSource,
+    at: input.occurredAt,
+  });
   const statements: Statement[] = [
-    db.insert(deals).values(deal),
+    db.insert(deals).select(sql`SELECT ${dealSelect} WHERE NOT ${repeatsLatest}`).onConflictDoNothing(),
     // Before the upsert, so the sub-select still sees the previous matrix value; skipped (like the
     // upsert) when the cell already holds a newer value.
     db
       .insert(interactionHistory)
       .select(
-        sql`SELECT ${historySelect} WHERE NOT EXISTS (SELECT 1 FROM interactions WHERE client_id = ${input.clientId} AND service_id = ${input.serviceId} AND at > ${input.occurredAt})`,
+        sql`SELECT ${selectList(interactionHistory, historyValues)} WHERE ${dealWritten} AND NOT EXISTS (SELECT 1 FROM interactions WHERE client_id = ${input.clientId} AND service_id = ${input.serviceId} AND at > ${input.occurredAt})`,
       ),
     db
       .insert(interactions)
-      .values({
-        clientId: input.clientId,
-        serviceId: input.serviceId,
-        value,
-        source: input.interactionSource,
-        at: input.occurredAt,
-      })
+      .select(sql`SELECT ${cellValues} WHERE ${dealWritten}`)
       .onConflictDoUpdate({
         target: [interactions.clientId, interactions.serviceId],
         set: { value, source: input.interactionSource, at: input.occurredAt },
@@ -113,6 +128,23 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
       }),
   ];
   if (input.leadId) {
+    const eventValues = selectList(leadEvents, {
+      id: null,
+      leadId: input.leadId,
+      type: "outcome",
+      at: input.now,
+      attempt: null,
+      httpStatus: null,
+      latencyMs: null,
+      error: null,
+      detail: JSON.stringify({
+        deal_id: deal.id,
+        outcome: deal.outcome,
+        amount: deal.amount,
+        reported_by: deal.reportedBy,
+        occurred_at: new Date(deal.occurredAt).toISOString(),
+      }),
+    });
     statements.push(
       db
         .update(leads)
@@ -122,23 +154,42 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
           acknowledgedAt: sql`COALESCE(${leads.acknowledgedAt}, ${input.now})`,
           updatedAt: input.now,
         })
-        .where(and(eq(leads.id, input.leadId), or(isNull(leads.outcomeAt), lte(leads.outcomeAt, input.occurredAt)))),
-      db.insert(leadEvents).values({
-        leadId: input.leadId,
-        type: "outcome",
-        at: input.now,
-        detail: JSON.stringify({
-          deal_id: deal.id,
-          outcome: deal.outcome,
-          amount: deal.amount,
-          reported_by: deal.reportedBy,
-          occurred_at: new Date(deal.occurredAt).toISOString(),
-        }),
-      }),
+        .where(
+          and(
+            eq(leads.id, input.leadId),
+            or(isNull(leads.outcomeAt), lte(leads.outcomeAt, input.occurredAt)),
+            dealWritten,
+          ),
+        ),
+      db.insert(leadEvents).select(sql`SELECT ${eventValues} WHERE ${dealWritten}`),
     );
   }
   // The recommender's change log brackets the write (src/storage/model-statistics.ts).
   return { deal, statements: withStatisticsLog(db, [input.clientId], statements, input.now) };
+}
+
+/** Values in the column order of `table`, for an `INSERT … SELECT` (columns not given are NULL). */
+function selectList(table: Parameters<typeof getTableColumns>[0], values: Record<string, unknown>) {
+  return sql.join(
+    Object.keys(getTableColumns(table)).map((column) => sql`${values[column] ?? null}`),
+    sql`, `,
+  );
+}
+
+/** Whether the deal row `id` exists (it does not when the batch found it a duplicate). */
+export async function dealExists(db: Db, id: string): Promise<boolean> {
+  const rows = await db.select({ id: deals.id }).from(deals).where(eq(deals.id, id)).limit(1);
+  return rows.length > 0;
+}
+
+/** The deal of a lead at one time of the outcome (at most one, by the unique index), or null. */
+export async function findLeadDealAt(db: Db, leadId: string, occurredAt: number): Promise<DealRow | null> {
+  const rows = await db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.leadId, leadId), eq(deals.occurredAt, occurredAt)))
+    .limit(1);
+  return rows[0] ?? null;
 }
 
 /** The most recently recorded deal of a lead, or null. */
