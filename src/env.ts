@@ -13,6 +13,14 @@ export interface Env {
   PSEUDONYM_KEY: string;
   ENVIRONMENT: "production" | "development" | "test";
   ALLOW_LOCALHOST_WEBHOOKS: string;
+  /** Ports other than 443 a webhook URL may use, comma-separated (src/domain/webhook-url.ts). */
+  WEBHOOK_ALLOWED_PORTS?: string;
+  /** Rate limiters (wrangler.toml `[[ratelimits]]`, src/http/middleware/rate-limit.ts). */
+  RATE_LIMIT_LEAD_CALL: RateLimit;
+  RATE_LIMIT_INTAKE: RateLimit;
+  RATE_LIMIT_READS: RateLimit;
+  RATE_LIMIT_ADMIN_WRITES: RateLimit;
+  RATE_LIMIT_ANONYMOUS: RateLimit;
 }
 
 /** Who is calling: resolved from the bearer key by the auth middleware. */

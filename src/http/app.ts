@@ -5,7 +5,9 @@ import { DomainError } from "../domain/errors";
 import type { AppEnv } from "../env";
 import { notFound, onError } from "./error-handler";
 import { authenticate } from "./middleware/auth";
+import { responseHeaders } from "./middleware/headers";
 import { personalDataGuard } from "./middleware/personal-data-guard";
+import { rateLimit } from "./middleware/rate-limit";
 import type { Router } from "./router";
 import { registerRoutes } from "./routes";
 
@@ -17,6 +19,8 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   app.onError(onError);
   app.notFound(notFound);
+  // First, so that its headers reach every answer, errors and refusals included.
+  app.use("*", responseHeaders);
   app.use("*", async (c, next) => {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     await next();
@@ -31,6 +35,7 @@ export function createApp() {
     }),
   );
   app.use("*", authenticate);
+  app.use("*", rateLimit);
   // After authentication (an unknown caller's body is not worth reading), before every route.
   app.use("*", personalDataGuard);
 

@@ -4,6 +4,7 @@ import type { AppEnv, Principal } from "../../env";
 import { timingSafeEqual } from "../../lib/crypto";
 import { findActiveKey, touchApiKey } from "../../storage/api-keys";
 import { getDb } from "../../storage/db";
+import { limitAnonymous } from "./rate-limit";
 
 /** Paths that need no key. */
 const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs"]);
@@ -16,10 +17,16 @@ const TOUCH_INTERVAL_MS = 60_000;
  * 401; the key table is read on every request so that revocation takes effect at once.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (PUBLIC_PATHS.has(c.req.path)) return next();
+  if (PUBLIC_PATHS.has(c.req.path)) {
+    await limitAnonymous(c);
+    return next();
+  }
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new DomainError("unauthorized", "Missing `Authorization: Bearer <key>` header");
+  if (!match) {
+    await limitAnonymous(c);
+    throw new DomainError("unauthorized", "Missing `Authorization: Bearer <key>` header");
+  }
   const presented = match[1];
   if (c.env.ADMIN_TOKEN && presented.length >= 16 && timingSafeEqual(presented, c.env.ADMIN_TOKEN)) {
     c.set("principal", { keyId: "admin-token", scope: "admin", companyId: null });
@@ -27,7 +34,10 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const db = getDb(c.env.DB);
   const key = await findActiveKey(db, presented);
-  if (!key) throw new DomainError("unauthorized", "Unknown or revoked API key");
+  if (!key) {
+    await limitAnonymous(c);
+    throw new DomainError("unauthorized", "Unknown or revoked API key");
+  }
   c.set("principal", { keyId: key.id, scope: key.scope, companyId: key.companyId });
   const now = Date.now();
   if (!key.lastUsedAt || now - key.lastUsedAt > TOUCH_INTERVAL_MS) {
