@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { rateLimitClass, secondsUntilWindowEnds } from "../../../src/domain/rate-limits";
-import { api, errorCode, seedKey } from "../../harness";
+import { type ApiResult, api, errorCode, seedKey } from "../../harness";
 
 const ADMIN_WRITES_LIMIT = 300;
 const ANONYMOUS_LIMIT = 60;
@@ -44,7 +44,7 @@ describe("per client IP, for requests without a valid key", () => {
     const anonymous = () => api("GET", "/v1/vocabularies", { key: null, headers: { "cf-connecting-ip": ip } });
     const first = await fire(ANONYMOUS_LIMIT, 20, anonymous);
     expect(first).toEqual(Array(ANONYMOUS_LIMIT).fill(401));
-    let limited: Awaited<ReturnType<typeof api>> | null = null;
+    let limited: ApiResult | null = null;
     for (let i = 0; i <= ANONYMOUS_LIMIT && !limited; i++) {
       const res = await api("GET", "/v1/vocabularies", {
         key: "cb_crm_guessed-key-000000",
