@@ -10,6 +10,8 @@
  */
 import { z } from "zod";
 import { MAX_NEEDS } from "./client-profile";
+import { classifyString } from "./personal-data";
+import { canonicalRegion, REGIONS } from "./vocabularies/regions";
 
 export const LEAD_SCHEMA_VERSION = "1";
 
@@ -55,6 +57,9 @@ export function isSafeText(text: string): boolean {
 
 const NEED_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
+/** The region of a client whose stored region is not in the vocabulary (it is never forwarded). */
+export const UNSPECIFIED_REGION = "unspecified";
+
 /** Most reasons and needs tags a document carries. */
 export const MAX_REASONS = 10;
 
@@ -90,7 +95,8 @@ export const leadDocumentSchema = z
       pseudonym: z.string().regex(/^[0-9a-f]{64}$/),
       age_band: z.enum(AGE_BANDS),
       income_band: z.enum(INCOME_BANDS),
-      region: safeText(64),
+      /** A code of the region vocabulary, or "unspecified" when the stored value did not map. */
+      region: z.enum([...REGIONS.map((region) => region.code), UNSPECIFIED_REGION] as [string, ...string[]]),
       needs: z.array(z.string().regex(NEED_PATTERN)).max(MAX_NEEDS),
     }),
     source_company: companyRef,
@@ -136,8 +142,8 @@ export interface LeadDocumentInput {
 
 /**
  * Builds and validates a lead document. Copies only the fields the document defines; reasons that
- * look like personal data are dropped, needs that are not tags are dropped, and a region that
- * fails the free-text rule is replaced by "unspecified", so nothing personal can pass through.
+ * look like personal data are dropped, needs that are not tags are dropped, and a region that is
+ * not in the region vocabulary is replaced by "unspecified", so nothing personal can pass through.
  * Throws a ZodError only on a programming error (e.g. a malformed lead id or pseudonym).
  */
 export function buildLeadDocument(input: LeadDocumentInput): LeadDocument {
@@ -150,9 +156,13 @@ export function buildLeadDocument(input: LeadDocumentInput): LeadDocument {
   const needs: string[] = [];
   for (const need of input.client.needs) {
     if (needs.length >= MAX_NEEDS) break;
-    if (typeof need === "string" && NEED_PATTERN.test(need) && !needs.includes(need)) needs.push(need);
+    // Tags come from the checked taxonomy; a slug that still looks personal (stored before the
+    // vocabularies existed) is dropped rather than forwarded.
+    if (typeof need !== "string" || !NEED_PATTERN.test(need) || needs.includes(need)) continue;
+    if (classifyString(need) === null) needs.push(need);
   }
-  const region = typeof input.client.region === "string" ? input.client.region.trim().slice(0, 64) : "";
+  // Only a vocabulary value travels: a stored alias becomes its code, anything else "unspecified".
+  const region = typeof input.client.region === "string" ? canonicalRegion(input.client.region) : null;
   const rating = Number.isFinite(input.rating) ? Math.min(100, Math.max(0, Math.round(input.rating * 10) / 10)) : 0;
   const source = { id: input.sourceCompany.id, name: input.sourceCompany.name };
   return leadDocumentSchema.parse({
@@ -167,7 +177,7 @@ export function buildLeadDocument(input: LeadDocumentInput): LeadDocument {
       pseudonym: input.client.pseudonym,
       age_band: ageBand(input.client.age),
       income_band: incomeBand(input.client.monthlyIncome),
-      region: region !== "" && isSafeText(region) ? region : "unspecified",
+      region: region ?? UNSPECIFIED_REGION,
       needs,
     },
     source_company: source,

@@ -23,11 +23,35 @@ function baseInput(overrides: Partial<LeadDocumentInput> = {}): LeadDocumentInpu
     sourceCompany: { id: "co_expobank", name: "Expobank" },
     rating: 87.46,
     reasons: ["Clients with a car loan usually insure the car", "Similar clients took it"],
-    client: { pseudonym: PSEUDONYM, age: 37, monthlyIncome: 120_000, region: "Moscow", needs: ["car", "family"] },
+    client: { pseudonym: PSEUDONYM, age: 37, monthlyIncome: 120_000, region: "msk", needs: ["car", "family"] },
     modelVersion: "m-2026-11-20",
     ...overrides,
   };
 }
+
+describe("lead document: only vocabulary values travel", () => {
+  it("forwards the canonical region code and drops needs that look personal", () => {
+    const document = buildLeadDocument(
+      baseInput({
+        client: {
+          pseudonym: PSEUDONYM,
+          age: 40,
+          monthlyIncome: 90_000,
+          region: "krasnoyarsk",
+          needs: ["travel", "4276_3800_1234_5679", "ivanov-ivan-ivanovich", "call-9123456789", "car"],
+        },
+      }),
+    );
+    expect(document.client.region).toBe("RU-KYA");
+    expect(document.client.needs).toEqual(["travel", "car"]);
+    for (const region of ["8_912_345_67_89", "Moscow", "RU"]) {
+      const refused = buildLeadDocument(
+        baseInput({ client: { pseudonym: PSEUDONYM, age: 40, monthlyIncome: 1, region, needs: [] } }),
+      );
+      expect(refused.client.region).toBe("unspecified");
+    }
+  });
+});
 
 describe("buildLeadDocument", () => {
   it("packages a lead as a versioned document", () => {
@@ -44,7 +68,7 @@ describe("buildLeadDocument", () => {
         pseudonym: PSEUDONYM,
         age_band: "35-44",
         income_band: "80k-150k",
-        region: "Moscow",
+        region: "RU-MOW",
         needs: ["car", "family"],
       },
       source_company: { id: "co_expobank", name: "Expobank" },
