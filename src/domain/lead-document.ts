@@ -96,7 +96,7 @@ export const leadDocumentSchema = z
       age_band: z.enum(AGE_BANDS),
       income_band: z.enum(INCOME_BANDS),
       /** A code of the region vocabulary, or "unspecified" when the stored value did not map. */
-      region: z.enum([...REGIONS.map((region) => region.code), UNSPECIFIED_REGION] as [string, ...string[]]),
+      region: z.enum([UNSPECIFIED_REGION, ...REGIONS.map((region) => region.code)]),
       needs: z.array(z.string().regex(NEED_PATTERN)).max(MAX_NEEDS),
     }),
     source_company: companyRef,
