@@ -19,7 +19,7 @@ const LOOKALIKE = "[OoОоlIІі|]";
 const DIGIT_LOOKALIKE = new RegExp(
   [
     String.raw`(?<=\d${DIGIT_SEPARATOR_CLASS}{0,3})${LOOKALIKE}(?=${DIGIT_SEPARATOR_CLASS}{0,3}[\dOoОоlIІі|])`,
-    String.raw`(?<!\p{L})${LOOKALIKE}(?=${DIGIT_SEPARATOR_CLASS}{0,3}\d)`,
+    String.raw`(?<!\p{L})${LOOKALIKE}(?=${DIGIT_SEPARATOR_CLASS}{0,3}[\dOoОоlIІі|]*\d)`,
     String.raw`(?<=\d)${LOOKALIKE}(?![\p{L}\d])`,
   ].join("|"),
   "gu",
@@ -45,9 +45,13 @@ export function normalizeForScan(text: string): string {
     .join("№")
     .replace(FORMAT_CHARS, "");
   out = out.replace(NON_ASCII_DIGIT, asciiDigit);
-  // Twice, so that a look-alike next to another look-alike ("8 9OO ...") is read as well.
-  out = out.replace(DIGIT_LOOKALIKE, (c) => (/[OoОо]/u.test(c) ? "0" : "1"));
-  return out.replace(DIGIT_LOOKALIKE, (c) => (/[OoОо]/u.test(c) ? "0" : "1"));
+  // Until stable, so that a run of look-alikes ("8 9OOl ...") is read one character at a time.
+  for (let pass = 0; pass < out.length; pass++) {
+    const next = out.replace(DIGIT_LOOKALIKE, (c) => (/[OoОо]/u.test(c) ? "0" : "1"));
+    if (next === out) break;
+    out = next;
+  }
+  return out;
 }
 
 const CYRILLIC_TO_LATIN: Record<string, string> = {

@@ -394,7 +394,7 @@ function classifyDigitRun(written: string, mode: ValueMode, whole: boolean): Per
   const digits = run.replace(/\D/g, "");
   const n = digits.length;
   // "+" then 9..15 digits is an E.164 number: the country code plus a subscriber number.
-  if (run.startsWith("+")) return n >= 9 && n <= 15 ? "phone" : null;
+  if (run.startsWith("+") && n >= 9 && n <= 15) return "phone";
   if (n < 10) return null;
   if (mode !== "number" && SNILS_LAYOUT.test(run) && isSnilsValid(digits)) return "snils";
   if (n === 11 && (digits[0] === "7" || digits[0] === "8")) return "phone";
