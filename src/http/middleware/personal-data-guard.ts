@@ -31,7 +31,7 @@ const CLIENT_SCAN: PersonalDataScanOptions = {
 };
 
 /** The admin's documented free-text fields (docs/privacy.md). */
-export const ADMIN_FREE_TEXT_FIELDS = ["name", "description", "note", "label_ru", "label_en", "hypothesis"];
+export const ADMIN_FREE_TEXT_FIELDS = ["name", "description", "note", "label_ru", "label_en"];
 
 const ADMIN_SCAN: PersonalDataScanOptions = {
   identifierMapFields: ["services", "weights"],
