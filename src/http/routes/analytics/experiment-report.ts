@@ -2,7 +2,7 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import { DomainError } from "../../../domain/errors";
-import { experimentReport } from "../../../domain/experiments";
+import { experimentReport } from "../../../domain/experiment-report";
 import { iso } from "../../../domain/time";
 import type { AppEnv } from "../../../env";
 import { loadCatalogNames } from "../../../storage/analytics";
