@@ -13,7 +13,7 @@ import {
   SETTING_SCOPES,
 } from "../../../../domain/settings";
 import { DAY_MS, iso } from "../../../../domain/time";
-import type { SettingsSnapshot } from "../../../../storage/settings";
+import type { SettingsSnapshot } from "../../../../usecases/admin/settings";
 
 const SOURCES = ["service", "company", "category", "global", "default"] as const;
 
