@@ -59,6 +59,7 @@ export interface LeadContext {
 /** Statuses of a lead that is still being worked. */
 export const OPEN_LEAD_STATUSES = ["queued", "delivered", "acknowledged"] as const;
 
+/** The acceptance counts are cached per isolate: a new deal steers `performance` routing at most this much later. */
 const PERFORMANCE_TTL_MS = 60_000;
 /** Deals older than this no longer steer `performance` routing. */
 const PERFORMANCE_WINDOW_MS = 180 * 86_400_000;
@@ -227,11 +228,6 @@ async function cachedPerformance(db: Db, now: number): Promise<PerformanceCounts
   const counts = await loadPerformanceCounts(db, undefined, { since: now - PERFORMANCE_WINDOW_MS });
   performanceCache = { at: now, counts };
   return counts;
-}
-
-/** Drops the cached acceptance counts (tests, and right after a deal changes them). */
-export function invalidatePerformanceCache() {
-  performanceCache = null;
 }
 
 /** Routing statistics per category and company from the context. */

@@ -11,7 +11,9 @@
  *   `last_error` says why. The lead stays in the inbox and an admin can redeliver it.
  * - `acknowledged`: the partner confirmed receipt through the inbox.
  * - `accepted` / `declined`: an outcome was reported (the latest report wins).
- * - `expired`: set by housekeeping; never delivered again.
+ * - `expired`: reserved, set by nothing today (no lead expiry exists yet). It stays in the schema
+ *   and the API contract (partner inbox status, funnel count, which always reports 0) so that
+ *   introducing expiry changes no contract; a lead in it would never be delivered again.
  *
  * Every change is written together with its `lead_events` row in one D1 batch (atomic).
  */
@@ -19,8 +21,8 @@ import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { LeadDocument } from "../domain/lead-document";
 import type { Env } from "../env";
+import type { LeadDispatchMessage } from "../queues/lead-dispatch/message";
 import { chunkRows, type Db, getDb } from "./db";
-import type { LeadDispatchMessage } from "./queue-messages";
 import { companies, leadEvents, leads } from "./schema";
 
 export type LeadRow = typeof leads.$inferSelect;

@@ -153,6 +153,7 @@ export const leads = sqliteTable(
       .notNull()
       .references(() => companies.id),
     rating: real("rating").notNull(),
+    // `expired` is reserved and set by nothing yet (see src/storage/leads.ts, "Lead status semantics").
     status: text("status", {
       enum: ["queued", "delivered", "failed", "acknowledged", "accepted", "declined", "expired"],
     }).notNull(),
