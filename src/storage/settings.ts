@@ -11,7 +11,7 @@ import {
   settingEntityId,
 } from "../domain/settings";
 import { type AuditInput, auditEntries, runBatch } from "./audit";
-import { chunkRows, type Db } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { companies, services, settings } from "./schema";
 
 export type SettingDbRow = typeof settings.$inferSelect;
@@ -108,7 +108,7 @@ export function settingWriteQueries(db: Db, changes: ReadonlyArray<SettingChange
     }));
   const deletes = changes.filter((change) => change.value === null);
   return [
-    ...chunkRows(upserts, 6).map((chunk) =>
+    ...chunkRows(upserts, boundParametersPerRow(settings)).map((chunk) =>
       db
         .insert(settings)
         .values(chunk)
