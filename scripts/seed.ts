@@ -18,6 +18,7 @@ import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
 import { SETTING_DEFINITIONS, type SettingKey, settingEntityId } from "../src/domain/settings";
+import { canonicalRegion } from "../src/domain/vocabularies/regions";
 import { apiKeyView, companyView, serviceView } from "../src/http/routes/admin/schemas";
 import { pseudonymize } from "../src/lib/crypto";
 import { newId } from "../src/lib/ids";
@@ -337,7 +338,8 @@ async function writeSeedSql(
         externalHash: externalHashes[i],
         age: age[i],
         monthlyIncome: monthlyIncome[i],
-        region: dataset.regions[region[i]],
+        // Stored as the API would store it: the canonical code of the region vocabulary.
+        region: canonicalRegion(dataset.regions[region[i]]) ?? dataset.regions[region[i]],
         gender: gender[i] === GENDER_FEMALE ? "female" : gender[i] === GENDER_MALE ? "male" : null,
         needs: JSON.stringify(needs),
         createdAt: first,
