@@ -48,7 +48,7 @@ export async function seedClient(companyId: string) {
       externalHash: `hash-${clientCounter++}-${Math.random()}`,
       age: 33,
       monthlyIncome: 95_000,
-      region: "Moscow",
+      region: "RU-MOW",
       gender: "female",
       needs: JSON.stringify(["car"]),
       createdAt: now,

@@ -58,7 +58,7 @@ describe("incremental statistics", () => {
     await putClient(world.insurerCrm, "insurer-client", {
       age: 67,
       monthly_income: 45_000,
-      region: "vladivostok",
+      region: "RU-PRI",
       needs: ["retirement", "housing"],
       services: { life_insurance: 1, property_insurance: -1 },
     });
@@ -84,7 +84,7 @@ describe("incremental statistics", () => {
     await putClient(world.insurerCrm, "insurer-client", {
       age: 67,
       monthly_income: 45_000,
-      region: "vladivostok",
+      region: "RU-PRI",
       needs: ["retirement", "housing"],
       services: { life_insurance: 1, property_insurance: -1 },
     });

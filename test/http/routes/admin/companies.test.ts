@@ -128,7 +128,6 @@ describe("POST /v1/admin/companies", () => {
     ["https://0x7f.1/hooks", /loopback/],
     ["https://[::ffff:127.0.0.1]/hooks", /loopback/],
     ["https://metadata.google.internal/", /internal host name/],
-    ["https://user:pw@hooks.partner.example/", /credentials/],
     ["http://localhost:8787/hooks", /must use https/],
     ["not a url", /not a valid absolute URL/],
   ])("refuses the webhook URL %s at body.webhook_url", async (url, reason) => {
@@ -140,6 +139,16 @@ describe("POST /v1/admin/companies", () => {
     expect(res.body.errors).toEqual([
       { code: "validation_failed", message: expect.stringMatching(reason), path: ["body", "webhook_url"] },
     ]);
+    expect(await companyCount()).toBe(before);
+  });
+
+  it("refuses credentials in a webhook URL as personal data (an e-mail-shaped user@host), 422 at body.webhook_url", async () => {
+    const before = await companyCount();
+    const res = await api("POST", "/v1/admin/companies", {
+      body: { name: "Partner", kind: "partner", webhook_url: "https://user:pw@hooks.partner.example/" },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: { path: string[] }) => e.path)).toEqual([["body", "webhook_url"]]);
     expect(await companyCount()).toBe(before);
   });
 

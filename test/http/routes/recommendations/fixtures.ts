@@ -94,14 +94,14 @@ export interface ClientBody {
 /** Synthetic clients with the usual cross-sell patterns (mortgage → property insurance, car loan → car insurance…). */
 export function syntheticClients(count: number, seed: number, prefix = "crm"): Array<{ id: string; body: ClientBody }> {
   const next = random(seed);
-  const regions = ["msk", "spb", "kzn"];
+  const regions = ["msk", "spb", "kazan"];
   const out: Array<{ id: string; body: ClientBody }> = [];
   for (let i = 0; i < count; i++) {
     const needs: string[] = [];
-    for (const need of ["mortgage", "car", "travel", "savings"]) if (next() < 0.35) needs.push(need);
+    for (const need of ["housing", "car", "travel", "savings"]) if (next() < 0.35) needs.push(need);
     const services: Partial<Record<ServiceCode, 1 | -1>> = {};
     if (next() < 0.8) services.debit_card = 1;
-    if (needs.includes("mortgage") && next() < 0.7) {
+    if (needs.includes("housing") && next() < 0.7) {
       services.mortgage = 1;
       if (next() < 0.75) services.property_insurance = 1;
     }
