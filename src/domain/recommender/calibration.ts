@@ -5,7 +5,8 @@
  *   rating = 100 · σ(intercept + Σ_part weight_part · f_part(part))
  *
  * with fixed, monotone feature transforms f:
- *   item        the item-kNN sum Σ R[c,j]·sim(s,j) itself (declines make it negative)
+ *   item        the item-part sum Σ_{j used} w(s,j) + β·Σ_{j declined} w(s,j) itself (w: EASE weight or
+ *               kNN similarity, β = config.declineWeight; never negative)
  *   group       lift of the nearest reference groups: logit(group rate) − logit(overall rate)
  *   link        the business-link strength 1 − Π(1 − w) over the client's services, 0..1
  *   segment     lift of the client's segment (age band × income band): logit(segment rate) − logit(overall rate)
@@ -33,7 +34,7 @@ export const PART_COUNT = PART_NAMES.length;
 
 /** Raw part scores of one (client, service) pair: what to store with a lead so that its deal can train the blend. */
 export interface PartScores {
-  /** Item-kNN sum Σ R[c,j]·sim(s,j) over s's neighbours j (unbounded, negative after declines). */
+  /** Item-part sum over s's kept neighbours j the client used (declined ones weighted β); >= 0, unbounded. */
   item: number;
   /** Take-up rate (0..1) among the client's nearest reference groups. */
   group: number;

@@ -232,7 +232,9 @@ export function scoreClient(
   }
 
   try {
-    // Item part: each cell j adds R[c,j]·sim(s,j) to every target s with j among its neighbours.
+    // Item part: each used service j adds sim(s,j) to every target s with j among its neighbours,
+    // each declined one declineWeight·sim(s,j); nothing is ever subtracted.
+    const declineWeight = model.config.declineWeight;
     const revPtr = model.reverseNeighbourPtr;
     const revIdx = model.reverseNeighbourIndex;
     const revSim = model.reverseNeighbourSimilarity;
@@ -256,8 +258,9 @@ export function scoreClient(
             bestLinkSource[s] = j;
           }
         }
-      } else {
-        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] -= revSim[p];
+      } else if (declineWeight > 0) {
+        // A decline says the service was offered because it fits: weak evidence for its neighbours.
+        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] += declineWeight * revSim[p];
       }
     }
 
