@@ -172,6 +172,11 @@ export interface CalibrationReport {
   brierScore: number;
   /** Area under the ROC curve (0.5 = no discrimination); null without both outcomes. */
   auc: number | null;
+  /**
+   * Expected calibration error in rating points: Σ_buckets (count / samples)·|mean rating − observed
+   * acceptance| over the ten buckets (0 = every bucket's ratings match what its clients did).
+   */
+  ece: number;
   /** True when the ratings are out-of-fold predictions (5-fold cross-validation of the fit). */
   crossValidated: boolean;
 }
@@ -222,8 +227,20 @@ export function calibrationReport(
     logLoss: n > 0 ? logLoss / n : 0,
     brierScore: n > 0 ? brier / n : 0,
     auc: areaUnderRoc(ratings, accepted),
+    ece: expectedCalibrationError(buckets, n),
     crossValidated,
   };
+}
+
+/** ECE in rating points from the buckets of a report (0 without samples). */
+export function expectedCalibrationError(buckets: readonly CalibrationBucket[], samples: number): number {
+  if (samples <= 0) return 0;
+  let total = 0;
+  for (const bucket of buckets) {
+    if (bucket.count === 0 || bucket.observedRate === null) continue;
+    total += (bucket.count / samples) * Math.abs(bucket.meanRating - bucket.observedRate);
+  }
+  return total;
 }
 
 /** ROC AUC by the rank-sum statistic (ties count half). */

@@ -31,7 +31,8 @@ export interface TrainOptions extends Partial<TrainingConfig> {
 function checkConfig(config: TrainingConfig): void {
   if (!Number.isInteger(config.neighbours) || config.neighbours < 1) throw new RangeError("neighbours must be >= 1");
   if (!(config.shrink >= 0)) throw new RangeError("shrink must be >= 0");
-  if (!ITEM_MODELS.includes(config.itemModel)) throw new RangeError(`itemModel must be one of ${ITEM_MODELS.join(", ")}`);
+  if (!ITEM_MODELS.includes(config.itemModel))
+    throw new RangeError(`itemModel must be one of ${ITEM_MODELS.join(", ")}`);
   if (!(config.easeLambda > 0)) throw new RangeError("easeLambda must be > 0");
   if (!(config.asymmetry >= 0 && config.asymmetry <= 1)) throw new RangeError("asymmetry must be within [0, 1]");
   if (!(config.declineWeight >= 0 && Number.isFinite(config.declineWeight))) {
