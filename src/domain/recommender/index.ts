@@ -10,10 +10,10 @@ export { type SimulatedOfferOptions, simulateOfferDeals } from "./bootstrap";
 export {
   type BlendFit,
   type BlendWeights,
+  blendLogit,
   type CalibrationBucket,
   type CalibrationReport,
   calibrationReport,
-  blendLogit,
   DEFAULT_BLEND,
   type DealSample,
   expectedCalibrationError,
