@@ -110,8 +110,9 @@ function printCalibration(result: OfferCalibrationResult): void {
   console.log(
     `  newest 20% of each client's offers held out, ${((100 * after.accepted) / Math.max(1, after.samples)).toFixed(1)}% accepted; ` +
       `acceptance calibration slope ${calibration.slope.toFixed(3)}, offset ${calibration.offset.toFixed(3)} ` +
-      `fitted on ${result.fittedOn} earlier offers (inner split); ranking blend alone: ${line(before)}`,
+      `fitted on the ${result.fittedOn} held-out offers of the other half (${((100 * calibration.accepted) / Math.max(1, calibration.samples)).toFixed(1)}% accepted); ranking blend alone: ${line(before)}`,
   );
+  console.log(`  blend fitted on those offers directly (ranks by acceptance): ${line(result.offerBlend)}`);
   console.log("");
   console.log("rating bucket   offers   mean rating   accepted %");
   for (const bucket of after.buckets) {

@@ -21,14 +21,15 @@ import type { HeldOutOffers } from "./splits";
 
 /**
  * The part scores a model gives to the held-out offers of each client (the scores the offers would
- * have been made with), with their outcomes. Offers of services the model cannot score (used or
- * declined in the training part) are skipped.
+ * have been made with), with their outcomes, for the client rows `includeRow` accepts (default all).
+ * Offers of services the model cannot score (used or declined in the training part) are skipped.
  */
 export function scoreOffers(
   model: RecommenderModel,
   dataset: Dataset,
   offers: HeldOutOffers,
   now: number,
+  includeRow: (row: number) => boolean = () => true,
 ): DealSample[] {
   const n = model.nServices;
   const eligible = new Uint8Array(n);
@@ -37,7 +38,7 @@ export function scoreOffers(
   for (let row = 0; row < dataset.clients.count; row++) {
     const start = offers.ptr[row];
     const end = offers.ptr[row + 1];
-    if (start === end) continue;
+    if (start === end || !includeRow(row)) continue;
     for (let i = start; i < end; i++) {
       eligible[offers.items[i]] = 1;
       outcome[offers.items[i]] = offers.accepted[i];
