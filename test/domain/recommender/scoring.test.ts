@@ -231,14 +231,21 @@ describe("scoreClient", () => {
 
 describe("similarServices", () => {
   it("lists the kept neighbours best first", () => {
-    // Signed cosine with Mortgage: Credit card 20 / (√45·√20) = 0.667 beats Property insurance
-    // (30 users − 10 decliners) 20 / (√45·√40) = 0.471 — declines pull the similarity down.
-    const similar = similarServices(model, 0, 2);
-    expect(similar.map((s) => s.name)).toEqual(["Credit card", "Property insurance"]);
-    expect(similar[0].similarity).toBeCloseTo(20 / Math.sqrt(45 * 20), 6);
-    expect(similar[1].similarity).toBeCloseTo(20 / Math.sqrt(45 * 40), 6);
-    for (let i = 1; i < similar.length; i++)
-      expect(similar[i].similarity).toBeLessThanOrEqual(similar[i - 1].similarity);
+    // Cosine of use columns with Mortgage (40 users): Property insurance 30 / √(40·30) = 0.866 beats
+    // Credit card 20 / √(40·20) = 0.707. The decliners of Property insurance no longer pull it down
+    // (issue 12: before, the signed cosine ranked Credit card first).
+    const cosine = plantedModel({ itemModel: "cosine" }).model;
+    const similar = similarServices(cosine, 0, 2);
+    expect(similar.map((s) => s.name)).toEqual(["Property insurance", "Credit card"]);
+    expect(similar[0].similarity).toBeCloseTo(30 / Math.sqrt(40 * 30), 6);
+    expect(similar[1].similarity).toBeCloseTo(20 / Math.sqrt(40 * 20), 6);
+    // The EASE model lists its kept weights the same way: positive, best first.
+    const ease = similarServices(model, 0, 3);
+    expect(ease.length).toBeGreaterThan(0);
+    for (let i = 0; i < ease.length; i++) {
+      expect(ease[i].similarity).toBeGreaterThan(0);
+      if (i > 0) expect(ease[i].similarity).toBeLessThanOrEqual(ease[i - 1].similarity);
+    }
     expect(() => similarServices(model, n)).toThrow(RangeError);
   });
 });
