@@ -18,9 +18,6 @@ import type { NeighbourLists } from "./similarity";
 import { invertSymmetricPositiveDefinite, packedIndex } from "./symmetric-solve";
 import { pairIndex } from "./training-statistics";
 
-/** Default λ / mean(diag G). */
-export const DEFAULT_EASE_LAMBDA = 0.5;
-
 /** The absolute λ: relative × mean uses per service (at least the relative value itself, so empty statistics stay solvable). */
 export function absoluteEaseLambda(pairDot: Int32Array, n: number, relative: number): number {
   let diagonal = 0;

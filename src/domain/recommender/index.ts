@@ -26,7 +26,7 @@ export {
   partFeatures,
   ratingOf,
 } from "./calibration";
-export { absoluteEaseLambda, DEFAULT_EASE_LAMBDA, easeNeighbours, easePrecision, TopKLists } from "./ease";
+export { absoluteEaseLambda, easeNeighbours, easePrecision, TopKLists } from "./ease";
 export {
   ageBandLabel,
   type ClientInteractions,

@@ -59,14 +59,14 @@ export interface TrainingConfig {
 }
 
 /**
- * Defaults: k = 100 (RecBole's ItemKNN), EASE with λ = 0.5 × mean uses per service, no shrink, plain
+ * Defaults: k = 100 (RecBole's ItemKNN), EASE with λ = 0.25 × mean uses per service (what both bank histories choose on their inner split), no shrink, plain
  * cosine for the kNN variant, declines count a quarter of a use for their neighbours (evaluation in
  * docs/recommender.md); 3 nearest groups; smoothing 10 clients.
  */
 export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   neighbours: 100,
   itemModel: "ease",
-  easeLambda: 0.5,
+  easeLambda: 0.25,
   shrink: 0,
   asymmetry: 0.5,
   declineWeight: 0.25,

@@ -127,6 +127,50 @@ describe("scoreClient", () => {
     );
   });
 
+  it("reads a decline as weak evidence: it never lowers another service's item part (property)", () => {
+    const cosine = plantedModel({ itemModel: "cosine" }).model;
+    const cellsArb = fc.uniqueArray(
+      fc.record({ service: fc.integer({ min: 0, max: n - 1 }), value: fc.constantFrom(1, -1) }),
+      { selector: (c) => c.service, maxLength: n - 1 },
+    );
+    fc.assert(
+      fc.property(cellsArb, fc.integer({ min: 0, max: n - 1 }), fc.boolean(), (cells, declined, useEase) => {
+        if (cells.some((c) => c.service === declined)) return;
+        const scored = useEase ? model : cosine;
+        const options = {
+          now: NOW,
+          limit: n,
+          reasons: false,
+          blend: { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 },
+        };
+        const before = scoreClient(
+          scored,
+          clientOf(
+            youngMover,
+            cells.map((c) => [c.service, c.value, NOW]),
+          ),
+          options,
+        );
+        const after = scoreClient(
+          scored,
+          clientOf(youngMover, [
+            ...cells.map((c) => [c.service, c.value, NOW] as [number, number, number]),
+            [declined, -1, NOW],
+          ]),
+          options,
+        );
+        const itemBefore = new Map(before.map((r) => [r.service, r.parts.item]));
+        for (const r of after) {
+          expect(r.parts.item).toBeGreaterThanOrEqual(0);
+          expect(r.parts.item).toBeGreaterThanOrEqual((itemBefore.get(r.service) ?? 0) - 1e-12);
+        }
+        // The declined service itself is blocked by the cooldown.
+        expect(after.some((r) => r.service === declined)).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("keeps every rating within 0..100 whatever the blend and the client (property)", () => {
     const weight = fc.double({ min: 0, max: 1e6, noNaN: true });
     const blendArb = fc.record({
