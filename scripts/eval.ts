@@ -108,8 +108,12 @@ function printCalibration(result: OfferCalibrationResult): void {
   console.log("");
   console.log(`calibration on held-out offers: ${line(after)}`);
   console.log(
+    `  ratings: 100·σ(map(z)), z the hybrid's blend logit, map isotonic with ${result.acceptanceMap.z.length} knots; ` +
+      `linear recalibration instead: ${line(result.linear)}`,
+  );
+  console.log(
     `  newest 20% of each client's offers held out, ${((100 * after.accepted) / Math.max(1, after.samples)).toFixed(1)}% accepted; ` +
-      `acceptance calibration slope ${calibration.slope.toFixed(3)}, offset ${calibration.offset.toFixed(3)} ` +
+      `linear recalibration slope ${calibration.slope.toFixed(3)}, offset ${calibration.offset.toFixed(3)}; map and line ` +
       `fitted on the ${result.fittedOn} held-out offers of the other half (${((100 * calibration.accepted) / Math.max(1, calibration.samples)).toFixed(1)}% accepted); ranking blend alone: ${line(before)}`,
   );
   console.log(`  blend fitted on those offers directly (ranks by acceptance): ${line(result.offerBlend)}`);

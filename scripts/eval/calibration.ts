@@ -3,21 +3,29 @@
  * (1) or declined (-1). The newest 20 % of each client's offers are held out and the hybrid is trained
  * on the rest exactly as `trainHybrid` does (ranking blend from simulated take-up). The held-out
  * offers of half of the clients (a stable hash of the row) then fit the acceptance calibration — as
- * recorded deals would on the platform: outcomes of offers made with the current model's scores —
+ * recorded deals would on the platform: outcomes of offers made with the current model's scores; an
+ * isotonic acceptance map of the blend logit, plus a linear recalibration and an offer-fitted blend
+ * for comparison —
  * and the held-out offers of the other half are the test: their outcomes never touch a fit, and both
  * halves are scored by the same model with the same amount of history.
  */
 import type { Dataset } from "../../src/domain/dataset";
 import {
+  type AcceptanceMap,
+  applyAcceptanceMap,
+  blendLogit,
   type CalibrationReport,
   type CatalogEntry,
   calibrateBlend,
   calibrationReport,
   type DealSample,
+  fitAcceptanceMap,
   fitBlend,
   fitOfferCalibration,
   type OfferCalibration,
+  partFeatures,
   Rng,
+  ratingFromLogit,
   ratingOf,
   type ServiceLink,
   scoreOffers,
@@ -28,8 +36,11 @@ import { datasetNow, type PipelineOptions, type TrainedHybrid, trainHybrid } fro
 export interface OfferCalibrationResult {
   /** Held-out offers rated by the ranking blend (no acceptance calibration). */
   before: CalibrationReport;
-  /** Held-out offers rated by the calibrated blend. */
+  /** Held-out offers rated by the model with its acceptance map (isotonic, fitted on the other half). */
   after: CalibrationReport;
+  /** The same with the linear recalibration σ(slope·z + offset) instead of the map. */
+  linear: CalibrationReport;
+  acceptanceMap: AcceptanceMap;
   calibration: OfferCalibration;
   /** Held-out offers rated by a blend fitted on the inner offers directly (acceptance blend), for comparison. */
   offerBlend: CalibrationReport;
@@ -80,13 +91,27 @@ export function evaluateOfferCalibration(
   const fitClients = (row: number) => new Rng(options.seed, row).next() < 0.5;
   const fitDeals = scoreOffers(hybrid.model, outer.train, outer.offers, now, fitClients);
   const testDeals = scoreOffers(hybrid.model, outer.train, outer.offers, now, (row) => !fitClients(row));
-  const calibration = fitOfferCalibration(hybrid.model.blend, fitDeals);
-  const before = ratingsOf(testDeals, hybrid.model.blend);
-  const after = ratingsOf(testDeals, calibrateBlend(hybrid.model.blend, calibration));
+  const blend = hybrid.model.blend;
+  const logitsOf = (deals: readonly DealSample[]) => deals.map((deal) => blendLogit(blend, partFeatures(deal.parts)));
+  const acceptanceMap = fitAcceptanceMap(
+    logitsOf(fitDeals),
+    fitDeals.map((deal) => deal.accepted),
+  );
+  const calibration = fitOfferCalibration(blend, fitDeals);
+  const before = ratingsOf(testDeals, blend);
+  const linear = ratingsOf(testDeals, calibrateBlend(blend, calibration));
   const offerFitted = ratingsOf(testDeals, fitBlend(fitDeals).blend);
+  // The model's own ratings: the acceptance map on its blend logit (what scoreClient returns).
+  const mapped = logitsOf(testDeals).map((z) => ratingFromLogit(applyAcceptanceMap(acceptanceMap, z)));
   return {
     before: calibrationReport(before.ratings, before.accepted, false),
-    after: calibrationReport(after.ratings, after.accepted, false),
+    after: calibrationReport(
+      mapped,
+      testDeals.map((deal) => deal.accepted),
+      false,
+    ),
+    linear: calibrationReport(linear.ratings, linear.accepted, false),
+    acceptanceMap,
     offerBlend: calibrationReport(offerFitted.ratings, offerFitted.accepted, false),
     calibration,
     fittedOn: fitDeals.length,

@@ -17,6 +17,7 @@
  * per-element copy; one copy of the whole buffer only if it is not 4-byte aligned), so a
  * 2,000-service model loads in about a millisecond.
  */
+import { isValidAcceptanceMap } from "./acceptance-map";
 import type { FeatureSpace } from "./features";
 import { createFeatureSpace, featureLayout } from "./features";
 import {
@@ -76,6 +77,16 @@ const META_SECTION_ID = 1;
  * whose declines add nothing (scoring never subtracts neighbour similarity any more).
  */
 const LEGACY_FORMAT_VERSION = 1;
+
+/** The stored calibration, with its acceptance map checked when there is one. */
+function decodedCalibration(stored: RecommenderModel["calibration"]): RecommenderModel["calibration"] {
+  if (!stored || typeof stored !== "object") throw new ModelArtefactError("metadata has no calibration");
+  const map = stored.acceptanceMap;
+  if (map !== undefined && map !== null && !isValidAcceptanceMap(map)) {
+    throw new ModelArtefactError("acceptance map must have ascending knots and non-decreasing logits");
+  }
+  return stored;
+}
 
 /** The training config of a decoded artefact, with the version-2 fields checked (or filled for version 1). */
 function decodedConfig(formatVersion: number, stored: Partial<TrainingConfig> | undefined): TrainingConfig {
@@ -405,8 +416,8 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Rec
     vectorDims: layout.vectorDims,
     clientCount: meta.clientCount,
     config: decodedConfig(formatVersion, meta.config),
+    calibration: decodedCalibration(meta.calibration),
     blend: meta.blend,
-    calibration: meta.calibration,
     groups: meta.groups,
     popularityLogitMean: meta.popularityLogitMean,
     neighbourIndex: arrays.neighbourIndex as Int32Array,

@@ -5,6 +5,14 @@
  */
 
 export { Rng } from "../random";
+export {
+  type AcceptanceMap,
+  applyAcceptanceMap,
+  DEFAULT_MIN_BLOCK,
+  fitAcceptanceMap,
+  inverseAcceptanceMap,
+  isValidAcceptanceMap,
+} from "./acceptance-map";
 export { checksum32, crc32, type DecodeOptions, decodeModel, encodeModel, ModelArtefactError } from "./artefact";
 export { type SimulatedOfferOptions, simulateOfferDeals } from "./bootstrap";
 export {
@@ -24,6 +32,7 @@ export {
   type PartName,
   type PartScores,
   partFeatures,
+  ratingFromLogit,
   ratingOf,
 } from "./calibration";
 export { absoluteEaseLambda, easeNeighbours, easePrecision, TopKLists } from "./ease";

@@ -2,6 +2,7 @@
  * The trained recommender model: plain typed arrays plus a little metadata, exactly what the
  * binary artefact (`artefact.ts`) stores and what `scoreClient` reads.
  */
+import type { AcceptanceMap } from "./acceptance-map";
 import type { BlendWeights, CalibrationReport } from "./calibration";
 import type { FeatureSpace } from "./features";
 
@@ -99,6 +100,11 @@ export interface ModelCalibration {
   accepted: number;
   note: string;
   report: CalibrationReport | null;
+  /**
+   * Isotonic map from the blend logit to the acceptance logit, fitted on the outcomes of offers of a
+   * history (eval / bootstrap); absent or null: the blend's own logistic output is the rating.
+   */
+  acceptanceMap?: AcceptanceMap | null;
 }
 
 /**
