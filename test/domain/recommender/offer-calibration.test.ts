@@ -1,18 +1,24 @@
 import { describe, expect, it } from "vitest";
 import {
+  applyAcceptanceMap,
   blendLogit,
   calibrateBlend,
   calibrationReport,
   type DealSample,
+  fitAcceptanceMap,
   fitOfferCalibration,
+  inverseAcceptanceMap,
+  isValidAcceptanceMap,
   type PartScores,
   partFeatures,
   Rng,
+  ratingFromLogit,
   ratingOf,
+  scoreClient,
   scoreOffers,
   splitOffers,
 } from "../../../src/domain/recommender";
-import { datasetOf, plantedDataset, plantedModel } from "./fixtures";
+import { clientOf, datasetOf, plantedDataset, plantedModel } from "./fixtures";
 
 const BLEND = { intercept: -1, item: 0.5, group: 1, link: 0.8, segment: 0.2, popularity: 1, activity: 0.3 };
 
@@ -131,5 +137,56 @@ describe("offer split and offer scoring", () => {
     let expected = 0;
     for (let row = 0; row < dataset.clients.count; row += 2) expected += offers.ptr[row + 1] - offers.ptr[row];
     expect(even.length).toBe(expected);
+  });
+});
+
+describe("acceptance map (isotonic)", () => {
+  it("is non-decreasing, follows a bent reliability curve, and inverts for minimum ratings", () => {
+    // True acceptance bends: flat 10% below z = 0, then rising steeply to 90%.
+    const rng = new Rng(21, 4);
+    const z: number[] = [];
+    const accepted: boolean[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const value = 8 * rng.next() - 4;
+      z.push(value);
+      accepted.push(rng.next() < (value < 0 ? 0.1 : 0.1 + 0.2 * value));
+    }
+    const map = fitAcceptanceMap(z, accepted, 200);
+    expect(isValidAcceptanceMap(map)).toBe(true);
+    expect(map.z.length).toBeGreaterThan(3);
+    const rating = (value: number) => ratingFromLogit(applyAcceptanceMap(map, value));
+    expect(rating(-3)).toBeCloseTo(10, -0.5);
+    expect(rating(1)).toBeCloseTo(30, -0.5);
+    expect(rating(3.5)).toBeCloseTo(80, -1);
+    for (let value = -5; value < 5; value += 0.25) {
+      expect(applyAcceptanceMap(map, value + 0.25)).toBeGreaterThanOrEqual(applyAcceptanceMap(map, value));
+    }
+    const target = Math.log(0.5 / 0.5);
+    const threshold = inverseAcceptanceMap(map, target);
+    expect(applyAcceptanceMap(map, threshold + 1e-9)).toBeGreaterThanOrEqual(target - 1e-9);
+    expect(applyAcceptanceMap(map, threshold - 0.05)).toBeLessThan(target);
+    expect(inverseAcceptanceMap(map, -50)).toBe(Number.NEGATIVE_INFINITY);
+    expect(inverseAcceptanceMap(map, 50)).toBe(Number.POSITIVE_INFINITY);
+    expect(isValidAcceptanceMap({ z: [1, 0], logit: [0, 1] })).toBe(false);
+    expect(() => fitAcceptanceMap([], [])).toThrow(RangeError);
+  });
+
+  it("rates through the model's map, keeps the order, and filters minRating on the mapped rating", () => {
+    const { model } = plantedModel();
+    const map = { z: [-6, -2, 0, 3], logit: [-3, -1, 0.2, 2] };
+    const mapped = { ...model, calibration: { ...model.calibration, acceptanceMap: map } };
+    const client = clientOf({ age: 30, income: 90_000, region: 0 }, [[0, 1, 0]]);
+    const plain = scoreClient(model, client, { now: 1e13, limit: 8, reasons: false });
+    const rated = scoreClient(mapped, client, { now: 1e13, limit: 8, reasons: false });
+    expect(rated.map((r) => r.service)).toEqual(plain.map((r) => r.service));
+    for (let i = 0; i < rated.length; i++) {
+      const z = Math.log(plain[i].rating / (100 - plain[i].rating));
+      expect(rated[i].rating).toBeCloseTo(ratingFromLogit(applyAcceptanceMap(map, z)), 6);
+    }
+    const threshold = rated[Math.floor(rated.length / 2)].rating;
+    const kept = scoreClient(mapped, client, { now: 1e13, limit: 8, reasons: false, minRating: threshold });
+    expect(kept.length).toBeGreaterThan(0);
+    for (const r of kept) expect(r.rating).toBeGreaterThanOrEqual(threshold);
+    expect(kept.length).toBe(rated.filter((r) => r.rating >= threshold).length);
   });
 });
