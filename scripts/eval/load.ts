@@ -300,7 +300,7 @@ export function loadLinksFile(
   codes: readonly string[],
 ): Array<{ from: number; to: number; weight: number }> {
   const index = new Map<string, number>();
-  codes.forEach((code, i) => index.set(code, i));
+  for (let i = 0; i < codes.length; i++) index.set(codes[i], i);
   const links = new Map<string, { from: number; to: number; weight: number }>();
   const lines = readText(path, "utf8").split(/\r?\n/);
   lines.forEach((line, lineNo) => {

@@ -35,11 +35,14 @@ export const calibrationSchema = z
         log_loss: z.number(),
         brier_score: z.number(),
         auc: z.number().nullable(),
-        ece: z.number().nullable().meta({
-          description:
-            "Expected calibration error in rating points: bucket-weighted |mean rating − observed acceptance| " +
-            "(out-of-fold when cross_validated; null for a model trained before it was reported)",
-        }),
+        ece: z
+          .number()
+          .nullable()
+          .meta({
+            description:
+              "Expected calibration error in rating points: bucket-weighted |mean rating − observed acceptance| " +
+              "(out-of-fold when cross_validated; null for a model trained before it was reported)",
+          }),
         cross_validated: z.boolean(),
         buckets: z.array(
           z.object({
