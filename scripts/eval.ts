@@ -104,7 +104,7 @@ function printCalibration(result: OfferCalibrationResult): void {
   const line = (report: OfferCalibrationResult["after"]) =>
     `ECE ${report.ece.toFixed(1)} pts, log loss ${report.logLoss.toFixed(3)}, ` +
     `AUC ${report.auc === null ? "n/a" : report.auc.toFixed(3)} (${report.samples} offers)`;
-  const { after, before, calibration } = result;
+  const { after, before } = result;
   console.log("");
   console.log(`calibration on held-out offers: ${line(after)}`);
   console.log(
@@ -113,8 +113,8 @@ function printCalibration(result: OfferCalibrationResult): void {
   );
   console.log(
     `  newest 20% of each client's offers held out, ${((100 * after.accepted) / Math.max(1, after.samples)).toFixed(1)}% accepted; ` +
-      `linear recalibration slope ${calibration.slope.toFixed(3)}, offset ${calibration.offset.toFixed(3)}; map and line ` +
-      `fitted on the ${result.fittedOn} held-out offers of the other half (${((100 * calibration.accepted) / Math.max(1, calibration.samples)).toFixed(1)}% accepted); ranking blend alone: ${line(before)}`,
+      "each half of the clients rated by the calibration fitted on the other half; " +
+      `ranking blend alone: ${line(before)}`,
   );
   console.log(`  blend fitted on those offers directly (ranks by acceptance): ${line(result.offerBlend)}`);
   console.log("");

@@ -2,12 +2,12 @@
  * Calibration of the hybrid on held-out OFFERS (issue 12): the history's cells are offers, accepted
  * (1) or declined (-1). The newest 20 % of each client's offers are held out and the hybrid is trained
  * on the rest exactly as `trainHybrid` does (ranking blend from simulated take-up). The held-out
- * offers of half of the clients (a stable hash of the row) then fit the acceptance calibration — as
- * recorded deals would on the platform: outcomes of offers made with the current model's scores; an
- * isotonic acceptance map of the blend logit, plus a linear recalibration and an offer-fitted blend
- * for comparison —
- * and the held-out offers of the other half are the test: their outcomes never touch a fit, and both
- * halves are scored by the same model with the same amount of history.
+ * offers of each half of the clients (a stable hash of the row) then fit the acceptance calibration
+ * that rates the other half (2-fold cross-fitting: every offer is rated out of fold), as recorded
+ * deals would on the platform: outcomes of offers made with the current model's scores. Reported:
+ * the isotonic acceptance map of the blend logit (the model's ratings), and for comparison a linear
+ * recalibration, a blend fitted on the offers directly and the ranking blend alone. Both halves are
+ * scored by the same model with the same amount of history.
  */
 import type { Dataset } from "../../src/domain/dataset";
 import {
@@ -44,8 +44,6 @@ export interface OfferCalibrationResult {
   calibration: OfferCalibration;
   /** Held-out offers rated by a blend fitted on the inner offers directly (acceptance blend), for comparison. */
   offerBlend: CalibrationReport;
-  /** Held-out offers of the calibration half of the clients, which the calibration was fitted on. */
-  fittedOn: number;
 }
 
 /** Whether a dataset can be evaluated on offers: times and both outcomes. */
@@ -88,32 +86,42 @@ export function evaluateOfferCalibration(
   const outer = splitOffers(dataset);
   const hybrid = trainHybrid(outer.train, catalog, links, chosen);
   const now = datasetNow(outer.train);
-  const fitClients = (row: number) => new Rng(options.seed, row).next() < 0.5;
-  const fitDeals = scoreOffers(hybrid.model, outer.train, outer.offers, now, fitClients);
-  const testDeals = scoreOffers(hybrid.model, outer.train, outer.offers, now, (row) => !fitClients(row));
+  // Two halves of the clients by a stable hash of the row; each half is rated by the calibration
+  // fitted on the other one (cross-fitting), so every held-out offer is rated out of fold.
+  const inFirstHalf = (row: number) => new Rng(options.seed, row).next() < 0.5;
+  const halves = [
+    scoreOffers(hybrid.model, outer.train, outer.offers, now, inFirstHalf),
+    scoreOffers(hybrid.model, outer.train, outer.offers, now, (row) => !inFirstHalf(row)),
+  ];
   const blend = hybrid.model.blend;
   const logitsOf = (deals: readonly DealSample[]) => deals.map((deal) => blendLogit(blend, partFeatures(deal.parts)));
-  const acceptanceMap = fitAcceptanceMap(
-    logitsOf(fitDeals),
-    fitDeals.map((deal) => deal.accepted),
-  );
-  const calibration = fitOfferCalibration(blend, fitDeals);
+  const outcomesOf = (deals: readonly DealSample[]) => deals.map((deal) => deal.accepted);
+  const testDeals = [...halves[1], ...halves[0]];
+  const mapped: number[] = [];
+  const linearRatings: number[] = [];
+  const offerRatings: number[] = [];
+  for (const [fit, rated] of [
+    [halves[0], halves[1]],
+    [halves[1], halves[0]],
+  ]) {
+    const map = fitAcceptanceMap(logitsOf(fit), outcomesOf(fit));
+    // The model's own ratings: the acceptance map on its blend logit (what scoreClient returns).
+    for (const z of logitsOf(rated)) mapped.push(ratingFromLogit(applyAcceptanceMap(map, z)));
+    linearRatings.push(...ratingsOf(rated, calibrateBlend(blend, fitOfferCalibration(blend, fit))).ratings);
+    offerRatings.push(...ratingsOf(rated, fitBlend(fit).blend).ratings);
+  }
+  // What the model would carry: the map and the line fitted on all held-out offers.
+  const allDeals = [...halves[0], ...halves[1]];
+  const acceptanceMap = fitAcceptanceMap(logitsOf(allDeals), outcomesOf(allDeals));
+  const calibration = fitOfferCalibration(blend, allDeals);
+  const accepted = outcomesOf(testDeals);
   const before = ratingsOf(testDeals, blend);
-  const linear = ratingsOf(testDeals, calibrateBlend(blend, calibration));
-  const offerFitted = ratingsOf(testDeals, fitBlend(fitDeals).blend);
-  // The model's own ratings: the acceptance map on its blend logit (what scoreClient returns).
-  const mapped = logitsOf(testDeals).map((z) => ratingFromLogit(applyAcceptanceMap(acceptanceMap, z)));
   return {
     before: calibrationReport(before.ratings, before.accepted, false),
-    after: calibrationReport(
-      mapped,
-      testDeals.map((deal) => deal.accepted),
-      false,
-    ),
-    linear: calibrationReport(linear.ratings, linear.accepted, false),
+    after: calibrationReport(mapped, accepted, false),
+    linear: calibrationReport(linearRatings, accepted, false),
     acceptanceMap,
-    offerBlend: calibrationReport(offerFitted.ratings, offerFitted.accepted, false),
+    offerBlend: calibrationReport(offerRatings, accepted, false),
     calibration,
-    fittedOn: fitDeals.length,
   };
 }
