@@ -21,10 +21,11 @@ import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./e
 
 const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [--format csv|tsv] [--users u.user]
        [--split random|temporal|leave-one-out] [--k K] [--seed 42] [--clients 3000] [--groups G]
-       [--neighbours 100] [--item-model ease|cosine] [--ease-lambda L] [--shrink 0] [--asymmetry 0.5]
+       [--neighbours 100] [--item-model auto|ease|cosine] [--ease-lambda L] [--shrink 0] [--asymmetry 0.5]
        [--decline-weight W] [--nearest-groups 3] [--smoothing 10] [--profile-share S]
        [--user-neighbours 50] [--offers 50] [--links from,to,weight.csv] [--no-calibration]
   --k             cut-off: 5 for the bank histories (demo, bank-alt), 10 otherwise
+  --item-model    auto (default): EASE or cosine, whichever ranks better alone on an inner split
   --ease-lambda, --decline-weight, --profile-share: chosen on an inner split when not given
   --links         business links (service codes / item ids); demo and bank-alt use their own matrix`;
 
@@ -182,8 +183,10 @@ function main(): void {
     );
     input.linksLabel = values.links;
   }
-  const itemModel = (values["item-model"] ?? "ease") as ItemModel;
-  if (!ITEM_MODELS.includes(itemModel)) throw new UsageError(`--item-model must be one of ${ITEM_MODELS.join(", ")}`);
+  const itemModel = (values["item-model"] ?? "auto") as ItemModel | "auto";
+  if (itemModel !== "auto" && !ITEM_MODELS.includes(itemModel)) {
+    throw new UsageError(`--item-model must be auto or one of ${ITEM_MODELS.join(", ")}`);
+  }
   const optionalNumber = (name: "ease-lambda" | "decline-weight" | "profile-share") =>
     values[name] === undefined ? undefined : numberOption(values[name], name, 0, false);
   const k = numberOption(values.k, "k", input.bank ? 5 : 10);
@@ -229,14 +232,15 @@ function main(): void {
   console.log(
     `split: ${split}, seed ${seed}; ${test.items.length} held-out positives; k = ${k}; ` +
       `groups ${hybrid.model.nGroups}, nearest groups ${options.nearestGroups}, neighbours ${options.neighbours}, ` +
-      `item model ${options.itemModel}, shrink ${options.shrink}, asymmetry ${options.asymmetry}`,
+      `item model ${hybrid.items.itemModel}${options.itemModel === "auto" ? " (auto)" : ""}, shrink ${options.shrink}, asymmetry ${options.asymmetry}`,
   );
   console.log(`business links: ${input.links.length} (${input.linksLabel})`);
   const items = hybrid.items;
   const scoreList = (list: Array<{ value: number; ndcg: number }>) =>
     list.map((c) => `${c.value} (inner item NDCG@${k} ${c.ndcg.toFixed(4)})`).join(", ");
   console.log(
-    `EASE λ ${items.easeLambda} × mean uses per service${items.lambdaScores.length ? ` of: ${scoreList(items.lambdaScores)}` : ""}; ` +
+    `${items.itemModelScores.length ? `item model ${items.itemModel} of: ${items.itemModelScores.map((c) => `${c.value} (inner item NDCG@${k} ${c.ndcg.toFixed(4)})`).join(", ")}; ` : ""}` +
+      `EASE λ ${items.easeLambda} × mean uses per service${items.lambdaScores.length ? ` of: ${scoreList(items.lambdaScores)}` : ""}; ` +
       `decline weight ${items.declineWeight}${items.declineScores.length ? ` of: ${scoreList(items.declineScores)}` : ""}`,
   );
   const blend = hybrid.model.blend;

@@ -80,6 +80,7 @@ export function evaluateOfferCalibration(
   const chosen: PipelineOptions = {
     ...options,
     profileShare: ranking.space.profileShare,
+    itemModel: ranking.items.itemModel,
     easeLambda: ranking.items.easeLambda,
     declineWeight: ranking.items.declineWeight,
   };

@@ -37,8 +37,8 @@ export interface PipelineOptions {
   /** Reference groups (default: the rebuild's default for the client count). */
   groups?: number;
   neighbours: number;
-  /** Item model of the hybrid's item part. */
-  itemModel: ItemModel;
+  /** Item model of the hybrid's item part; "auto": the better item part alone on the inner split. */
+  itemModel: ItemModel | "auto";
   /** EASE λ relative to the mean uses per service; default: chosen on the inner split among EASE_LAMBDA_CANDIDATES. */
   easeLambda?: number;
   shrink: number;
@@ -70,6 +70,9 @@ export const DECLINE_WEIGHT_CANDIDATES = [0, 0.25, 0.5, 1] as const;
 
 /** The item-part settings chosen on the inner split, with the inner item-only NDCG@k of each candidate. */
 export interface ItemSelection {
+  itemModel: ItemModel;
+  /** Inner item-only NDCG@k of the best EASE and of the cosine item-kNN (auto only). */
+  itemModelScores: Array<{ value: ItemModel; ndcg: number }>;
   easeLambda: number;
   declineWeight: number;
   lambdaScores: Array<{ value: number; ndcg: number }>;
@@ -79,8 +82,8 @@ export interface ItemSelection {
 export interface TrainedHybrid {
   space: FeatureSpace;
   model: RecommenderModel;
-  /** The same statistics with the (asymmetric) cosine item-kNN as item part, for the comparison row. */
-  cosineModel: RecommenderModel;
+  /** The same statistics with each item model as item part, for the comparison rows. */
+  itemModels: Record<ItemModel, RecommenderModel>;
   items: ItemSelection;
   deals: number;
   dealsAccepted: number;
@@ -119,6 +122,13 @@ function trainOptionsOf(
   };
 }
 
+/** The item-part settings a model is trained with. */
+export interface ItemSettings {
+  itemModel: ItemModel;
+  easeLambda: number;
+  declineWeight: number;
+}
+
 /** Full rebuild + training of a model on a dataset (the Worker's path). */
 export function trainModel(
   train: Dataset,
@@ -126,7 +136,7 @@ export function trainModel(
   catalog: readonly CatalogEntry[],
   links: readonly ServiceLink[],
   options: PipelineOptions,
-  items: { easeLambda: number; declineWeight: number },
+  items: ItemSettings,
   deals: readonly DealSample[],
   version: string,
 ): RecommenderModel {
@@ -135,7 +145,7 @@ export function trainModel(
     rebuild.stats,
     catalog,
     links,
-    trainOptionsOf(options, version, datasetNow(train), options.itemModel, items),
+    trainOptionsOf(options, version, datasetNow(train), items.itemModel, items),
     deals,
   );
 }
@@ -143,8 +153,9 @@ export function trainModel(
 const ITEM_ONLY: BlendWeights = { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
 
 /**
- * Chooses the EASE λ and the decline weight on the inner split by item-only NDCG@k (the Gram matrix
- * does not depend on the profile share, so one rebuild serves every candidate). Given values are kept.
+ * Chooses the item model ("auto"), the EASE λ and the decline weight on the inner split by item-only
+ * NDCG@k (the Gram matrix does not depend on the profile share, so one rebuild serves every
+ * candidate). Given values are kept.
  */
 function selectItemSettings(
   inner: { train: Dataset; test: HeldOut },
@@ -152,7 +163,8 @@ function selectItemSettings(
   catalog: readonly CatalogEntry[],
   options: PipelineOptions,
 ): ItemSelection {
-  const needsLambda = options.itemModel === "ease" && options.easeLambda === undefined;
+  const auto = options.itemModel === "auto";
+  const needsLambda = options.itemModel !== "cosine" && options.easeLambda === undefined;
   let hasDeclines = false;
   for (let i = 0; i < inner.train.interactions.value.length && !hasDeclines; i++) {
     hasDeclines = inner.train.interactions.value[i] < 0;
@@ -161,41 +173,58 @@ function selectItemSettings(
   const fallbackLambda = options.easeLambda ?? DEFAULT_TRAINING_CONFIG.easeLambda;
   const fallbackDecline = options.declineWeight ?? (hasDeclines ? DEFAULT_TRAINING_CONFIG.declineWeight : 0);
   const selection: ItemSelection = {
+    itemModel: options.itemModel === "auto" ? "ease" : options.itemModel,
+    itemModelScores: [],
     easeLambda: fallbackLambda,
     declineWeight: fallbackDecline,
     lambdaScores: [],
     declineScores: [],
   };
-  if (!needsLambda && !needsDecline) return selection;
+  if (!auto && !needsLambda && !needsDecline) return selection;
   const stats = rebuildStatistics(inner.train, space, { groups: 0, seed: options.seed }).stats;
   const now = datasetNow(inner.train);
-  const train = (easeLambda: number) =>
+  const train = (itemModel: ItemModel, easeLambda: number) =>
     trainFromStatistics(
       stats,
       catalog,
       [],
-      trainOptionsOf(options, "inner-items", now, options.itemModel, { easeLambda, declineWeight: fallbackDecline }),
+      trainOptionsOf(options, "inner-items", now, itemModel, { easeLambda, declineWeight: fallbackDecline }),
     );
+  const itemNdcg = (model: RecommenderModel) => meanNdcg(model, inner.train, inner.test, options.k, ITEM_ONLY);
   let model: RecommenderModel | null = null;
+  let bestEase = Number.NEGATIVE_INFINITY;
   if (needsLambda) {
-    let best = Number.NEGATIVE_INFINITY;
     for (const value of EASE_LAMBDA_CANDIDATES) {
-      const candidate = train(value);
-      const ndcg = meanNdcg(candidate, inner.train, inner.test, options.k, ITEM_ONLY);
+      const candidate = train("ease", value);
+      const ndcg = itemNdcg(candidate);
       selection.lambdaScores.push({ value, ndcg });
-      if (ndcg > best) {
-        best = ndcg;
+      if (ndcg > bestEase) {
+        bestEase = ndcg;
         selection.easeLambda = value;
         model = candidate;
       }
     }
   }
+  if (auto) {
+    const ease = model ?? train("ease", selection.easeLambda);
+    const cosine = train("cosine", selection.easeLambda);
+    const scores = { ease: model ? bestEase : itemNdcg(ease), cosine: itemNdcg(cosine) };
+    selection.itemModelScores = [
+      { value: "ease", ndcg: scores.ease },
+      { value: "cosine", ndcg: scores.cosine },
+    ];
+    selection.itemModel = scores.cosine > scores.ease ? "cosine" : "ease";
+    model = selection.itemModel === "ease" ? ease : cosine;
+  }
   if (needsDecline) {
-    const base = model ?? train(selection.easeLambda);
+    const base =
+      model && model.config.itemModel === selection.itemModel
+        ? model
+        : train(selection.itemModel, selection.easeLambda);
     let best = Number.NEGATIVE_INFINITY;
     for (const value of DECLINE_WEIGHT_CANDIDATES) {
       const candidate = { ...base, config: { ...base.config, declineWeight: value } };
-      const ndcg = meanNdcg(candidate, inner.train, inner.test, options.k, ITEM_ONLY);
+      const ndcg = itemNdcg(candidate);
       selection.declineScores.push({ value, ndcg });
       if (ndcg > best) {
         best = ndcg;
@@ -289,21 +318,23 @@ export function trainHybrid(
     rebuild.stats,
     catalog,
     links,
-    trainOptionsOf(options, "eval", now, options.itemModel, items),
+    trainOptionsOf(options, "eval", now, items.itemModel, items),
     best.deals,
   );
   const trained = performance.now();
-  const cosineModel = trainFromStatistics(
+  const other: ItemModel = items.itemModel === "ease" ? "cosine" : "ease";
+  const otherModel = trainFromStatistics(
     rebuild.stats,
     catalog,
     links,
-    trainOptionsOf(options, "eval-cosine", now, "cosine", items),
+    trainOptionsOf(options, `eval-${other}`, now, other, items),
     best.deals,
   );
+  const itemModels = { [items.itemModel]: model, [other]: otherModel } as Record<ItemModel, RecommenderModel>;
   return {
     space: best.space,
     model,
-    cosineModel,
+    itemModels,
     items,
     deals: best.deals.length,
     dealsAccepted: best.deals.filter((d) => d.accepted).length,
@@ -349,9 +380,9 @@ function blendOf(method: MethodName, hybrid: TrainedHybrid): { blend: BlendWeigh
       // The blend takes group and segment as lifts over popularity: lift + popularity = the rate itself.
       return { model, blend: { ...ZERO_BLEND, segment: 1, popularity: 1 } };
     case "item-kNN (cosine)":
-      return { model: hybrid.cosineModel, blend: { ...ZERO_BLEND, item: 1 } };
+      return { model: hybrid.itemModels.cosine, blend: { ...ZERO_BLEND, item: 1 } };
     case "item (EASE)":
-      return model.config.itemModel === "ease" ? { model, blend: { ...ZERO_BLEND, item: 1 } } : null;
+      return { model: hybrid.itemModels.ease, blend: { ...ZERO_BLEND, item: 1 } };
     case "user-kNN (groups)":
       return { model, blend: { ...ZERO_BLEND, group: 1, popularity: 1 } };
     case "business links":
