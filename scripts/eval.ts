@@ -25,7 +25,7 @@ const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [
        [--decline-weight W] [--nearest-groups 3] [--smoothing 10] [--profile-share S]
        [--user-neighbours 50] [--offers 50] [--links from,to,weight.csv] [--no-calibration]
   --k             cut-off: 5 for the bank histories (demo, bank-alt), 10 otherwise
-  --item-model    auto (default): EASE or cosine, whichever ranks better alone on an inner split
+  --item-model    ease (default, the Worker's item part), cosine, or auto: whichever ranks better alone on an inner split
   --ease-lambda, --decline-weight, --profile-share: chosen on an inner split when not given
   --links         business links (service codes / item ids); demo and bank-alt use their own matrix`;
 
@@ -183,7 +183,7 @@ function main(): void {
     );
     input.linksLabel = values.links;
   }
-  const itemModel = (values["item-model"] ?? "auto") as ItemModel | "auto";
+  const itemModel = (values["item-model"] ?? "ease") as ItemModel | "auto";
   if (itemModel !== "auto" && !ITEM_MODELS.includes(itemModel)) {
     throw new UsageError(`--item-model must be auto or one of ${ITEM_MODELS.join(", ")}`);
   }
