@@ -32,9 +32,12 @@
  * `EffectiveSettings.routing(category).value` as the category's policy, and the exclusivity window
  * and decline cooldown as the windows.
  */
-import { DEFAULT_EXPLORATION } from "./settings";
-
-export { DEFAULT_EXPLORATION };
+/**
+ * Share of performance-routed leads sent to a random eligible company when none is configured.
+ * Defined here, not in settings.ts, because settings.ts imports this module: a cycle between the two
+ * left `ROUTING_STRATEGIES` undefined when the Worker bundle initialised settings first.
+ */
+export const DEFAULT_EXPLORATION = 0.1;
 
 /** How a category's competition is resolved. */
 export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;

@@ -9,7 +9,7 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
-import { ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
+import { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
 import { DAY_MS } from "./time";
 
 export const SETTING_SCOPES = ["global", "company", "service", "category"] as const;
@@ -24,8 +24,7 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** Share of performance-routed leads sent to a random eligible company when none is configured. */
-export const DEFAULT_EXPLORATION = 0.1;
+export { DEFAULT_EXPLORATION };
 
 const MAX_ROUTING_COMPANIES = 200;
 
