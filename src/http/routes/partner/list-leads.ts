@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../env";
 import { getDb } from "../../../storage/db";
-import { listInboxLeads } from "../../../storage/leads";
+import { fetchInboxPage } from "../../../usecases/partner-inbox/list-leads";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
@@ -29,7 +29,9 @@ export class ListInboxLeadsRoute extends ApiRoute {
     description:
       "Every lead routed to the caller's company, in the order CactuBase created them, whatever its delivery " +
       "status (webhook receivers can use the inbox as a fallback). Poll by passing `next_cursor` back: it is " +
-      "always returned and a lead created later always sorts after it, so none is skipped.",
+      "always returned and a lead created later always sorts after it, so none is skipped. Fetching a lead " +
+      "delivers it: a listed lead not yet delivered gets `delivered_at` and moves from `queued`/`failed` to " +
+      "`delivered`.",
     request: {
       query: z.strictObject({
         cursor: z.string().max(200).nullish().describe("`next_cursor` of the previous page; empty to start"),
@@ -54,13 +56,13 @@ export class ListInboxLeadsRoute extends ApiRoute {
     const { query } = await this.getValidatedData<typeof this.schema>();
     const afterSeq = decodeCursor(query.cursor);
     const limit = query.limit ?? DEFAULT_INBOX_LIMIT;
-    const rows = await listInboxLeads(getDb(c.env.DB), companyId, {
-      afterSeq,
-      limit: limit + 1,
-      status: query.status ?? undefined,
-    });
-    const page = rows.slice(0, limit);
-    const lastSeq = page.length > 0 ? page[page.length - 1].seq : afterSeq;
-    return { items: page.map(toInboxLead), next_cursor: encodeCursor(lastSeq), has_more: rows.length > limit };
+    const { leads, hasMore } = await fetchInboxPage(
+      getDb(c.env.DB),
+      companyId,
+      { afterSeq, limit, status: query.status ?? undefined },
+      Date.now(),
+    );
+    const lastSeq = leads.length > 0 ? leads[leads.length - 1].seq : afterSeq;
+    return { items: leads.map(toInboxLead), next_cursor: encodeCursor(lastSeq), has_more: hasMore };
   }
 }
