@@ -15,9 +15,9 @@
  * Ctrl-C (or SIGTERM) stops wrangler and its runtime, then this script.
  */
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cronMatches, readCronTriggers } from "./lib/cron.mjs";

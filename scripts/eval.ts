@@ -2,13 +2,14 @@
  * Offline evaluation of the recommender (see docs/recommender.md).
  *
  *   npm run eval -- --data <file | ml100k-shape | demo | bank-alt> [--format csv|tsv] [--users u.user]
- *                   [--split random|temporal|leave-one-out] [--k 10] [--seed 42] [--clients 3000]
+ *                   [--split random|temporal|leave-one-out] [--k K] [--seed 42] [--clients 3000]
  *                   [--groups G] [--neighbours 100] [--shrink 0] [--nearest-groups 3] [--smoothing 10]
  *                   [--profile-share 0.3] [--user-neighbours 50] [--offers 50]
  *
  * Prints one table (Precision, Recall, NDCG, MAP, Hit at k and catalogue coverage) for popularity,
  * segment popularity, item-kNN, user-kNN via reference groups, exact user-kNN and the hybrid.
- * Deterministic for a seed.
+ * Deterministic for a seed. K defaults to 5 on the bank sets (demo, bank-alt: a client holds few
+ * services) and to 10 otherwise.
  */
 import { parseArgs } from "node:util";
 import type { Dataset } from "../src/domain/dataset";
@@ -20,7 +21,8 @@ import { type FileFormat, InputFileError, loadInteractionFile } from "./eval/loa
 import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./eval/pipeline";
 
 const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [--format csv|tsv] [--users u.user]
-       [--split random|temporal|leave-one-out] [--k 10] [--seed 42] [--clients 3000] [--groups G]
+       [--split random|temporal|leave-one-out] [--k K (default 5 on demo/bank-alt, 10 otherwise)]
+       [--seed 42] [--clients 3000] [--groups G]
        [--neighbours 100] [--shrink 0] [--nearest-groups 3] [--smoothing 10] [--profile-share 0.3]
        [--user-neighbours 50] [--offers 50]`;
 

@@ -56,9 +56,12 @@ export function cronMatches(expression, at) {
   const weekday = at.getUTCDay();
   const dayOfMonthMatches = fieldMatches(dayOfMonth, at.getUTCDate(), 1, 31);
   // Sunday is 0 or 7.
-  const dayOfWeekMatches = fieldMatches(dayOfWeek, weekday, 0, 7) || (weekday === 0 && fieldMatches(dayOfWeek, 7, 0, 7));
+  const dayOfWeekMatches =
+    fieldMatches(dayOfWeek, weekday, 0, 7) || (weekday === 0 && fieldMatches(dayOfWeek, 7, 0, 7));
   const dayMatches =
-    dayOfMonth !== "*" && dayOfWeek !== "*" ? dayOfMonthMatches || dayOfWeekMatches : dayOfMonthMatches && dayOfWeekMatches;
+    dayOfMonth !== "*" && dayOfWeek !== "*"
+      ? dayOfMonthMatches || dayOfWeekMatches
+      : dayOfMonthMatches && dayOfWeekMatches;
   return (
     fieldMatches(minute, at.getUTCMinutes(), 0, 59) &&
     fieldMatches(hour, at.getUTCHours(), 0, 23) &&
