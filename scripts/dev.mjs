@@ -298,7 +298,7 @@ async function main() {
   if (stopping) return 130;
 
   step(`Starting wrangler dev on ${baseUrl}…`);
-  const exited = runAttached([WRANGLER_JS, "dev", "--local", "--port", String(port), ...wranglerArgs], {
+  const exited = runAttached([WRANGLER_JS, "dev", "--local", "--port", String(port), "--test-scheduled", ...wranglerArgs], {
     ...process.env,
     WRANGLER_SEND_METRICS: "false",
     // The Worker reads nothing from `Request.cf`: skip the download that, offline, prints a stack trace.
