@@ -298,15 +298,18 @@ async function main() {
   if (stopping) return 130;
 
   step(`Starting wrangler dev on ${baseUrl}…`);
-  const exited = runAttached([WRANGLER_JS, "dev", "--local", "--port", String(port), "--test-scheduled", ...wranglerArgs], {
-    ...process.env,
-    WRANGLER_SEND_METRICS: "false",
-    // The Worker reads nothing from `Request.cf`: skip the download that, offline, prints a stack trace.
-    CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
-    // A registry of this project only: other `wrangler dev` sessions on the machine starting or
-    // stopping would otherwise reload this one and print its bindings table again each time.
-    WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? join(PROJECT_ROOT, ".wrangler", "registry"),
-  });
+  const exited = runAttached(
+    [WRANGLER_JS, "dev", "--local", "--port", String(port), "--test-scheduled", ...wranglerArgs],
+    {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      // The Worker reads nothing from `Request.cf`: skip the download that, offline, prints a stack trace.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+      // A registry of this project only: other `wrangler dev` sessions on the machine starting or
+      // stopping would otherwise reload this one and print its bindings table again each time.
+      WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? join(PROJECT_ROOT, ".wrangler", "registry"),
+    },
+  );
   let serverCode = null;
   exited.then((code) => {
     serverCode = code;

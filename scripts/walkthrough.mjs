@@ -141,7 +141,8 @@ async function startDevServer(dir, port) {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (!output.includes("CactuBase is running.")) {
     if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`npm run dev did not start in ${START_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`npm run dev did not start in ${START_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`);
     await sleep(250);
   }
   return { child, output: () => output };
@@ -205,7 +206,10 @@ function answerOf(output) {
   const lines = output.trimEnd().split("\n");
   const statusLine = lines.pop() ?? "";
   const match = /→ (\d{3})$/.exec(statusLine);
-  return { status: match ? Number(match[1]) : null, body: lines.join("\n").replace(/\s+$/, "") + statusLine.replace(/\s*→ \d{3}$/, "") };
+  return {
+    status: match ? Number(match[1]) : null,
+    body: lines.join("\n").replace(/\s+$/, "") + statusLine.replace(/\s*→ \d{3}$/, ""),
+  };
 }
 
 /**
@@ -247,7 +251,10 @@ async function runOnce(run) {
     const answers = [];
     for (const [index, step] of steps.entries()) {
       const output = outputs.get(String(index));
-      const name = step.command.split("\n")[0].replace(/ -H "Authorization: Bearer \$\w+"/, "").slice(0, 110);
+      const name = step.command
+        .split("\n")[0]
+        .replace(/ -H "Authorization: Bearer \$\w+"/, "")
+        .slice(0, 110);
       if (output === undefined) {
         results.push({ name, ok: false, detail: `never ran (bash stderr: ${shell.stderr.slice(-500)})` });
         continue;
@@ -257,9 +264,12 @@ async function runOnce(run) {
       const problems = [];
       if (!expectation) problems.push("the README states no expected answer (# → …) for this call");
       else {
-        if (answer.status !== expectation.status) problems.push(`status ${answer.status}, README says ${expectation.status}`);
-        for (const fragment of expectation.present) if (!answer.body.includes(fragment)) problems.push(`missing ${fragment}`);
-        for (const fragment of expectation.absent) if (answer.body.includes(fragment)) problems.push(`unexpected ${fragment}`);
+        if (answer.status !== expectation.status)
+          problems.push(`status ${answer.status}, README says ${expectation.status}`);
+        for (const fragment of expectation.present)
+          if (!answer.body.includes(fragment)) problems.push(`missing ${fragment}`);
+        for (const fragment of expectation.absent)
+          if (answer.body.includes(fragment)) problems.push(`unexpected ${fragment}`);
       }
       if (firstLeadAt === null && answer.status === 201 && /\/v1\/leads"/.test(name)) {
         firstLeadAt = (performance.now() - started) / 1000;

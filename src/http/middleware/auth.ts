@@ -5,8 +5,9 @@ import { timingSafeEqual } from "../../lib/crypto";
 import { findActiveKey, touchApiKey } from "../../storage/api-keys";
 import { getDb } from "../../storage/db";
 
-/** Paths that need no key. */
-const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs"]);
+/** Paths that need no key: the index, the health check and the contract with its reference UI. */
+const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs"]);
+const PUBLIC_PREFIXES = ["/docs/"];
 
 /** `last_used_at` is refreshed at most this often per key, off the request path. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -16,7 +17,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  * 401; the key table is read on every request so that revocation takes effect at once.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (PUBLIC_PATHS.has(c.req.path)) return next();
+  if (PUBLIC_PATHS.has(c.req.path) || PUBLIC_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new DomainError("unauthorized", "Missing `Authorization: Bearer <key>` header");

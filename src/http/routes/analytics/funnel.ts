@@ -55,6 +55,7 @@ type FunnelStages = z.infer<typeof FunnelStagesSchema>;
 
 export class FunnelRoute extends ApiRoute {
   override schema = {
+    operationId: "getFunnel",
     tags: ["Admin: analytics"],
     summary: "Conversion funnel: candidates → leads → delivered → acknowledged → accepted / declined",
     description:

@@ -37,6 +37,7 @@ type ValidItem = { index: number; externalId: string; profile: ClientProfile };
 
 export class BatchClientsRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "batchClients",
     tags: ["Clients"],
     summary: "Create or update up to 500 client profiles",
     description:

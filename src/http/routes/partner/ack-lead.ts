@@ -10,6 +10,7 @@ import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbo
 
 export class AckLeadRoute extends ApiRoute {
   override schema = {
+    operationId: "acknowledgePartnerLead",
     tags: ["Partner inbox"],
     summary: "Acknowledge receipt of a lead (idempotent)",
     description:

@@ -10,6 +10,7 @@ import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbo
 
 export class GetInboxLeadRoute extends ApiRoute {
   override schema = {
+    operationId: "getPartnerLead",
     tags: ["Partner inbox"],
     summary: "Get one of the company's leads",
     request: { params: leadIdParams },

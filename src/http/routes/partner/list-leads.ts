@@ -24,6 +24,7 @@ export const inboxPageSchema = z
 
 export class ListInboxLeadsRoute extends ApiRoute {
   override schema = {
+    operationId: "listPartnerLeads",
     tags: ["Partner inbox"],
     summary: "List the company's leads, oldest first, from a cursor",
     description:

@@ -21,6 +21,7 @@ import {
 
 export class ClientRecommendationsRoute extends ApiRoute {
   override schema = {
+    operationId: "getClientRecommendations",
     tags: ["Recommendations"],
     summary: "Ranked services for one of the caller's clients",
     description:

@@ -20,6 +20,7 @@ import {
 
 export class PreviewRecommendationsRoute extends ApiRoute {
   override schema = {
+    operationId: "previewRecommendations",
     tags: ["Recommendations"],
     summary: "Recommendations for an ad-hoc profile (nothing is stored)",
     description:

@@ -14,6 +14,7 @@ const HISTORY_LENGTH = 10;
 
 export class GetModelRoute extends ApiRoute {
   override schema = {
+    operationId: "getModel",
     tags: ["Admin: model"],
     summary: "The current recommender model: version, sizes, quality, history",
     description:

@@ -35,6 +35,7 @@ const MODEL_INDEX_ATTEMPTS = 5;
 
 export class CreateServiceRoute extends ApiRoute {
   override schema = {
+    operationId: "createService",
     tags: ["Admin: services"],
     summary: "Add a service to the catalog",
     description: "The service gets the next free `model_index` (its interaction-matrix column), never reused.",
