@@ -335,6 +335,8 @@ async function main() {
           `  OpenAPI:      ${baseUrl}/openapi.json`,
           `  Admin token:  ADMIN_TOKEN in ${relative(PROJECT_ROOT, DEV_VARS_PATH)}`,
           `  Demo keys:    ${existsSync(DEMO_KEYS_PATH) ? keys : `${keys} (not found: run \`npm run seed -- --reset\`)`}`,
+          `  Cron:         ${readCronTriggers(join(PROJECT_ROOT, "wrangler.toml")).join(", ")} fire on schedule; one now:`,
+          `                curl "${baseUrl}/cdn-cgi/local/scheduled?cron=*/15+*+*+*+*"`,
           "  Press Ctrl-C to stop.",
           "",
         ].join("\n"),
