@@ -12,6 +12,8 @@
  * `now`: same inputs, same history. Rows reference clients and services by index; the seed turns
  * them into ids.
  */
+
+import { Rng } from "../../../src/domain/random";
 import {
   type CatalogEntry,
   type DealSample,
@@ -27,7 +29,6 @@ import {
   trainFromStatistics,
 } from "../../../src/domain/recommender";
 import type { BankDataset } from "./index";
-import { SeededRandom } from "./random";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -119,7 +120,7 @@ export interface DemoHistoryOptions {
 }
 
 /** A deal amount in RUB for an accepted offer: plausible per category, deterministic. */
-function dealAmount(category: string, random: SeededRandom): number {
+function dealAmount(category: string, random: Rng): number {
   const base = category.startsWith("insurance")
     ? 9_000
     : category.startsWith("loans") || category.startsWith("mortgage")
@@ -141,7 +142,7 @@ interface Round {
 export function generateDemoHistory(options: DemoHistoryOptions): DemoHistory {
   const { data, now, seed } = options;
   const { dataset, catalog } = data;
-  const random = new SeededRandom(seed, HISTORY_STREAM);
+  const random = new Rng(seed, HISTORY_STREAM);
 
   const space = featureSpaceFromDataset(dataset);
   const { stats } = rebuildStatistics(dataset, space, { groups: defaultGroupCount(dataset.clients.count), seed: 1 });
@@ -189,7 +190,7 @@ export function generateDemoHistory(options: DemoHistoryOptions): DemoHistory {
   return history;
 }
 
-function offerRound(history: DemoHistory, options: DemoHistoryOptions, random: SeededRandom, round: Round): void {
+function offerRound(history: DemoHistory, options: DemoHistoryOptions, random: Rng, round: Round): void {
   const { dataset, truth } = options.data;
   const { candidates, leads, deals, experiment } = history;
   const span = (round.fromDaysAgo - round.toDaysAgo) * DAY_MS;
