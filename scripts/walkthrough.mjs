@@ -251,10 +251,9 @@ async function runOnce(run) {
     const answers = [];
     for (const [index, step] of steps.entries()) {
       const output = outputs.get(String(index));
-      const name = step.command
-        .split("\n")[0]
-        .replace(/ -H "Authorization: Bearer \$\w+"/, "")
-        .slice(0, 110);
+      const method = /-X\s+([A-Z]+)/.exec(step.command)?.[1] ?? "GET";
+      const path = /"\$API([^"]*)"/.exec(step.command)?.[1] ?? step.command.split("\n")[0];
+      const name = `${method} ${path}`;
       if (output === undefined) {
         results.push({ name, ok: false, detail: `never ran (bash stderr: ${shell.stderr.slice(-500)})` });
         continue;
@@ -271,11 +270,12 @@ async function runOnce(run) {
         for (const fragment of expectation.absent)
           if (answer.body.includes(fragment)) problems.push(`unexpected ${fragment}`);
       }
-      if (firstLeadAt === null && answer.status === 201 && /\/v1\/leads"/.test(name)) {
+      if (firstLeadAt === null && answer.status === 201 && name === "POST /v1/leads") {
         firstLeadAt = (performance.now() - started) / 1000;
         try {
           const body = JSON.parse(answer.body);
-          answers.push(`lead ${body.leads[0].service} ${body.leads[0].rating}`);
+          const [lead] = body.leads;
+          answers.push(`lead ${lead.id} ${lead.service} ${lead.rating} → ${lead.target_company.name}`);
         } catch {
           answers.push("lead: unreadable answer");
         }
