@@ -248,6 +248,7 @@ async function runOnce(run) {
       outputs.set(chunk.slice(0, newline), chunk.slice(newline + 1));
     }
     let firstLeadAt = null;
+    let createdLead = null;
     const answers = [];
     for (const [index, step] of steps.entries()) {
       const output = outputs.get(String(index));
@@ -275,7 +276,9 @@ async function runOnce(run) {
         try {
           const body = JSON.parse(answer.body);
           const [lead] = body.leads;
-          answers.push(`lead ${lead.id} ${lead.service} ${lead.rating} → ${lead.target_company.name}`);
+          // The lead id is random; the lead itself (service, rating, receiver) must not be.
+          createdLead = lead.id;
+          answers.push(`lead ${lead.service} ${lead.rating} → ${lead.target_company.name}`);
         } catch {
           answers.push("lead: unreadable answer");
         }
@@ -286,7 +289,7 @@ async function runOnce(run) {
     await stopDevServer(server.child);
     server = null;
     const artefact = comparableArtefact(dir, version);
-    return { results, answers, artefact, firstLeadAt, startedIn };
+    return { results, answers, artefact, firstLeadAt, startedIn, createdLead };
   } finally {
     if (server) await stopDevServer(server.child);
     rmSync(dir, { recursive: true, force: true });
@@ -314,7 +317,7 @@ async function main() {
         record(result.ok, `${result.status ? `${result.status} ` : ""}${result.name}`, result.detail);
       }
       console.log(
-        `[walkthrough] run ${run}: first lead ${outcome.answers[0]} after ${outcome.firstLeadAt?.toFixed(1)} s ` +
+        `[walkthrough] run ${run}: first lead ${outcome.createdLead}: ${outcome.answers[0]} after ${outcome.firstLeadAt?.toFixed(1)} s ` +
           `from an empty directory (server up after ${outcome.startedIn.toFixed(1)} s)`,
       );
     } catch (error) {
