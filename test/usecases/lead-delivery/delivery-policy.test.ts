@@ -7,7 +7,7 @@ import {
   parseRetryAfter,
   retryDelaySeconds,
 } from "../../../src/domain/delivery-policy";
-import wranglerToml from "../../wrangler.toml?raw";
+import wranglerToml from "../../../wrangler.toml?raw";
 
 describe("delivery policy", () => {
   it("classifies answers", () => {
