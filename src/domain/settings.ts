@@ -9,6 +9,7 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
+import { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
 import { DAY_MS, HOUR_MS } from "./time";
 
 export const SETTING_SCOPES = ["global", "company", "service", "category"] as const;
@@ -23,14 +24,8 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** How a category's competition is resolved. */
-export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
-export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
-
-/** Share of performance-routed leads sent to a random eligible company when none is configured. */
-export const DEFAULT_EXPLORATION = 0.1;
-
-export { HOUR_MS };
+// Defined beside the routing strategies (routing.ts) so the two modules do not import each other.
+export { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy };
 
 /** Longest `exclusivity_window_hours`: how far back a client's earlier leads can block a new one. */
 export const MAX_EXCLUSIVITY_WINDOW_HOURS = 2160;

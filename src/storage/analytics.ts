@@ -29,7 +29,9 @@ export type NewScoredCandidate = Omit<typeof scoredCandidates.$inferInsert, "id"
  * is applied after the threshold and duplicate checks, so both arms pass the same filters.
  */
 export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCandidate[]): BatchItem<"sqlite">[] {
-  return chunkRows([...rows], boundParametersPerRow(scoredCandidates)).map((chunk) => db.insert(scoredCandidates).values(chunk));
+  return chunkRows([...rows], boundParametersPerRow(scoredCandidates)).map((chunk) =>
+    db.insert(scoredCandidates).values(chunk),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

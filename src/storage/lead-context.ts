@@ -59,6 +59,7 @@ export interface LeadContext {
 /** The open statuses as an SQL list (constants, so no bound parameter). */
 const OPEN_STATUSES_SQL = OPEN_LEAD_STATUSES.map((status) => `'${status}'`).join(", ");
 
+/** The acceptance counts are cached per isolate: a new deal steers `performance` routing at most this much later. */
 const PERFORMANCE_TTL_MS = 60_000;
 /** Deals older than this no longer steer `performance` routing. */
 const PERFORMANCE_WINDOW_MS = 180 * 86_400_000;
@@ -227,9 +228,4 @@ async function cachedPerformance(db: Db, now: number): Promise<PerformanceCounts
   const counts = await loadPerformanceCounts(db, undefined, { since: now - PERFORMANCE_WINDOW_MS });
   performanceCache = { at: now, counts };
   return counts;
-}
-
-/** Drops the cached acceptance counts (tests, and right after a deal changes them). */
-export function invalidatePerformanceCache() {
-  performanceCache = null;
 }

@@ -11,7 +11,9 @@
  *   `last_error` says why. The lead stays in the inbox and an admin can redeliver it.
  * - `acknowledged`: the partner confirmed receipt through the inbox.
  * - `accepted` / `declined`: an outcome was reported (the latest report wins).
- * - `expired`: set by housekeeping; never delivered again.
+ * - `expired`: reserved, set by nothing today (no lead expiry exists yet). It stays in the schema
+ *   and the API contract (partner inbox status, funnel count, which always reports 0) so that
+ *   introducing expiry changes no contract; a lead in it would never be delivered again.
  *
  * Every change is written together with its `lead_events` row in one D1 batch (atomic).
  */
@@ -20,8 +22,8 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { LeadDocument } from "../domain/lead-document";
 import { LEAD_STATUSES, type LeadStatus, REDELIVERABLE_STATUSES } from "../domain/lead-status";
 import type { Env } from "../env";
+import type { LeadDispatchMessage } from "../queues/lead-dispatch/message";
 import { boundParametersPerRow, chunkRows, type Db, getDb } from "./db";
-import type { LeadDispatchMessage } from "./queue-messages";
 import { companies, leadEvents, leads } from "./schema";
 
 export type LeadRow = typeof leads.$inferSelect;

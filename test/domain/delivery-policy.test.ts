@@ -6,8 +6,8 @@ import {
   MAX_RETRY_DELAY_SECONDS,
   parseRetryAfter,
   retryDelaySeconds,
-} from "../../../src/domain/delivery-policy";
-import wranglerToml from "../../../wrangler.toml?raw";
+} from "../../src/domain/delivery-policy";
+import wranglerToml from "../../wrangler.toml?raw";
 
 describe("delivery policy", () => {
   it("classifies answers", () => {
