@@ -4,9 +4,11 @@ import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { assignArm } from "../../../../src/domain/experiments";
+import { LEAD_DISPATCH_QUEUE } from "../../../../src/queues/lead-dispatch/message";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { retrainModel } from "../../../../src/usecases/model/retrain";
 import { api, errorCode, resetDatabase, seedCompany, seedKey, seedLink, seedService } from "../../../harness";
+import { drain } from "../../../queues/outbox";
 import { newSecret } from "../../../usecases/lead-delivery/fixtures";
 
 const ENDPOINT = "https://insurer.example/hooks/leads";
@@ -138,8 +140,15 @@ describe("POST /v1/leads", () => {
     // Every rated service was recorded as a scored candidate with its decision.
     expect(await count("scored_candidates")).toBe(res.body.ratings.length);
 
-    // The queue hands the lead to the consumer, which POSTs it signed to the insurer.
-    await vi.waitFor(() => expect(received).toHaveLength(1), { timeout: 10_000, interval: 100 });
+    // The lead-dispatch consumer takes the lead off the queue and POSTs it signed to the insurer. The
+    // enqueue runs after the answer (waitUntil), so the outbox is drained until the message is there.
+    await vi.waitFor(
+      async () => {
+        await drain(LEAD_DISPATCH_QUEUE);
+        expect(received).toHaveLength(1);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     const payload = new Webhook(m.insurer.webhookSecret!).verify(received[0].body, received[0].headers) as Record<
       string,
       any

@@ -1,11 +1,13 @@
 /**
  * Admin routes of the model: GET /v1/admin/model, POST /v1/admin/model/retrain,
- * POST /v1/admin/model/rebuild + GET /v1/admin/model/rebuild/{id} (through the real queue), and
+ * POST /v1/admin/model/rebuild + GET /v1/admin/model/rebuild/{id} (through the queue consumer), and
  * GET /v1/admin/services/{code}/similar.
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MODEL_REBUILD_QUEUE } from "../../../../src/queues/model-rebuild/message";
 import { api, errorCode, seedKey, seedLink } from "../../../harness";
+import { drain } from "../../../queues/outbox";
 import { putClient, putClients, retrain, seedWorld, syntheticClients, type World } from "./fixtures";
 
 let world: World;
@@ -137,6 +139,8 @@ describe("with clients", () => {
       expect(errorCode(second)).toBe("conflict");
       expect(second.body.errors[0].message).toContain(started.body.id);
     }
+    // The model-rebuild consumer runs the steps; each step enqueues the next one.
+    await drain(MODEL_REBUILD_QUEUE);
     const finished = await waitForJob(started.body.id);
     expect(finished).toMatchObject({ status: "succeeded", phase: "done", clients_done: 151, progress: 1 });
     const status = await api("GET", "/v1/admin/model");
