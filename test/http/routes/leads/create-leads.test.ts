@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { assignArm } from "../../../../src/domain/experiments";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { retrainModel } from "../../../../src/usecases/model/retrain";
