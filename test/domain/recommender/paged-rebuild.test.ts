@@ -84,7 +84,9 @@ describe("pages of clients", () => {
     for (const name of ["pairDot", "servicePositive", "segmentMembers", "groupMembers", "groupPositive"] as const) {
       expect(Array.from(actual[name]), name).toEqual(Array.from(expected.stats[name]));
     }
-    actual.groupVectorSum.forEach((value, i) => expect(value).toBeCloseTo(expected.stats.groupVectorSum[i], 9));
+    actual.groupVectorSum.forEach((value, i) => {
+      expect(value).toBeCloseTo(expected.stats.groupVectorSum[i], 9);
+    });
   });
 
   it("clusters nothing without groups or clients", () => {

@@ -86,7 +86,9 @@ function expectSame(actual: ModelStatistics, expected: ModelStatistics) {
   ] as const) {
     expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
   }
-  actual.groupVectorSum.forEach((value, i) => expect(value).toBeCloseTo(expected.groupVectorSum[i], 9));
+  actual.groupVectorSum.forEach((value, i) => {
+    expect(value).toBeCloseTo(expected.groupVectorSum[i], 9);
+  });
 }
 
 /** A snapshot whose assignment centroids come from k-means over some clients (so groups are active). */
