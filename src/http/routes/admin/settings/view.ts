@@ -2,18 +2,18 @@
  * The admin view of settings: definitions, stored overrides per scope and the effective value of
  * every setting for every service, company and category, each with its source.
  */
+
 import { z } from "zod";
-import { ROUTING_STRATEGIES } from "../../../../domain/routing";
 import {
-  HOUR_MS,
   type Resolved,
+  ROUTING_STRATEGIES,
   resolveSettings,
   SETTING_DEFINITIONS,
   SETTING_KEYS,
   SETTING_SCOPES,
 } from "../../../../domain/settings";
-import { DAY_MS, iso } from "../../../../domain/time";
-import type { SettingsSnapshot } from "../../../../storage/settings";
+import { DAY_MS, HOUR_MS, iso } from "../../../../domain/time";
+import type { SettingsSnapshot } from "../../../../usecases/admin/settings";
 
 const SOURCES = ["service", "company", "category", "global", "default"] as const;
 
