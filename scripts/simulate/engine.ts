@@ -33,14 +33,13 @@
  */
 
 import {
-  type Arm,
   type ArmStats,
   armStatsFromClients,
-  type ExperimentDefinition,
   type ExperimentReport,
-  experimentAssignment,
   experimentReport,
-} from "../../src/domain/experiments";
+} from "../../src/domain/experiment-report";
+import { type Arm, type ExperimentDefinition, experimentAssignment } from "../../src/domain/experiments";
+import { Rng } from "../../src/domain/random";
 import {
   applyInteractionChange,
   type CatalogEntry,
@@ -63,15 +62,9 @@ import {
   type RoutingCandidate,
   resolveCompetition,
 } from "../../src/domain/routing";
-import {
-  clientExternalId,
-  DEMO_REFERENCE_NOW,
-  type DemoCatalog,
-  generateBankDataset,
-  SeededRandom,
-} from "../datagen/demo";
+import { DAY_MS } from "../../src/domain/time";
+import { clientExternalId, DEMO_REFERENCE_NOW, type DemoCatalog, generateBankDataset } from "../datagen/demo";
 
-export const DAY_MS = 86_400_000;
 /** Share of a client's true acceptance that it realizes on its own, without a lead. */
 export const ORGANIC_SHARE = 0.25;
 /** Days after the last traffic day during which outcomes still arrive (inside the experiment). */
@@ -254,11 +247,11 @@ export function runSimulation(input: SimulationOptions): SimulationResult {
   const serviceCompany = catalog.services.map((s) => s.companyCode);
 
   // Seeded streams, one per concern, so that changing one draw never shifts another.
-  const trafficRandom = new SeededRandom(options.seed, 1);
-  const responseRandom = new SeededRandom(options.seed, 2);
-  const amountRandom = new SeededRandom(options.seed, 3);
-  const routingRandom = new SeededRandom(options.seed, 4);
-  const counterfactualRandom = new SeededRandom(options.seed, 5);
+  const trafficRandom = new Rng(options.seed, 1);
+  const responseRandom = new Rng(options.seed, 2);
+  const amountRandom = new Rng(options.seed, 3);
+  const routingRandom = new Rng(options.seed, 4);
+  const counterfactualRandom = new Rng(options.seed, 5);
   const routingDraw = () => routingRandom.next();
   const counterfactualDraw = () => counterfactualRandom.next();
 

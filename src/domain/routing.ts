@@ -32,13 +32,12 @@
  * `EffectiveSettings.routing(category).value` as the category's policy, and the exclusivity window
  * and decline cooldown as the windows.
  */
-import { DEFAULT_EXPLORATION } from "./settings";
+import { BetaSampler } from "./random";
+import { DEFAULT_EXPLORATION, type RoutingStrategy } from "./settings";
 
 export { DEFAULT_EXPLORATION };
 
 /** How a category's competition is resolved. */
-export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
-export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 /**
  * A category's routing rule. `ResolvedRouting` of src/domain/settings.ts satisfies it (absent
@@ -574,94 +573,4 @@ function describeWin(
     label,
   );
   return skipped ? `${text}; skipped ${skipped}` : text;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Randomness
-
-/**
- * A small, fast seeded generator (mulberry32) of uniform numbers in [0, 1). Used to make routing
- * decisions reproducible in tests and simulations; production may pass `Math.random`.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/**
- * Beta(α, β) sampler built on Marsaglia–Tsang Gamma sampling ("A simple method for generating gamma
- * variables", 2000): Beta = X / (X + Y) with X ~ Gamma(α), Y ~ Gamma(β). Normal deviates come
- * from the Marsaglia polar method, whose second value is kept for the next call.
- */
-export class BetaSampler {
-  private spareNormal = 0;
-  private hasSpare = false;
-
-  constructor(private readonly random: () => number) {}
-
-  /** One draw from Beta(alpha, beta); both shapes must be > 0. */
-  next(alpha: number, beta: number): number {
-    const x = this.gamma(alpha);
-    const y = this.gamma(beta);
-    const sum = x + y;
-    // Both draws underflow only for vanishing shapes; split evenly rather than divide by zero.
-    return sum > 0 ? x / sum : 0.5;
-  }
-
-  /** One draw from Gamma(shape, 1), shape > 0. */
-  gamma(shape: number): number {
-    if (!(shape > 0)) throw new RangeError(`Gamma shape must be > 0 (got ${shape})`);
-    if (shape < 1) {
-      // Boost: Gamma(a) = Gamma(a + 1) × U^(1/a).
-      return this.gamma(shape + 1) * this.uniformOpen() ** (1 / shape);
-    }
-    const d = shape - 1 / 3;
-    const c = 1 / Math.sqrt(9 * d);
-    for (;;) {
-      let x: number;
-      let v: number;
-      do {
-        x = this.normal();
-        v = 1 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const u = this.uniformOpen();
-      const x2 = x * x;
-      if (u < 1 - 0.0331 * x2 * x2) return d * v;
-      if (Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) return d * v;
-    }
-  }
-
-  /** A standard normal deviate. */
-  normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spareNormal;
-    }
-    let u: number;
-    let v: number;
-    let s: number;
-    do {
-      u = 2 * this.random() - 1;
-      v = 2 * this.random() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const factor = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spareNormal = v * factor;
-    this.hasSpare = true;
-    return u * factor;
-  }
-
-  /** Uniform in (0, 1): never exactly 0, so logarithms and roots stay finite. */
-  private uniformOpen(): number {
-    let u = this.random();
-    while (u <= 0) u = this.random();
-    return u;
-  }
 }

@@ -9,7 +9,6 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
-import { ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
 import { DAY_MS } from "./time";
 
 export const SETTING_SCOPES = ["global", "company", "service", "category"] as const;
@@ -25,6 +24,9 @@ export const SETTING_KEYS = [
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** Share of performance-routed leads sent to a random eligible company when none is configured. */
+export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+
 export const DEFAULT_EXPLORATION = 0.1;
 
 const MAX_ROUTING_COMPANIES = 200;

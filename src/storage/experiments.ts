@@ -4,7 +4,8 @@
  * are read back from the scored candidates the lead call tagged with the experiment id.
  */
 import { and, asc, desc, eq, gt, lt, lte, or, type SQL, sql } from "drizzle-orm";
-import type { ArmStats, ExperimentDefinition, ExperimentStatus } from "../domain/experiments";
+import type { ArmStats } from "../domain/experiment-report";
+import type { ExperimentDefinition, ExperimentStatus } from "../domain/experiments";
 import { standingDealCondition } from "./analytics";
 import type { Db } from "./db";
 import { experiments } from "./schema";

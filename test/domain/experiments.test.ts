@@ -1,19 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { armStatsFromClients, experimentReport } from "../../src/domain/experiment-report";
 import {
   ASSIGNMENT_BUCKETS,
-  armStatsFromClients,
   assignArm,
   assignmentBucket,
   controlBucketCount,
   type ExperimentDefinition,
-  experimentReport,
   holdingExperiment,
   inScope,
   isRunning,
-  murmurHash3,
-  murmurHash3Utf8,
 } from "../../src/domain/experiments";
+import { murmurHash3, murmurHash3Utf8 } from "../../src/domain/hashing";
 import { chiSquareSurvival } from "../../src/domain/probability";
 
 function expectClose(actual: number | null | undefined, expected: number, tolerance = 1e-12) {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { assignArm } from "../../src/domain/experiments";
 import { type LeadSelectionInput, type RatedService, selectLeads } from "../../src/domain/lead-selection";
-import { seededRandom } from "../../src/domain/routing";
+import { seededRandom } from "../../src/domain/random";
 
 const NOW = Date.UTC(2026, 10, 22, 12);
 

@@ -1,14 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { BetaSampler, seededRandom } from "../../src/domain/random";
 import {
-  BetaSampler,
   type CategoryRoutingPolicy,
   type CompanyCategoryStats,
   type CompanyRoutingState,
   type RoutingCandidate,
   type RoutingInput,
   resolveCompetition,
-  seededRandom,
 } from "../../src/domain/routing";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);

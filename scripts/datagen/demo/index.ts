@@ -23,8 +23,8 @@ import {
   GENDER_UNKNOWN,
   type InteractionCsr,
 } from "../../../src/domain/dataset";
+import { Rng } from "../../../src/domain/random";
 import { buildDemoCatalog, DEMO_BASE_SERVICE_COUNT, type DemoCatalog } from "./catalog";
-import { SeededRandom } from "./random";
 import { DEMO_NEEDS, DEMO_REGIONS, type DemoPreset, presetDefinition } from "./segments";
 
 export {
@@ -38,7 +38,6 @@ export {
   type DemoLink,
   type DemoService,
 } from "./catalog";
-export { SeededRandom } from "./random";
 export { DEMO_NEEDS, DEMO_REGIONS, type DemoPreset, presetDefinition, type SegmentDefinition } from "./segments";
 
 /** Default number of clients (the seed command's default too). */
@@ -279,7 +278,7 @@ export function generateBankDataset(options: GenerateBankDatasetOptions): BankDa
   const activityColumn = new Float32Array(clientCount);
   const clientCompany = new Uint8Array(clientCount);
 
-  const rng = new SeededRandom(seed);
+  const rng = new Rng(seed);
   const activitySpread = definition.activitySpread;
   const activityShift = (activitySpread * activitySpread) / 2;
 

@@ -3,12 +3,11 @@
  * another in both time and scope), read one, list them, and report its uplift.
  */
 import { DomainError } from "../../domain/errors";
+import { type ExperimentReport, experimentReport } from "../../domain/experiment-report";
 import {
   ASSIGNMENT_BUCKETS,
   controlBucketCount,
-  type ExperimentReport,
   type ExperimentStatus,
-  experimentReport,
   experimentStatus,
   periodsOverlap,
   scopesOverlap,

@@ -10,7 +10,7 @@ import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { MAX_DELIVERY_RETRIES } from "../../../src/domain/delivery-policy";
-import { seededRandom } from "../../../src/domain/routing";
+import { seededRandom } from "../../../src/domain/random";
 import { events, lead, message, type QueuedMessage, runConsumer, seedLeads, seedReceiver, testDeps } from "./fixtures";
 
 const server = setupServer();

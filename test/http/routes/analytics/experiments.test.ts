@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { armStatsFromClients, experimentReport } from "../../../../src/domain/experiments";
+import { armStatsFromClients, experimentReport } from "../../../../src/domain/experiment-report";
 import { insertExperimentQuery } from "../../../../src/storage/experiments";
 import { auditLog, experiments } from "../../../../src/storage/schema";
 import { api, db, errorCode, seedCompany, seedService } from "../../../harness";

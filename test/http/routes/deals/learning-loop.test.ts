@@ -4,7 +4,8 @@
  * measured acceptance that `performance` routing shares leads by.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CompanyCategoryStats, resolveCompetition, seededRandom } from "../../../../src/domain/routing";
+import { seededRandom } from "../../../../src/domain/random";
+import { type CompanyCategoryStats, resolveCompetition } from "../../../../src/domain/routing";
 import { loadPerformanceCounts, type PerformanceCounts } from "../../../../src/storage/analytics";
 import { getClientInteractions } from "../../../../src/storage/clients";
 import { api, db, seedService, seedTenant } from "../../../harness";

@@ -3,10 +3,10 @@
  * every setting for every service, company and category, each with its source.
  */
 import { z } from "zod";
-import { ROUTING_STRATEGIES } from "../../../../domain/routing";
 import {
   HOUR_MS,
   type Resolved,
+  ROUTING_STRATEGIES,
   resolveSettings,
   SETTING_DEFINITIONS,
   SETTING_KEYS,
