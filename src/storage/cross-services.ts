@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { chunkRows, type Db } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { crossServiceLinks, services } from "./schema";
 
 export type CrossServiceLinkRow = typeof crossServiceLinks.$inferSelect;
@@ -62,9 +62,9 @@ export async function linksFrom(db: Db, fromServiceIds: readonly string[]): Prom
   return out;
 }
 
-/** Upserts of links (weight > 0), chunked: 5 bound parameters per row. */
+/** Upserts of links (weight > 0), chunked under D1's bound-parameter limit. */
 export function upsertLinkQueries(db: Db, rows: ReadonlyArray<typeof crossServiceLinks.$inferInsert>) {
-  return chunkRows([...rows], 5).map((chunk) =>
+  return chunkRows([...rows], boundParametersPerRow(crossServiceLinks)).map((chunk) =>
     db
       .insert(crossServiceLinks)
       .values(chunk)

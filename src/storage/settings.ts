@@ -9,7 +9,7 @@ import {
   type SettingKey,
   type SettingScope,
 } from "../domain/settings";
-import { chunkRows, type Db } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { companies, services, settings } from "./schema";
 
 export type SettingDbRow = typeof settings.$inferSelect;
@@ -68,7 +68,7 @@ export function settingWriteQueries(db: Db, changes: ReadonlyArray<SettingChange
     }));
   const deletes = changes.filter((change) => change.value === null);
   return [
-    ...chunkRows(upserts, 6).map((chunk) =>
+    ...chunkRows(upserts, boundParametersPerRow(settings)).map((chunk) =>
       db
         .insert(settings)
         .values(chunk)
