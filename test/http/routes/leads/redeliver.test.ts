@@ -3,7 +3,6 @@ import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { LEAD_DISPATCH_QUEUE } from "../../../../src/queues/lead-dispatch/message";
 import { requeueStaleLeads } from "../../../../src/storage/leads";
 import { api, errorCode, seedTenant } from "../../../harness";
 import { drain } from "../../../queues/outbox";
@@ -52,8 +51,10 @@ describe("POST /v1/admin/leads/{id}/redeliver", () => {
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ lead_id: row.id, status: "queued", enqueued: true });
 
-    // The lead-dispatch consumer takes the message (enqueued before the answer) and pushes the webhook.
-    expect((await drain(LEAD_DISPATCH_QUEUE)).acked).toHaveLength(1);
+    // The lead-dispatch queue hands the message to the consumer, which pushes the webhook.
+    expect((await drain("lead-dispatch")).acked).toEqual([
+      { v: 1, type: "deliver_lead", leadId: row.id, redelivery: true },
+    ]);
     expect((await lead(row.id)).status).toBe("delivered");
     expect(received).toHaveLength(1);
     expect(received[0].headers["webhook-id"]).toBe(row.id);
