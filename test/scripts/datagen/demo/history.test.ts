@@ -5,8 +5,8 @@
  * two real `npm run dev` starts.)
  */
 import { describe, expect, it } from "vitest";
-import { DEMO_DEFAULT_CLIENTS, DEMO_DEFAULT_SEED, generateBankDataset } from "../../scripts/datagen/demo";
-import { type DemoHistory, generateDemoHistory, LAUNCH_THRESHOLD } from "../../scripts/datagen/demo/history";
+import { DEMO_DEFAULT_CLIENTS, DEMO_DEFAULT_SEED, generateBankDataset } from "../../../../scripts/datagen/demo";
+import { type DemoHistory, generateDemoHistory, LAUNCH_THRESHOLD } from "../../../../scripts/datagen/demo/history";
 import {
   type DealSample,
   defaultGroupCount,
@@ -15,7 +15,7 @@ import {
   MIN_DEALS_FOR_FIT,
   rebuildStatistics,
   trainFromStatistics,
-} from "../../src/domain/recommender";
+} from "../../../../src/domain/recommender";
 
 const NOW = Date.UTC(2026, 10, 20);
 const THRESHOLD = 45;

@@ -1,8 +1,8 @@
 /// <reference types="vite/client" />
 import { describe, expect, it } from "vitest";
-import committed from "../../schemas/openapi.json";
-import { ERROR_CODES } from "../../src/domain/errors";
-import { api } from "../harness";
+import committed from "../../../schemas/openapi.json";
+import { ERROR_CODES } from "../../../src/domain/errors";
+import { api } from "../../harness";
 
 interface Operation {
   operationId?: string;
@@ -29,7 +29,7 @@ function operations(): Array<{ name: string; operation: Operation; isPublic: boo
 }
 
 /** Every source file of the Worker, as text (bundled by Vite at test time). */
-const SOURCES = import.meta.glob("../../src/**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<
+const SOURCES = import.meta.glob("../../../src/**/*.ts", { query: "?raw", import: "default", eager: true }) as Record<
   string,
   string
 >;
