@@ -16,6 +16,8 @@ export interface Env {
   PSEUDONYM_KEY: string;
   ENVIRONMENT: "production" | "development" | "test";
   ALLOW_LOCALHOST_WEBHOOKS: string;
+  /** Static assets (`public/`): the offline API reference UI served at /docs. */
+  ASSETS: Fetcher;
 }
 
 /** Who is calling: resolved from the bearer key by the auth middleware. */

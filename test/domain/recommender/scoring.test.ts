@@ -36,9 +36,7 @@ describe("scoreClient", () => {
     const similar = top.reasons.find((r) => r.kind === "similar_services");
     expect(similar?.text).toBe("Clients who use Mortgage often also take Property insurance");
     const group = top.reasons.find((r) => r.kind === "reference_group");
-    expect(group?.text).toMatch(
-      /^Similar clients \(age 25–34, income 80–150k, msk, mostly women, need: housing\) take it: \d+%$/,
-    );
+    expect(group?.text).toMatch(/^Clients like this one take it: \d+%$/);
     for (const reason of top.reasons) expect(reason.weight).toBeGreaterThan(0);
   });
 
