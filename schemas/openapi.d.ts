@@ -886,6 +886,8 @@ export interface components {
         log_loss: number;
         brier_score: number;
         auc: number | null;
+        /** @description Expected calibration error in rating points: bucket-weighted |mean rating − observed acceptance| (out-of-fold when cross_validated; null for a model trained before it was reported) */
+        ece: number | null;
         cross_validated: boolean;
         buckets: ({
             from: number;
