@@ -24,6 +24,8 @@ export interface Env {
   RATE_LIMIT_READS: RateLimit;
   RATE_LIMIT_ADMIN_WRITES: RateLimit;
   RATE_LIMIT_ANONYMOUS: RateLimit;
+  /** Static assets (`public/`): the offline API reference UI served at /docs. */
+  ASSETS: Fetcher;
 }
 
 /** Who is calling: resolved from the bearer key by the auth middleware. */

@@ -4,15 +4,16 @@ import type { AppEnv, Principal } from "../../env";
 import { authenticateKey } from "../../usecases/auth/authenticate";
 import { limitAnonymous } from "./rate-limit";
 
-/** Paths that need no key. */
-const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs"]);
+/** Paths that need no key: the index, the health check and the contract with its reference UI. */
+const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs"]);
+const PUBLIC_PREFIXES = ["/docs/"];
 
 /**
  * Resolves `Authorization: Bearer <key>` into a principal. Missing, unknown or revoked keys are
  * 401; the key table is read on every request so that revocation takes effect at once.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (PUBLIC_PATHS.has(c.req.path)) {
+  if (PUBLIC_PATHS.has(c.req.path) || PUBLIC_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) {
     await limitAnonymous(c);
     return next();
   }

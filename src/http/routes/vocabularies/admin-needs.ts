@@ -38,6 +38,7 @@ export const UpdateNeedTagBody = z
 
 export class ListNeedTagsRoute extends ApiRoute {
   override schema = {
+    operationId: "listNeedTags",
     tags: ["Admin: vocabularies"],
     summary: "The needs taxonomy, retired tags included",
     responses: {
@@ -58,6 +59,7 @@ export class ListNeedTagsRoute extends ApiRoute {
 
 export class CreateNeedTagRoute extends ApiRoute {
   override schema = {
+    operationId: "createNeedTag",
     tags: ["Admin: vocabularies"],
     summary: "Add a tag to the needs taxonomy",
     description: "Labels are free text and pass the personal-data guard like every body. Audited.",
@@ -84,6 +86,7 @@ export class CreateNeedTagRoute extends ApiRoute {
 
 export class UpdateNeedTagRoute extends ApiRoute {
   override schema = {
+    operationId: "updateNeedTag",
     tags: ["Admin: vocabularies"],
     summary: "Change a need tag's labels, group or active flag",
     request: {

@@ -8,6 +8,7 @@ import { needTagView, vocabulariesSchema } from "./schemas";
 
 export class ListVocabulariesRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "listVocabularies",
     tags: ["Vocabularies"],
     summary: "Regions and needs tags a client profile may use",
     description:
