@@ -7,6 +7,7 @@ import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
 import { registerSystemRoutes } from "./routes/system";
+import { registerTelegramRoutes } from "./routes/telegram";
 
 export function registerRoutes(router: Router) {
   registerSystemRoutes(router);
@@ -17,4 +18,5 @@ export function registerRoutes(router: Router) {
   registerPartnerRoutes(router);
   registerDealsRoutes(router);
   registerAnalyticsRoutes(router);
+  registerTelegramRoutes(router);
 }

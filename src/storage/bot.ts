@@ -14,6 +14,7 @@ import {
   botOfferTexts,
   botPersons,
   botUpdates,
+  clients,
   companies,
   services,
 } from "./schema";
@@ -52,7 +53,10 @@ export function funnelIncrement(db: Db, companyId: string, stage: FunnelStage, b
   return db
     .insert(botFunnel)
     .values({ companyId, stage, count: by })
-    .onConflictDoUpdate({ target: [botFunnel.companyId, botFunnel.stage], set: { count: sql`${botFunnel.count} + ${by}` } });
+    .onConflictDoUpdate({
+      target: [botFunnel.companyId, botFunnel.stage],
+      set: { count: sql`${botFunnel.count} + ${by}` },
+    });
 }
 
 export async function bumpFunnel(db: Db, companyId: string, stage: FunnelStage): Promise<void> {
@@ -226,4 +230,15 @@ export async function answerOffer(
 
 export async function setOfferLead(db: Db, offerId: string, leadId: string): Promise<void> {
   await db.update(botOffers).set({ leadId }).where(eq(botOffers.id, offerId));
+}
+
+/** The client row a person is (its own cold-start client or the linked CRM client). */
+export async function getClientRow(db: Db, clientId: string) {
+  const rows = await db.select().from(clients).where(eq(clients.id, clientId)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function getServiceRow(db: Db, serviceId: string) {
+  const rows = await db.select().from(services).where(eq(services.id, serviceId)).limit(1);
+  return rows[0] ?? null;
 }

@@ -514,7 +514,10 @@ export const botPersons = sqliteTable(
     needs: text("needs").notNull().default("[]"),
     ...timestamps,
   },
-  (t) => [uniqueIndex("bot_persons_telegram_unique").on(t.telegramHash), index("bot_persons_client_idx").on(t.clientId)],
+  (t) => [
+    uniqueIndex("bot_persons_telegram_unique").on(t.telegramHash),
+    index("bot_persons_client_idx").on(t.clientId),
+  ],
 );
 
 /**

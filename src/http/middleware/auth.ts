@@ -5,8 +5,8 @@ import { timingSafeEqual } from "../../lib/crypto";
 import { findActiveKey, touchApiKey } from "../../storage/api-keys";
 import { getDb } from "../../storage/db";
 
-/** Paths that need no key. */
-const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs"]);
+/** Paths that need no key (Telegram's webhook is authenticated by its own secret token). */
+const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs", "/v1/telegram/webhook"]);
 
 /** `last_used_at` is refreshed at most this often per key, off the request path. */
 const TOUCH_INTERVAL_MS = 60_000;

@@ -25,7 +25,8 @@ export function parseBotWorkMessage(body: unknown): BotWorkMessage | null {
   if (typeof body !== "object" || body === null) return null;
   const m = body as Record<string, unknown>;
   if (m.v !== 1) return null;
-  if (m.type === "send_offers" && typeof m.personId === "string") return { v: 1, type: "send_offers", personId: m.personId };
+  if (m.type === "send_offers" && typeof m.personId === "string")
+    return { v: 1, type: "send_offers", personId: m.personId };
   if (m.type === "express_interest" && typeof m.offerId === "string") {
     return { v: 1, type: "express_interest", offerId: m.offerId };
   }

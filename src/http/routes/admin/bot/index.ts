@@ -1,0 +1,13 @@
+import type { Router } from "../../../router";
+import { GetBotEntryRoute } from "./entry";
+import { GetBotFunnelRoute } from "./funnel";
+import { DeleteOfferTextRoute, ListOfferTextsRoute, PutOfferTextRoute } from "./offer-texts";
+
+/** Admin routes of the Telegram bot. */
+export function registerAdminBotRoutes(router: Router) {
+  router.get("/v1/admin/companies/:id/bot-entry", GetBotEntryRoute);
+  router.get("/v1/admin/companies/:id/bot-funnel", GetBotFunnelRoute);
+  router.get("/v1/admin/bot/offer-texts", ListOfferTextsRoute);
+  router.put("/v1/admin/bot/offer-texts/:service/:locale", PutOfferTextRoute);
+  router.delete("/v1/admin/bot/offer-texts/:service/:locale", DeleteOfferTextRoute);
+}

@@ -1,0 +1,190 @@
+/**
+ * Whole conversations with the bot, offline: updates posted to the webhook as Telegram posts them,
+ * the real grammY in the Worker, a fake Bot API (msw) answering its calls, the real queue.
+ */
+import { env } from "cloudflare:workers";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { forgetServingModels } from "../../../../src/storage/model-store";
+import { api, errorCode, resetDatabase } from "../../../harness";
+import {
+  buttonsOf,
+  callbackUpdate,
+  commandUpdate,
+  type FakePerson,
+  postUpdate,
+  sentMessages,
+  sentTexts,
+  telegramCalls,
+  telegramHandlers,
+  textUpdate,
+} from "./fake-telegram";
+import { botMarket, botRows, count } from "./fixtures";
+
+const server = setupServer(...telegramHandlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => server.resetHandlers(...telegramHandlers));
+afterAll(() => server.close());
+beforeEach(async () => {
+  await resetDatabase();
+  forgetServingModels();
+  telegramCalls.length = 0;
+});
+
+const anna: FakePerson = { userId: 777000111, firstName: "Анна" };
+
+async function entryPayload(companyId: string, campaign?: string) {
+  const res = await api("GET", `/v1/admin/companies/${companyId}/bot-entry${campaign ? `?campaign=${campaign}` : ""}`);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body as { deep_link: string; start_payload: string; qr_svg: string };
+}
+
+async function send(update: unknown) {
+  const res = await postUpdate(update);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+function lastButtons() {
+  const messages = sentMessages();
+  return buttonsOf(messages[messages.length - 1]);
+}
+
+/** Entry → consent → survey; returns when the person's first offer has arrived. */
+async function consentAndSurvey(person: FakePerson, payload: string) {
+  await send(commandUpdate(person, "start", payload));
+  const agreeButton = lastButtons().find((b) => b.text === "Согласен")!;
+  await send(callbackUpdate(person, agreeButton.data));
+  await send(callbackUpdate(person, "g:25-34"));
+  await send(callbackUpdate(person, "n:housing"));
+  await send(callbackUpdate(person, "n:insurance"));
+  await send(callbackUpdate(person, "nd"));
+  await vi.waitFor(
+    () => expect(sentMessages().some((m) => buttonsOf(m).some((b) => b.text === "Интересно"))).toBe(true),
+    {
+      timeout: 10_000,
+      interval: 100,
+    },
+  );
+}
+
+describe("the bot's entry and consent", () => {
+  it("gives each company a signed deep link and QR code", async () => {
+    const m = await botMarket();
+    const entry = await entryPayload(m.bank.id, "spring26");
+    expect(entry.start_payload.length).toBeLessThanOrEqual(64);
+    expect(entry.start_payload).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(entry.deep_link).toBe(`https://t.me/${env.TELEGRAM_BOT_USERNAME}?start=${entry.start_payload}`);
+    expect(entry.qr_svg).toContain("<svg");
+    expect((await api("GET", "/v1/admin/companies/co_00000000000000000000/bot-entry")).status).toBe(404);
+    const badCampaign = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-entry?campaign=${"x".repeat(17)}`);
+    expect(badCampaign.status).toBe(400);
+    expect(errorCode(badCampaign)).toBe("validation_failed");
+  });
+
+  it("shows the notice first and stores nothing about the person before I agree", async () => {
+    const m = await botMarket();
+    const { start_payload } = await entryPayload(m.bank.id);
+    await send(commandUpdate(anna, "start", start_payload));
+    const [notice] = sentMessages(anna.userId);
+    expect(notice.body.text).toContain("Оператор данных");
+    expect(notice.body.text).toContain("Insurer");
+    expect(notice.body.text).toContain("/stop");
+    expect(buttonsOf(notice).map((b) => b.text)).toEqual(["Согласен", "Не согласен"]);
+    expect(await count("bot_persons")).toBe(0);
+    expect(await count("bot_consents")).toBe(0);
+
+    await send(callbackUpdate(anna, "r"));
+    expect(sentTexts().at(-1)).toContain("ничего не сохранили");
+    expect(await count("bot_persons")).toBe(0);
+  });
+
+  it("refuses a forged or unknown payload politely and stores nothing", async () => {
+    const m = await botMarket();
+    const { start_payload } = await entryPayload(m.bank.id);
+    const forgedMac = `${start_payload.slice(0, -1)}${start_payload.endsWith("A") ? "B" : "A"}`;
+    const otherCompany = start_payload.replace(m.bank.id.slice(3), m.gym.id.slice(3));
+    for (const payload of [forgedMac, otherCompany, "c_garbage", "l_0123456789abcdefghjkmnpq"]) {
+      await send(commandUpdate(anna, "start", payload));
+      expect(sentTexts().at(-1)).toContain("ссылка недействительна");
+      // Pressing a hand-made "I agree" with a forged payload is refused the same way.
+      await send(callbackUpdate(anna, `a:${payload}`));
+      expect(sentTexts().at(-1)).toContain("ссылка недействительна");
+    }
+    expect(await count("bot_persons")).toBe(0);
+    expect(await count("bot_consents")).toBe(0);
+    expect(await count("bot_funnel")).toBe(0);
+  });
+
+  it("refuses a wrong or missing secret token with 401 in the error envelope, before any effect", async () => {
+    await botMarket();
+    for (const secret of [null, "wrong", "test-telegram-webhook-secret-012345678X"]) {
+      const res = await postUpdate(commandUpdate(anna, "start"), secret);
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ success: false, errors: [expect.objectContaining({ code: "unauthorized" })] });
+    }
+    expect(await count("bot_updates")).toBe(0);
+    expect(telegramCalls).toHaveLength(0);
+  });
+
+  it("gives a re-sent update exactly one effect", async () => {
+    const m = await botMarket();
+    const { start_payload } = await entryPayload(m.bank.id);
+    await send(commandUpdate(anna, "start", start_payload));
+    const agree = callbackUpdate(anna, lastButtons()[0].data);
+    await send(agree);
+    const callsAfterFirst = telegramCalls.length;
+    await send(agree);
+    await send(agree);
+    expect(telegramCalls.length).toBe(callsAfterFirst);
+    expect(await count("bot_persons")).toBe(1);
+    expect(await count("bot_consent_events")).toBe(1);
+  });
+
+  it("runs entry → consent → survey → offer, with no clear Telegram id stored", async () => {
+    const m = await botMarket();
+    const { start_payload } = await entryPayload(m.bank.id, "spring26");
+    await consentAndSurvey(anna, start_payload);
+
+    const offer = sentMessages().find((msg) => buttonsOf(msg).some((b) => b.text === "Интересно"))!;
+    expect(offer.body.chat_id).toBe(anna.userId);
+    const rows = await botRows();
+    expect(rows.bot_persons).toHaveLength(1);
+    const person = rows.bot_persons[0] as Record<string, unknown>;
+    expect(person.step).toBe("ready");
+    expect(person.age_band).toBe("25-34");
+    expect(JSON.parse(String(person.needs))).toEqual(["housing", "insurance"]);
+    expect(rows.bot_consents).toHaveLength(1);
+    expect(rows.bot_consents[0]).toMatchObject({
+      purpose: "personalised_offers_and_loyalty",
+      channel: "telegram",
+      entry_payload: start_payload,
+      withdrawn_at: null,
+    });
+    expect(rows.bot_offers).toHaveLength(1);
+    // Nothing identifying in clear: neither the user id nor the first name appears in any stored row.
+    const stored = JSON.stringify(rows);
+    expect(stored).not.toContain(String(anna.userId));
+    expect(stored).not.toContain(anna.firstName);
+    const funnel = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-funnel`);
+    expect(funnel.body.stages).toMatchObject({ entered: 1, consented: 1, surveyed: 1, offered: 1 });
+  });
+
+  it("withdrawal deletes the person, closes the consent and sends nothing more", async () => {
+    const m = await botMarket();
+    const { start_payload } = await entryPayload(m.bank.id);
+    await consentAndSurvey(anna, start_payload);
+    const messagesBefore = sentMessages().length;
+    await send(commandUpdate(anna, "stop"));
+    const rows = await botRows();
+    expect(rows.bot_persons).toHaveLength(0);
+    expect(rows.bot_consents[0]).toMatchObject({ withdrawn_at: expect.any(Number) });
+    expect(rows.bot_consent_events.map((e) => (e as { event: string }).event)).toEqual(["granted", "withdrawn"]);
+    expect(rows.bot_offers.every((o) => (o as { person_id: unknown }).person_id === null)).toBe(true);
+    // An old button or a message after withdrawal gets no message and changes nothing.
+    await send(callbackUpdate(anna, "g:35-44"));
+    await send(textUpdate(anna, "привет"));
+    expect(sentMessages().length).toBe(messagesBefore + 1);
+    expect(sentTexts().at(-1)).toContain("отсканируйте QR-код");
+    expect(await count("bot_persons")).toBe(0);
+  });
+});
