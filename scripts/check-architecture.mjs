@@ -72,7 +72,10 @@ function checkLayerRules() {
   const failures = [];
   const files = CASES.map((c, i) => {
     const file = path.join(c.dir, `zz-architecture-fixture-${i}.ts`);
-    writeFileSync(path.join(root, file), `import * as imported from "${c.spec}";\n\nexport const fixture = imported;\n`);
+    writeFileSync(
+      path.join(root, file),
+      `import * as imported from "${c.spec}";\n\nexport const fixture = imported;\n`,
+    );
     return file;
   });
   try {
@@ -111,4 +114,6 @@ if (failures.length > 0) {
   console.error(`architecture check failed:\n  ${failures.join("\n  ")}`);
   process.exit(1);
 }
-console.log(`architecture check: ${CASES.length} layer rules bite as documented; no file in src/ over ${MAX_LINES} lines`);
+console.log(
+  `architecture check: ${CASES.length} layer rules bite as documented; no file in src/ over ${MAX_LINES} lines`,
+);

@@ -1,13 +1,16 @@
 import type { BotWorkMessage } from "./queues/bot-work/message";
-import type { DispatchQueueMessage } from "./storage/queue-messages";
+import type { LeadDispatchMessage } from "./queues/lead-dispatch/message";
+import type { ModelRebuildStepMessage } from "./queues/model-rebuild/message";
 
 /** Bindings and secrets of the Worker (see wrangler.toml and `.dev.vars`). */
 export interface Env {
   DB: D1Database;
   /** Versioned binary model artefacts and the pointer to the current one (docs/storage.md). */
   MODEL: KVNamespace;
-  /** Lead delivery, plus the recommender's full-rebuild steps (src/storage/queue-messages.ts). */
-  LEAD_DISPATCH: Queue<DispatchQueueMessage>;
+  /** Lead delivery: one message per lead to push to its company's webhook (src/queues/lead-dispatch/). */
+  LEAD_DISPATCH: Queue<LeadDispatchMessage>;
+  /** Steps of a full model rebuild, chained one message at a time (src/queues/model-rebuild/). */
+  MODEL_REBUILD: Queue<ModelRebuildStepMessage>;
   /** Bootstrap admin key (secret). */
   ADMIN_TOKEN: string;
   /** Root secret from which each company's pseudonym key is derived (secret). */

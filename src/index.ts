@@ -1,8 +1,7 @@
 import { handleScheduled } from "./cron/scheduled";
 import type { Env } from "./env";
 import { createApp } from "./http/app";
-import { handleQueue } from "./queues/index";
-import type { DispatchQueueMessage } from "./storage/queue-messages";
+import { handleQueue, type QueueMessage } from "./queues/index";
 
 const { app } = createApp();
 
@@ -10,4 +9,4 @@ export default {
   fetch: app.fetch,
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
   scheduled: (controller, env, ctx) => handleScheduled(controller, env, ctx),
-} satisfies ExportedHandler<Env, DispatchQueueMessage>;
+} satisfies ExportedHandler<Env, QueueMessage>;

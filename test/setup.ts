@@ -1,5 +1,9 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { installOutboxes } from "./queues/outbox";
 
 // Setup files run before each test file; applyD1Migrations() skips what is already applied.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+// The Worker's queue producers write to per-file outboxes (test/queues/outbox.ts), never to the local queues.
+installOutboxes();

@@ -33,11 +33,13 @@
  * and decline cooldown as the windows.
  */
 import { BetaSampler } from "./random";
-import { DEFAULT_EXPLORATION, type RoutingStrategy } from "./settings";
 
-export { DEFAULT_EXPLORATION };
+/** Share of performance-routed leads sent to a random eligible company when none is configured. */
+export const DEFAULT_EXPLORATION = 0.1;
 
 /** How a category's competition is resolved. */
+export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
+export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 /**
  * A category's routing rule. `ResolvedRouting` of src/domain/settings.ts satisfies it (absent

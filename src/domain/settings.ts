@@ -9,7 +9,8 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
-import { DAY_MS } from "./time";
+import { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
+import { DAY_MS, HOUR_MS } from "./time";
 
 export const SETTING_SCOPES = ["global", "company", "service", "category"] as const;
 export type SettingScope = (typeof SETTING_SCOPES)[number];
@@ -23,11 +24,12 @@ export const SETTING_KEYS = [
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
-/** Share of performance-routed leads sent to a random eligible company when none is configured. */
-export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
-export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
+// Defined beside the routing strategies (routing.ts) so the two modules do not import each other.
+export { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy };
 
-export const DEFAULT_EXPLORATION = 0.1;
+/** Longest `exclusivity_window_hours`: how far back a client's earlier leads can block a new one. */
+export const MAX_EXCLUSIVITY_WINDOW_HOURS = 2160;
+export const MAX_EXCLUSIVITY_WINDOW_MS = MAX_EXCLUSIVITY_WINDOW_HOURS * HOUR_MS;
 
 const MAX_ROUTING_COMPANIES = 200;
 
@@ -123,9 +125,9 @@ export const SETTING_DEFINITIONS: {
   },
   exclusivity_window_hours: {
     scopes: ["global", "company", "service"],
-    schema: z.int().min(0).max(2160),
+    schema: z.int().min(0).max(MAX_EXCLUSIVITY_WINDOW_HOURS),
     defaultValue: 720,
-    description: "Hours (0..2160) during which no second lead is created for the same client and service.",
+    description: `Hours (0..${MAX_EXCLUSIVITY_WINDOW_HOURS}) during which no second lead is created for the same client and service.`,
   },
   decline_cooldown_days: {
     scopes: ["global", "service"],
@@ -204,8 +206,6 @@ export interface EffectiveSettings {
   /** Stored rows that were skipped because they no longer pass validation (never expected). */
   readonly ignoredRows: ReadonlyArray<{ row: SettingRow; reason: string }>;
 }
-
-export const HOUR_MS = 3_600_000;
 
 /**
  * Builds the resolver. Cost is linear in rows + services + companies; afterwards each lookup is a

@@ -1,34 +1,40 @@
 import type { Env } from "../env";
-import type { DispatchQueueMessage } from "../storage/queue-messages";
-import {
-  deliverBatch,
-  LEAD_DISPATCH_DLQ,
-  LEAD_DISPATCH_QUEUE,
-  recordDeadLetterBatch,
-} from "../usecases/lead-delivery/deliver";
-import { handleRebuildSteps, splitRebuildSteps } from "../usecases/model/rebuild";
-import { BOT_WORK_DLQ, BOT_WORK_QUEUE, consumeBotWork } from "./bot-work/consumer";
+import { consumeBotWork } from "./bot-work/consumer";
 import { recordBotWorkDeadLetters } from "./bot-work/dead-letters";
+import { BOT_WORK_DLQ, BOT_WORK_QUEUE, type BotWorkMessage } from "./bot-work/message";
+import { consumeLeadDispatch } from "./lead-dispatch/consumer";
+import { consumeLeadDeadLetters } from "./lead-dispatch/dead-letters";
+import { LEAD_DISPATCH_DLQ, LEAD_DISPATCH_QUEUE, type LeadDispatchMessage } from "./lead-dispatch/message";
+import { consumeModelRebuild } from "./model-rebuild/consumer";
+import { consumeModelRebuildDeadLetters } from "./model-rebuild/dead-letters";
+import { MODEL_REBUILD_DLQ, MODEL_REBUILD_QUEUE, type ModelRebuildStepMessage } from "./model-rebuild/message";
+
+/** Every message body the Worker's queues carry. */
+export type QueueMessage = LeadDispatchMessage | ModelRebuildStepMessage | BotWorkMessage;
 
 /**
- * Entry point of the `lead-dispatch` queue (push leads to partner webhooks) and its dead-letter
- * queue `lead-dispatch-dlq` (record leads whose retries ran out), told apart by `batch.queue`.
+ * Entry point of every queue bound in wrangler.toml: `lead-dispatch` (push leads to partner
+ * webhooks), `model-rebuild` (steps of a full model rebuild), `bot-work` (the Telegram bot's offers and
+ * leads) and their dead-letter queues, told
+ * apart by `batch.queue`. Each consumer parses its own messages.
  */
-export async function handleQueue(batch: MessageBatch<DispatchQueueMessage>, env: Env, _ctx: ExecutionContext) {
-  if (batch.queue === BOT_WORK_QUEUE) return consumeBotWork(batch as MessageBatch<unknown>, env);
-  if (batch.queue === BOT_WORK_DLQ) return recordBotWorkDeadLetters(batch as MessageBatch<unknown>);
-  // The recommender's full-rebuild steps share these queues (src/jobs/rebuild.ts); they run beside the deliveries.
-  const { steps, rest } = splitRebuildSteps(batch);
-  await Promise.all([
-    handleRebuildSteps(steps, env, batch.queue === LEAD_DISPATCH_DLQ),
-    rest.messages.length > 0 ? handleLeadDispatch(rest, env) : null,
-  ]);
-}
-
-async function handleLeadDispatch(batch: MessageBatch<DispatchQueueMessage>, env: Env) {
-  if (batch.queue === LEAD_DISPATCH_QUEUE) return deliverBatch(batch, env);
-  if (batch.queue === LEAD_DISPATCH_DLQ) return recordDeadLetterBatch(batch, env);
-  // A queue bound by mistake: keep its messages rather than drop them.
-  console.error("queue handler: unexpected queue", batch.queue);
-  batch.retryAll();
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+  switch (batch.queue) {
+    case LEAD_DISPATCH_QUEUE:
+      return consumeLeadDispatch(batch, env);
+    case LEAD_DISPATCH_DLQ:
+      return consumeLeadDeadLetters(batch, env);
+    case MODEL_REBUILD_QUEUE:
+      return consumeModelRebuild(batch, env);
+    case MODEL_REBUILD_DLQ:
+      return consumeModelRebuildDeadLetters(batch, env);
+    case BOT_WORK_QUEUE:
+      return consumeBotWork(batch, env);
+    case BOT_WORK_DLQ:
+      return recordBotWorkDeadLetters(batch);
+    default:
+      // A queue bound by mistake: keep its messages rather than drop them.
+      console.error("queue handler: unexpected queue", batch.queue);
+      batch.retryAll();
+  }
 }

@@ -8,20 +8,17 @@
  * never by the number of candidates, leads or deals in the window. Definitions (which deal stands
  * for a lead, what "delivered" means, …) are documented in docs/analytics.md.
  */
-import { and, eq, getTableColumns, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { CalibrationSlot } from "../domain/calibration-report";
 import type { StatementDeal } from "../domain/commission";
-import { RECORDED_DECISIONS, type RecordedDecision } from "../domain/lead-selection";
+import type { RecordedDecision } from "../domain/lead-selection";
 import type { RatingCount } from "../domain/thresholds";
-import { chunkRows, type Db } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { companies, deals, scoredCandidates, services } from "./schema";
 
 export type ScoredCandidateRow = typeof scoredCandidates.$inferSelect;
 export type NewScoredCandidate = Omit<typeof scoredCandidates.$inferInsert, "id">;
-
-/** Bound parameters per scored-candidate row at most: one per column (D1 allows 100 per statement). */
-const CANDIDATE_COLUMNS = Object.keys(getTableColumns(scoredCandidates)).length;
 
 /**
  * Insert statements for scored candidates, chunked under D1's parameter limit, for the lead call to
@@ -32,7 +29,9 @@ const CANDIDATE_COLUMNS = Object.keys(getTableColumns(scoredCandidates)).length;
  * is applied after the threshold and duplicate checks, so both arms pass the same filters.
  */
 export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCandidate[]): BatchItem<"sqlite">[] {
-  return chunkRows([...rows], CANDIDATE_COLUMNS).map((chunk) => db.insert(scoredCandidates).values(chunk));
+  return chunkRows([...rows], boundParametersPerRow(scoredCandidates)).map((chunk) =>
+    db.insert(scoredCandidates).values(chunk),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  */
 import { and, desc, eq, getTableColumns, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { auditLog } from "./schema";
 
 /** Entity types written to the audit log. */
@@ -66,17 +66,11 @@ export function auditEntry(db: Db, input: AuditInput) {
   return db.insert(auditLog).values(auditValues(input));
 }
 
-/** Columns bound per audit row: D1 allows 100 bound parameters per statement. */
-const AUDIT_COLUMNS = 7;
-
 /** Inserts for many audit entries, chunked to stay under D1's bound-parameter limit. */
 export function auditEntries(db: Db, inputs: ReadonlyArray<AuditInput>) {
-  const size = Math.floor(100 / AUDIT_COLUMNS);
-  const out = [];
-  for (let i = 0; i < inputs.length; i += size) {
-    out.push(db.insert(auditLog).values(inputs.slice(i, i + size).map(auditValues)));
-  }
-  return out;
+  return chunkRows(inputs.map(auditValues), boundParametersPerRow(auditLog)).map((rows) =>
+    db.insert(auditLog).values(rows),
+  );
 }
 
 /**

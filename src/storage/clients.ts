@@ -19,7 +19,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { StoredClientProfile } from "../domain/client-profile";
 import { DomainError } from "../domain/errors";
 import { newId } from "../lib/ids";
-import { chunkRows, type Db } from "./db";
+import { boundParametersPerRow, chunkRows, D1_MAX_BOUND_PARAMETERS, type Db } from "./db";
 import { withStatisticsLog } from "./model-statistics";
 import { clients, interactionHistory, interactions, services } from "./schema";
 
@@ -122,12 +122,8 @@ interface PlannedWrite extends ClientWriteResult {
 const MAX_WRITE_ATTEMPTS = 5;
 /** Clients written per `db.batch` in bulk writes (a few hundred statements at most). */
 const BULK_GROUP_SIZE = 100;
-/** Bound parameters per row of each multi-row statement (D1 allows 100 per statement). */
-const CLIENT_COLUMNS = 10;
-const INTERACTION_COLUMNS = 5;
-const HISTORY_COLUMNS = 6;
-/** Hashes per `IN (...)` lookup: 99 plus the company id. */
-const HASH_LOOKUP_CHUNK = 99;
+/** Hashes per `IN (...)` lookup: the rest of the statement binds the company id. */
+const HASH_LOOKUP_CHUNK = D1_MAX_BOUND_PARAMETERS - 1;
 
 /** The caller's client with this external hash, or null. */
 export async function findClientByExternalHash(db: Db, companyId: string, externalHash: string) {
@@ -244,6 +240,20 @@ export async function upsertClientsWithInteractions(
     for (let i = 0; i < written.length; i++) results[start + i] = written[i];
   }
   return results;
+}
+
+/**
+ * A compare-and-set on the client's `updated_at` for another writer of its matrix (deals): moves it
+ * to `now` (strictly forward) while it still holds `expectedUpdatedAt`; otherwise it writes NULL,
+ * which violates NOT NULL and rolls back the whole batch ({@link isClientWriteConflict}).
+ */
+export function clientUnchangedGuard(db: Db, clientId: string, expectedUpdatedAt: number, now: number): WriteStatement {
+  return db
+    .update(clients)
+    .set({
+      updatedAt: sql`CASE WHEN ${clients.updatedAt} = ${expectedUpdatedAt} THEN ${Math.max(now, expectedUpdatedAt + 1)} ELSE NULL END`,
+    })
+    .where(eq(clients.id, clientId));
 }
 
 /**
@@ -449,7 +459,8 @@ function resultOf(planned: PlannedWrite): ClientWriteResult {
 function toStatements(db: Db, planned: readonly PlannedWrite[]): WriteStatement[] {
   const statements: WriteStatement[] = [];
   const inserts = planned.flatMap((write) => (write.insert ? [write.insert] : []));
-  for (const chunk of chunkRows(inserts, CLIENT_COLUMNS)) statements.push(db.insert(clients).values(chunk));
+  for (const chunk of chunkRows(inserts, boundParametersPerRow(clients)))
+    statements.push(db.insert(clients).values(chunk));
   for (const write of planned) {
     if (!write.update) continue;
     const { row, expectedUpdatedAt } = write.update;
@@ -470,7 +481,7 @@ function toStatements(db: Db, planned: readonly PlannedWrite[]): WriteStatement[
     );
   }
   const cellRows = planned.flatMap((write) => write.cellRows);
-  for (const chunk of chunkRows(cellRows, INTERACTION_COLUMNS)) {
+  for (const chunk of chunkRows(cellRows, boundParametersPerRow(interactions))) {
     statements.push(
       db
         .insert(interactions)
@@ -482,7 +493,7 @@ function toStatements(db: Db, planned: readonly PlannedWrite[]): WriteStatement[
     );
   }
   const historyRows = planned.flatMap((write) => write.historyRows);
-  for (const chunk of chunkRows(historyRows, HISTORY_COLUMNS)) {
+  for (const chunk of chunkRows(historyRows, boundParametersPerRow(interactionHistory))) {
     statements.push(db.insert(interactionHistory).values(chunk));
   }
   // The recommender's change log brackets the write (src/storage/model-statistics.ts).

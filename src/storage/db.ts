@@ -1,3 +1,4 @@
+import { getTableColumns, type Table } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
@@ -15,8 +16,16 @@ export function getDb(d1: D1Database): Db {
   return db;
 }
 
-/** D1 allows at most 100 bound parameters per statement: chunk row inserts by this helper. */
-export function chunkRows<T>(rows: T[], columnsPerRow: number, maxParams = 100): T[][] {
+/** D1 refuses a statement with more bound parameters than this: every multi-row statement is chunked under it. */
+export const D1_MAX_BOUND_PARAMETERS = 100;
+
+/** Bound parameters one row of `table` can take at most in a multi-row insert: one per column. */
+export function boundParametersPerRow(table: Table): number {
+  return Object.keys(getTableColumns(table)).length;
+}
+
+/** Splits rows into chunks whose statements stay within D1's bound-parameter limit. */
+export function chunkRows<T>(rows: T[], columnsPerRow: number, maxParams = D1_MAX_BOUND_PARAMETERS): T[][] {
   const size = Math.max(1, Math.floor(maxParams / columnsPerRow));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));

@@ -16,9 +16,11 @@ import { accrueCommission } from "../domain/commission";
 import { newId } from "../lib/ids";
 import type { Db } from "./db";
 import { withStatisticsLog } from "./model-statistics";
-import { deals, interactionHistory, interactions, leadEvents, leads } from "./schema";
+import { clients, companies, deals, interactionHistory, interactions, leadEvents, leads, services } from "./schema";
 
 export type DealRow = typeof deals.$inferSelect;
+type ClientRow = typeof clients.$inferSelect;
+type LeadRow = typeof leads.$inferSelect;
 export type DealOutcome = DealRow["outcome"];
 type Statement = BatchItem<"sqlite">;
 
@@ -165,4 +167,109 @@ export function isSameOutcome(
   if (latest.outcome !== report.outcome) return false;
   if ((latest.amount ?? null) !== report.amount) return false;
   return report.occurredAt === null || report.occurredAt === latest.occurredAt;
+}
+
+/** The company's commission rate now (0..1; 0 for an unknown company). */
+export async function findCommissionRate(db: Db, companyId: string): Promise<number> {
+  const [company] = await db
+    .select({ commissionRate: companies.commissionRate })
+    .from(companies)
+    .where(eq(companies.id, companyId))
+    .limit(1);
+  return company?.commissionRate ?? 0;
+}
+
+/** What a CRM's deal report names, as stored (each null when unknown). */
+export interface CrmDealReferences {
+  client: ClientRow | null;
+  service: { id: string; code: string; companyId: string } | null;
+  /** The reporting company's commission rate (0 when unknown). */
+  commissionRate: number;
+  lead: LeadRow | null;
+}
+
+/** The client (by the company's keyed hash), the service, the company's rate and the lead, in one round trip. */
+export async function readCrmDealReferences(
+  db: Db,
+  report: { companyId: string; externalHash: string; serviceCode: string; leadId: string | null },
+): Promise<CrmDealReferences> {
+  const [clientRows, serviceRows, companyRows, leadRows] = await db.batch([
+    db
+      .select()
+      .from(clients)
+      .where(and(eq(clients.companyId, report.companyId), eq(clients.externalHash, report.externalHash)))
+      .limit(1),
+    db
+      .select({ id: services.id, code: services.code, companyId: services.companyId })
+      .from(services)
+      .where(eq(services.code, report.serviceCode))
+      .limit(1),
+    db
+      .select({ commissionRate: companies.commissionRate })
+      .from(companies)
+      .where(eq(companies.id, report.companyId))
+      .limit(1),
+    db
+      .select()
+      .from(leads)
+      .where(eq(leads.id, report.leadId ?? ""))
+      .limit(1),
+  ]);
+  return {
+    client: clientRows[0] ?? null,
+    service: serviceRows[0] ?? null,
+    commissionRate: companyRows[0]?.commissionRate ?? 0,
+    lead: report.leadId === null ? null : (leadRows[0] ?? null),
+  };
+}
+
+/**
+ * The client's current matrix cell for the service, and an earlier CRM report identical to this
+ * one (same lead, outcome, amount and time; none when the report gives no time), in one round trip.
+ */
+export async function readCrmDealHistory(
+  db: Db,
+  report: {
+    clientId: string;
+    serviceId: string;
+    leadId: string | null;
+    outcome: DealOutcome;
+    amount: number | null;
+    occurredAt: number | null;
+  },
+): Promise<{ cell: { value: number; at: number } | null; identical: DealRow | null }> {
+  const [cellRows, identicalRows] = await db.batch([
+    db
+      .select({ value: interactions.value, at: interactions.at })
+      .from(interactions)
+      .where(and(eq(interactions.clientId, report.clientId), eq(interactions.serviceId, report.serviceId)))
+      .limit(1),
+    db
+      .select()
+      .from(deals)
+      .where(
+        and(
+          eq(deals.clientId, report.clientId),
+          eq(deals.serviceId, report.serviceId),
+          report.leadId === null ? isNull(deals.leadId) : eq(deals.leadId, report.leadId),
+          eq(deals.outcome, report.outcome),
+          report.amount === null ? isNull(deals.amount) : eq(deals.amount, report.amount),
+          eq(deals.occurredAt, report.occurredAt ?? -1),
+          eq(deals.reportedBy, "crm"),
+        ),
+      )
+      .limit(1),
+  ]);
+  return {
+    cell: cellRows[0] ?? null,
+    identical: report.occurredAt === null ? null : (identicalRows[0] ?? null),
+  };
+}
+
+/**
+ * Runs a deal write (and the caller's statements, e.g. an idempotency answer) as one atomic batch.
+ */
+export async function commitDealWrite(db: Db, statements: readonly Statement[]): Promise<void> {
+  if (statements.length === 0) return;
+  await db.batch(statements as [Statement, ...Statement[]]);
 }

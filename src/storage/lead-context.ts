@@ -6,6 +6,7 @@
  */
 
 import type { ExperimentDefinition } from "../domain/experiments";
+import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
 import type { CompanyCategoryStats } from "../domain/routing";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
@@ -56,9 +57,10 @@ export interface LeadContext {
   clientState: StoredClientState | null;
 }
 
-/** Statuses of a lead that is still being worked. */
-export const OPEN_LEAD_STATUSES = ["queued", "delivered", "acknowledged"] as const;
+/** The open statuses as an SQL list (constants, so no bound parameter). */
+const OPEN_STATUSES_SQL = OPEN_LEAD_STATUSES.map((status) => `'${status}'`).join(", ");
 
+/** The acceptance counts are cached per isolate: a new deal steers `performance` routing at most this much later. */
 const PERFORMANCE_TTL_MS = 60_000;
 /** Deals older than this no longer steer `performance` routing. */
 const PERFORMANCE_WINDOW_MS = 180 * 86_400_000;
@@ -109,7 +111,7 @@ export async function loadLeadContext(
         `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
          FROM leads l JOIN services s ON s.id = l.service_id
          WHERE l.client_id = ${clientIdSql}
-           AND (l.status IN ('queued', 'delivered', 'acknowledged') OR l.created_at >= ?3)`,
+           AND (l.status IN (${OPEN_STATUSES_SQL}) OR l.created_at >= ?3)`,
       )
       .bind(input.companyId, input.externalHash, input.now - input.lookbackMs),
     d1
@@ -227,11 +229,6 @@ async function cachedPerformance(db: Db, now: number): Promise<PerformanceCounts
   const counts = await loadPerformanceCounts(db, undefined, { since: now - PERFORMANCE_WINDOW_MS });
   performanceCache = { at: now, counts };
   return counts;
-}
-
-/** Drops the cached acceptance counts (tests, and right after a deal changes them). */
-export function invalidatePerformanceCache() {
-  performanceCache = null;
 }
 
 /** Routing statistics per category and company from the context. */

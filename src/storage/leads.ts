@@ -11,37 +11,30 @@
  *   `last_error` says why. The lead stays in the inbox and an admin can redeliver it.
  * - `acknowledged`: the partner confirmed receipt through the inbox.
  * - `accepted` / `declined`: an outcome was reported (the latest report wins).
- * - `expired`: set by housekeeping; never delivered again.
+ * - `expired`: reserved, set by nothing today (no lead expiry exists yet). It stays in the schema
+ *   and the API contract (partner inbox status, funnel count, which always reports 0) so that
+ *   introducing expiry changes no contract; a lead in it would never be delivered again.
  *
  * Every change is written together with its `lead_events` row in one D1 batch (atomic).
  */
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { LeadDocument } from "../domain/lead-document";
+import { LEAD_STATUSES, type LeadStatus, REDELIVERABLE_STATUSES } from "../domain/lead-status";
 import type { Env } from "../env";
-import { chunkRows, type Db, getDb } from "./db";
-import type { LeadDispatchMessage } from "./queue-messages";
+import type { LeadDispatchMessage } from "../queues/lead-dispatch/message";
+import { boundParametersPerRow, chunkRows, type Db, getDb } from "./db";
 import { companies, leadEvents, leads } from "./schema";
 
 export type LeadRow = typeof leads.$inferSelect;
-export type LeadStatus = LeadRow["status"];
+export type { LeadStatus };
+export { LEAD_STATUSES, REDELIVERABLE_STATUSES };
 export type LeadEventRow = typeof leadEvents.$inferSelect;
 export type LeadEventType = LeadEventRow["type"];
 type Statement = BatchItem<"sqlite">;
 
-/** Every lead status, in lifecycle order. */
-export const LEAD_STATUSES = [
-  "queued",
-  "delivered",
-  "failed",
-  "acknowledged",
-  "accepted",
-  "declined",
-  "expired",
-] as const satisfies readonly LeadStatus[];
-
-/** Statuses an admin may redeliver from: the partner has not confirmed receipt yet. */
-export const REDELIVERABLE_STATUSES = ["queued", "delivered", "failed"] as const satisfies readonly LeadStatus[];
+/** Queues accepts at most this many messages per `sendBatch` call. */
+const QUEUE_SEND_BATCH_LIMIT = 100;
 
 /**
  * A queue message whose lead still shows no progress this long after its last `enqueued` or
@@ -101,8 +94,11 @@ export function buildLeadInserts(db: Db, newLeads: readonly NewLead[]): Statemen
     detail: `routed to ${row.targetCompanyId}`,
   }));
   const statements: Statement[] = [];
-  for (const chunk of chunkRows(leadRows, 16)) statements.push(db.insert(leads).values(chunk));
-  for (const chunk of chunkRows(eventRows, 9)) statements.push(db.insert(leadEvents).values(chunk));
+  for (const chunk of chunkRows(leadRows, boundParametersPerRow(leads)))
+    statements.push(db.insert(leads).values(chunk));
+  for (const chunk of chunkRows(eventRows, boundParametersPerRow(leadEvents))) {
+    statements.push(db.insert(leadEvents).values(chunk));
+  }
   return statements;
 }
 
@@ -123,8 +119,7 @@ export async function enqueueLeads(
   options: { redelivery?: boolean; detail?: string; now?: number } = {},
 ): Promise<EnqueueResult> {
   const result: EnqueueResult = { enqueued: [], pending: [] };
-  // Queues accepts at most 100 messages per sendBatch call.
-  for (const chunk of chunkRows([...leadIds], 1, 100)) {
+  for (const chunk of chunkRows([...leadIds], 1, QUEUE_SEND_BATCH_LIMIT)) {
     const messages = chunk.map((leadId) => ({
       body: {
         v: 1,
@@ -147,7 +142,9 @@ export async function enqueueLeads(
     try {
       const db = getDb(env.DB);
       const rows = chunk.map((leadId) => ({ leadId, type: "enqueued" as const, at, detail }));
-      const inserts = chunkRows(rows, 4).map((part) => db.insert(leadEvents).values(part));
+      const inserts = chunkRows(rows, boundParametersPerRow(leadEvents)).map((part) =>
+        db.insert(leadEvents).values(part),
+      );
       await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
     } catch (error) {
       // The messages are on the queue; at worst the sweep sends a duplicate, which the consumer

@@ -8,6 +8,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { RECORDED_DECISIONS } from "../domain/lead-selection";
+import { LEAD_STATUSES } from "../domain/lead-status";
 
 const timestamps = {
   createdAt: integer("created_at").notNull(),
@@ -153,9 +154,7 @@ export const leads = sqliteTable(
       .notNull()
       .references(() => companies.id),
     rating: real("rating").notNull(),
-    status: text("status", {
-      enum: ["queued", "delivered", "failed", "acknowledged", "accepted", "declined", "expired"],
-    }).notNull(),
+    status: text("status", { enum: LEAD_STATUSES }).notNull(),
     /** The versioned lead document as delivered (JSON). */
     payload: text("payload").notNull(),
     /** Competition resolution record: policy, winner reason, alternatives considered (JSON). */

@@ -5,7 +5,7 @@
  */
 import { and, asc, eq, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./db";
-import { services } from "./schema";
+import { companies, services } from "./schema";
 
 export type ServiceRow = typeof services.$inferSelect;
 export type NewServiceRow = typeof services.$inferInsert;
@@ -79,3 +79,22 @@ export function isUniqueViolation(error: unknown, tableColumn: string): boolean 
 }
 
 export { nextUpdatedAt } from "./companies";
+
+/** Every service with its company's name and status, in model-index order: the rows of the serving catalog. */
+export async function listServicesWithCompany(db: Db) {
+  return db
+    .select({
+      serviceId: services.id,
+      code: services.code,
+      name: services.name,
+      category: services.category,
+      modelIndex: services.modelIndex,
+      active: services.active,
+      companyId: companies.id,
+      companyName: companies.name,
+      companyStatus: companies.status,
+    })
+    .from(services)
+    .innerJoin(companies, eq(companies.id, services.companyId))
+    .orderBy(asc(services.modelIndex));
+}

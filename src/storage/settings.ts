@@ -8,10 +8,8 @@ import {
   type SettingChange,
   type SettingKey,
   type SettingScope,
-  settingEntityId,
 } from "../domain/settings";
-import { type AuditInput, auditEntries, runBatch } from "./audit";
-import { chunkRows, type Db } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { companies, services, settings } from "./schema";
 
 export type SettingDbRow = typeof settings.$inferSelect;
@@ -43,44 +41,6 @@ export async function loadEffectiveSettings(db: Db): Promise<EffectiveSettings> 
   return resolveSettings(rows, catalog);
 }
 
-/**
- * Writes validated changes and one audit entry per changed setting in a single atomic batch.
- * Changes that are already in effect (same value, or deleting an absent override) write nothing.
- * `currentRows` are the rows the changes were validated against.
- */
-export async function applySettingChanges(
-  db: Db,
-  changes: ReadonlyArray<SettingChange>,
-  currentRows: ReadonlyArray<SettingDbRow>,
-  actor: string,
-  now = Date.now(),
-): Promise<{ applied: number; unchanged: number }> {
-  const effective: SettingChange[] = [];
-  const audits: AuditInput[] = [];
-  for (const change of changes) {
-    const existing = findSettingRow(currentRows, change.scope, change.scopeId, change.key);
-    const newJson = change.value === null ? null : JSON.stringify(change.value);
-    if ((existing?.value ?? null) === newJson) continue;
-    effective.push(change);
-    const identity = {
-      scope: change.scope,
-      scope_id: change.scope === "global" ? null : change.scopeId,
-      setting: change.key,
-    };
-    audits.push({
-      actor,
-      action: change.value === null ? "setting.deleted" : "setting.set",
-      entityType: "setting",
-      entityId: settingEntityId(change.scope, change.scopeId, change.key),
-      before: existing ? { ...identity, value: JSON.parse(existing.value) } : null,
-      after: change.value === null ? null : { ...identity, value: change.value },
-      at: now,
-    });
-  }
-  await runBatch(db, [...settingWriteQueries(db, effective, actor, now), ...auditEntries(db, audits)]);
-  return { applied: effective.length, unchanged: changes.length - effective.length };
-}
-
 /** The stored row of one setting, if any. */
 export function findSettingRow(
   rows: ReadonlyArray<SettingDbRow>,
@@ -108,7 +68,7 @@ export function settingWriteQueries(db: Db, changes: ReadonlyArray<SettingChange
     }));
   const deletes = changes.filter((change) => change.value === null);
   return [
-    ...chunkRows(upserts, 6).map((chunk) =>
+    ...chunkRows(upserts, boundParametersPerRow(settings)).map((chunk) =>
       db
         .insert(settings)
         .values(chunk)

@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_EXPLORATION,
-  HOUR_MS,
   resolveSettings,
   type SettingRow,
   type SettingsCatalog,
   settingEntityId,
   validateSettingChanges,
 } from "../../src/domain/settings";
-import { DAY_MS } from "../../src/domain/time";
+import { DAY_MS, HOUR_MS } from "../../src/domain/time";
 
 const catalog: SettingsCatalog = {
   companies: [

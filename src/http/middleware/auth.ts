@@ -1,15 +1,10 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { DomainError } from "../../domain/errors";
 import type { AppEnv, Principal } from "../../env";
-import { timingSafeEqual } from "../../lib/crypto";
-import { findActiveKey, touchApiKey } from "../../storage/api-keys";
-import { getDb } from "../../storage/db";
+import { authenticateKey } from "../../usecases/auth/authenticate";
 
 /** Paths that need no key (Telegram's webhook is authenticated by its own secret token). */
 const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs", "/v1/telegram/webhook"]);
-
-/** `last_used_at` is refreshed at most this often per key, off the request path. */
-const TOUCH_INTERVAL_MS = 60_000;
 
 /**
  * Resolves `Authorization: Bearer <key>` into a principal. Missing, unknown or revoked keys are
@@ -20,19 +15,9 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new DomainError("unauthorized", "Missing `Authorization: Bearer <key>` header");
-  const presented = match[1];
-  if (c.env.ADMIN_TOKEN && presented.length >= 16 && timingSafeEqual(presented, c.env.ADMIN_TOKEN)) {
-    c.set("principal", { keyId: "admin-token", scope: "admin", companyId: null });
-    return next();
-  }
-  const db = getDb(c.env.DB);
-  const key = await findActiveKey(db, presented);
-  if (!key) throw new DomainError("unauthorized", "Unknown or revoked API key");
-  c.set("principal", { keyId: key.id, scope: key.scope, companyId: key.companyId });
-  const now = Date.now();
-  if (!key.lastUsedAt || now - key.lastUsedAt > TOUCH_INTERVAL_MS) {
-    c.executionCtx.waitUntil(touchApiKey(db, key.id, now).catch(() => undefined));
-  }
+  const { principal, touch } = await authenticateKey(c.env, match[1]);
+  c.set("principal", principal);
+  if (touch) c.executionCtx.waitUntil(touch);
   return next();
 };
 

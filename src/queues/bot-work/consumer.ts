@@ -3,9 +3,6 @@ import type { Env } from "../../env";
 import { runBotWork } from "../../usecases/bot/work";
 import { parseBotWorkMessage } from "./message";
 
-export const BOT_WORK_QUEUE = "bot-work";
-export const BOT_WORK_DLQ = "bot-work-dlq";
-
 export async function consumeBotWork(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   for (const message of batch.messages) {
     const job = parseBotWorkMessage(message.body);

@@ -4,6 +4,10 @@
  * They carry only random ids, never a Telegram id.
  */
 
+/** Queue names as declared in wrangler.toml. */
+export const BOT_WORK_QUEUE = "bot-work";
+export const BOT_WORK_DLQ = "bot-work-dlq";
+
 /** Rate the person's cold-start profile and send the offers the caps allow. */
 export interface SendOffersMessage {
   v: 1;

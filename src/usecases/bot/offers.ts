@@ -20,7 +20,7 @@ import {
 import { getClientInteractions } from "../../storage/clients";
 import { getDb } from "../../storage/db";
 import { loadEffectiveSettings } from "../../storage/settings";
-import { rateClient, storedClientForScoring } from "../rate-client";
+import { rateClient, storedClientForScoring } from "../recommendations/serving";
 import { WITHDRAW_BUTTON } from "./consent";
 import type { BotReply } from "./replies";
 

@@ -1,13 +1,13 @@
 /**
- * Consumers of `lead-dispatch` (push each lead to its company's webhook) and `lead-dispatch-dlq`
- * (record leads whose retries ran out). Queues deliver at least once, so every step is idempotent:
- * a message for a lead that is no longer waiting is acknowledged without sending, and a repeated
- * send carries the same `webhook-id` for receivers to deduplicate.
+ * Lead delivery, one lead at a time: push a lead to its company's webhook, or record a lead whose
+ * dispatch message ran out of retries. The `lead-dispatch` consumers (src/queues/lead-dispatch/)
+ * call these and turn each outcome into an ack or a retry.
  *
- * Nothing is acknowledged unless its outcome is written to D1 first; any unexpected failure
- * (D1 unavailable, a bug) retries the message with backoff instead.
+ * Queues deliver at least once, so every step is idempotent: a message for a lead that is no longer
+ * waiting is done without sending, and a repeated send carries the same `webhook-id` for receivers
+ * to deduplicate. Every outcome is written to D1 before it is returned; any unexpected failure
+ * (D1 unavailable, a bug) throws, and the consumer retries the message with backoff.
  */
-import { eq } from "drizzle-orm";
 import {
   classifyDeliveryStatus,
   isLastDeliveryAttempt,
@@ -16,6 +16,8 @@ import {
 } from "../../domain/delivery-policy";
 import { validateWebhookUrl, webhookUrlOptions } from "../../domain/webhook-url";
 import type { Env } from "../../env";
+import type { LeadDispatchMessage } from "../../queues/lead-dispatch/message";
+import { getCompany } from "../../storage/companies";
 import { type Db, getDb } from "../../storage/db";
 import {
   type AttemptRecord,
@@ -25,16 +27,7 @@ import {
   recordDeliveryAttempt,
   recordInboxFallback,
 } from "../../storage/leads";
-import type { LeadDispatchMessage } from "../../storage/queue-messages";
-import { companies } from "../../storage/schema";
 import { postWebhook, signedWebhookHeaders } from "./webhook";
-
-/** Queue names as declared in wrangler.toml. */
-export const LEAD_DISPATCH_QUEUE = "lead-dispatch";
-export const LEAD_DISPATCH_DLQ = "lead-dispatch-dlq";
-
-/** First retry delay of the dead-letter consumer when D1 is unavailable (then ×3, capped at 12 h). */
-export const DEAD_LETTER_RETRY_BASE_SECONDS = 60;
 
 /** Injectable side effects, so tests control time, randomness and the network. */
 export interface DeliveryDeps {
@@ -51,79 +44,51 @@ export const defaultDeliveryDeps: DeliveryDeps = {
   fetcher: (input, init) => fetch(input, init),
 };
 
-/** Reads a message body; null if it is not a message this consumer understands. */
-export function parseDispatchMessage(body: unknown): LeadDispatchMessage | null {
-  if (typeof body !== "object" || body === null) return null;
-  const message = body as Record<string, unknown>;
-  if (message.v !== 1 || message.type !== "deliver_lead" || typeof message.leadId !== "string") return null;
-  if (message.leadId === "" || message.leadId.length > 64) return null;
-  return {
-    v: 1,
-    type: "deliver_lead",
-    leadId: message.leadId,
-    ...(message.redelivery === true ? { redelivery: true } : {}),
-  };
-}
+/** What became of one delivery. */
+export type DeliveryOutcome =
+  /** Finished, whatever the result: the message is done. */
+  | {
+      kind: "done";
+      result: "not_waiting" | "inbox" | "refused" | "delivered" | "endpoint_gone" | "permanent_failure";
+    }
+  /** The endpoint may answer later: try again after `delaySeconds` (already recorded on the lead). */
+  | { kind: "retry"; delaySeconds: number }
+  /** No such lead (yet): its creating write may not be visible; nothing was recorded. */
+  | { kind: "unknown_lead" };
 
-/** Handles a `lead-dispatch` batch: messages are independent and processed concurrently. */
-export async function deliverBatch(
-  batch: MessageBatch<unknown>,
+/**
+ * Pushes one lead to its company's webhook and records the attempt. `attempt` is the queue's
+ * attempt count of the message (1 for the first delivery): it sizes the retry delay and marks the
+ * last attempt before the dead-letter queue.
+ */
+export async function deliverLead(
   env: Env,
+  body: LeadDispatchMessage,
+  attempt: number,
   deps: DeliveryDeps = defaultDeliveryDeps,
-): Promise<void> {
-  await Promise.all(batch.messages.map((message) => deliverMessage(message, env, deps)));
-}
-
-async function deliverMessage(message: Message<unknown>, env: Env, deps: DeliveryDeps): Promise<void> {
-  const body = parseDispatchMessage(message.body);
-  if (!body) {
-    // Possibly from a newer producer: keep it (retries, then the DLQ) rather than guess.
-    console.error("lead-dispatch: unreadable message", message.id, safeJson(message.body));
-    message.retry({ delaySeconds: retryDelaySeconds(message.attempts, null, deps.random) });
-    return;
-  }
-  try {
-    await deliverLead(message, body, env, deps);
-  } catch (error) {
-    console.error("lead-dispatch: delivery bookkeeping failed; retrying", body.leadId, describeError(error));
-    message.retry({ delaySeconds: retryDelaySeconds(message.attempts, null, deps.random) });
-  }
-}
-
-async function deliverLead(message: Message<unknown>, body: LeadDispatchMessage, env: Env, deps: DeliveryDeps) {
+): Promise<DeliveryOutcome> {
   const db = getDb(env.DB);
   const lead = await findLead(db, body.leadId);
-  if (!lead) {
-    console.error("lead-dispatch: unknown lead", body.leadId);
-    message.retry({ delaySeconds: retryDelaySeconds(message.attempts, null, deps.random) });
-    return;
-  }
-  if (!shouldSend(lead, body)) {
-    message.ack();
-    return;
-  }
-  const company = await loadReceiver(db, lead.targetCompanyId);
+  if (!lead) return { kind: "unknown_lead" };
+  if (!shouldSend(lead, body)) return { kind: "done", result: "not_waiting" };
+  const company = await getCompany(db, lead.targetCompanyId);
   const now = deps.clock();
   if (!company) {
-    await fail(db, lead.id, now, "the receiving company no longer exists", message, body);
-    return;
+    return refuse(db, lead.id, now, "the receiving company no longer exists", attempt, body);
   }
   if (!company.webhookUrl || company.webhookDisabledAt !== null) {
     const because = company.webhookUrl
       ? `webhook disabled: ${company.webhookDisabledReason ?? "by an admin"}`
       : "the company has no webhook URL";
     await recordInboxFallback(db, lead.id, now, because);
-    message.ack();
-    return;
+    return { kind: "done", result: "inbox" };
   }
   const urlCheck = validateWebhookUrl(company.webhookUrl, webhookUrlOptions(env));
   if (!urlCheck.ok) {
-    await fail(db, lead.id, now, `webhook URL no longer acceptable: ${urlCheck.reason}`, message, body);
-    return;
+    return refuse(db, lead.id, now, `webhook URL no longer acceptable: ${urlCheck.reason}`, attempt, body);
   }
   if (!company.webhookSecret) {
-    await fail(db, lead.id, now, "the company has a webhook URL but no signing secret", message, body);
-    return;
+    return refuse(db, lead.id, now, "the company has a webhook URL but no signing secret", attempt, body);
   }
   let headers: Record<string, string>;
   try {
@@ -138,8 +103,7 @@ async function deliverLead(message: Message<unknown>, body: LeadDispatchMessage,
       now,
     );
   } catch (error) {
-    await fail(db, lead.id, now, `the signing secret is invalid (${describeError(error)})`, message, body);
-    return;
+    return refuse(db, lead.id, now, `the signing secret is invalid (${describeError(error)})`, attempt, body);
   }
 
   const result = await postWebhook(company.webhookUrl, lead.payload, headers, {
@@ -147,39 +111,35 @@ async function deliverLead(message: Message<unknown>, body: LeadDispatchMessage,
     clock: deps.clock,
     timeoutMs: deps.timeoutMs,
   });
-  const attempt: AttemptRecord = {
+  const record: AttemptRecord = {
     leadId: lead.id,
     at: deps.clock(),
     httpStatus: result.status,
     latencyMs: result.latencyMs,
     error: result.error,
-    detail: attemptDetail(message, body),
+    detail: attemptDetail(attempt, body),
   };
   const verdict = classifyDeliveryStatus(result.status);
   switch (verdict) {
     case "delivered":
-      await recordDeliveryAttempt(db, attempt, { kind: "delivered" });
-      message.ack();
-      return;
+      await recordDeliveryAttempt(db, record, { kind: "delivered" });
+      return { kind: "done", result: "delivered" };
     case "endpoint_gone":
-      await recordDeliveryAttempt(db, attempt, {
+      await recordDeliveryAttempt(db, record, {
         kind: "endpoint_gone",
         companyId: company.id,
         webhookUrl: company.webhookUrl,
       });
-      message.ack();
-      return;
+      return { kind: "done", result: "endpoint_gone" };
     case "permanent_failure":
-      await recordDeliveryAttempt(db, attempt, { kind: "failed" });
-      message.ack();
-      return;
+      await recordDeliveryAttempt(db, record, { kind: "failed" });
+      return { kind: "done", result: "permanent_failure" };
     case "retry": {
-      const delaySeconds = retryDelaySeconds(message.attempts, result.retryAfterSeconds, deps.random);
-      const lastAttempt = isLastDeliveryAttempt(message.attempts);
-      await recordDeliveryAttempt(db, attempt, { kind: "retry", delaySeconds, lastAttempt });
-      // After the last allowed attempt, retry() hands the message to the dead-letter queue.
-      message.retry({ delaySeconds });
-      return;
+      const delaySeconds = retryDelaySeconds(attempt, result.retryAfterSeconds, deps.random);
+      const lastAttempt = isLastDeliveryAttempt(attempt);
+      await recordDeliveryAttempt(db, record, { kind: "retry", delaySeconds, lastAttempt });
+      // After the last allowed attempt, the consumer's retry hands the message to the dead-letter queue.
+      return { kind: "retry", delaySeconds };
     }
   }
 }
@@ -194,81 +154,48 @@ function shouldSend(lead: LeadRow, body: LeadDispatchMessage): boolean {
   return body.redelivery === true && (lead.status === "delivered" || lead.status === "failed");
 }
 
-async function loadReceiver(db: Db, companyId: string) {
-  const rows = await db.select().from(companies).where(eq(companies.id, companyId)).limit(1);
-  return rows[0] ?? null;
-}
-
 /** An attempt refused before anything was sent: the lead fails (redeliverable) and the message is done. */
-async function fail(
+async function refuse(
   db: Db,
   leadId: string,
   at: number,
   error: string,
-  message: Message<unknown>,
+  attempt: number,
   body: LeadDispatchMessage,
-) {
+): Promise<DeliveryOutcome> {
   await recordDeliveryAttempt(
     db,
-    { leadId, at, httpStatus: null, latencyMs: null, error, detail: attemptDetail(message, body) },
+    { leadId, at, httpStatus: null, latencyMs: null, error, detail: attemptDetail(attempt, body) },
     { kind: "failed" },
   );
-  message.ack();
+  return { kind: "done", result: "refused" };
 }
 
-function attemptDetail(message: Message<unknown>, body: LeadDispatchMessage): string {
-  return `queue attempt ${message.attempts}/${MAX_DELIVERY_RETRIES + 1}${body.redelivery ? ", redelivery" : ""}`;
+function attemptDetail(attempt: number, body: LeadDispatchMessage): string {
+  return `queue attempt ${attempt}/${MAX_DELIVERY_RETRIES + 1}${body.redelivery ? ", redelivery" : ""}`;
 }
 
 /**
- * Handles a `lead-dispatch-dlq` batch: each lead whose dispatch message exhausted its retries is
- * marked `failed` with its last error and a `dead_lettered` event. If D1 is unavailable the
- * message is retried with growing delays, so it is recorded once D1 is back.
+ * Records a lead whose dispatch message exhausted its retries: it is marked `failed` with its last
+ * error and a `dead_lettered` event (a lead that progressed meanwhile keeps its status; the event
+ * says so). @throws when D1 fails (the dead-letter consumer retries).
  */
-export async function recordDeadLetterBatch(
-  batch: MessageBatch<unknown>,
+export async function recordDeadLetter(
   env: Env,
-  deps: Pick<DeliveryDeps, "clock" | "random"> = defaultDeliveryDeps,
-): Promise<void> {
+  body: LeadDispatchMessage,
+  now: number,
+): Promise<"recorded" | "unknown_lead"> {
   const db = getDb(env.DB);
-  for (const message of batch.messages) {
-    const body = parseDispatchMessage(message.body);
-    if (!body) {
-      // Nothing to attach it to: leave a trace for operators and let it go.
-      console.error("lead-dispatch-dlq: unreadable message dropped", message.id, safeJson(message.body));
-      message.ack();
-      continue;
-    }
-    try {
-      const lead = await findLead(db, body.leadId);
-      if (!lead) {
-        console.error("lead-dispatch-dlq: message for an unknown lead dropped", body.leadId);
-        message.ack();
-        continue;
-      }
-      const detail =
-        lead.status === "queued"
-          ? `the dispatch message exhausted its ${MAX_DELIVERY_RETRIES} retries${body.redelivery ? " (redelivery)" : ""}`
-          : `stale dead-lettered message: the lead is already ${lead.status}; nothing changed`;
-      await recordDeadLettered(db, lead, deps.clock(), detail);
-      message.ack();
-    } catch (error) {
-      console.error("lead-dispatch-dlq: recording failed; retrying", body.leadId, describeError(error));
-      message.retry({
-        delaySeconds: retryDelaySeconds(message.attempts, null, deps.random, DEAD_LETTER_RETRY_BASE_SECONDS),
-      });
-    }
-  }
+  const lead = await findLead(db, body.leadId);
+  if (!lead) return "unknown_lead";
+  const detail =
+    lead.status === "queued"
+      ? `the dispatch message exhausted its ${MAX_DELIVERY_RETRIES} retries${body.redelivery ? " (redelivery)" : ""}`
+      : `stale dead-lettered message: the lead is already ${lead.status}; nothing changed`;
+  await recordDeadLettered(db, lead, now, detail);
+  return "recorded";
 }
 
 function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value).slice(0, 500);
-  } catch {
-    return String(value).slice(0, 500);
-  }
 }

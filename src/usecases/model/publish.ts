@@ -18,17 +18,11 @@ import {
   type ServiceLink,
   trainFromStatistics,
 } from "../../domain/recommender";
+import type { StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
 import { type Db, getDb } from "../../storage/db";
-import {
-  encodeSnapshot,
-  pruneChangeLog,
-  readDealSamples,
-  readTrainingCatalog,
-  readTrainingLinks,
-  type StatisticsSnapshot,
-} from "../../storage/model-statistics";
+import { pruneChangeLog } from "../../storage/model-statistics";
 import {
   artefactKeyOf,
   beginVersion,
@@ -46,9 +40,13 @@ import {
   syncPointerMirror,
   updateVersion,
 } from "../../storage/model-store";
+import { encodeSnapshot } from "../../storage/statistics-snapshot-codec";
+import { readDealSamples, readTrainingCatalog, readTrainingLinks } from "../../storage/training-inputs";
 
 /** Published versions whose artefact and snapshot stay in KV (the current one and the newest others). */
 export const KEEP_VERSIONS = 3;
+/** Most deal samples one retrain fits the blend on (the most recent deals). */
+export const MAX_DEAL_SAMPLES = 5000;
 /** Change-log rows deleted per publish at most (older rows go at the next one). */
 export const PRUNE_LOG_ROWS_PER_RUN = 50_000;
 
@@ -64,7 +62,7 @@ export async function readTrainingInputs(db: Db): Promise<TrainingInputs> {
   const [catalog, links, deals] = await Promise.all([
     readTrainingCatalog(db),
     readTrainingLinks(db),
-    readDealSamples(db),
+    readDealSamples(db, MAX_DEAL_SAMPLES),
   ]);
   return { catalog, links, deals };
 }

@@ -1,7 +1,7 @@
 /**
  * Full rebuild of the recommender's statistics and reference groups from the raw `clients` and
  * `interactions` tables, in steps small enough for Workers limits, chained through the
- * `lead-dispatch` queue (`{ v: 1, type: "model_rebuild_step", jobId, step }`). See
+ * `model-rebuild` queue (src/queues/model-rebuild/, `{ v: 1, type: "model_rebuild_step", jobId, step }`). See
  * docs/recommender.md, "Full rebuild", for the sizes each step handles.
  *
  * Phases (one queue message per step; the state between steps lives in KV under
@@ -24,26 +24,32 @@
  * Each step commits with a compare-and-set on the job's step counter, so a duplicate or retried
  * message never applies a step twice; at most one job runs at a time.
  */
-import { count } from "drizzle-orm";
 import { DomainError } from "../../domain/errors";
-import { createFeatureSpace, defaultGroupCount, SphericalKMeans } from "../../domain/recommender";
-import type { Env } from "../../env";
-import { randomToken } from "../../lib/ids";
-import { type Db, getDb } from "../../storage/db";
+import { createFeatureSpace, defaultGroupCount } from "../../domain/recommender";
 import {
-  accumulatePage,
-  decodeSnapshot,
-  emptySnapshot,
-  encodeSnapshot,
-  foldChanges,
-  growSnapshot,
-  latestDeltaId,
+  clusterSample,
+  missedByItsPage,
+  type PageMark,
   pageDataset,
   pageMaxService,
+} from "../../domain/recommender/paged-rebuild";
+import { foldChanges, maxLoggedService } from "../../domain/recommender/statistics-fold";
+import {
+  accumulatePage,
+  emptySnapshot,
+  growSnapshot,
+  type StatisticsSnapshot,
+} from "../../domain/recommender/statistics-snapshot";
+import type { Env } from "../../env";
+import { randomToken } from "../../lib/ids";
+import type { ModelRebuildStepMessage } from "../../queues/model-rebuild/message";
+import { type Db, getDb } from "../../storage/db";
+import {
+  countClients,
+  latestDeltaId,
   readClientPage,
   readLoggedChanges,
   readVocabulary,
-  type StatisticsSnapshot,
 } from "../../storage/model-statistics";
 import {
   commitRebuildStep,
@@ -59,9 +65,8 @@ import {
   rebuildStateKeyOf,
   runningRebuildJob,
 } from "../../storage/model-store";
-import type { ModelRebuildStepMessage } from "../../storage/queue-messages";
-import { clients } from "../../storage/schema";
 import { nextModelIndex } from "../../storage/services";
+import { decodeSnapshot, encodeSnapshot } from "../../storage/statistics-snapshot-codec";
 import { errorText, hashTrainingInputs, type PublishResult, publishModel, readTrainingInputs } from "./publish";
 
 /** Clients per accumulate step by default; a step reads them with their rows in one D1 batch. */
@@ -76,12 +81,6 @@ export const RECONCILE_CHANGES_PER_STEP = 5000;
 export const STALLED_STEP_MS = 10 * 60_000;
 /** A running job that has not moved for this long no longer blocks a new rebuild. */
 export const ABANDONED_JOB_MS = 60 * 60_000;
-/** Seed, passes and tolerance of the k-means: those of `rebuildStatistics`. */
-const KMEANS_SEED = 1;
-const KMEANS_MAX_PASSES = 10;
-const KMEANS_TOLERANCE = 1e-4;
-/** Retry delay of a step that failed or whose state is not visible yet. */
-const STEP_RETRY_SECONDS = 10;
 
 type Phase = RebuildJobRow["phase"];
 
@@ -91,7 +90,7 @@ interface RebuildProgress {
   /** accumulate: the last client id read. */
   cursor: string;
   /** Pages read so far: [last client id (null: unbounded, the final page), change-log position of the read]. */
-  pages: Array<[string | null, number]>;
+  pages: PageMark[];
   /** reconcile: fold changes up to this log id. */
   reconcileThrough: number;
   clientsDone: number;
@@ -114,7 +113,7 @@ export interface RebuildDeps {
 
 export const defaultRebuildDeps: RebuildDeps = {
   enqueue: async (env, message) => {
-    await env.LEAD_DISPATCH.send(message);
+    await env.MODEL_REBUILD.send(message);
   },
   clock: () => Date.now(),
 };
@@ -152,12 +151,11 @@ async function createJob(db: Db, options: StartRebuildOptions): Promise<{ job: R
     await failRebuildJob(db, running.id, "Abandoned: no progress for an hour; superseded by a new rebuild", now);
   }
   const startDeltaId = await latestDeltaId(db);
-  const [counted, nServices, vocabulary] = await Promise.all([
-    db.select({ clients: count() }).from(clients),
+  const [clientsTotal, nServices, vocabulary] = await Promise.all([
+    countClients(db),
     nextModelIndex(db),
     readVocabulary(db),
   ]);
-  const clientsTotal = Number(counted[0]?.clients ?? 0);
   const groups = options.groups ?? defaultGroupCount(clientsTotal);
   const space = createFeatureSpace({ nServices, regions: vocabulary.regions, needsVocabulary: vocabulary.needs });
   let job: RebuildJobRow;
@@ -262,19 +260,6 @@ export async function runRebuildInline(
   return { job: (await findRebuildJob(db, job.id)) ?? job, published };
 }
 
-/** The page a client id belongs to: the first page whose last id is >= it (or the unbounded last page). */
-function pageOf(pages: ReadonlyArray<[string | null, number]>, clientId: string): [string | null, number] | null {
-  let low = 0;
-  let high = pages.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    const last = pages[mid][0];
-    if (last === null || clientId <= last) high = mid;
-    else low = mid + 1;
-  }
-  return pages[low] ?? null;
-}
-
 /** Widens the state's statistics when the catalog has grown past them. */
 function ensureServices(state: RebuildState, nServices: number): void {
   state.snapshot = growSnapshot(state.snapshot, nServices);
@@ -294,27 +279,10 @@ async function advance(
       const page = await readClientPage(db, "", KMEANS_SAMPLE_CLIENTS);
       ensureServices(state, pageMaxService(page) + 1);
       const { stats, assignmentCentroids } = state.snapshot;
-      const dataset = pageDataset(stats.space, page);
-      let passes = 0;
-      let meanSimilarity = 0;
-      if (stats.nGroups > 0 && dataset.clients.count > 0) {
-        // Exactly the loop of `rebuildStatistics` over one chunk.
-        const kmeans = new SphericalKMeans(stats.space, { groups: stats.nGroups, seed: KMEANS_SEED });
-        kmeans.observe(dataset);
-        kmeans.initialise();
-        let previous = Number.NEGATIVE_INFINITY;
-        while (passes < KMEANS_MAX_PASSES) {
-          kmeans.beginPass();
-          kmeans.addChunk(dataset);
-          const result = kmeans.endPass();
-          passes++;
-          meanSimilarity = result.meanSimilarity;
-          if (result.reseeded === 0 && result.meanSimilarity - previous < KMEANS_TOLERANCE) break;
-          previous = result.meanSimilarity;
-        }
-        assignmentCentroids.set(kmeans.centroids);
-      }
-      progress.kmeans = { sampled: dataset.clients.count, passes, meanSimilarity };
+      const clustering = clusterSample(stats.space, stats.nGroups, pageDataset(stats.space, page));
+      if (clustering.centroids) assignmentCentroids.set(clustering.centroids);
+      const { sampled, passes, meanSimilarity } = clustering;
+      progress.kmeans = { sampled, passes, meanSimilarity };
       progress.phase = "accumulate";
       return null;
     }
@@ -343,18 +311,9 @@ async function advance(
         progress.reconcileThrough,
         RECONCILE_CHANGES_PER_STEP,
       );
-      let maxService = -1;
-      for (const change of changes) {
-        for (const logged of [change.before, change.after]) {
-          for (const [service] of logged?.cells ?? []) maxService = Math.max(maxService, service);
-        }
-      }
-      ensureServices(state, maxService + 1);
+      ensureServices(state, maxLoggedService(changes) + 1);
       progress.deltasReconciled += foldChanges(state.snapshot, changes, {
-        include: (change) => {
-          const page = pageOf(progress.pages, change.clientId);
-          return page !== null && change.id > page[1];
-        },
+        include: (change) => missedByItsPage(progress.pages, change),
       });
       if (changes.length < RECONCILE_CHANGES_PER_STEP) {
         state.snapshot.lastDeltaId = progress.reconcileThrough;
@@ -438,84 +397,12 @@ export async function processRebuildStep(
   return "advanced";
 }
 
-/** The step message in a queue body, or null when the body is something else. */
-export function parseRebuildStepMessage(body: unknown): ModelRebuildStepMessage | null {
-  if (typeof body !== "object" || body === null) return null;
-  const message = body as Record<string, unknown>;
-  if (message.v !== 1 || message.type !== "model_rebuild_step") return null;
-  if (typeof message.jobId !== "string" || message.jobId.length === 0 || message.jobId.length > 64) return null;
-  if (!Number.isInteger(message.step) || (message.step as number) < 0) return null;
-  return { v: 1, type: "model_rebuild_step", jobId: message.jobId, step: message.step as number };
-}
-
 /**
- * Splits a queue batch into rebuild steps and everything else; `rest` behaves as a batch of the
- * other messages (its ackAll / retryAll touch only them), and is the batch itself when it holds no step.
+ * Ends a job whose step message exhausted its retries (the `model-rebuild-dlq` consumer): the job
+ * fails, naming the step that kept failing and its last error, and its KV state is deleted. A
+ * message for a job no longer running, or for another step, changes nothing.
  */
-export function splitRebuildSteps<Body>(batch: MessageBatch<Body>): {
-  steps: Array<Message<Body>>;
-  rest: MessageBatch<Body>;
-} {
-  const steps: Array<Message<Body>> = [];
-  const others: Array<Message<Body>> = [];
-  for (const message of batch.messages) (parseRebuildStepMessage(message.body) ? steps : others).push(message);
-  // Without rebuild steps the batch is handed on untouched (batch-level ackAll / retryAll included).
-  if (steps.length === 0) return { steps, rest: batch };
-  const rest: MessageBatch<Body> = {
-    queue: batch.queue,
-    metadata: batch.metadata,
-    messages: others,
-    ackAll: () => {
-      for (const message of others) message.ack();
-    },
-    retryAll: (options?: QueueRetryOptions) => {
-      for (const message of others) message.retry(options);
-    },
-  };
-  return { steps, rest };
-}
-
-/**
- * Handles rebuild step messages. On the main queue each runs its step (ack when done or
- * obsolete, retry when not ready or failed); on the dead-letter queue the job is ended as failed,
- * naming the step that kept failing, and its KV state is deleted.
- */
-export async function handleRebuildSteps(
-  messages: ReadonlyArray<Message<unknown>>,
-  env: Env,
-  deadLetter: boolean,
-  deps: RebuildDeps = defaultRebuildDeps,
-): Promise<void> {
-  for (const message of messages) {
-    const step = parseRebuildStepMessage(message.body);
-    if (!step) {
-      message.ack();
-      continue;
-    }
-    if (deadLetter) {
-      await failDeadLetteredStep(env, step, deps.clock());
-      message.ack();
-      continue;
-    }
-    try {
-      const outcome = await processRebuildStep(env, step, deps);
-      if (outcome === "not_ready") message.retry({ delaySeconds: STEP_RETRY_SECONDS });
-      else message.ack();
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          event: "model_rebuild_step_failed",
-          jobId: step.jobId,
-          step: step.step,
-          error: errorText(error),
-        }),
-      );
-      message.retry({ delaySeconds: STEP_RETRY_SECONDS * Math.max(1, message.attempts) });
-    }
-  }
-}
-
-async function failDeadLetteredStep(env: Env, step: ModelRebuildStepMessage, now: number): Promise<void> {
+export async function failDeadLetteredRebuildStep(env: Env, step: ModelRebuildStepMessage, now: number): Promise<void> {
   const db = getDb(env.DB);
   const job = await findRebuildJob(db, step.jobId);
   if (job?.status !== "running" || job.step !== step.step) return;

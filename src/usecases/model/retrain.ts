@@ -16,22 +16,15 @@
  * rebuild — in this request for up to {@link INLINE_REBUILD_MAX_CLIENTS} clients, through the
  * queue beyond that.
  */
-import { count } from "drizzle-orm";
 import { DomainError } from "../../domain/errors";
+import { foldChanges, GroupAssigner } from "../../domain/recommender/statistics-fold";
+import { growSnapshot, type StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
 import { getDb } from "../../storage/db";
-import {
-  decodeSnapshot,
-  foldChanges,
-  GroupAssigner,
-  growSnapshot,
-  latestDeltaId,
-  readLoggedChanges,
-  SnapshotFormatError,
-} from "../../storage/model-statistics";
+import { countClients, latestDeltaId, readLoggedChanges } from "../../storage/model-statistics";
 import { findVersion, getBinary, readPointer, runningRebuildJob, syncPointerMirror } from "../../storage/model-store";
-import { clients } from "../../storage/schema";
 import { nextModelIndex } from "../../storage/services";
+import { decodeSnapshot, SnapshotFormatError } from "../../storage/statistics-snapshot-codec";
 import { errorText, hashTrainingInputs, publishModel, readTrainingInputs } from "./publish";
 import { resumeStalledRebuild, runRebuildInline, startModelRebuild } from "./rebuild";
 
@@ -93,7 +86,7 @@ export async function retrainModel(env: Env, options: RetrainOptions): Promise<R
       `The statistics snapshot of model ${pointer.version} is not readable yet; nothing was changed, retry later`,
     );
   }
-  let snapshot: ReturnType<typeof decodeSnapshot>["snapshot"];
+  let snapshot: StatisticsSnapshot;
   try {
     snapshot = decodeSnapshot(bytes).snapshot;
   } catch (error) {
@@ -133,8 +126,7 @@ async function firstModel(env: Env, options: RetrainOptions, now: number): Promi
   const db = getDb(env.DB);
   const running = await runningRebuildJob(db);
   if (running) return { status: "rebuild_running", jobId: running.id };
-  const [counted, catalog] = await Promise.all([db.select({ clients: count() }).from(clients), nextModelIndex(db)]);
-  const clientCount = Number(counted[0]?.clients ?? 0);
+  const [clientCount, catalog] = await Promise.all([countClients(db), nextModelIndex(db)]);
   if (clientCount === 0 || catalog === 0) {
     return { status: "no_data", message: "No model yet: the platform needs at least one client and one service" };
   }

@@ -9,10 +9,12 @@ import { vi } from "vitest";
 import { buildLeadDocument } from "../../../src/domain/lead-document";
 import { receiverPseudonym } from "../../../src/lib/crypto";
 import { newId } from "../../../src/lib/ids";
+import { consumeLeadDispatch } from "../../../src/queues/lead-dispatch/consumer";
+import { consumeLeadDeadLetters } from "../../../src/queues/lead-dispatch/dead-letters";
+import type { LeadDispatchMessage } from "../../../src/queues/lead-dispatch/message";
 import { buildLeadInserts, type LeadRow } from "../../../src/storage/leads";
-import type { LeadDispatchMessage } from "../../../src/storage/queue-messages";
 import { clients, companies, leadEvents, leads, services } from "../../../src/storage/schema";
-import { type DeliveryDeps, deliverBatch, recordDeadLetterBatch } from "../../../src/usecases/lead-delivery/deliver";
+import type { DeliveryDeps } from "../../../src/usecases/lead-delivery/deliver";
 import { db, seedCompany, seedService } from "../../harness";
 
 /** A fresh Standard Webhooks secret (`whsec_` + base64 of 24 random bytes). */
@@ -190,8 +192,8 @@ export async function runConsumer(
       ack();
     });
   }
-  if (queue === "lead-dispatch") await deliverBatch(batch, env, deps);
-  else await recordDeadLetterBatch(batch, env, deps);
+  if (queue === "lead-dispatch") await consumeLeadDispatch(batch, env, deps);
+  else await consumeLeadDeadLetters(batch, env, deps);
   return outcome;
 }
 

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { LeadDispatchMessage } from "../../../src/queues/lead-dispatch/message";
 import {
   enqueueLeads,
   LOST_MESSAGE_AFTER_MS,
   recordInboxFallback,
   requeueStaleLeads,
 } from "../../../src/storage/leads";
-import type { LeadDispatchMessage } from "../../../src/storage/queue-messages";
 import { db } from "../../harness";
 import { events, seedLeads, seedReceiver } from "./fixtures";
 

@@ -5,7 +5,8 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { PART_NAMES } from "../../../src/domain/recommender";
-import { readDealSamples } from "../../../src/storage/model-statistics";
+import { readDealSamples } from "../../../src/storage/training-inputs";
+import { MAX_DEAL_SAMPLES } from "../../../src/usecases/model/publish";
 import { api, db } from "../../harness";
 import {
   putClients,
@@ -57,7 +58,7 @@ beforeAll(async () => {
 
 it("joins each deal with the part scores of its last scoring at or before it", async () => {
   await seedScoredDeals(260);
-  const samples = await readDealSamples(db());
+  const samples = await readDealSamples(db(), MAX_DEAL_SAMPLES);
   expect(samples).toHaveLength(260);
   for (const sample of samples) {
     expect(sample.parts.group).toBe(0.2);

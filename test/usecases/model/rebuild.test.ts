@@ -8,17 +8,14 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../../src/domain/errors";
 import { rebuildStatistics } from "../../../src/domain/recommender";
+import { pageDataset } from "../../../src/domain/recommender/paged-rebuild";
 import worker from "../../../src/index";
 import { pseudonymize } from "../../../src/lib/crypto";
-import { pageDataset, readClientPage } from "../../../src/storage/model-statistics";
+import { consumeModelRebuild } from "../../../src/queues/model-rebuild/consumer";
+import type { ModelRebuildStepMessage } from "../../../src/queues/model-rebuild/message";
+import { readClientPage } from "../../../src/storage/model-statistics";
 import { findRebuildJob } from "../../../src/storage/model-store";
-import type { ModelRebuildStepMessage } from "../../../src/storage/queue-messages";
-import {
-  handleRebuildSteps,
-  processRebuildStep,
-  type RebuildDeps,
-  startModelRebuild,
-} from "../../../src/usecases/model/rebuild";
+import { processRebuildStep, type RebuildDeps, startModelRebuild } from "../../../src/usecases/model/rebuild";
 import { api, db } from "../../harness";
 import {
   countRows,
@@ -54,11 +51,11 @@ function handQueue() {
   async function deliver(message = queued.shift()) {
     if (!message) throw new Error("nothing queued");
     const id = `msg-${delivered++}`;
-    const batch = createMessageBatch<ModelRebuildStepMessage>("lead-dispatch", [
+    const batch = createMessageBatch<ModelRebuildStepMessage>("model-rebuild", [
       { id, timestamp: Date.now(), attempts: 1, body: message },
     ]);
     const ctx = createExecutionContext();
-    await handleRebuildSteps(batch.messages, env, false, deps);
+    await consumeModelRebuild(batch, env, deps);
     const result = await getQueueResult(batch, ctx);
     return {
       acked: result.explicitAcks.includes(id),
@@ -182,7 +179,7 @@ describe("queue safety", () => {
     const queue = handQueue();
     const job = await startModelRebuild(env, { requestedBy: "test", clientsPerStep: 10 }, queue.deps);
     const message = queue.queued.shift()!;
-    const batch = createMessageBatch<ModelRebuildStepMessage>("lead-dispatch-dlq", [
+    const batch = createMessageBatch<ModelRebuildStepMessage>("model-rebuild-dlq", [
       { id: "dead-1", timestamp: Date.now(), attempts: 9, body: message },
     ]);
     const ctx = createExecutionContext();
@@ -201,20 +198,21 @@ describe("queue safety", () => {
     expect(await countRows("model_versions")).toBe(versions + 1);
   });
 
-  it("the worker's queue handler runs rebuild steps and leaves other messages to lead delivery", async () => {
+  it("the worker's model-rebuild queue acknowledges the step of a job that no longer runs, and unreadable messages", async () => {
     const queue = handQueue();
     const job = await startModelRebuild(env, { requestedBy: "test", clientsPerStep: 50 }, queue.deps);
     const stale = { ...queue.queued[0], jobId: "rb_gone" };
-    const batch = createMessageBatch<unknown>("lead-dispatch", [
+    const batch = createMessageBatch<unknown>("model-rebuild", [
       { id: "step", timestamp: Date.now(), attempts: 1, body: stale },
       { id: "other", timestamp: Date.now(), attempts: 1, body: { v: 2, type: "from_the_future" } },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch as MessageBatch<any>, env, ctx);
     const result = await getQueueResult(batch, ctx);
-    // The step of an unknown job is done with; the unknown message is kept for lead delivery's rules.
-    expect(result.explicitAcks).toEqual(["step"]);
-    expect(result.retryMessages.map((retry) => retry.msgId)).toEqual(["other"]);
+    // Only the rebuild writes step messages: neither names a running job's step, so both are done with.
+    expect(result.explicitAcks).toEqual(["step", "other"]);
+    expect(result.retryMessages).toEqual([]);
+    expect((await findRebuildJob(db(), job.id))?.step).toBe(0);
     await queue.drain();
     expect((await findRebuildJob(db(), job.id))?.status).toBe("succeeded");
   });

@@ -12,7 +12,8 @@ import {
   type RecommenderClient,
   StatisticsAccumulator,
 } from "../../../src/domain/recommender";
-import { decodeSnapshot, type StatisticsSnapshot } from "../../../src/storage/model-statistics";
+import type { StatisticsSnapshot } from "../../../src/domain/recommender/statistics-snapshot";
+import { decodeSnapshot } from "../../../src/storage/statistics-snapshot-codec";
 
 /** Every client of D1 as a RecommenderClient of `space` (cells ascending by model index), by id. */
 export async function allClientRecords(space: FeatureSpace): Promise<RecommenderClient[]> {

@@ -1,12 +1,17 @@
 /**
- * Response schemas of the admin API and the mappers from stored rows to them. Views never carry
- * secrets or key hashes; they are also the snapshots written to the audit log.
+ * Response schemas of the admin API and the views that fill them. A view is the entity's public
+ * snapshot (src/usecases/admin/snapshots.ts), the same one the audit log records: never secrets
+ * or key hashes.
  */
 import { z } from "zod";
-import { iso, isoOrNull } from "../../../domain/time";
-import type { ApiKeyInfo } from "../../../storage/api-keys";
-import type { CompanyRow } from "../../../storage/companies";
-import type { ServiceRow } from "../../../storage/services";
+import {
+  type ApiKeyRecord,
+  apiKeySnapshot,
+  type CompanyRecord,
+  companySnapshot,
+  type ServiceRecord,
+  serviceSnapshot,
+} from "../../../usecases/admin/snapshots";
 
 const timestamp = z.iso.datetime();
 
@@ -53,26 +58,8 @@ export const CompanyWithSecretSchema = CompanySchema.extend({
 }).meta({ id: "CompanyWithWebhookSecret" });
 
 /** The public view of a company: no secrets. */
-export function companyView(row: CompanyRow, now = Date.now()): CompanyView {
-  const previousValid =
-    row.webhookSecretPrevious !== null &&
-    row.webhookSecretPreviousExpiresAt !== null &&
-    row.webhookSecretPreviousExpiresAt > now;
-  return {
-    id: row.id,
-    name: row.name,
-    kind: row.kind,
-    status: row.status,
-    daily_lead_cap: row.dailyLeadCap,
-    commission_rate: row.commissionRate,
-    webhook_url: row.webhookUrl,
-    has_webhook_secret: row.webhookSecret !== null,
-    webhook_previous_secret_expires_at: previousValid ? iso(row.webhookSecretPreviousExpiresAt!) : null,
-    webhook_disabled_at: isoOrNull(row.webhookDisabledAt),
-    webhook_disabled_reason: row.webhookDisabledReason,
-    created_at: iso(row.createdAt),
-    updated_at: iso(row.updatedAt),
-  };
+export function companyView(company: CompanyRecord, now = Date.now()): CompanyView {
+  return companySnapshot(company, now);
 }
 
 export const ApiKeySchema = z
@@ -90,17 +77,8 @@ export const ApiKeySchema = z
 
 export type ApiKeyView = z.infer<typeof ApiKeySchema>;
 
-export function apiKeyView(row: ApiKeyInfo): ApiKeyView {
-  return {
-    id: row.id,
-    company_id: row.companyId,
-    scope: row.scope,
-    name: row.name,
-    prefix: row.prefix,
-    created_at: iso(row.createdAt),
-    last_used_at: isoOrNull(row.lastUsedAt),
-    revoked_at: isoOrNull(row.revokedAt),
-  };
+export function apiKeyView(apiKey: ApiKeyRecord): ApiKeyView {
+  return apiKeySnapshot(apiKey);
 }
 
 export const ServiceSchema = z
@@ -120,17 +98,6 @@ export const ServiceSchema = z
 
 export type ServiceView = z.infer<typeof ServiceSchema>;
 
-export function serviceView(row: ServiceRow): ServiceView {
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    category: row.category,
-    company_id: row.companyId,
-    description: row.description,
-    active: row.active,
-    model_index: row.modelIndex,
-    created_at: iso(row.createdAt),
-    updated_at: iso(row.updatedAt),
-  };
+export function serviceView(service: ServiceRecord): ServiceView {
+  return serviceSnapshot(service);
 }

@@ -1,9 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
 import type { AppEnv } from "../../../env";
-import { similarServicesOf } from "../../../usecases/rate-client";
+import { findSimilarServices } from "../../../usecases/recommendations/similar-services";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -59,11 +58,9 @@ export class SimilarServicesRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params, query } = await this.getValidatedData<typeof this.schema>();
-    const result = await similarServicesOf(c.env, params.code, query.limit ?? DEFAULT_SIMILAR);
-    if (!result.service) throw new DomainError("not_found", `Service ${params.code} not found`, ["params", "code"]);
-    const { code, name, category } = result.service;
+    const result = await findSimilarServices(c.env, params.code, query.limit ?? DEFAULT_SIMILAR);
     return {
-      service: { code, name, category },
+      service: result.service,
       model: modelRefView(result.model),
       similar: result.similar.map((entry) => ({ ...entry, similarity: Math.round(entry.similarity * 10000) / 10000 })),
     };

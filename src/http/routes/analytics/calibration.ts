@@ -1,14 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { calibrationReportFromSlots } from "../../../domain/calibration-report";
 import type { AppEnv } from "../../../env";
-import { loadCalibrationSlots, loadCatalogNames } from "../../../storage/analytics";
-import { getDb } from "../../../storage/db";
+import { calibrationReport } from "../../../usecases/analytics/calibration";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
-import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
+import { FiltersSchema, filterQueryFields, reportQuery } from "./filters";
 import { CalibrationReportSchema, WindowSchema, windowView } from "./schemas";
 
 export class CalibrationRoute extends ApiRoute {
@@ -42,14 +40,7 @@ export class CalibrationRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const catalog = await loadCatalogNames(db);
-    const filter = analyticsFilter(query, catalog);
-    const { slots, ignored } = await loadCalibrationSlots(db, filter);
-    return {
-      window: windowView(filter),
-      filters: filtersView(filter, catalog),
-      report: calibrationReportFromSlots(slots, { bandWidth: query.band_width, ignored }),
-    };
+    const result = await calibrationReport(c.env, { ...reportQuery(query), bandWidth: query.band_width });
+    return { window: windowView(result.window), filters: result.filters, report: result.report };
   }
 }

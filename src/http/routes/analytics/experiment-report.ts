@@ -1,13 +1,9 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
-import { experimentReport } from "../../../domain/experiment-report";
 import { iso } from "../../../domain/time";
 import type { AppEnv } from "../../../env";
-import { loadCatalogNames } from "../../../storage/analytics";
-import { getDb } from "../../../storage/db";
-import { getExperiment, loadExperimentArms } from "../../../storage/experiments";
+import { experimentUplift } from "../../../usecases/analytics/experiments";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -57,20 +53,13 @@ export class ExperimentReportRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params, query } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const experiment = await getExperiment(db, params.id);
-    if (!experiment) throw new DomainError("not_found", `Experiment ${params.id} not found`);
     const now = Date.now();
-    const [arms, catalog] = await Promise.all([loadExperimentArms(db, experiment, now), loadCatalogNames(db)]);
-    const report = experimentReport(
-      { holdoutShare: experiment.holdoutShare, control: arms.control, treatment: arms.treatment },
-      { confidenceLevel: query.confidence_level },
-    );
+    const uplift = await experimentUplift(c.env, params.id, query.confidence_level, now);
     return {
-      experiment: experimentView(experiment, catalog.services, now),
-      measured_from: iso(experiment.startsAt),
-      measured_until: iso(Math.max(experiment.startsAt, arms.measuredUntil)),
-      report,
+      experiment: experimentView(uplift.experiment, uplift.serviceCodes, now),
+      measured_from: iso(uplift.measuredFrom),
+      measured_until: iso(uplift.measuredUntil),
+      report: uplift.report,
     };
   }
 }

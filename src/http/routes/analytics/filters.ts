@@ -1,11 +1,10 @@
 /**
- * The `from` / `to` / `company` / `service` query of the funnel and calibration reports, resolved
- * against the catalog (an unknown company or service code is 404).
+ * The `from` / `to` / `company` / `service` query of the funnel and calibration reports; the use
+ * case resolves it against the catalog (an unknown company or service code is 404).
  */
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
-import type { AnalyticsFilter, loadCatalogNames } from "../../../storage/analytics";
-import { resolveWindow, windowQueryFields } from "./schemas";
+import type { ReportQuery } from "../../../usecases/analytics/report-filter";
+import { windowQueryFields } from "./schemas";
 
 export const filterQueryFields = {
   ...windowQueryFields,
@@ -22,34 +21,12 @@ export const FiltersSchema = z
   .object({ company: z.string().nullable(), service: z.string().nullable().describe("Service code") })
   .meta({ id: "AnalyticsFilters" });
 
-type Catalog = Awaited<ReturnType<typeof loadCatalogNames>>;
-
-/** The window and the company / service ids of the query; 400 for a bad window, 404 for unknown ids. */
-export function analyticsFilter(
-  query: { from?: string; to?: string; company?: string; service?: string },
-  catalog: Catalog,
-  now = Date.now(),
-): AnalyticsFilter {
-  const filter: AnalyticsFilter = resolveWindow(query, now);
-  if (query.company !== undefined) {
-    if (!catalog.companies.has(query.company)) {
-      throw new DomainError("not_found", `Company ${query.company} not found`, ["query", "company"]);
-    }
-    filter.companyId = query.company;
-  }
-  if (query.service !== undefined) {
-    for (const [id, service] of catalog.services) if (service.code === query.service) filter.serviceId = id;
-    if (filter.serviceId === undefined) {
-      throw new DomainError("not_found", `Service ${query.service} not found`, ["query", "service"]);
-    }
-  }
-  return filter;
-}
-
-/** The filters as the response echoes them. */
-export function filtersView(filter: AnalyticsFilter, catalog: Catalog) {
+/** The parsed query as the report use cases take it (ISO 8601 times as epoch ms). */
+export function reportQuery(query: { from?: string; to?: string; company?: string; service?: string }): ReportQuery {
   return {
-    company: filter.companyId ?? null,
-    service: filter.serviceId === undefined ? null : (catalog.services.get(filter.serviceId)?.code ?? null),
+    from: query.from === undefined ? undefined : Date.parse(query.from),
+    to: query.to === undefined ? undefined : Date.parse(query.to),
+    companyId: query.company,
+    serviceCode: query.service,
   };
 }

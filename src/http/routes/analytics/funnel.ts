@@ -3,18 +3,11 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { LEAD_DECISIONS } from "../../../domain/lead-selection";
 import type { AppEnv } from "../../../env";
-import {
-  type AnalyticsFilter,
-  type CandidateCountRow,
-  type LeadStageRow,
-  loadCatalogNames,
-  loadFunnelCounts,
-} from "../../../storage/analytics";
-import { getDb } from "../../../storage/db";
+import { funnelReport } from "../../../usecases/analytics/funnel";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
-import { analyticsFilter, FiltersSchema, filterQueryFields, filtersView } from "./filters";
+import { FiltersSchema, filterQueryFields, reportQuery } from "./filters";
 import { WindowSchema, windowView } from "./schemas";
 
 /** Candidate decisions the funnel breaks the scored candidates into (dry runs are not traffic). */
@@ -50,8 +43,6 @@ export const FunnelStagesSchema = z
       .describe("Each step over the one before it; null when the step before is 0"),
   })
   .meta({ id: "FunnelStages" });
-
-type FunnelStages = z.infer<typeof FunnelStagesSchema>;
 
 export class FunnelRoute extends ApiRoute {
   override schema = {
@@ -94,90 +85,13 @@ export class FunnelRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const catalog = await loadCatalogNames(db);
-    const filter: AnalyticsFilter = analyticsFilter(query, catalog);
-    const counts = await loadFunnelCounts(db, filter);
-
-    const totals = new FunnelAccumulator();
-    const byCompany = new Map<string, FunnelAccumulator>();
-    const byService = new Map<string, FunnelAccumulator>();
-    const groupsOf = (companyId: string, serviceId: string) => {
-      const company = byCompany.get(companyId) ?? new FunnelAccumulator();
-      byCompany.set(companyId, company);
-      const service = byService.get(serviceId) ?? new FunnelAccumulator();
-      byService.set(serviceId, service);
-      return [totals, company, service];
-    };
-    for (const row of counts.candidates)
-      for (const group of groupsOf(row.companyId, row.serviceId)) group.addCandidates(row);
-    for (const row of counts.leads) for (const group of groupsOf(row.companyId, row.serviceId)) group.addLeads(row);
-
+    const funnel = await funnelReport(c.env, reportQuery(query));
     return {
-      window: windowView(filter),
-      filters: filtersView(filter, catalog),
-      totals: totals.stages(),
-      by_company: [...byCompany]
-        .map(([companyId, group]) => ({
-          company_id: companyId,
-          company_name: catalog.companies.get(companyId)?.name ?? companyId,
-          ...group.stages(),
-        }))
-        .sort((a, b) => b.candidates - a.candidates || b.leads - a.leads || a.company_id.localeCompare(b.company_id)),
-      by_service: [...byService]
-        .map(([serviceId, group]) => {
-          const service = catalog.services.get(serviceId);
-          return {
-            service: service?.code ?? serviceId,
-            service_name: service?.name ?? serviceId,
-            company_id: service?.companyId ?? "",
-            ...group.stages(),
-          };
-        })
-        .sort((a, b) => b.candidates - a.candidates || b.leads - a.leads || a.service.localeCompare(b.service)),
-    };
-  }
-}
-
-function ratioOf(numerator: number, denominator: number): number | null {
-  return denominator > 0 ? numerator / denominator : null;
-}
-
-/** Sums the funnel counts of one group (all, a company or a service). */
-class FunnelAccumulator {
-  private readonly decisions: Record<FunnelDecision, number> = {
-    lead: 0,
-    control: 0,
-    below_threshold: 0,
-    not_routed: 0,
-    capped: 0,
-    duplicate: 0,
-  };
-  private readonly leads = { leads: 0, delivered: 0, acknowledged: 0, accepted: 0, declined: 0, failed: 0, expired: 0 };
-
-  addCandidates(row: CandidateCountRow): void {
-    if (row.decision in this.decisions) this.decisions[row.decision as FunnelDecision] += row.count;
-  }
-
-  addLeads(row: LeadStageRow): void {
-    for (const key of Object.keys(this.leads) as Array<keyof typeof this.leads>) this.leads[key] += row[key];
-  }
-
-  stages(): FunnelStages {
-    const candidates = FUNNEL_DECISIONS.reduce((sum, decision) => sum + this.decisions[decision], 0);
-    const { leads, delivered, acknowledged, accepted, declined } = this.leads;
-    return {
-      candidates,
-      candidates_by_decision: { ...this.decisions },
-      ...this.leads,
-      conversion: {
-        candidate_to_lead: ratioOf(leads, candidates),
-        lead_to_delivered: ratioOf(delivered, leads),
-        delivered_to_acknowledged: ratioOf(acknowledged, delivered),
-        acknowledged_to_accepted: ratioOf(accepted, acknowledged),
-        acceptance_rate: ratioOf(accepted, accepted + declined),
-        candidate_to_accepted: ratioOf(accepted, candidates),
-      },
+      window: windowView(funnel.window),
+      filters: funnel.filters,
+      totals: funnel.totals,
+      by_company: funnel.byCompany,
+      by_service: funnel.byService,
     };
   }
 }

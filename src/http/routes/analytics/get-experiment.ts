@@ -1,11 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
 import type { AppEnv } from "../../../env";
-import { loadCatalogNames } from "../../../storage/analytics";
-import { getDb } from "../../../storage/db";
-import { getExperiment } from "../../../storage/experiments";
+import { getExperiment } from "../../../usecases/analytics/experiments";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -27,10 +24,7 @@ export class GetExperimentRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const row = await getExperiment(db, params.id);
-    if (!row) throw new DomainError("not_found", `Experiment ${params.id} not found`);
-    const catalog = await loadCatalogNames(db);
-    return experimentView(row, catalog.services);
+    const { experiment, serviceCodes } = await getExperiment(c.env, params.id);
+    return experimentView(experiment, serviceCodes);
   }
 }

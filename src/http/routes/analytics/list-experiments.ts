@@ -2,9 +2,7 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../env";
-import { loadCatalogNames } from "../../../storage/analytics";
-import { getDb } from "../../../storage/db";
-import { type ExperimentCursor, listExperiments } from "../../../storage/experiments";
+import { type ExperimentCursor, listExperiments } from "../../../usecases/analytics/experiments";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -48,21 +46,19 @@ export class ListExperimentsRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
     const now = Date.now();
-    const [page, catalog] = await Promise.all([
-      listExperiments(db, {
+    const page = await listExperiments(
+      c.env,
+      {
+        status: query.status,
         limit: query.limit,
         after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
-        status: query.status,
-        now,
-      }),
-      loadCatalogNames(db),
-    ]);
-    const last = page.rows.at(-1);
+      },
+      now,
+    );
     return {
-      experiments: page.rows.map((row) => experimentView(row, catalog.services, now)),
-      next_cursor: page.hasMore && last ? `${last.createdAt}.${last.id}` : null,
+      experiments: page.experiments.map((experiment) => experimentView(experiment, page.serviceCodes, now)),
+      next_cursor: page.next ? `${page.next.createdAt}.${page.next.id}` : null,
     };
   }
 }

@@ -4,15 +4,9 @@
  * document them in the OpenAPI contract.
  */
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
-import { experimentStatus } from "../../../domain/experiments";
-import { DAY_MS, iso } from "../../../domain/time";
-import type { ExperimentRow } from "../../../storage/experiments";
-
-/** Default length of an analytics window when `from` is not given. */
-export const DEFAULT_WINDOW_DAYS = 30;
-/** Longest analytics window: the queries aggregate, but a bound keeps them predictable. */
-export const MAX_WINDOW_DAYS = 366;
+import { iso } from "../../../domain/time";
+import { type ExperimentRecord, experimentSnapshot, type ServiceCodes } from "../../../usecases/analytics/experiments";
+import { DEFAULT_WINDOW_DAYS, type TimeWindow } from "../../../usecases/analytics/report-filter";
 
 const timestamp = z.iso.datetime();
 
@@ -24,29 +18,6 @@ export const windowQueryFields = {
     .describe(`Start of the window, inclusive (ISO 8601); default: ${DEFAULT_WINDOW_DAYS} days before \`to\``),
   to: z.iso.datetime({ offset: true }).optional().describe("End of the window, exclusive (ISO 8601); default: now"),
 };
-
-/** The resolved window, epoch ms. */
-export interface TimeWindow {
-  from: number;
-  to: number;
-}
-
-/**
- * Resolves `from` / `to` (defaults: the last 30 days up to now) and checks from < to and a span
- * of at most 366 days; violations are 400 `validation_failed` naming the field.
- */
-export function resolveWindow(query: { from?: string; to?: string }, now = Date.now()): TimeWindow {
-  const to = query.to === undefined ? now : Date.parse(query.to);
-  const from = query.from === undefined ? to - DEFAULT_WINDOW_DAYS * DAY_MS : Date.parse(query.from);
-  if (from >= to) throw new DomainError("validation_failed", "`from` must be before `to`", ["query", "from"]);
-  if (to - from > MAX_WINDOW_DAYS * DAY_MS) {
-    throw new DomainError("validation_failed", `The window may span at most ${MAX_WINDOW_DAYS} days`, [
-      "query",
-      "from",
-    ]);
-  }
-  return { from, to };
-}
 
 export const WindowSchema = z
   .object({ from: timestamp.describe("Inclusive"), to: timestamp.describe("Exclusive") })
@@ -78,33 +49,13 @@ export const ExperimentSchema = z
 
 export type ExperimentView = z.infer<typeof ExperimentSchema>;
 
-/**
- * The public view of an experiment. Service scopes are stored by service id (what the lead flow
- * compares) and shown by code (what admins use); `services` (by id) maps one to the other.
- */
+/** The public view of an experiment: its snapshot, as the audit log records it. */
 export function experimentView(
-  row: ExperimentRow,
-  services: ReadonlyMap<string, { code: string }>,
+  experiment: ExperimentRecord,
+  serviceCodes: ServiceCodes,
   now = Date.now(),
 ): ExperimentView {
-  const scopeId =
-    row.scopeType === "all"
-      ? null
-      : row.scopeType === "service"
-        ? (services.get(row.scopeId)?.code ?? row.scopeId)
-        : row.scopeId;
-  return {
-    id: row.id,
-    name: row.name,
-    scope_type: row.scopeType,
-    scope_id: scopeId,
-    holdout_share: row.holdoutShare,
-    starts_at: iso(row.startsAt),
-    ends_at: iso(row.endsAt),
-    status: experimentStatus(row, now),
-    created_at: iso(row.createdAt),
-    created_by: row.createdBy,
-  };
+  return experimentSnapshot(experiment, serviceCodes, now);
 }
 
 const nullableNumber = z.number().nullable();

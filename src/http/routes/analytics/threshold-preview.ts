@@ -1,14 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
-import { type Resolved, resolveSettings } from "../../../domain/settings";
-import { ratingHistogramFromCounts, thresholdPreviewFromHistogram } from "../../../domain/thresholds";
-import { DAY_MS } from "../../../domain/time";
 import type { AppEnv } from "../../../env";
-import { type AnalyticsFilter, loadThresholdCounts } from "../../../storage/analytics";
-import { getDb } from "../../../storage/db";
-import { findSettingRow, loadSettingsSnapshot } from "../../../storage/settings";
+import { previewThresholds, type ThresholdScope } from "../../../usecases/analytics/threshold-preview";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -70,47 +64,26 @@ export class ThresholdPreviewRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    if (query.from > query.to)
-      throw new DomainError("validation_failed", "`from` must not exceed `to`", ["query", "from"]);
-    const db = getDb(c.env.DB);
-    const snapshot = await loadSettingsSnapshot(db);
-    const settings = resolveSettings(snapshot.rows, snapshot.catalog);
-    const now = Date.now();
-    const filter: AnalyticsFilter = { from: now - query.days * DAY_MS, to: now };
-    let currentThreshold: Resolved<number> = settings.global.minRating;
-
-    const [kind, id] = splitScope(query.scope);
-    if (kind === "company") {
-      if (!snapshot.catalog.companies.some((company) => company.id === id)) {
-        throw new DomainError("not_found", `Company ${id} not found`, ["query", "scope"]);
-      }
-      filter.companyId = id;
-      const stored = findSettingRow(snapshot.rows, "company", id, "min_rating");
-      if (stored) currentThreshold = { value: JSON.parse(stored.value) as number, source: "company" };
-    } else if (kind === "service") {
-      const service = snapshot.catalog.services.find((candidate) => candidate.code === id);
-      if (!service) throw new DomainError("not_found", `Service ${id} not found`, ["query", "scope"]);
-      filter.serviceId = service.id;
-      currentThreshold = settings.minRating(service.id);
-    }
-
-    const histogram = ratingHistogramFromCounts(await loadThresholdCounts(db, filter));
-    const preview = thresholdPreviewFromHistogram(histogram, {
+    const { window, currentThreshold, ...preview } = await previewThresholds(c.env, {
+      scope: parseScope(query.scope),
       from: query.from,
       to: query.to,
+      days: query.days,
       bandWidth: query.band_width,
     });
     return {
       scope: query.scope,
-      window: windowView(filter),
+      window: windowView(window),
       current_threshold: { value: currentThreshold.value, source: currentThreshold.source },
       ...preview,
     };
   }
 }
 
-function splitScope(scope: string): ["global" | "company" | "service", string] {
+/** `global`, `company:<company id>` or `service:<service code>` (already checked by SCOPE_PATTERN). */
+function parseScope(scope: string): ThresholdScope {
   const separator = scope.indexOf(":");
-  if (separator < 0) return ["global", ""];
-  return [scope.slice(0, separator) as "company" | "service", scope.slice(separator + 1)];
+  if (separator < 0) return { kind: "global" };
+  const id = scope.slice(separator + 1);
+  return scope.startsWith("company:") ? { kind: "company", companyId: id } : { kind: "service", serviceCode: id };
 }

@@ -1,14 +1,12 @@
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../../domain/client-profile";
-import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
+import { clientProfileSchema, externalIdSchema } from "../../../domain/client-profile";
 import type { AppEnv } from "../../../env";
-import { getClientInteractions, resolveServiceCodes, upsertClientWithInteractions } from "../../../storage/clients";
-import { getDb } from "../../../storage/db";
+import { putClient } from "../../../usecases/client-intake/put-client";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
-import { assertKnownServiceCodes, externalIdHash, readJsonBody, validateAll } from "./input";
+import { readJsonBody } from "../../request-body";
 import { clientRecordSchema, toClientRecord } from "./schemas";
 
 export class PutClientRoute extends OpenAPIRoute {
@@ -41,42 +39,8 @@ export class PutClientRoute extends OpenAPIRoute {
 
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "crm");
-    const rawExternalId = c.req.param("external_id") ?? "";
-    const body = await readJsonBody(c);
-
-    const findings = [
-      ...findPersonalDataInIdentifier(rawExternalId, ["params", "external_id"]),
-      ...findPersonalData(body, ["body"]),
-    ];
-    if (findings.length > 0) throw personalDataError(findings);
-
-    const { externalId, profile } = validateAll({
-      externalId: [externalIdSchema, rawExternalId, ["params", "external_id"]],
-      profile: [clientProfileSchema, body, ["body"]],
-    });
-
-    const db = getDb(c.env.DB);
-    const services = Object.entries(profile.services ?? {});
-    const known = await resolveServiceCodes(
-      db,
-      services.map(([code]) => code),
-    );
-    assertKnownServiceCodes(
-      services.map(([code]) => code),
-      (code) => known.has(code),
-    );
-
-    const written = await upsertClientWithInteractions(db, {
-      companyId,
-      externalHash: await externalIdHash(c.env, companyId, externalId),
-      profile: toStoredProfile(profile),
-      interactions: services.map(([code, value]) => {
-        const service = known.get(code)!;
-        return { serviceId: service.id, modelIndex: service.modelIndex, value };
-      }),
-      source: "crm",
-    });
-    const interactions = await getClientInteractions(db, written.clientId);
-    return c.json(toClientRecord(written.client, interactions), written.created ? 201 : 200);
+    const externalId = c.req.param("external_id") ?? "";
+    const written = await putClient(c.env, { companyId, externalId, body: await readJsonBody(c) });
+    return c.json(toClientRecord(written.client), written.created ? 201 : 200);
   }
 }

@@ -1,7 +1,9 @@
 /** Response schemas of the client routes and the serialisation of a stored client. */
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
-import { type ClientInteraction, type ClientRow, clientNeeds } from "../../../storage/clients";
+import { iso } from "../../../domain/time";
+import type { ClientBatchResult } from "../../../usecases/client-intake/batch-clients";
+import type { ClientRecord } from "../../../usecases/client-intake/client-record";
 import { errorItemSchema } from "../../errors";
 
 export const clientInteractionSchema = z
@@ -56,23 +58,40 @@ export const clientBatchResponseSchema = z
 export type ClientRecordBody = z.infer<typeof clientRecordSchema>;
 
 /** The API view of a stored client and its current interactions. */
-export function toClientRecord(row: ClientRow, interactions: readonly ClientInteraction[]): ClientRecordBody {
+export function toClientRecord(client: ClientRecord): ClientRecordBody {
   return {
-    client_ref: row.id,
+    client_ref: client.clientRef,
     profile: {
-      age: row.age,
-      monthly_income: row.monthlyIncome,
-      region: row.region,
-      gender: row.gender ?? null,
-      needs: clientNeeds(row),
+      age: client.profile.age,
+      monthly_income: client.profile.monthlyIncome,
+      region: client.profile.region,
+      gender: client.profile.gender,
+      needs: client.profile.needs,
     },
-    interactions: interactions.map((interaction) => ({
+    interactions: client.interactions.map((interaction) => ({
       service_code: interaction.serviceCode,
-      value: interaction.value === 1 ? 1 : -1,
+      value: interaction.value,
       source: interaction.source,
-      at: new Date(interaction.at).toISOString(),
+      at: iso(interaction.at),
     })),
-    created_at: new Date(row.createdAt).toISOString(),
-    updated_at: new Date(row.updatedAt).toISOString(),
+    created_at: iso(client.createdAt),
+    updated_at: iso(client.updatedAt),
+  };
+}
+
+/** The API view of a batch's per-item results. */
+export function toClientBatchResponse(batch: ClientBatchResult): z.infer<typeof clientBatchResponseSchema> {
+  return {
+    results: batch.results.map((result) =>
+      result.status === "invalid"
+        ? {
+            index: result.index,
+            ...(result.externalId !== undefined ? { external_id: result.externalId } : {}),
+            status: result.status,
+            errors: result.errors,
+          }
+        : { index: result.index, external_id: result.externalId, status: result.status, client_ref: result.clientRef },
+    ),
+    summary: batch.summary,
   };
 }

@@ -2,56 +2,12 @@ import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { externalIdSchema } from "../../../domain/client-profile";
-import { DomainError } from "../../../domain/errors";
-import { findPersonalData, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { getDb } from "../../../storage/db";
-import { beginIdempotent } from "../../../storage/idempotency";
+import { recordCrmDeal } from "../../../usecases/deals/record-crm-deal";
+import { crmDealReportSchema } from "../../../usecases/deals/request";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
-import { externalIdHash, readJsonBody, validateAll } from "../clients/input";
-import { recordCrmDeal } from "./record-deal";
-
-/** A deal may be dated at most this far ahead of the server clock (clock skew). */
-export const FUTURE_TOLERANCE_MS = 5 * 60_000;
-/** Largest accepted deal amount (RUB). */
-export const MAX_DEAL_AMOUNT = 1_000_000_000_000;
-
-const IDEMPOTENCY_ROUTE = "POST /v1/deals";
-
-/** Whether a RUB amount is a whole number of kopecks (at most two decimals, up to float noise). */
-function isWholeKopecks(amount: number): boolean {
-  const kopecks = amount * 100;
-  return Math.abs(kopecks - Math.round(kopecks)) < 1e-6;
-}
-
-export const CreateDealBody = z
-  .strictObject({
-    external_id: externalIdSchema,
-    service: z.string().min(1).max(64).describe("Code of the service (one your company sells)"),
-    outcome: z.enum(["accepted", "declined"]).describe("`accepted`: the client took the service; `declined`: not"),
-    amount: z
-      .number()
-      .min(0)
-      .max(MAX_DEAL_AMOUNT)
-      .refine(isWholeKopecks, { error: "amount must be in RUB with at most two decimals (kopecks)" })
-      .optional()
-      .describe(
-        "Deal amount in RUB (at most two decimals); the commission on a lead's accepted deal is computed from it",
-      ),
-    lead_id: z
-      .string()
-      .min(1)
-      .max(64)
-      .optional()
-      .describe("The lead this deal answers (`ld_…`): one CactuBase created for this client and service"),
-    occurred_at: z.iso
-      .datetime({ offset: true })
-      .optional()
-      .describe("When the deal happened (ISO 8601); default now. The latest outcome wins by this time"),
-  })
-  .meta({ id: "CreateDealRequest" });
+import { readJsonBody } from "../../request-body";
 
 export const DealSchema = z
   .object({
@@ -116,7 +72,7 @@ export class CreateDealRoute extends OpenAPIRoute {
           .max(255)
           .describe("Unique per deal report (e.g. a UUID); 1–255 printable ASCII characters"),
       }),
-      body: { required: true, content: { "application/json": { schema: CreateDealBody } } },
+      body: { required: true, content: { "application/json": { schema: crmDealReportSchema } } },
     },
     responses: {
       "201": { description: "Recorded", content: { "application/json": { schema: CreateDealResponse } } },
@@ -129,59 +85,16 @@ export class CreateDealRoute extends OpenAPIRoute {
   };
 
   override async handle(c: Context<AppEnv>) {
-    const principal = requireCompanyScope(c, "crm");
-    const body = await readJsonBody(c);
-    const findings = findPersonalData(body, ["body"], {
-      identifierMapFields: [],
-      identifierFields: ["external_id", "service", "lead_id"],
+    const { keyId, companyId } = requireCompanyScope(c, "crm");
+    const result = await recordCrmDeal(c.env, {
+      caller: { keyId, companyId },
+      body: await readJsonBody(c),
+      rawBody: await c.req.text(),
+      idempotencyKey: c.req.header("idempotency-key"),
     });
-    if (findings.length > 0) throw personalDataError(findings);
-    const { input } = validateAll({ input: [CreateDealBody, body, ["body"]] });
-
-    const now = Date.now();
-    const occurredAt = input.occurred_at === undefined ? null : Date.parse(input.occurred_at);
-    if (occurredAt !== null && occurredAt > now + FUTURE_TOLERANCE_MS) {
-      throw new DomainError("validation_failed", "`occurred_at` is in the future", ["body", "occurred_at"]);
+    if (result.replayed) {
+      return c.json(result.body, result.status as ContentfulStatusCode, { "Idempotency-Replayed": "true" });
     }
-    const key = c.req.header("idempotency-key");
-    if (key === undefined) {
-      throw new DomainError(
-        "validation_failed",
-        "The Idempotency-Key header is required: a unique key per report (e.g. a UUID) makes retries safe",
-        ["headers", "idempotency-key"],
-      );
-    }
-
-    const db = getDb(c.env.DB);
-    const externalHash = await externalIdHash(c.env, principal.companyId, input.external_id);
-    const begun = await beginIdempotent(db, {
-      principalId: principal.keyId,
-      key,
-      route: IDEMPOTENCY_ROUTE,
-      body: await c.req.text(),
-    });
-    if (begun.kind === "replay") {
-      return c.json(begun.body, begun.status as ContentfulStatusCode, { "Idempotency-Replayed": "true" });
-    }
-    try {
-      const answer = await recordCrmDeal(
-        db,
-        {
-          companyId: principal.companyId,
-          externalHash,
-          serviceCode: input.service,
-          outcome: input.outcome,
-          amount: input.amount ?? null,
-          leadId: input.lead_id ?? null,
-          occurredAt,
-        },
-        { now, complete: begun.slot.complete },
-      );
-      return c.json(answer.body, answer.status);
-    } catch (error) {
-      // Nothing was committed (the answer commits with the deal): free the key for a retry.
-      await begun.slot.release().catch(() => undefined);
-      throw error;
-    }
+    return c.json(result.body satisfies z.infer<typeof CreateDealResponse>, result.status as 200 | 201);
   }
 }

@@ -4,28 +4,19 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
 import { leadDocumentSchema } from "../../../domain/lead-document";
-import { iso } from "../../../domain/time";
+import { LEAD_STATUSES } from "../../../domain/lead-status";
+import { iso, isoOrNull } from "../../../domain/time";
 import type { AppEnv } from "../../../env";
-import { getDb } from "../../../storage/db";
-import {
-  enqueueLeads,
-  findLead,
-  LEAD_STATUSES,
-  type LeadEventRow,
-  type LeadRow,
-  listLeadEvents,
-  markForRedelivery,
-  REDELIVERABLE_STATUSES,
-} from "../../../storage/leads";
+import { getLeadHistory, type LeadEventRecord, type LeadRecord } from "../../../usecases/lead-delivery/lead-history";
+import { redeliverLead } from "../../../usecases/lead-delivery/redeliver";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
 import type { Router } from "../../router";
 
 const leadIdParams = z.object({ id: z.string().min(1).max(64).describe("Lead id (`ld_…`)") });
-const isoOrNull = z.iso.datetime().nullable();
+const isoOrNullSchema = z.iso.datetime().nullable();
 
 export const leadEventSchema = z
   .object({
@@ -61,9 +52,9 @@ export const adminLeadSchema = z
     last_error: z.string().nullable(),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
-    delivered_at: isoOrNull,
-    acknowledged_at: isoOrNull,
-    outcome_at: isoOrNull,
+    delivered_at: isoOrNullSchema,
+    acknowledged_at: isoOrNullSchema,
+    outcome_at: isoOrNullSchema,
     document: leadDocumentSchema,
     routing: z
       .record(z.string(), z.unknown())
@@ -90,10 +81,7 @@ export class GetLeadRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const lead = await findLead(db, params.id);
-    if (!lead) throw new DomainError("not_found", `Lead ${params.id} not found`);
-    const events = await listLeadEvents(db, lead.id);
+    const { lead, events } = await getLeadHistory(c.env, params.id);
     return { lead: adminLeadView(lead), events: events.map(eventView) };
   }
 }
@@ -128,19 +116,8 @@ export class RedeliverLeadRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const lead = await findLead(db, params.id);
-    if (!lead) throw new DomainError("not_found", `Lead ${params.id} not found`);
-    const now = Date.now();
-    if (!(await markForRedelivery(db, lead.id, principal.keyId, now))) {
-      const current = (await findLead(db, lead.id))?.status ?? lead.status;
-      throw new DomainError(
-        "conflict",
-        `Lead ${lead.id} is ${current}; only ${REDELIVERABLE_STATUSES.join(", ")} leads can be redelivered`,
-      );
-    }
-    const result = await enqueueLeads(c.env, [lead.id], { redelivery: true, now });
-    return c.json({ lead_id: lead.id, status: "queued" as const, enqueued: result.enqueued.length === 1 }, 202);
+    const redelivery = await redeliverLead(c.env, params.id, principal.keyId);
+    return c.json({ lead_id: redelivery.leadId, status: "queued" as const, enqueued: redelivery.enqueued }, 202);
   }
 }
 
@@ -150,7 +127,7 @@ export function registerLeadAdminRoutes(router: Router) {
   router.post("/v1/admin/leads/:id/redeliver", RedeliverLeadRoute);
 }
 
-function adminLeadView(lead: LeadRow) {
+function adminLeadView(lead: LeadRecord) {
   return {
     id: lead.id,
     seq: lead.seq,
@@ -165,15 +142,15 @@ function adminLeadView(lead: LeadRow) {
     last_error: lead.lastError,
     created_at: iso(lead.createdAt),
     updated_at: iso(lead.updatedAt),
-    delivered_at: lead.deliveredAt === null ? null : iso(lead.deliveredAt),
-    acknowledged_at: lead.acknowledgedAt === null ? null : iso(lead.acknowledgedAt),
-    outcome_at: lead.outcomeAt === null ? null : iso(lead.outcomeAt),
+    delivered_at: isoOrNull(lead.deliveredAt),
+    acknowledged_at: isoOrNull(lead.acknowledgedAt),
+    outcome_at: isoOrNull(lead.outcomeAt),
     document: JSON.parse(lead.payload),
     routing: JSON.parse(lead.routing),
   };
 }
 
-function eventView(event: LeadEventRow) {
+function eventView(event: LeadEventRecord) {
   return {
     id: event.id,
     type: event.type,

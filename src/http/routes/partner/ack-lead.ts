@@ -1,12 +1,11 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../env";
-import { getDb } from "../../../storage/db";
-import { acknowledgeLead, findCompanyLead } from "../../../storage/leads";
+import { acknowledgeInboxLead } from "../../../usecases/partner-inbox/ack-lead";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
-import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
+import { inboxLeadSchema, leadIdParams, toInboxLead } from "./inbox";
 
 export class AckLeadRoute extends ApiRoute {
   override schema = {
@@ -25,12 +24,6 @@ export class AckLeadRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "partner");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const row = await findCompanyLead(db, companyId, params.id);
-    if (!row) throw leadNotFound(params.id);
-    if (row.acknowledgedAt !== null) return toInboxLead(row);
-    await acknowledgeLead(db, row.id, Date.now());
-    const updated = await findCompanyLead(db, companyId, params.id);
-    return toInboxLead(updated ?? row);
+    return toInboxLead(await acknowledgeInboxLead(c.env, companyId, params.id));
   }
 }

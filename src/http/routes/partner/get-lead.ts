@@ -1,12 +1,11 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../env";
-import { getDb } from "../../../storage/db";
-import { findCompanyLead } from "../../../storage/leads";
+import { getInboxLead } from "../../../usecases/partner-inbox/get-lead";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
-import { inboxLeadSchema, leadIdParams, leadNotFound, toInboxLead } from "./inbox";
+import { inboxLeadSchema, leadIdParams, toInboxLead } from "./inbox";
 
 export class GetInboxLeadRoute extends ApiRoute {
   override schema = {
@@ -22,8 +21,6 @@ export class GetInboxLeadRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "partner");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const row = await findCompanyLead(getDb(c.env.DB), companyId, params.id);
-    if (!row) throw leadNotFound(params.id);
-    return toInboxLead(row);
+    return toInboxLead(await getInboxLead(c.env, companyId, params.id));
   }
 }

@@ -1,12 +1,9 @@
-/**
- * Shared pieces of the partner inbox routes: response schemas, the row → JSON mapping and the
- * opaque pagination cursor.
- */
+/** Shared pieces of the partner inbox routes: response schemas and the lead → JSON mapping. */
 import { z } from "zod";
-import { DomainError } from "../../../domain/errors";
 import { type LeadDocument, leadDocumentSchema } from "../../../domain/lead-document";
+import { LEAD_STATUSES } from "../../../domain/lead-status";
 import { iso, isoOrNull as isoOrNullOf } from "../../../domain/time";
-import { LEAD_STATUSES, type LeadRow } from "../../../storage/leads";
+import type { InboxLeadRecord } from "../../../usecases/partner-inbox/inbox-lead";
 
 export const leadStatusSchema = z.enum(LEAD_STATUSES).meta({
   id: "LeadStatus",
@@ -37,7 +34,7 @@ export const inboxLeadSchema = z
 export type InboxLead = z.infer<typeof inboxLeadSchema>;
 
 /** A lead row as the receiving company sees it. */
-export function toInboxLead(row: LeadRow): InboxLead {
+export function toInboxLead(row: InboxLeadRecord): InboxLead {
   return {
     id: row.id,
     status: row.status,
@@ -55,38 +52,3 @@ export function toInboxLead(row: LeadRow): InboxLead {
 export const leadIdParams = z.object({
   id: z.string().min(1).max(64).describe("Lead id (`ld_…`)"),
 });
-
-/** 404 for a lead that does not exist or belongs to another company (indistinguishable). */
-export function leadNotFound(id: string): DomainError {
-  return new DomainError("not_found", `Lead ${id} not found`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Cursor: opaque to partners; today the base64url of {"v":1,"after":<seq>}.
-
-/** Encodes "continue after inbox position `seq`". */
-export function encodeCursor(seq: number): string {
-  return btoa(JSON.stringify({ v: 1, after: seq }))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
-/** The position a cursor continues after; an empty cursor starts at the beginning. 400 if malformed. */
-export function decodeCursor(cursor: string | null | undefined): number {
-  if (cursor === null || cursor === undefined || cursor === "") return 0;
-  try {
-    if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw new Error("alphabet");
-    const json = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    const value = JSON.parse(json) as { v?: unknown; after?: unknown };
-    if (value.v === 1 && Number.isSafeInteger(value.after) && (value.after as number) >= 0)
-      return value.after as number;
-  } catch {
-    // fall through to the error below
-  }
-  throw new DomainError(
-    "validation_failed",
-    "`cursor` is not a cursor returned by this API: pass `next_cursor` unchanged",
-    ["query", "cursor"],
-  );
-}

@@ -2,15 +2,11 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../env";
-import { getDb } from "../../../storage/db";
-import { listInboxLeads } from "../../../storage/leads";
+import { DEFAULT_INBOX_LIMIT, listInbox, MAX_INBOX_LIMIT } from "../../../usecases/partner-inbox/list-leads";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
-import { decodeCursor, encodeCursor, inboxLeadSchema, leadStatusSchema, toInboxLead } from "./inbox";
-
-/** Page size when `limit` is not given. */
-export const DEFAULT_INBOX_LIMIT = 50;
+import { inboxLeadSchema, leadStatusSchema, toInboxLead } from "./inbox";
 
 export const inboxPageSchema = z
   .object({
@@ -37,9 +33,9 @@ export class ListInboxLeadsRoute extends ApiRoute {
           .number()
           .int()
           .min(1)
-          .max(100)
+          .max(MAX_INBOX_LIMIT)
           .nullish()
-          .describe(`Page size, 1..100 (default ${DEFAULT_INBOX_LIMIT})`),
+          .describe(`Page size, 1..${MAX_INBOX_LIMIT} (default ${DEFAULT_INBOX_LIMIT})`),
         status: leadStatusSchema.nullish().describe("Only leads in this status"),
       }),
     },
@@ -52,15 +48,7 @@ export class ListInboxLeadsRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "partner");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const afterSeq = decodeCursor(query.cursor);
-    const limit = query.limit ?? DEFAULT_INBOX_LIMIT;
-    const rows = await listInboxLeads(getDb(c.env.DB), companyId, {
-      afterSeq,
-      limit: limit + 1,
-      status: query.status ?? undefined,
-    });
-    const page = rows.slice(0, limit);
-    const lastSeq = page.length > 0 ? page[page.length - 1].seq : afterSeq;
-    return { items: page.map(toInboxLead), next_cursor: encodeCursor(lastSeq), has_more: rows.length > limit };
+    const page = await listInbox(c.env, companyId, query);
+    return { items: page.items.map(toInboxLead), next_cursor: page.nextCursor, has_more: page.hasMore };
   }
 }

@@ -1,23 +1,14 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
-import { DomainError } from "../../../domain/errors";
 import { findPersonalDataInIdentifier, personalDataError } from "../../../domain/personal-data";
 import type { AppEnv } from "../../../env";
-import { findClientByExternalHash, getClientInteractions } from "../../../storage/clients";
-import { getDb } from "../../../storage/db";
-import { rateClient, storedClientForScoring } from "../../../usecases/rate-client";
+import { recommendForClient } from "../../../usecases/recommendations/client-recommendations";
+import { recommendationQuerySchema } from "../../../usecases/recommendations/query";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
-import { externalIdHash } from "../clients/input";
-import {
-  clientRecommendationsSchema,
-  DEFAULT_RECOMMENDATIONS,
-  modelRefView,
-  recommendationQuerySchema,
-  recommendationView,
-} from "./schemas";
+import { clientRecommendationsSchema, modelRefView, recommendationView } from "./schemas";
 
 export class ClientRecommendationsRoute extends ApiRoute {
   override schema = {
@@ -43,20 +34,11 @@ export class ClientRecommendationsRoute extends ApiRoute {
 
   override async handle(c: Context<AppEnv>) {
     const { companyId } = requireCompanyScope(c, "crm");
+    // Personal data in the path is refused as such before any schema rule could call it malformed.
     const findings = findPersonalDataInIdentifier(c.req.param("external_id") ?? "", ["params", "external_id"]);
     if (findings.length > 0) throw personalDataError(findings);
     const { params, query } = await this.getValidatedData<typeof this.schema>();
-
-    const db = getDb(c.env.DB);
-    // The hash is keyed per company: another company's client with the same CRM id is simply not found.
-    const hash = await externalIdHash(c.env, companyId, params.external_id);
-    const client = await findClientByExternalHash(db, companyId, hash);
-    if (!client) throw new DomainError("not_found", "No client with this external_id", ["params", "external_id"]);
-    const interactions = await getClientInteractions(db, client.id);
-    const result = await rateClient(c.env, storedClientForScoring(client, interactions), {
-      limit: query.limit ?? DEFAULT_RECOMMENDATIONS,
-      minRating: query.min_rating ?? 0,
-    });
+    const result = await recommendForClient(c.env, { companyId, externalId: params.external_id, query });
     return {
       external_id: params.external_id,
       model: modelRefView(result.model),

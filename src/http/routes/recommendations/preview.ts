@@ -1,22 +1,13 @@
 import type { Context } from "hono";
-import { clientProfileSchema, toStoredProfile } from "../../../domain/client-profile";
-import { findPersonalData, personalDataError } from "../../../domain/personal-data";
+import { clientProfileSchema } from "../../../domain/client-profile";
 import type { AppEnv } from "../../../env";
-import { resolveServiceCodes } from "../../../storage/clients";
-import { getDb } from "../../../storage/db";
-import { rateClient } from "../../../usecases/rate-client";
+import { previewRecommendations } from "../../../usecases/recommendations/preview";
+import { recommendationQuerySchema } from "../../../usecases/recommendations/query";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
-import { assertKnownServiceCodes, readJsonBody, validateAll } from "../clients/input";
-import {
-  DEFAULT_RECOMMENDATIONS,
-  modelRefView,
-  previewRecommendationsSchema,
-  recommendationQueryInput,
-  recommendationQuerySchema,
-  recommendationView,
-} from "./schemas";
+import { readJsonBody } from "../../request-body";
+import { modelRefView, previewRecommendationsSchema, recommendationQueryInput, recommendationView } from "./schemas";
 
 export class PreviewRecommendationsRoute extends ApiRoute {
   override schema = {
@@ -42,37 +33,10 @@ export class PreviewRecommendationsRoute extends ApiRoute {
 
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "crm", "admin");
-    const body = await readJsonBody(c);
-    // Personal data is refused as such before any schema rule could call it merely an unknown field.
-    const findings = findPersonalData(body, ["body"]);
-    if (findings.length > 0) throw personalDataError(findings);
-    const { profile, query } = validateAll({
-      profile: [clientProfileSchema, body, ["body"]],
-      query: [recommendationQuerySchema, recommendationQueryInput(c.req.url), ["query"]],
+    const result = await previewRecommendations(c.env, {
+      body: await readJsonBody(c),
+      query: recommendationQueryInput(c.req.url),
     });
-
-    const db = getDb(c.env.DB);
-    const services = Object.entries(profile.services ?? {});
-    const known = await resolveServiceCodes(
-      db,
-      services.map(([code]) => code),
-    );
-    assertKnownServiceCodes(
-      services.map(([code]) => code),
-      (code) => known.has(code),
-    );
-    const now = Date.now();
-    const result = await rateClient(
-      c.env,
-      {
-        profile: toStoredProfile(profile),
-        cells: services.map(([code, value]) => {
-          const service = known.get(code)!;
-          return { serviceId: service.id, modelIndex: service.modelIndex, value, at: now };
-        }),
-      },
-      { now, limit: query.limit ?? DEFAULT_RECOMMENDATIONS, minRating: query.min_rating ?? 0 },
-    );
     return { model: modelRefView(result.model), recommendations: result.recommendations.map(recommendationView) };
   }
 }

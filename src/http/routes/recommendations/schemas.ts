@@ -1,7 +1,8 @@
 /** Request and response schemas of the recommendation routes, and the views that fill them. */
 import { z } from "zod";
 import type { ReasonKind } from "../../../domain/recommender";
-import type { ModelRef, RatedReason, ServiceRating } from "../../../usecases/rate-client";
+import { iso } from "../../../domain/time";
+import type { ModelRef, RatedReason, ServiceRating } from "../../../usecases/recommendations/serving";
 
 /** What each reason kind means; a `Record` so that a new kind of the recommender must be described here. */
 const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
@@ -12,28 +13,6 @@ const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
   popularity: "popular overall",
 };
 export const REASON_KINDS = Object.keys(REASON_KIND_DESCRIPTIONS) as [ReasonKind, ...ReasonKind[]];
-
-/** Default and largest `limit` of the recommendation routes. */
-export const DEFAULT_RECOMMENDATIONS = 10;
-export const MAX_RECOMMENDATIONS = 50;
-
-export const recommendationQuerySchema = z.strictObject({
-  limit: z
-    .number({ error: "limit must be a whole number" })
-    .int({ error: "limit must be a whole number" })
-    .min(1, { error: `limit must be 1 to ${MAX_RECOMMENDATIONS}` })
-    .max(MAX_RECOMMENDATIONS, { error: `limit must be 1 to ${MAX_RECOMMENDATIONS}` })
-    .optional()
-    .meta({
-      description: `Most recommendations returned (1–${MAX_RECOMMENDATIONS}, default ${DEFAULT_RECOMMENDATIONS})`,
-    }),
-  min_rating: z
-    .number({ error: "min_rating must be a number" })
-    .min(0, { error: "min_rating must be 0 to 100" })
-    .max(100, { error: "min_rating must be 0 to 100" })
-    .optional()
-    .meta({ description: "Only services rated at least this (0–100, default 0)" }),
-});
 
 export const reasonSchema = z
   .object({
@@ -90,8 +69,6 @@ export const previewRecommendationsSchema = z
   })
   .meta({ id: "PreviewRecommendations" });
 
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /** The API view of the model a rating came from. */
 export function modelRefView(model: ModelRef | null) {
   return model ? { version: model.version, trained_at: iso(model.trainedAt) } : null;
@@ -121,8 +98,8 @@ export function recommendationView(rated: ServiceRating) {
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
 /**
- * The query string as an object for manual validation against `recommendationQuerySchema`: decimal
- * strings become numbers (other strings stay strings and fail with the rule's message).
+ * The query string as an object for the preview's own validation: decimal strings become numbers
+ * (other strings stay strings and fail with the rule's message).
  */
 export function recommendationQueryInput(url: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};

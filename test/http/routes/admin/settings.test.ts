@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { HOUR_MS } from "../../../../src/domain/settings";
+import { HOUR_MS } from "../../../../src/domain/time";
 import { auditLog, settings } from "../../../../src/storage/schema";
 import { loadEffectiveSettings } from "../../../../src/storage/settings";
 import { api, db, errorCode, seedCompany, seedService } from "../../../harness";

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, api, errorCode, seedKey, seedTenant } from "../../../harness";
+import { itEnforcesCompanyKeys } from "../company-security";
 import { clientTableCounts, profile } from "./helpers";
 
 let tenantA: Awaited<ReturnType<typeof seedTenant>>;
@@ -88,5 +89,39 @@ describe("client routes: company isolation", () => {
     expect(row).toEqual({ company_id: tenantA.company.id });
     const readByB = await api("GET", "/v1/clients/batch-owned", { key: tenantB.crmKey });
     expect(readByB.status).toBe(404);
+  });
+});
+
+let sharedCounter = 0;
+
+describe("PUT /v1/clients/{external_id}: shared key checks", () => {
+  itEnforcesCompanyKeys({
+    scope: "crm",
+    snapshot: clientTableCounts,
+    call: () => ({ method: "PUT", path: `/v1/clients/crm-shared-${++sharedCounter}`, body: profile() }),
+  });
+});
+
+describe("GET /v1/clients/{external_id}: shared key checks", () => {
+  itEnforcesCompanyKeys({
+    scope: "crm",
+    namesOwnObject: true,
+    call: async (tenant) => {
+      const path = `/v1/clients/crm-shared-${++sharedCounter}`;
+      expect((await api("PUT", path, { key: tenant.crmKey, body: profile() })).status).toBe(201);
+      return { method: "GET", path };
+    },
+  });
+});
+
+describe("POST /v1/clients:batch: shared key checks", () => {
+  itEnforcesCompanyKeys({
+    scope: "crm",
+    snapshot: clientTableCounts,
+    call: () => ({
+      method: "POST",
+      path: "/v1/clients:batch",
+      body: { clients: [{ external_id: `crm-shared-${++sharedCounter}`, ...profile() }] },
+    }),
   });
 });

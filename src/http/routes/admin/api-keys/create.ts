@@ -1,12 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { insertApiKeyQuery, newApiKey } from "../../../../storage/api-keys";
-import { auditEntry, runBatch } from "../../../../storage/audit";
-import { getCompany } from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
+import { issueCompanyApiKey } from "../../../../usecases/admin/api-keys";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -37,26 +33,10 @@ export class CreateApiKeyRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { params, body } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const company = await getCompany(db, params.id);
-    if (!company) throw new DomainError("not_found", `Company ${params.id} not found`);
-
-    const now = Date.now();
-    const { row, issued } = await newApiKey({ scope: body.scope, companyId: company.id, name: body.name ?? null }, now);
-    const { hash: _hash, ...info } = row;
-    const view = apiKeyView({ ...info, lastUsedAt: null, revokedAt: null });
-    await runBatch(db, [
-      insertApiKeyQuery(db, row),
-      auditEntry(db, {
-        actor: principal.keyId,
-        action: "api_key.created",
-        entityType: "api_key",
-        entityId: row.id,
-        before: null,
-        after: view,
-        at: now,
-      }),
-    ]);
-    return c.json({ ...view, key: issued.key }, 201);
+    const { apiKey, key } = await issueCompanyApiKey(c.env, principal.keyId, params.id, {
+      scope: body.scope,
+      name: body.name ?? null,
+    });
+    return c.json({ ...apiKeyView(apiKey), key }, 201);
   }
 }

@@ -1,11 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { listCompanyApiKeys } from "../../../../storage/api-keys";
-import { getCompany } from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
+import { listCompanyApiKeys } from "../../../../usecases/admin/api-keys";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -25,10 +22,7 @@ export class ListApiKeysRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const company = await getCompany(db, params.id);
-    if (!company) throw new DomainError("not_found", `Company ${params.id} not found`);
-    const rows = await listCompanyApiKeys(db, company.id);
-    return { api_keys: rows.map(apiKeyView) };
+    const apiKeys = await listCompanyApiKeys(c.env, params.id);
+    return { api_keys: apiKeys.map(apiKeyView) };
   }
 }

@@ -3,8 +3,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { iso } from "../../../../domain/time";
 import type { AppEnv } from "../../../../env";
-import { listAuditEntries } from "../../../../storage/audit";
-import { getDb } from "../../../../storage/db";
+import { listAuditLog } from "../../../../usecases/admin/audit-log";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -51,7 +50,7 @@ export class ListAuditLogRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const { entries, hasMore } = await listAuditEntries(getDb(c.env.DB), {
+    const { entries, nextBeforeId } = await listAuditLog(c.env, {
       entityType: query.entity_type,
       entityId: query.entity_id,
       actor: query.actor,
@@ -69,7 +68,7 @@ export class ListAuditLogRoute extends ApiRoute {
         before: entry.before,
         after: entry.after,
       })),
-      next_cursor: hasMore && entries.length > 0 ? String(entries[entries.length - 1].id) : null,
+      next_cursor: nextBeforeId === null ? null : String(nextBeforeId),
     };
   }
 }

@@ -2,15 +2,11 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { newId } from "../../../../lib/ids";
-import { auditEntry, runBatch } from "../../../../storage/audit";
-import { type CompanyRow, insertCompanyQuery, newWebhookSecret } from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
+import { createCompany } from "../../../../usecases/admin/companies";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
 import { CompanyWithSecretSchema, companyView } from "../schemas";
-import { acceptedWebhookUrl } from "./webhook";
 
 /** Body of POST /v1/admin/companies. */
 export const CreateCompanyBody = z
@@ -51,39 +47,21 @@ export class CreateCompanyRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { body } = await this.getValidatedData<typeof this.schema>();
-    const webhookUrl = body.webhook_url == null ? null : acceptedWebhookUrl(c.env, body.webhook_url);
-    const webhookSecret = webhookUrl === null ? null : newWebhookSecret();
     const now = Date.now();
-    const row: CompanyRow = {
-      id: newId("co"),
-      name: body.name,
-      kind: body.kind,
-      status: body.status,
-      dailyLeadCap: body.daily_lead_cap,
-      commissionRate: body.commission_rate,
-      webhookUrl,
-      webhookSecret,
-      webhookSecretPrevious: null,
-      webhookSecretPreviousExpiresAt: null,
-      webhookDisabledAt: null,
-      webhookDisabledReason: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    const view = companyView(row, now);
-    const db = getDb(c.env.DB);
-    await runBatch(db, [
-      insertCompanyQuery(db, row),
-      auditEntry(db, {
-        actor: principal.keyId,
-        action: "company.created",
-        entityType: "company",
-        entityId: row.id,
-        before: null,
-        after: view,
-        at: now,
-      }),
-    ]);
+    const { company, webhookSecret } = await createCompany(
+      c.env,
+      principal.keyId,
+      {
+        name: body.name,
+        kind: body.kind,
+        status: body.status,
+        dailyLeadCap: body.daily_lead_cap,
+        commissionRate: body.commission_rate,
+        webhookUrl: body.webhook_url ?? null,
+      },
+      now,
+    );
+    const view = companyView(company, now);
     return c.json({ ...view, ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) }, 201);
   }
 }

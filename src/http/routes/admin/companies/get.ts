@@ -1,10 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { getCompany } from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
+import { getCompany } from "../../../../usecases/admin/companies";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -24,8 +22,6 @@ export class GetCompanyRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const row = await getCompany(getDb(c.env.DB), params.id);
-    if (!row) throw new DomainError("not_found", `Company ${params.id} not found`);
-    return companyView(row);
+    return companyView(await getCompany(c.env, params.id));
   }
 }

@@ -2,8 +2,7 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { listCompanies } from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
+import { listCompanies } from "../../../../usecases/admin/companies";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -27,7 +26,7 @@ export class ListCompaniesRoute extends ApiRoute {
     requireScope(c, "admin");
     await this.getValidatedData<typeof this.schema>();
     const now = Date.now();
-    const rows = await listCompanies(getDb(c.env.DB));
-    return { companies: rows.map((row) => companyView(row, now)) };
+    const companies = await listCompanies(c.env);
+    return { companies: companies.map((company) => companyView(company, now)) };
   }
 }

@@ -1,22 +1,12 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { auditEntryIfChanged, runBatch } from "../../../../storage/audit";
-import {
-  type CompanyRow,
-  getCompany,
-  newWebhookSecret,
-  nextUpdatedAt,
-  updateCompanyQuery,
-} from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
+import { updateCompany } from "../../../../usecases/admin/companies";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
 import { CompanyWithSecretSchema, companyIdSchema, companyView } from "../schemas";
-import { acceptedWebhookUrl } from "./webhook";
 
 /** Body of PATCH /v1/admin/companies/{id}: only the fields sent change. */
 export const UpdateCompanyBody = z
@@ -54,50 +44,21 @@ export class UpdateCompanyRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { params, body } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const current = await getCompany(db, params.id);
-    if (!current) throw new DomainError("not_found", `Company ${params.id} not found`);
-
     const now = Date.now();
-    const changes: Partial<CompanyRow> & { updatedAt: number } = { updatedAt: nextUpdatedAt(current.updatedAt, now) };
-    if (body.name !== undefined) changes.name = body.name;
-    if (body.status !== undefined) changes.status = body.status;
-    if (body.daily_lead_cap !== undefined) changes.dailyLeadCap = body.daily_lead_cap;
-    if (body.commission_rate !== undefined) changes.commissionRate = body.commission_rate;
-    let generatedSecret: string | null = null;
-    if (body.webhook_url === null) {
-      Object.assign(changes, {
-        webhookUrl: null,
-        webhookSecret: null,
-        webhookSecretPrevious: null,
-        webhookSecretPreviousExpiresAt: null,
-        webhookDisabledAt: null,
-        webhookDisabledReason: null,
-      });
-    } else if (body.webhook_url !== undefined) {
-      changes.webhookUrl = acceptedWebhookUrl(c.env, body.webhook_url);
-      changes.webhookDisabledAt = null;
-      changes.webhookDisabledReason = null;
-      if (current.webhookSecret === null) changes.webhookSecret = generatedSecret = newWebhookSecret();
-    }
-
-    const updated: CompanyRow = { ...current, ...changes };
-    const [rows] = (await runBatch(db, [
-      updateCompanyQuery(db, current.id, current.updatedAt, changes),
-      auditEntryIfChanged(db, {
-        actor: principal.keyId,
-        action: "company.updated",
-        entityType: "company",
-        entityId: current.id,
-        before: companyView(current, now),
-        after: companyView(updated, now),
-        at: now,
-      }),
-    ])) as [CompanyRow[], unknown];
-    if (rows.length === 0) {
-      throw new DomainError("conflict", `Company ${current.id} was changed concurrently; read it again and retry`);
-    }
-    const view = companyView(rows[0], now);
-    return generatedSecret ? { ...view, webhook_secret: generatedSecret } : view;
+    const { company, webhookSecret } = await updateCompany(
+      c.env,
+      principal.keyId,
+      params.id,
+      {
+        name: body.name,
+        status: body.status,
+        dailyLeadCap: body.daily_lead_cap,
+        commissionRate: body.commission_rate,
+        webhookUrl: body.webhook_url,
+      },
+      now,
+    );
+    const view = companyView(company, now);
+    return webhookSecret ? { ...view, webhook_secret: webhookSecret } : view;
   }
 }

@@ -1,12 +1,9 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import { iso } from "../../../../domain/time";
 import type { AppEnv } from "../../../../env";
-import { listCrossServiceLinks } from "../../../../storage/cross-services";
-import { getDb } from "../../../../storage/db";
-import { getServiceByCode } from "../../../../storage/services";
+import { listCrossServiceLinks } from "../../../../usecases/admin/cross-services";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -42,15 +39,7 @@ export class ListCrossServiceLinksRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    let serviceId: string | undefined;
-    if (query.service !== undefined) {
-      const service = await getServiceByCode(db, query.service);
-      if (!service)
-        throw new DomainError("validation_failed", `Unknown service code ${query.service}`, ["query", "service"]);
-      serviceId = service.id;
-    }
-    const links = await listCrossServiceLinks(db, { serviceId });
+    const links = await listCrossServiceLinks(c.env, { serviceCode: query.service });
     return {
       links: links.map((link) => ({
         from: link.from,

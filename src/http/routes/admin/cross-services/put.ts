@@ -1,10 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { MAX_LINKS_PER_REQUEST, putCrossServiceLinks } from "../../../../storage/cross-services";
-import { getDb } from "../../../../storage/db";
+import { MAX_LINKS_PER_REQUEST, putCrossServiceLinks } from "../../../../usecases/admin/cross-services";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -57,15 +55,7 @@ export class PutCrossServiceLinksRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { body } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-
-    const result = await putCrossServiceLinks(db, body.links, principal.keyId);
-    if (!result.ok) {
-      throw DomainError.many(
-        "validation_failed",
-        result.problems.map((problem) => ({ message: problem.message, path: ["body", ...problem.path] })),
-      );
-    }
-    return { upserted: result.upserted, deleted: result.deleted, unchanged: result.unchanged };
+    const { upserted, deleted, unchanged } = await putCrossServiceLinks(c.env, principal.keyId, body.links);
+    return { upserted, deleted, unchanged };
   }
 }

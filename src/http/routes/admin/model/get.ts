@@ -1,16 +1,11 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../../env";
-import { getDb } from "../../../../storage/db";
-import { latestDeltaId } from "../../../../storage/model-statistics";
-import { findVersion, latestRebuildJob, listVersions, readPointer } from "../../../../storage/model-store";
+import { getModelStatus } from "../../../../usecases/admin/model";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
 import { currentModelView, modelStatusSchema, modelVersionView, rebuildJobView } from "./schemas";
-
-/** Training runs listed in the history. */
-const HISTORY_LENGTH = 10;
 
 export class GetModelRoute extends ApiRoute {
   override schema = {
@@ -29,18 +24,11 @@ export class GetModelRoute extends ApiRoute {
 
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
-    const db = getDb(c.env.DB);
-    const [pointer, history, rebuild, position] = await Promise.all([
-      readPointer(db),
-      listVersions(db, HISTORY_LENGTH),
-      latestRebuildJob(db),
-      latestDeltaId(db),
-    ]);
-    const currentRow = pointer ? await findVersion(db, pointer.version) : null;
+    const status = await getModelStatus(c.env);
     return {
-      current: currentRow ? currentModelView(currentRow, position) : null,
-      history: history.map((row) => modelVersionView(row, pointer?.version ?? null)),
-      rebuild: rebuild ? rebuildJobView(rebuild) : null,
+      current: status.current ? currentModelView(status.current, status.latestDeltaId) : null,
+      history: status.history.map((version) => modelVersionView(version, status.currentVersion)),
+      rebuild: status.rebuild ? rebuildJobView(status.rebuild) : null,
     };
   }
 }

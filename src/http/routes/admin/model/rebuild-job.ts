@@ -1,10 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { getDb } from "../../../../storage/db";
-import { findRebuildJob } from "../../../../storage/model-store";
+import { getRebuildJob } from "../../../../usecases/admin/model";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -24,8 +22,6 @@ export class GetModelRebuildRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const job = await findRebuildJob(getDb(c.env.DB), params.id);
-    if (!job) throw new DomainError("not_found", `Rebuild job ${params.id} not found`, ["params", "id"]);
-    return rebuildJobView(job);
+    return rebuildJobView(await getRebuildJob(c.env, params.id));
   }
 }

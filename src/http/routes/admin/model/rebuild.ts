@@ -1,9 +1,7 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../../env";
-import { auditEntry } from "../../../../storage/audit";
-import { getDb } from "../../../../storage/db";
-import { DEFAULT_CLIENTS_PER_STEP, KMEANS_SAMPLE_CLIENTS, startModelRebuild } from "../../../../usecases/model/rebuild";
+import { DEFAULT_CLIENTS_PER_STEP, KMEANS_SAMPLE_CLIENTS, startRebuild } from "../../../../usecases/admin/model";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -27,15 +25,7 @@ export class StartModelRebuildRoute extends ApiRoute {
 
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
-    const job = await startModelRebuild(c.env, { requestedBy: principal.keyId, trigger: "admin" });
-    await auditEntry(getDb(c.env.DB), {
-      actor: principal.keyId,
-      action: "model.rebuild_started",
-      entityType: "model_rebuild",
-      entityId: job.id,
-      before: null,
-      after: rebuildJobView(job),
-    });
+    const job = await startRebuild(c.env, principal.keyId);
     return c.json(rebuildJobView(job), 202);
   }
 }

@@ -1,9 +1,7 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import type { AppEnv } from "../../../../env";
-import { auditEntry } from "../../../../storage/audit";
-import { getDb } from "../../../../storage/db";
-import { retrainModel } from "../../../../usecases/model/retrain";
+import { retrainNow } from "../../../../usecases/admin/model";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -29,17 +27,6 @@ export class RetrainModelRoute extends ApiRoute {
 
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
-    const result = await retrainModel(c.env, { trigger: "admin", requestedBy: principal.keyId });
-    if (result.status === "trained" || result.status === "rebuild_started") {
-      await auditEntry(getDb(c.env.DB), {
-        actor: principal.keyId,
-        action: result.status === "trained" ? "model.retrained" : "model.rebuild_started",
-        entityType: "model",
-        entityId: result.status === "trained" ? result.version : result.jobId,
-        before: null,
-        after: result,
-      });
-    }
-    return retrainResultView(result);
+    return retrainResultView(await retrainNow(c.env, principal.keyId));
   }
 }

@@ -1,12 +1,14 @@
 /** Response schemas of the admin model routes and the views that fill them. */
 import { z } from "zod";
 import { PART_NAMES } from "../../../../domain/recommender";
-import type { ModelVersionRow, RebuildJobRow } from "../../../../storage/model-store";
+import { iso, isoOrNull } from "../../../../domain/time";
+import {
+  type ModelVersionRecord,
+  type RebuildJobRecord,
+  type RetrainResult,
+  rebuildJobSnapshot,
+} from "../../../../usecases/admin/model";
 import type { ModelQuality } from "../../../../usecases/model/publish";
-import type { RetrainResult } from "../../../../usecases/model/retrain";
-
-const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 /** Share of new clients since the last full rebuild beyond which one is recommended. */
 const REBUILD_GROWTH_FACTOR = 2;
@@ -182,33 +184,13 @@ function base(status: RetrainResult["status"], fields: Partial<z.infer<typeof re
   return { status, version: null, current_version: null, changes_folded: null, job_id: null, message: null, ...fields };
 }
 
-/** The API view of a rebuild job. */
-export function rebuildJobView(job: RebuildJobRow) {
-  const progress =
-    job.status === "succeeded" ? 1 : job.clientsTotal > 0 ? Math.min(0.99, job.clientsDone / job.clientsTotal) : 0;
-  return {
-    id: job.id,
-    status: job.status,
-    phase: job.phase,
-    steps_done: job.step,
-    trigger: job.trigger,
-    clients_per_step: job.clientsPerStep,
-    groups: job.groups,
-    clients_total: job.clientsTotal,
-    clients_done: job.clientsDone,
-    progress: Math.round(progress * 1000) / 1000,
-    changes_reconciled: job.deltasReconciled,
-    version: job.version,
-    error: job.error,
-    requested_by: job.requestedBy,
-    started_at: iso(job.startedAt),
-    updated_at: iso(job.updatedAt),
-    finished_at: isoOrNull(job.finishedAt),
-  };
+/** The API view of a rebuild job: its snapshot, as the audit log records it. */
+export function rebuildJobView(job: RebuildJobRecord) {
+  return rebuildJobSnapshot(job);
 }
 
 /** The API view of a version record. */
-export function modelVersionView(row: ModelVersionRow, currentVersion: string | null) {
+export function modelVersionView(row: ModelVersionRecord, currentVersion: string | null) {
   return {
     version: row.version,
     status: row.status,
@@ -224,7 +206,7 @@ export function modelVersionView(row: ModelVersionRow, currentVersion: string | 
 }
 
 /** The API view of the current version (its record must be a published one). */
-export function currentModelView(row: ModelVersionRow, latestDeltaId: number) {
+export function currentModelView(row: ModelVersionRecord, latestDeltaId: number) {
   const quality = JSON.parse(row.quality ?? "null") as ModelQuality | null;
   if (!quality || row.trainedAt === null) return null;
   const clients = row.clientCount ?? 0;

@@ -1,19 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { newId } from "../../../../lib/ids";
-import { auditEntry, runBatch } from "../../../../storage/audit";
-import { getCompany } from "../../../../storage/companies";
-import { getDb } from "../../../../storage/db";
-import {
-  getServiceByCode,
-  insertServiceQuery,
-  isUniqueViolation,
-  nextModelIndex,
-  type ServiceRow,
-} from "../../../../storage/services";
+import { createService } from "../../../../usecases/admin/services";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -30,9 +19,6 @@ export const CreateServiceBody = z
   })
   .meta({ id: "CreateServiceRequest" });
 
-/** Concurrent creations may pick the same model index; the unique index refuses all but one. */
-const MODEL_INDEX_ATTEMPTS = 5;
-
 export class CreateServiceRoute extends ApiRoute {
   override schema = {
     tags: ["Admin: services"],
@@ -48,49 +34,14 @@ export class CreateServiceRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { body } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const company = await getCompany(db, body.company_id);
-    if (!company) {
-      throw new DomainError("validation_failed", `Unknown company ${body.company_id}`, ["body", "company_id"]);
-    }
-    const codeTaken = () =>
-      new DomainError("conflict", `A service with code ${body.code} already exists`, ["body", "code"]);
-    if (await getServiceByCode(db, body.code)) throw codeTaken();
-
-    const id = newId("svc");
-    for (let attempt = 1; ; attempt++) {
-      const now = Date.now();
-      const row: ServiceRow = {
-        id,
-        code: body.code,
-        name: body.name,
-        category: body.category,
-        companyId: company.id,
-        description: body.description ?? null,
-        active: body.active,
-        modelIndex: await nextModelIndex(db),
-        createdAt: now,
-        updatedAt: now,
-      };
-      try {
-        await runBatch(db, [
-          insertServiceQuery(db, row),
-          auditEntry(db, {
-            actor: principal.keyId,
-            action: "service.created",
-            entityType: "service",
-            entityId: id,
-            before: null,
-            after: serviceView(row),
-            at: now,
-          }),
-        ]);
-        return c.json(serviceView(row), 201);
-      } catch (error) {
-        if (isUniqueViolation(error, "services.code")) throw codeTaken();
-        if (isUniqueViolation(error, "services.model_index") && attempt < MODEL_INDEX_ATTEMPTS) continue;
-        throw error;
-      }
-    }
+    const service = await createService(c.env, principal.keyId, {
+      code: body.code,
+      name: body.name,
+      category: body.category,
+      companyId: body.company_id,
+      description: body.description ?? null,
+      active: body.active,
+    });
+    return c.json(serviceView(service), 201);
   }
 }

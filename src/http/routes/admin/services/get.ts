@@ -1,10 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { getDb } from "../../../../storage/db";
-import { getServiceByCode } from "../../../../storage/services";
+import { getService } from "../../../../usecases/admin/services";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -24,8 +22,6 @@ export class GetServiceRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { params } = await this.getValidatedData<typeof this.schema>();
-    const row = await getServiceByCode(getDb(c.env.DB), params.code);
-    if (!row) throw new DomainError("not_found", `Service ${params.code} not found`);
-    return serviceView(row);
+    return serviceView(await getService(c.env, params.code));
   }
 }

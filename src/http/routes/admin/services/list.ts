@@ -2,8 +2,7 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { getDb } from "../../../../storage/db";
-import { listServices } from "../../../../storage/services";
+import { listServices } from "../../../../usecases/admin/services";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -29,11 +28,11 @@ export class ListServicesRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const rows = await listServices(getDb(c.env.DB), {
+    const services = await listServices(c.env, {
       companyId: query.company_id,
       category: query.category,
       active: query.active,
     });
-    return { services: rows.map(serviceView) };
+    return { services: services.map(serviceView) };
   }
 }

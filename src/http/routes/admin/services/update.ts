@@ -1,11 +1,8 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
 import type { AppEnv } from "../../../../env";
-import { auditEntryIfChanged, runBatch } from "../../../../storage/audit";
-import { getDb } from "../../../../storage/db";
-import { getServiceByCode, nextUpdatedAt, type ServiceRow, updateServiceQuery } from "../../../../storage/services";
+import { updateService } from "../../../../usecases/admin/services";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -39,33 +36,12 @@ export class UpdateServiceRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { params, body } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const current = await getServiceByCode(db, params.code);
-    if (!current) throw new DomainError("not_found", `Service ${params.code} not found`);
-
-    const now = Date.now();
-    const changes: Partial<ServiceRow> & { updatedAt: number } = { updatedAt: nextUpdatedAt(current.updatedAt, now) };
-    if (body.name !== undefined) changes.name = body.name;
-    if (body.category !== undefined) changes.category = body.category;
-    if (body.description !== undefined) changes.description = body.description;
-    if (body.active !== undefined) changes.active = body.active;
-    const updated: ServiceRow = { ...current, ...changes };
-
-    const [rows] = (await runBatch(db, [
-      updateServiceQuery(db, current.id, current.updatedAt, changes),
-      auditEntryIfChanged(db, {
-        actor: principal.keyId,
-        action: "service.updated",
-        entityType: "service",
-        entityId: current.id,
-        before: serviceView(current),
-        after: serviceView(updated),
-        at: now,
-      }),
-    ])) as [ServiceRow[], unknown];
-    if (rows.length === 0) {
-      throw new DomainError("conflict", `Service ${current.code} was changed concurrently; read it again and retry`);
-    }
-    return serviceView(rows[0]);
+    const service = await updateService(c.env, principal.keyId, params.code, {
+      name: body.name,
+      category: body.category,
+      description: body.description,
+      active: body.active,
+    });
+    return serviceView(service);
   }
 }

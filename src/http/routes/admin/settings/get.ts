@@ -2,8 +2,7 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../../env";
-import { getDb } from "../../../../storage/db";
-import { loadSettingsSnapshot } from "../../../../storage/settings";
+import { getSettings } from "../../../../usecases/admin/settings";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -26,6 +25,6 @@ export class GetSettingsRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     await this.getValidatedData<typeof this.schema>();
-    return settingsView(await loadSettingsSnapshot(getDb(c.env.DB)));
+    return settingsView(await getSettings(c.env));
   }
 }

@@ -1,11 +1,9 @@
 import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { DomainError } from "../../../../domain/errors";
-import { SETTING_KEYS, SETTING_SCOPES, validateSettingChanges } from "../../../../domain/settings";
+import { SETTING_KEYS, SETTING_SCOPES } from "../../../../domain/settings";
 import type { AppEnv } from "../../../../env";
-import { getDb } from "../../../../storage/db";
-import { applySettingChanges, loadSettingsSnapshot } from "../../../../storage/settings";
+import { changeSettings } from "../../../../usecases/admin/settings";
 import { ApiRoute } from "../../../api-route";
 import { errorResponses } from "../../../errors";
 import { requireScope } from "../../../middleware/auth";
@@ -66,21 +64,7 @@ export class PutSettingsRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "admin");
     const { body } = await this.getValidatedData<typeof this.schema>();
-    const db = getDb(c.env.DB);
-    const snapshot = await loadSettingsSnapshot(db);
-    const { changes, problems } = validateSettingChanges(body.changes, snapshot.catalog);
-    if (problems.length > 0) {
-      throw DomainError.many(
-        "validation_failed",
-        problems.map((problem) => ({ message: problem.message, path: ["body", ...problem.path] })),
-      );
-    }
-
-    const { applied, unchanged } = await applySettingChanges(db, changes, snapshot.rows, principal.keyId);
-    return {
-      applied,
-      unchanged,
-      settings: settingsView(await loadSettingsSnapshot(db)),
-    };
+    const { applied, unchanged, settings } = await changeSettings(c.env, principal.keyId, body.changes);
+    return { applied, unchanged, settings: settingsView(settings) };
   }
 }

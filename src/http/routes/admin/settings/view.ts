@@ -2,9 +2,9 @@
  * The admin view of settings: definitions, stored overrides per scope and the effective value of
  * every setting for every service, company and category, each with its source.
  */
+
 import { z } from "zod";
 import {
-  HOUR_MS,
   type Resolved,
   ROUTING_STRATEGIES,
   resolveSettings,
@@ -12,8 +12,8 @@ import {
   SETTING_KEYS,
   SETTING_SCOPES,
 } from "../../../../domain/settings";
-import { DAY_MS, iso } from "../../../../domain/time";
-import type { SettingsSnapshot } from "../../../../storage/settings";
+import { DAY_MS, HOUR_MS, iso } from "../../../../domain/time";
+import type { SettingsSnapshot } from "../../../../usecases/admin/settings";
 
 const SOURCES = ["service", "company", "category", "global", "default"] as const;
 

@@ -10,25 +10,23 @@
  * rebuild of up to 5,000 clients in the request, see retrain.ts); with no clients at all, or while
  * a larger first rebuild runs in the queue, recommendations are empty and `model` is null.
  */
-import { asc, eq } from "drizzle-orm";
-import type { StoredClientProfile } from "../domain/client-profile";
+import type { StoredClientProfile } from "../../domain/client-profile";
 import {
   type PartScores,
   profileFromFields,
   type Reason,
   type ReasonKind,
   scoreClient,
-  similarServices,
-} from "../domain/recommender";
-import type { EffectiveSettings } from "../domain/settings";
-import type { Env } from "../env";
-import { type ClientInteraction, type ClientRow, clientNeeds } from "../storage/clients";
-import { type Db, getDb } from "../storage/db";
-import { getServingModel, MODEL_POINTER_CHECK_MS, type ServingModel } from "../storage/model-store";
-import { companies, services } from "../storage/schema";
-import { loadEffectiveSettings } from "../storage/settings";
-import { errorText } from "./model/publish";
-import { retrainModel } from "./model/retrain";
+} from "../../domain/recommender";
+import type { EffectiveSettings } from "../../domain/settings";
+import type { Env } from "../../env";
+import { type ClientInteraction, type ClientRow, clientNeeds } from "../../storage/clients";
+import { type Db, getDb } from "../../storage/db";
+import { getServingModel, MODEL_POINTER_CHECK_MS, type ServingModel } from "../../storage/model-store";
+import { listServicesWithCompany } from "../../storage/services";
+import { loadEffectiveSettings } from "../../storage/settings";
+import { errorText } from "../model/publish";
+import { retrainModel } from "../model/retrain";
 
 /** One service as the serving path sees it: where it sits in the model and whether it may be offered. */
 export interface ServingCatalogEntry {
@@ -50,21 +48,7 @@ export interface ServingCatalog {
 
 /** Reads the catalog with each service's company (one D1 query). */
 export async function loadServingCatalog(db: Db): Promise<ServingCatalog> {
-  const rows = await db
-    .select({
-      serviceId: services.id,
-      code: services.code,
-      name: services.name,
-      category: services.category,
-      modelIndex: services.modelIndex,
-      active: services.active,
-      companyId: companies.id,
-      companyName: companies.name,
-      companyStatus: companies.status,
-    })
-    .from(services)
-    .innerJoin(companies, eq(companies.id, services.companyId))
-    .orderBy(asc(services.modelIndex));
+  const rows = await listServicesWithCompany(db);
   const byIndex: Array<ServingCatalogEntry | undefined> = [];
   const byCode = new Map<string, ServingCatalogEntry>();
   for (const row of rows) {
@@ -298,46 +282,4 @@ export async function rateClient(env: Env, client: ClientForScoring, options: Ra
     model: { version: serving.model.version, trainedAt: serving.model.trainedAt },
     recommendations: rateWithModel(serving, client, catalog, settings, { ...options, now }),
   };
-}
-
-/** A neighbour of a service in the current model. */
-export interface SimilarServiceEntry {
-  code: string;
-  name: string;
-  category: string;
-  company: { id: string; name: string };
-  /** Item-kNN cosine similarity (0..1]. */
-  similarity: number;
-}
-
-/**
- * The services most similar to `code` in the current model, best first. `service` is null when
- * the code is unknown; `similar` is empty when no model exists or the service is newer than it.
- */
-export async function similarServicesOf(
-  env: Env,
-  code: string,
-  limit: number,
-): Promise<{ service: ServingCatalogEntry | null; model: ModelRef | null; similar: SimilarServiceEntry[] }> {
-  const catalog = await loadServingCatalog(getDb(env.DB));
-  const service = catalog.byCode.get(code) ?? null;
-  if (!service) return { service: null, model: null, similar: [] };
-  const serving = await currentServingModel(env);
-  if (!serving) return { service, model: null, similar: [] };
-  const model = serving.model;
-  const ref = { version: model.version, trainedAt: model.trainedAt };
-  if (service.modelIndex >= model.nServices) return { service, model: ref, similar: [] };
-  const similar: SimilarServiceEntry[] = [];
-  for (const neighbour of similarServices(model, service.modelIndex, limit)) {
-    const entry = catalog.byIndex[neighbour.service];
-    if (!entry) continue;
-    similar.push({
-      code: entry.code,
-      name: entry.name,
-      category: entry.category,
-      company: entry.company,
-      similarity: neighbour.similarity,
-    });
-  }
-  return { service, model: ref, similar };
 }

@@ -6,7 +6,7 @@ import {
   MAX_RETRY_DELAY_SECONDS,
   parseRetryAfter,
   retryDelaySeconds,
-} from "../../../src/domain/delivery-policy";
+} from "../../src/domain/delivery-policy";
 import wranglerToml from "../../wrangler.toml?raw";
 
 describe("delivery policy", () => {

@@ -1,10 +1,10 @@
-import type { RatedService } from "../../../domain/lead-selection";
-import type { PartScores } from "../../../domain/recommender/calibration";
-import type { ClientRow, StoredCell } from "../../../storage/clients";
-import { clientNeeds } from "../../../storage/clients";
-import type { LeadContext } from "../../../storage/lead-context";
-import type { ServingModel } from "../../../storage/model-store";
-import { rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../../../usecases/rate-client";
+import type { RatedService } from "../../domain/lead-selection";
+import type { PartScores } from "../../domain/recommender/calibration";
+import type { ClientRow, StoredCell } from "../../storage/clients";
+import { clientNeeds } from "../../storage/clients";
+import type { LeadContext } from "../../storage/lead-context";
+import type { ServingModel } from "../../storage/model-store";
+import { rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../recommendations/serving";
 
 /**
  * The lead call rates (and records as scored candidates) this many of the client's best services:

@@ -1,6 +1,6 @@
 /**
- * Recording a deal reported by a CRM (`POST /v1/deals`): resolve the client, service and lead the
- * report names, refuse what the caller may not report, and commit the shared deal write
+ * Recording a deal a CRM reported, once validated: resolve the client, service and lead the report
+ * names, refuse what the caller may not report, and commit the shared deal write
  * (src/storage/deals.ts) together with the idempotency answer in one atomic batch.
  *
  * Concurrency: the write is planned from a read (the matrix cell and the lead, to answer whether
@@ -9,16 +9,24 @@
  * and planned again. Whatever the answer says, the "latest outcome wins" guards of the deal write
  * itself are enforced in SQL.
  */
-import { and, eq, isNull, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { DomainError } from "../../../domain/errors";
-import { runBatch } from "../../../storage/audit";
-import { isClientWriteConflict } from "../../../storage/clients";
-import type { Db } from "../../../storage/db";
-import { buildDealWrite, type DealOutcome, type DealRow } from "../../../storage/deals";
-import { clients, companies, deals, interactions, leads, services } from "../../../storage/schema";
-
-type Statement = BatchItem<"sqlite">;
+import { DomainError } from "../../domain/errors";
+import { iso } from "../../domain/time";
+import {
+  type ClientRow,
+  clientUnchangedGuard,
+  isClientWriteConflict,
+  type WriteStatement,
+} from "../../storage/clients";
+import type { Db } from "../../storage/db";
+import {
+  buildDealWrite,
+  commitDealWrite,
+  type DealOutcome,
+  type DealRow,
+  readCrmDealHistory,
+  readCrmDealReferences,
+} from "../../storage/deals";
+import type { LeadRow } from "../../storage/leads";
 
 /** Attempts before a report that keeps losing races to concurrent writes of its client is 409. */
 const MAX_ATTEMPTS = 5;
@@ -62,10 +70,10 @@ export interface DealAnswer {
 }
 
 interface DealState {
-  client: typeof clients.$inferSelect;
+  client: ClientRow;
   service: { id: string; code: string; companyId: string };
   commissionRate: number;
-  lead: typeof leads.$inferSelect | null;
+  lead: LeadRow | null;
   cell: { value: number; at: number } | null;
   /** An identical earlier report (same lead, outcome, amount and time), if the report gave a time. */
   identical: DealRow | null;
@@ -74,13 +82,14 @@ interface DealState {
 /**
  * Records a CRM's deal. `complete(status, body)` is the idempotency slot's statement: it commits
  * in the same batch as the deal, so a replay can never answer for a deal that was not written.
- * @throws DomainError 404 (unknown client or lead), 400 (unknown service), 422 (service of another
- * company, or a lead for another client or service), 409 (lost races to concurrent writes).
+ * @throws DomainError `not_found` (unknown client or lead), `validation_failed` (unknown service),
+ * `unprocessable` (service of another company, or a lead for another client or service), `conflict`
+ * (lost races to concurrent writes).
  */
-export async function recordCrmDeal(
+export async function commitCrmDeal(
   db: Db,
   report: CrmDealReport,
-  options: { now: number; complete: (status: number, body: unknown) => Statement },
+  options: { now: number; complete: (status: number, body: unknown) => WriteStatement },
 ): Promise<DealAnswer> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const state = await readDealState(db, report);
@@ -94,7 +103,7 @@ export async function recordCrmDeal(
         current: state.cell !== null && state.cell.value === value && state.cell.at <= existing.occurredAt,
         lead: state.lead ? { id: state.lead.id, status: state.lead.status } : null,
       });
-      await runBatch(db, [options.complete(200, body)]);
+      await commitDealWrite(db, [options.complete(200, body)]);
       return { status: 200, body };
     }
 
@@ -122,17 +131,11 @@ export async function recordCrmDeal(
         }
       : null;
     const body = answerBody(deal, state.service.code, { recorded: true, current, lead });
-    const expectedUpdatedAt = state.client.updatedAt;
-    const guard = db
-      .update(clients)
-      .set({
-        // Compare-and-set: a concurrent write moved `updated_at`, so NULL violates NOT NULL and the
-        // whole batch rolls back (isClientWriteConflict); then the report is planned again.
-        updatedAt: sql`CASE WHEN ${clients.updatedAt} = ${expectedUpdatedAt} THEN ${Math.max(options.now, expectedUpdatedAt + 1)} ELSE NULL END`,
-      })
-      .where(eq(clients.id, state.client.id));
+    // A concurrent write of the client moved its `updated_at`: the whole batch rolls back and the
+    // report is planned again.
+    const guard = clientUnchangedGuard(db, state.client.id, state.client.updatedAt, options.now);
     try {
-      await runBatch(db, [guard, ...statements, options.complete(201, body)]);
+      await commitDealWrite(db, [guard, ...statements, options.complete(201, body)]);
       return { status: 201, body };
     } catch (error) {
       if (!isClientWriteConflict(error)) throw error;
@@ -159,8 +162,8 @@ function answerBody(
       amount: deal.amount,
       commission: deal.commission,
       reported_by: deal.reportedBy,
-      occurred_at: new Date(deal.occurredAt).toISOString(),
-      recorded_at: new Date(deal.createdAt).toISOString(),
+      occurred_at: iso(deal.occurredAt),
+      recorded_at: iso(deal.createdAt),
     },
     ...extra,
   };
@@ -168,29 +171,7 @@ function answerBody(
 
 /** Reads and checks everything the report refers to (two D1 round trips). */
 async function readDealState(db: Db, report: CrmDealReport): Promise<DealState> {
-  const [clientRows, serviceRows, companyRows, leadRows] = await db.batch([
-    db
-      .select()
-      .from(clients)
-      .where(and(eq(clients.companyId, report.companyId), eq(clients.externalHash, report.externalHash)))
-      .limit(1),
-    db
-      .select({ id: services.id, code: services.code, companyId: services.companyId })
-      .from(services)
-      .where(eq(services.code, report.serviceCode))
-      .limit(1),
-    db
-      .select({ commissionRate: companies.commissionRate })
-      .from(companies)
-      .where(eq(companies.id, report.companyId))
-      .limit(1),
-    db
-      .select()
-      .from(leads)
-      .where(eq(leads.id, report.leadId ?? ""))
-      .limit(1),
-  ]);
-  const client = clientRows[0];
+  const { client, service, commissionRate, lead } = await readCrmDealReferences(db, report);
   if (!client) {
     throw new DomainError(
       "not_found",
@@ -198,11 +179,8 @@ async function readDealState(db: Db, report: CrmDealReport): Promise<DealState> 
       ["body", "external_id"],
     );
   }
-  const service = serviceRows[0];
   if (!service) throw new DomainError("validation_failed", "Unknown service code", ["body", "service"]);
-  let lead: DealState["lead"] = null;
   if (report.leadId !== null) {
-    lead = leadRows[0] ?? null;
     // Leads of other companies' clients are not visible to this caller: same answer as unknown ones.
     if (!lead || lead.sourceCompanyId !== report.companyId) {
       throw new DomainError("not_found", `Lead ${report.leadId} not found`, ["body", "lead_id"]);
@@ -222,35 +200,13 @@ async function readDealState(db: Db, report: CrmDealReport): Promise<DealState> 
       ["body", "service"],
     );
   }
-
-  const [cellRows, identicalRows] = await db.batch([
-    db
-      .select({ value: interactions.value, at: interactions.at })
-      .from(interactions)
-      .where(and(eq(interactions.clientId, client.id), eq(interactions.serviceId, service.id)))
-      .limit(1),
-    db
-      .select()
-      .from(deals)
-      .where(
-        and(
-          eq(deals.clientId, client.id),
-          eq(deals.serviceId, service.id),
-          report.leadId === null ? isNull(deals.leadId) : eq(deals.leadId, report.leadId),
-          eq(deals.outcome, report.outcome),
-          report.amount === null ? isNull(deals.amount) : eq(deals.amount, report.amount),
-          eq(deals.occurredAt, report.occurredAt ?? -1),
-          eq(deals.reportedBy, "crm"),
-        ),
-      )
-      .limit(1),
-  ]);
-  return {
-    client,
-    service,
-    commissionRate: companyRows[0]?.commissionRate ?? 0,
-    lead,
-    cell: cellRows[0] ?? null,
-    identical: report.occurredAt === null ? null : (identicalRows[0] ?? null),
-  };
+  const { cell, identical } = await readCrmDealHistory(db, {
+    clientId: client.id,
+    serviceId: service.id,
+    leadId: report.leadId,
+    outcome: report.outcome,
+    amount: report.amount,
+    occurredAt: report.occurredAt,
+  });
+  return { client, service, commissionRate, lead, cell, identical };
 }

@@ -1,32 +1,14 @@
 /**
- * Request input helpers for routes that must scan a body for personal data before validating it
- * (client intake; also usable by the lead call and the recommendation preview). They read the body
- * once through Hono's cached reader, so they cooperate with any middleware that read it before.
+ * Input validation rules shared by every use case that takes a request body: schema failures
+ * become `validation_failed` items naming the offending path (an unknown field at its own path),
+ * and several inputs are checked together so that one answer lists every problem.
  */
-import type { Context } from "hono";
 import type { z } from "zod";
-import { DomainError, type ErrorItem } from "../../../domain/errors";
-import type { AppEnv, Env } from "../../../env";
-import { pseudonymize } from "../../../lib/crypto";
+import { DomainError, type ErrorItem } from "./errors";
 
 /**
- * The parsed JSON body. An empty or malformed body is 400 `invalid_json` (chanfana's own reader
- * would silently treat it as `{}` and report missing fields instead).
- */
-export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") throw new DomainError("invalid_json", "The request body is empty; a JSON object is expected");
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new DomainError("invalid_json", "The request body is not valid JSON");
-  }
-}
-
-/**
- * Validation error items of `value` against `schema`, with paths under `basePath`. An unknown
- * field is reported at its own path (zod reports it at the parent object), and no message
- * repeats the submitted value.
+ * Validation error items of `issues`, with paths under `basePath`. An unknown field is reported at
+ * its own path (zod reports it at the parent object), and no message repeats the submitted value.
  */
 export function validationIssues(issues: readonly z.core.$ZodIssue[], basePath: readonly string[]): ErrorItem[] {
   const items: ErrorItem[] = [];
@@ -67,7 +49,7 @@ export type InputSpec = readonly [schema: z.ZodType, value: unknown, basePath: r
 
 /**
  * Validates several inputs together (e.g. a path parameter and the body) and returns their parsed
- * values, or throws one 400 `validation_failed` listing every problem of all of them.
+ * values, or throws one `validation_failed` listing every problem of all of them.
  */
 export function validateAll<T extends Record<string, InputSpec>>(inputs: T): { [K in keyof T]: z.output<T[K][0]> } {
   const out: Record<string, unknown> = {};
@@ -82,18 +64,7 @@ export function validateAll<T extends Record<string, InputSpec>>(inputs: T): { [
 }
 
 /**
- * The keyed hash under which a company's CRM id is stored. Refuses to run without the root key:
- * an empty HMAC key would make the pseudonyms guessable.
- */
-export async function externalIdHash(env: Env, companyId: string, externalId: string): Promise<string> {
-  if (!env.PSEUDONYM_KEY) {
-    throw new DomainError("unavailable", "Client intake is not configured on this deployment; nothing was stored");
-  }
-  return pseudonymize(env.PSEUDONYM_KEY, companyId, externalId);
-}
-
-/**
- * Throws one 400 `validation_failed` naming every code of a `services` map (at
+ * Throws one `validation_failed` naming every code of a `services` map (at
  * ["body", "services", code]) that `isKnown` does not recognise.
  */
 export function assertKnownServiceCodes(codes: readonly string[], isKnown: (code: string) => boolean): void {

@@ -5,10 +5,21 @@ import { delay, HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import worker from "../../../src/index";
-import { companies } from "../../../src/storage/schema";
-import { db } from "../../harness";
-import { company, events, lead, message, newSecret, runConsumer, seedLeads, seedReceiver, testDeps } from "./fixtures";
+import { consumeLeadDispatch } from "../../src/queues/lead-dispatch/consumer";
+import { consumeLeadDeadLetters } from "../../src/queues/lead-dispatch/dead-letters";
+import { companies } from "../../src/storage/schema";
+import { db } from "../harness";
+import {
+  company,
+  events,
+  lead,
+  message,
+  newSecret,
+  runConsumer,
+  seedLeads,
+  seedReceiver,
+  testDeps,
+} from "../usecases/lead-delivery/fixtures";
 
 const ENDPOINT = "https://partner.example/hooks/leads";
 const server = setupServer();
@@ -334,8 +345,7 @@ describe("webhook delivery", () => {
       { id: "m1", timestamp: new Date(), attempts: 2, body: { v: 1, type: "deliver_lead", leadId: "ld_whatever" } },
     ]);
     const ctx = createExecutionContext();
-    const { deliverBatch } = await import("../../../src/usecases/lead-delivery/deliver");
-    await deliverBatch(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
+    await consumeLeadDispatch(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
     const result = await getQueueResult(batch, ctx);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
     expect(result.explicitAcks).toEqual([]);
@@ -403,8 +413,7 @@ describe("dead-letter consumer", () => {
       retries.push(options?.delaySeconds);
       original(options);
     };
-    const { recordDeadLetterBatch } = await import("../../../src/usecases/lead-delivery/deliver");
-    await recordDeadLetterBatch(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
+    await consumeLeadDeadLetters(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
     expect(retries).toEqual([60]);
   });
 
@@ -415,29 +424,5 @@ describe("dead-letter consumer", () => {
       testDeps(),
     );
     expect(outcome.acked).toHaveLength(2);
-  });
-});
-
-describe("queue entry point", () => {
-  it("routes batches by queue name", async () => {
-    const receiver = await seedReceiver();
-    const [row] = await seedLeads(receiver);
-    endpoint(() => new HttpResponse(null, { status: 500 }));
-    await runConsumer("lead-dispatch", [message(row.id)], testDeps());
-
-    const dlqBatch = createMessageBatch<any>("lead-dispatch-dlq", [
-      { id: "x", timestamp: new Date(), attempts: 1, body: { v: 1, type: "deliver_lead", leadId: row.id } },
-    ]);
-    const ctx = createExecutionContext();
-    await worker.queue(dlqBatch, env, ctx);
-    expect((await getQueueResult(dlqBatch, ctx)).explicitAcks).toEqual(["x"]);
-    expect((await lead(row.id)).status).toBe("failed");
-
-    const stray = createMessageBatch<any>("some-other-queue", [
-      { id: "y", timestamp: new Date(), attempts: 1, body: {} },
-    ]);
-    const strayCtx = createExecutionContext();
-    await worker.queue(stray, env, strayCtx);
-    expect((await getQueueResult(stray, strayCtx)).retryBatch.retry).toBe(true);
   });
 });

@@ -1,0 +1,94 @@
+/**
+ * The admin's API key use cases: issue a key for a company, list a company's keys, revoke a key.
+ * Only a key's SHA-256 is stored; the clear key is returned once, by the call that issued it.
+ */
+import { DomainError } from "../../domain/errors";
+import type { Env } from "../../env";
+import * as apiKeyTable from "../../storage/api-keys";
+import { auditEntry, auditEntryIfChanged, runBatch } from "../../storage/audit";
+import { getCompany } from "../../storage/companies";
+import { getDb } from "../../storage/db";
+import { type ApiKeyRecord, apiKeySnapshot } from "./snapshots";
+
+export type { ApiKeyRecord } from "./snapshots";
+
+/** Scopes an admin may issue for a company (admin keys come from the bootstrap token). */
+export type CompanyKeyScope = "crm" | "partner";
+
+function companyNotFound(id: string): DomainError {
+  return new DomainError("not_found", `Company ${id} not found`);
+}
+
+function apiKeyNotFound(id: string): DomainError {
+  return new DomainError("not_found", `API key ${id} not found`);
+}
+
+/** A new key of the company; `key` is the clear secret, never shown again. */
+export async function issueCompanyApiKey(
+  env: Env,
+  actor: string,
+  companyId: string,
+  input: { scope: CompanyKeyScope; name: string | null },
+  now = Date.now(),
+): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+  const db = getDb(env.DB);
+  const company = await getCompany(db, companyId);
+  if (!company) throw companyNotFound(companyId);
+
+  const { row, issued } = await apiKeyTable.newApiKey(
+    { scope: input.scope, companyId: company.id, name: input.name },
+    now,
+  );
+  const { hash: _hash, ...info } = row;
+  const apiKey: ApiKeyRecord = { ...info, lastUsedAt: null, revokedAt: null };
+  await runBatch(db, [
+    apiKeyTable.insertApiKeyQuery(db, row),
+    auditEntry(db, {
+      actor,
+      action: "api_key.created",
+      entityType: "api_key",
+      entityId: row.id,
+      before: null,
+      after: apiKeySnapshot(apiKey),
+      at: now,
+    }),
+  ]);
+  return { apiKey, key: issued.key };
+}
+
+/** The company's keys, revoked ones included, oldest first; `not_found` for an unknown company. */
+export async function listCompanyApiKeys(env: Env, companyId: string): Promise<ApiKeyRecord[]> {
+  const db = getDb(env.DB);
+  const company = await getCompany(db, companyId);
+  if (!company) throw companyNotFound(companyId);
+  return apiKeyTable.listCompanyApiKeys(db, company.id);
+}
+
+/**
+ * Revokes the key. Idempotent: a revoked key (also one revoked by a concurrent call) comes back
+ * with its original revocation time and no second audit entry.
+ */
+export async function revokeApiKey(env: Env, actor: string, id: string, now = Date.now()): Promise<ApiKeyRecord> {
+  const db = getDb(env.DB);
+  const current = await apiKeyTable.getApiKeyInfo(db, id);
+  if (!current) throw apiKeyNotFound(id);
+  if (current.revokedAt !== null) return current;
+
+  const [rows] = (await runBatch(db, [
+    apiKeyTable.revokeApiKeyQuery(db, current.id, now),
+    auditEntryIfChanged(db, {
+      actor,
+      action: "api_key.revoked",
+      entityType: "api_key",
+      entityId: current.id,
+      before: apiKeySnapshot(current),
+      after: apiKeySnapshot({ ...current, revokedAt: now }),
+      at: now,
+    }),
+  ])) as [ApiKeyRecord[], unknown];
+  if (rows.length > 0) return rows[0];
+  // A concurrent call revoked it first: answer with that revocation.
+  const latest = await apiKeyTable.getApiKeyInfo(db, current.id);
+  if (!latest) throw apiKeyNotFound(id);
+  return latest;
+}

@@ -1,0 +1,101 @@
+/**
+ * The commission statement use cases: every company's (or one company's) statement for a period,
+ * for the admins, and a partner's own statement. Statements are computed from the stored deals
+ * (src/domain/commission.ts), one indexed query per company so memory stays bounded by one
+ * company's period.
+ */
+import { type CommissionStatement, type CommissionStatementLine, commissionStatement } from "../../domain/commission";
+import { DomainError } from "../../domain/errors";
+import type { Env } from "../../env";
+import { loadCatalogNames, loadStatementDeals } from "../../storage/analytics";
+import { type Db, getDb } from "../../storage/db";
+import type { AnalyticsCatalog } from "./report-filter";
+
+/** A statement with the company's name; its lines, when asked for, name each service by code. */
+export type NamedCommissionStatement = Omit<CommissionStatement, "lines"> & {
+  company_name: string;
+  lines?: Array<CommissionStatementLine & { service: string }>;
+};
+
+/** Sums over the statements of a period (amounts in kopecks, and in RUB). */
+export interface CommissionTotals {
+  accepted_deals: number;
+  accruing_deals: number;
+  gross_amount_kopecks: number;
+  commission_kopecks: number;
+  gross_amount: number;
+  commission: number;
+}
+
+/** A period [from, to), epoch ms. */
+export interface CommissionPeriod {
+  from: number;
+  to: number;
+}
+
+/**
+ * Statements of every company, by company id, or of `companyId` only (`not_found` when unknown).
+ * Lines are included by default for one company and left out for all.
+ */
+export async function commissionStatements(
+  env: Env,
+  query: { period: CommissionPeriod; companyId?: string; includeLines?: boolean },
+): Promise<{ totals: CommissionTotals; statements: NamedCommissionStatement[] }> {
+  const db = getDb(env.DB);
+  const catalog = await loadCatalogNames(db);
+  if (query.companyId !== undefined && !catalog.companies.has(query.companyId)) {
+    throw new DomainError("not_found", `Company ${query.companyId} not found`, ["query", "company"]);
+  }
+  const companyIds = query.companyId !== undefined ? [query.companyId] : [...catalog.companies.keys()].sort();
+  const includeLines = query.includeLines ?? query.companyId !== undefined;
+  const statements: NamedCommissionStatement[] = [];
+  for (const companyId of companyIds) {
+    statements.push(await companyStatement(db, companyId, query.period, catalog, includeLines));
+  }
+  const sums = { accepted_deals: 0, accruing_deals: 0, gross_amount_kopecks: 0, commission_kopecks: 0 };
+  for (const statement of statements) {
+    sums.accepted_deals += statement.accepted_deals;
+    sums.accruing_deals += statement.accruing_deals;
+    sums.gross_amount_kopecks += statement.gross_amount_kopecks;
+    sums.commission_kopecks += statement.commission_kopecks;
+  }
+  return {
+    totals: { ...sums, gross_amount: sums.gross_amount_kopecks / 100, commission: sums.commission_kopecks / 100 },
+    statements,
+  };
+}
+
+/** The statement of the caller's own company (a partner), with its lines. */
+export async function ownCommissionStatement(
+  env: Env,
+  companyId: string,
+  period: CommissionPeriod,
+): Promise<NamedCommissionStatement> {
+  const db = getDb(env.DB);
+  const catalog = await loadCatalogNames(db);
+  return companyStatement(db, companyId, period, catalog, true);
+}
+
+async function companyStatement(
+  db: Db,
+  companyId: string,
+  period: CommissionPeriod,
+  catalog: AnalyticsCatalog,
+  includeLines: boolean,
+): Promise<NamedCommissionStatement> {
+  const company = catalog.companies.get(companyId)!;
+  const deals = await loadStatementDeals(db, companyId, period);
+  const { lines, ...totals } = commissionStatement(companyId, deals, period, company.commissionRate);
+  return {
+    ...totals,
+    company_name: company.name,
+    ...(includeLines
+      ? {
+          lines: lines.map((line) => ({
+            ...line,
+            service: catalog.services.get(line.service_id)?.code ?? line.service_id,
+          })),
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Who is calling: a presented bearer key resolved into a principal. The key table is read on every
+ * request so that a revocation takes effect at once; `last_used_at` is refreshed at most once a
+ * minute per key, off the request path.
+ */
+import { DomainError } from "../../domain/errors";
+import type { Env, Principal } from "../../env";
+import { timingSafeEqual } from "../../lib/crypto";
+import { findActiveKey, touchApiKey } from "../../storage/api-keys";
+import { getDb } from "../../storage/db";
+
+/** `last_used_at` is refreshed at most this often per key. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** Shortest ADMIN_TOKEN accepted: a shorter secret would be guessable. */
+const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+export interface Authenticated {
+  principal: Principal;
+  /** The `last_used_at` refresh to run after the answer, when one is due. */
+  touch: Promise<void> | null;
+}
+
+/**
+ * The principal of `presented` (the bootstrap ADMIN_TOKEN, or an issued key that is not revoked).
+ * @throws DomainError `unauthorized` for an unknown or revoked key.
+ */
+export async function authenticateKey(
+  env: Pick<Env, "DB" | "ADMIN_TOKEN">,
+  presented: string,
+  now = Date.now(),
+): Promise<Authenticated> {
+  if (env.ADMIN_TOKEN && presented.length >= MIN_ADMIN_TOKEN_LENGTH && timingSafeEqual(presented, env.ADMIN_TOKEN)) {
+    return { principal: { keyId: "admin-token", scope: "admin", companyId: null }, touch: null };
+  }
+  const db = getDb(env.DB);
+  const key = await findActiveKey(db, presented);
+  if (!key) throw new DomainError("unauthorized", "Unknown or revoked API key");
+  const principal: Principal = { keyId: key.id, scope: key.scope, companyId: key.companyId };
+  const due = !key.lastUsedAt || now - key.lastUsedAt > TOUCH_INTERVAL_MS;
+  return { principal, touch: due ? touchApiKey(db, key.id, now).catch(() => undefined) : null };
+}

@@ -1,0 +1,35 @@
+/** `GET /v1/clients/{external_id}`: one of the caller's clients, as stored. */
+import { externalIdSchema } from "../../domain/client-profile";
+import { DomainError } from "../../domain/errors";
+import { findPersonalDataInIdentifier, personalDataError } from "../../domain/personal-data";
+import { validateAll } from "../../domain/validation";
+import type { Env } from "../../env";
+import { type ClientRow, findClientByExternalHash, getClientInteractions } from "../../storage/clients";
+import { getDb } from "../../storage/db";
+import { type ClientRecord, clientRecordOf } from "./client-record";
+import { clientPseudonym } from "./pseudonym";
+
+/**
+ * The stored client the company sent under `externalId` (validated here: the CRM id is scanned for
+ * personal data first).
+ * @throws DomainError `personal_data`, `validation_failed`, `not_found`, `unavailable`.
+ */
+export async function getClient(env: Env, request: { companyId: string; externalId: string }): Promise<ClientRecord> {
+  const findings = findPersonalDataInIdentifier(request.externalId, ["params", "external_id"]);
+  if (findings.length > 0) throw personalDataError(findings);
+  const { externalId } = validateAll({ externalId: [externalIdSchema, request.externalId, ["params", "external_id"]] });
+  const client = await findCompanyClient(env, request.companyId, externalId);
+  return clientRecordOf(client, await getClientInteractions(getDb(env.DB), client.id));
+}
+
+/**
+ * The company's client with this (valid) CRM id. The hash is keyed per company, so another
+ * company's client with the same CRM id is simply not found.
+ * @throws DomainError `not_found` at ["params", "external_id"], `unavailable`.
+ */
+export async function findCompanyClient(env: Env, companyId: string, externalId: string): Promise<ClientRow> {
+  const hash = await clientPseudonym(env, companyId, externalId);
+  const client = await findClientByExternalHash(getDb(env.DB), companyId, hash);
+  if (!client) throw new DomainError("not_found", "No client with this external_id", ["params", "external_id"]);
+  return client;
+}

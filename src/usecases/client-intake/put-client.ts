@@ -1,0 +1,61 @@
+/**
+ * `PUT /v1/clients/{external_id}`: one CRM client's anonymized profile and interactions, created or
+ * replaced. The CRM id and the body are scanned for personal data before any validation (a name in
+ * a field is refused as personal data, not as a malformed value), and nothing is stored on refusal.
+ */
+import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../domain/client-profile";
+import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../domain/personal-data";
+import { validateAll } from "../../domain/validation";
+import type { Env } from "../../env";
+import { getClientInteractions, upsertClientWithInteractions } from "../../storage/clients";
+import { getDb } from "../../storage/db";
+import { type ClientRecord, clientRecordOf } from "./client-record";
+import { resolveKnownServices } from "./known-services";
+import { clientPseudonym } from "./pseudonym";
+
+export interface PutClientRequest {
+  companyId: string;
+  /** The path's `external_id`, as sent. */
+  externalId: string;
+  /** The parsed JSON body, not yet validated. */
+  body: unknown;
+}
+
+/**
+ * Creates or updates the client; `created` tells which.
+ * @throws DomainError `personal_data`, `validation_failed` (also for unknown service codes),
+ * `conflict` (lost races to concurrent writes), `unavailable` (no pseudonym key).
+ */
+export async function putClient(
+  env: Env,
+  request: PutClientRequest,
+): Promise<{ created: boolean; client: ClientRecord }> {
+  const findings = [
+    ...findPersonalDataInIdentifier(request.externalId, ["params", "external_id"]),
+    ...findPersonalData(request.body, ["body"]),
+  ];
+  if (findings.length > 0) throw personalDataError(findings);
+  const { externalId, profile } = validateAll({
+    externalId: [externalIdSchema, request.externalId, ["params", "external_id"]],
+    profile: [clientProfileSchema, request.body, ["body"]],
+  });
+
+  const db = getDb(env.DB);
+  const services = Object.entries(profile.services ?? {});
+  const known = await resolveKnownServices(
+    db,
+    services.map(([code]) => code),
+  );
+  const written = await upsertClientWithInteractions(db, {
+    companyId: request.companyId,
+    externalHash: await clientPseudonym(env, request.companyId, externalId),
+    profile: toStoredProfile(profile),
+    interactions: services.map(([code, value]) => {
+      const service = known.get(code)!;
+      return { serviceId: service.id, modelIndex: service.modelIndex, value };
+    }),
+    source: "crm",
+  });
+  const interactions = await getClientInteractions(db, written.clientId);
+  return { created: written.created, client: clientRecordOf(written.client, interactions) };
+}

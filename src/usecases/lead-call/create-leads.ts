@@ -1,0 +1,216 @@
+/**
+ * The lead call (`POST /v1/leads`): one CRM client in; the personal-data guard and validation, the
+ * profile upsert, rating of every eligible service, thresholds, experiment holdouts, competition
+ * between companies, lead packaging, ONE atomic write (client, leads, scored candidates and the
+ * idempotency answer) and, once committed, the enqueue for delivery.
+ *
+ * Concurrency: the write is planned from one batch of reads and guarded like client intake
+ * (src/storage/clients.ts); a lost race re-reads everything and plans again.
+ */
+import { toStoredProfile } from "../../domain/client-profile";
+import { DomainError } from "../../domain/errors";
+import { findPersonalData, personalDataError } from "../../domain/personal-data";
+import { MAX_EXCLUSIVITY_WINDOW_MS } from "../../domain/settings";
+import { assertKnownServiceCodes, validateAll } from "../../domain/validation";
+import type { Env } from "../../env";
+import { buildScoredCandidateInserts } from "../../storage/analytics";
+import { buildClientWriteFromState, isClientWriteConflict } from "../../storage/clients";
+import { getDb } from "../../storage/db";
+import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
+import { type LeadContext, loadLeadContext } from "../../storage/lead-context";
+import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
+import type { ServingModel } from "../../storage/model-store";
+import { clientPseudonym } from "../client-intake/pseudonym";
+import { currentServingModel } from "../recommendations/serving";
+import { type LeadCallAnswer, renderAnswer } from "./answer";
+import { decideLeads } from "./decide";
+import { answeredLeads, packageLeads, scoredCandidates } from "./packaging";
+import { rateStoredClient } from "./rating";
+import { type CreateLeadsBody, createLeadsBodySchema } from "./request";
+
+export type { LeadCallAnswer } from "./answer";
+
+/** Attempts before a call that keeps losing races to concurrent writes of its client is `conflict`. */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/** Under which idempotency records of this use case are kept apart from other routes'. */
+const IDEMPOTENCY_ROUTE = "POST /v1/leads";
+
+export interface LeadCallRequest {
+  /** The calling crm key and its company (the source of the client and of the leads). */
+  caller: { keyId: string; companyId: string };
+  /** The parsed JSON body, not yet validated. */
+  body: unknown;
+  /** The `Idempotency-Key` header, if sent. */
+  idempotencyKey: string | undefined;
+  /** Keeps work alive after the answer (the enqueue of committed leads). */
+  waitUntil: (work: Promise<unknown>) => void;
+}
+
+export interface LeadCallResult {
+  /** 201 when at least one lead was created, else 200. */
+  status: 200 | 201;
+  answer: LeadCallAnswer;
+  /** The answer is the stored one of an earlier call with the same key and body. */
+  replayed: boolean;
+}
+
+/**
+ * @throws DomainError `personal_data`, `validation_failed` (also unknown service codes),
+ * `idempotency_mismatch`, `idempotency_in_flight`, `conflict`, `unavailable` (no pseudonym key).
+ */
+export async function createLeads(env: Env, request: LeadCallRequest): Promise<LeadCallResult> {
+  const raw = request.body;
+  const findings = findPersonalData(raw, ["body"]);
+  if (findings.length > 0) throw personalDataError(findings);
+  const { body } = validateAll({ body: [createLeadsBodySchema, raw, ["body"]] });
+  const { companyId, keyId } = request.caller;
+
+  const externalHash = await clientPseudonym(env, companyId, body.external_id, "Lead intake");
+  // The reads of the call start at once, beside the idempotency check: one round trip, not two.
+  const prefetched = prefetch(env, companyId, externalHash, Date.now());
+  let slot: IdempotencySlot | null = null;
+  if (request.idempotencyKey !== undefined) {
+    const begun = await beginIdempotent(getDb(env.DB), {
+      principalId: keyId,
+      key: request.idempotencyKey,
+      route: IDEMPOTENCY_ROUTE,
+      body: JSON.stringify(raw),
+    });
+    if (begun.kind === "replay") {
+      return { status: begun.status as 200 | 201, answer: begun.body as LeadCallAnswer, replayed: true };
+    }
+    slot = begun.slot;
+  }
+
+  try {
+    const { status, answer, leadIds } = await decideAndWrite(env, companyId, externalHash, body, slot, prefetched);
+    if (leadIds.length > 0) {
+      // Off the manager's wait: the leads are committed, and a lead whose message does not make it
+      // onto the queue is re-enqueued by the cron sweep, so none is lost.
+      request.waitUntil(
+        enqueueLeads(env, leadIds).then((enqueued) => {
+          if (enqueued.pending.length > 0) {
+            console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: enqueued.pending.length }));
+          }
+        }),
+      );
+    }
+    return { status, answer, replayed: false };
+  } catch (error) {
+    await slot?.release().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What the lead call reads before deciding: the context batch and the serving model, in parallel. */
+interface Prefetched {
+  now: number;
+  context: Promise<LeadContext>;
+  serving: Promise<ServingModel | null>;
+}
+
+function prefetch(env: Env, companyId: string, externalHash: string, now: number): Prefetched {
+  const fetched = {
+    now,
+    // One round trip reads the catalogue, companies, settings, experiments and the client's state.
+    context: loadLeadContext(env.DB, getDb(env.DB), {
+      companyId,
+      externalHash,
+      now,
+      lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
+    }),
+    serving: currentServingModel(env, now),
+  };
+  // A replayed or refused request never awaits these; their failure must not go unhandled.
+  fetched.context.catch(() => undefined);
+  fetched.serving.catch(() => undefined);
+  return fetched;
+}
+
+async function decideAndWrite(
+  env: Env,
+  sourceCompanyId: string,
+  externalHash: string,
+  body: CreateLeadsBody,
+  slot: IdempotencySlot | null,
+  first: Prefetched,
+): Promise<{ status: 200 | 201; answer: LeadCallAnswer; leadIds: string[] }> {
+  const db = getDb(env.DB);
+  const dryRun = body.dry_run === true;
+  const requested = Object.entries(body.services ?? {});
+  const profile = toStoredProfile(body);
+
+  for (let attempt = 1; ; attempt++) {
+    // A retry after a lost write race reads everything afresh.
+    const fetched = attempt === 1 ? first : prefetch(env, sourceCompanyId, externalHash, Date.now());
+    const now = fetched.now;
+    const [context, serving] = await Promise.all([fetched.context, fetched.serving]);
+    const byCode = new Map(context.services.map((service) => [service.code, service]));
+    assertKnownServiceCodes(
+      requested.map(([code]) => code),
+      (code) => byCode.has(code),
+    );
+    const write = buildClientWriteFromState(
+      db,
+      {
+        companyId: sourceCompanyId,
+        externalHash,
+        profile,
+        interactions: requested.map(([code, value]) => {
+          const service = byCode.get(code)!;
+          return { serviceId: service.id, modelIndex: service.modelIndex, value };
+        }),
+        source: "crm",
+        now,
+      },
+      context.clientState,
+    );
+    const rated = rateStoredClient(serving, { client: write.client, cells: write.cells, context, now });
+    const selection = decideLeads(context, write.clientId, rated.services, sourceCompanyId, write.cells, now);
+    const { outcomes } = selection;
+    const answer = renderAnswer(
+      write.clientId,
+      dryRun,
+      rated.modelVersion,
+      outcomes,
+      selection.routing.notRouted,
+      context,
+    );
+    if (dryRun) {
+      answer.client_ref = write.created ? null : write.clientId;
+      if (slot) await db.batch([slot.complete(200, answer)]);
+      return { status: 200, answer, leadIds: [] };
+    }
+
+    const packaging = {
+      pseudonymKey: env.PSEUDONYM_KEY,
+      context,
+      outcomes,
+      rated,
+      clientId: write.clientId,
+      profile,
+      sourceCompanyId,
+      now,
+    };
+    const newLeads = await packageLeads(packaging);
+    answer.leads = answeredLeads(newLeads, outcomes);
+    const status = newLeads.length > 0 ? 201 : 200;
+    const statements = [
+      ...write.statements,
+      ...buildLeadInserts(db, newLeads),
+      ...buildScoredCandidateInserts(db, scoredCandidates(packaging, newLeads)),
+      ...(slot ? [slot.complete(status, answer)] : []),
+    ];
+    try {
+      await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+    } catch (error) {
+      if (isClientWriteConflict(error) && attempt < MAX_WRITE_ATTEMPTS) continue;
+      if (isClientWriteConflict(error)) {
+        throw new DomainError("conflict", "The client was changed by concurrent requests; retry the call");
+      }
+      throw error;
+    }
+    return { status, answer, leadIds: newLeads.map((lead) => lead.document.lead_id) };
+  }
+}

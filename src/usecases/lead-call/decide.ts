@@ -1,0 +1,66 @@
+/**
+ * The lead call's decisions for one rated client, from the loaded context: thresholds, duplicates
+ * (open leads and the exclusivity window), experiment holdouts and competition between companies.
+ */
+import { type RatedService, selectLeads } from "../../domain/lead-selection";
+import { OPEN_LEAD_STATUSES } from "../../domain/lead-status";
+import type { CategoryRoutingPolicy, CompanyRoutingState } from "../../domain/routing";
+import type { StoredCell } from "../../storage/clients";
+import { type LeadContext, routingStats } from "../../storage/lead-context";
+
+export function decideLeads(
+  context: LeadContext,
+  clientId: string,
+  rated: readonly RatedService[],
+  sourceCompanyId: string,
+  cells: readonly StoredCell[],
+  now: number,
+) {
+  const { settings } = context;
+  const duplicateServices = new Set<string>();
+  const openLeads: { category: string; companyId: string; createdAt: number }[] = [];
+  for (const lead of context.recentLeads) {
+    const open = (OPEN_LEAD_STATUSES as readonly string[]).includes(lead.status);
+    if (open) openLeads.push({ category: lead.category, companyId: lead.companyId, createdAt: lead.createdAt });
+    if (open || now - lead.createdAt < settings.exclusivityWindowMs(lead.serviceId).value) {
+      duplicateServices.add(lead.serviceId);
+    }
+  }
+  const usedCategories = new Set<string>();
+  const declines: { category: string; at: number }[] = [];
+  for (const cell of cells) {
+    const service = context.serviceById.get(cell.serviceId);
+    if (!service) continue;
+    if (cell.value === 1) usedCategories.add(service.category);
+    else declines.push({ category: service.category, at: cell.at });
+  }
+  const companies: Record<string, CompanyRoutingState> = {};
+  for (const company of context.companies.values()) {
+    companies[company.id] = {
+      name: company.name,
+      status: company.status,
+      dailyLeadCap: company.dailyLeadCap,
+      leadsToday: company.leadsToday,
+    };
+  }
+  const policies: Record<string, CategoryRoutingPolicy> = {};
+  for (const service of rated) policies[service.category] ??= settings.routing(service.category).value;
+  return selectLeads({
+    rated,
+    clientId,
+    threshold: (serviceId) => settings.minRating(serviceId).value,
+    experiments: context.experiments,
+    duplicateServices,
+    companies,
+    policies,
+    stats: routingStats(context),
+    client: { usedCategories: [...usedCategories], declines, openLeads },
+    maxLeads: settings.maxLeadsPerRequest(sourceCompanyId).value,
+    now,
+    exclusivityWindowMs: settings.global.exclusivityWindowMs.value,
+    declineCooldownMs: settings.global.declineCooldownMs.value,
+    random: Math.random,
+  });
+}
+
+export type LeadSelection = ReturnType<typeof decideLeads>;

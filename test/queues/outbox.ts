@@ -1,0 +1,81 @@
+/**
+ * The Worker's queue producers in tests: every message the code under test sends lands in an
+ * in-memory outbox of this test file instead of the local queues, so no message outlives its test
+ * (a local queue would hand it to the consumer after the file's storage is gone). Tests that need
+ * the consumer's work call `drain`, which runs the Worker's queue handler on the outbox, batch by
+ * batch, exactly as the runtime would.
+ */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { LEAD_DISPATCH_QUEUE } from "../../src/queues/lead-dispatch/message";
+import { MODEL_REBUILD_QUEUE } from "../../src/queues/model-rebuild/message";
+
+type QueueName = typeof LEAD_DISPATCH_QUEUE | typeof MODEL_REBUILD_QUEUE;
+
+const outboxes = new Map<QueueName, unknown[]>([
+  [LEAD_DISPATCH_QUEUE, []],
+  [MODEL_REBUILD_QUEUE, []],
+]);
+
+/** A producer binding that appends to its queue's outbox. */
+function recordingQueue(queue: QueueName): Queue<unknown> {
+  const outbox = outboxes.get(queue)!;
+  return {
+    send: async (body: unknown) => {
+      outbox.push(body);
+    },
+    sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>) => {
+      for (const message of messages) outbox.push(message.body);
+    },
+  } as unknown as Queue<unknown>;
+}
+
+/**
+ * Replaces the producer bindings of the Worker's env with recording ones (test/setup.ts calls it for
+ * every test file). The handlers get the same env object, so routes and use cases send here too.
+ */
+export function installOutboxes(): void {
+  Object.assign(env, {
+    LEAD_DISPATCH: recordingQueue(LEAD_DISPATCH_QUEUE),
+    MODEL_REBUILD: recordingQueue(MODEL_REBUILD_QUEUE),
+  });
+}
+
+/** The messages waiting in a queue's outbox (taken out: the caller owns them). */
+export function takeQueued(queue: QueueName): unknown[] {
+  const outbox = outboxes.get(queue)!;
+  return outbox.splice(0, outbox.length);
+}
+
+export interface DrainResult {
+  /** Batches the handler ran (a step that enqueues the next one makes a new batch). */
+  batches: number;
+  acked: unknown[];
+  /** Bodies the consumer asked to retry; they are not re-run (a test decides what a retry means). */
+  retried: unknown[];
+}
+
+/**
+ * Runs the Worker's queue handler on a queue's outbox until it is empty: messages the handler sends
+ * meanwhile (the next rebuild step) are delivered in following batches. Fails after `maxBatches`.
+ */
+export async function drain(queue: QueueName, maxBatches = 100): Promise<DrainResult> {
+  const result: DrainResult = { batches: 0, acked: [], retried: [] };
+  let sequence = 0;
+  for (let queued = takeQueued(queue); queued.length > 0; queued = takeQueued(queue)) {
+    if (result.batches++ >= maxBatches) throw new Error(`${queue}: still enqueueing after ${maxBatches} batches`);
+    const byId = new Map(queued.map((body) => [`${queue}-${sequence++}`, body]));
+    const batch = createMessageBatch<unknown>(
+      queue,
+      [...byId].map(([id, body]) => ({ id, timestamp: new Date(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    // Loaded here, not at the top: test/setup.ts imports this file before every test file.
+    const { default: worker } = await import("../../src/index");
+    await worker.queue(batch as MessageBatch<never>, env, ctx);
+    const outcome = await getQueueResult(batch, ctx);
+    for (const id of outcome.explicitAcks) result.acked.push(byId.get(id));
+    for (const retry of outcome.retryMessages) result.retried.push(byId.get(retry.msgId));
+  }
+  return result;
+}
