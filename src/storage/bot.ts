@@ -228,10 +228,6 @@ export async function answerOffer(
   return true;
 }
 
-export async function setOfferLead(db: Db, offerId: string, leadId: string): Promise<void> {
-  await db.update(botOffers).set({ leadId }).where(eq(botOffers.id, offerId));
-}
-
 /** The client row a person is (its own cold-start client or the linked CRM client). */
 export async function getClientRow(db: Db, clientId: string) {
   const rows = await db.select().from(clients).where(eq(clients.id, clientId)).limit(1);
@@ -241,4 +237,9 @@ export async function getClientRow(db: Db, clientId: string) {
 export async function getServiceRow(db: Db, serviceId: string) {
   const rows = await db.select().from(services).where(eq(services.id, serviceId)).limit(1);
   return rows[0] ?? null;
+}
+
+/** Links an offer to the lead made from it: joins the lead's own write batch. */
+export function offerLeadStatement(db: Db, offerId: string, leadId: string) {
+  return db.update(botOffers).set({ leadId }).where(eq(botOffers.id, offerId));
 }

@@ -62,11 +62,13 @@ export function parseStartPayload(payload: string): StartPayload | null {
   if (parts[0] === "l" && parts.length === 2 && /^[0-9a-z]+$/.test(parts[1]) && parts[1].length === LINK_TOKEN_LENGTH) {
     return { kind: "link", token: parts[1] };
   }
-  if (parts[0] !== "c" || (parts.length !== 3 && parts.length !== 4)) return null;
-  const [, body, ...rest] = parts;
-  const mac = rest[rest.length - 1];
-  const campaign = rest.length === 2 ? rest[0] : null;
-  if (!/^[0-9a-z]{20}$/.test(body) || mac.length !== ENTRY_MAC_LENGTH) return null;
-  if (campaign !== null && !CAMPAIGN_PATTERN.test(campaign)) return null;
+  // The mac is base64url and may itself hold "_" or "-": it is read by position, from the end.
+  const mac = payload.slice(-ENTRY_MAC_LENGTH);
+  const head = payload.slice(0, -ENTRY_MAC_LENGTH - 1);
+  if (payload[payload.length - ENTRY_MAC_LENGTH - 1] !== "_") return null;
+  const headMatch = /^c_([0-9a-z]{20})(?:_([A-Za-z0-9]{1,16}))?$/.exec(head);
+  if (!headMatch) return null;
+  const body = headMatch[1];
+  const campaign = headMatch[2] ?? null;
   return { kind: "company", companyId: `co_${body}`, campaign, mac };
 }

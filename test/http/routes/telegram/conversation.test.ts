@@ -3,13 +3,17 @@
  * the real grammY in the Worker, a fake Bot API (msw) answering its calls, the real queue.
  */
 import { env } from "cloudflare:workers";
+import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
+import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { api, errorCode, resetDatabase } from "../../../harness";
+import { message, runConsumer, testDeps } from "../../../usecases/lead-delivery/fixtures";
 import {
   buttonsOf,
   callbackUpdate,
+  callsFor,
   commandUpdate,
   type FakePerson,
   postUpdate,
@@ -19,7 +23,7 @@ import {
   telegramHandlers,
   textUpdate,
 } from "./fake-telegram";
-import { botMarket, botRows, count } from "./fixtures";
+import { botMarket, botRows, count, INSURER_ENDPOINT } from "./fixtures";
 
 const server = setupServer(...telegramHandlers);
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
@@ -31,7 +35,14 @@ beforeEach(async () => {
   telegramCalls.length = 0;
 });
 
-const anna: FakePerson = { userId: 777000111, firstName: "Анна" };
+/**
+ * A new person per test: queue jobs of an earlier test may still send to its own person while the
+ * next test runs, so every assertion looks at one chat only.
+ */
+let anna: FakePerson = { userId: 777000100, firstName: "Анна" };
+beforeEach(() => {
+  anna = { userId: anna.userId + 1, firstName: "Анна" };
+});
 
 async function entryPayload(companyId: string, campaign?: string) {
   const res = await api("GET", `/v1/admin/companies/${companyId}/bot-entry${campaign ? `?campaign=${campaign}` : ""}`);
@@ -45,14 +56,15 @@ async function send(update: unknown) {
 }
 
 function lastButtons() {
-  const messages = sentMessages();
+  const messages = sentMessages(anna.userId);
   return buttonsOf(messages[messages.length - 1]);
 }
 
 /** Entry → consent → survey; returns when the person's first offer has arrived. */
 async function consentAndSurvey(person: FakePerson, payload: string) {
   await send(commandUpdate(person, "start", payload));
-  const agreeButton = lastButtons().find((b) => b.text === "Согласен")!;
+  const agreeButton = lastButtons().find((b) => b.text === "Согласен");
+  if (!agreeButton) throw new Error(`no consent notice; the bot said ${JSON.stringify(sentTexts(person.userId))}`);
   await send(callbackUpdate(person, agreeButton.data));
   await send(callbackUpdate(person, "g:25-34"));
   await send(callbackUpdate(person, "n:housing"));
@@ -94,7 +106,7 @@ describe("the bot's entry and consent", () => {
     expect(await count("bot_consents")).toBe(0);
 
     await send(callbackUpdate(anna, "r"));
-    expect(sentTexts().at(-1)).toContain("ничего не сохранили");
+    expect(sentTexts(anna.userId).at(-1)).toContain("ничего не сохранили");
     expect(await count("bot_persons")).toBe(0);
   });
 
@@ -105,10 +117,10 @@ describe("the bot's entry and consent", () => {
     const otherCompany = start_payload.replace(m.bank.id.slice(3), m.gym.id.slice(3));
     for (const payload of [forgedMac, otherCompany, "c_garbage", "l_0123456789abcdefghjkmnpq"]) {
       await send(commandUpdate(anna, "start", payload));
-      expect(sentTexts().at(-1)).toContain("ссылка недействительна");
+      expect(sentTexts(anna.userId).at(-1)).toContain("ссылка недействительна");
       // Pressing a hand-made "I agree" with a forged payload is refused the same way.
       await send(callbackUpdate(anna, `a:${payload}`));
-      expect(sentTexts().at(-1)).toContain("ссылка недействительна");
+      expect(sentTexts(anna.userId).at(-1)).toContain("ссылка недействительна");
     }
     expect(await count("bot_persons")).toBe(0);
     expect(await count("bot_consents")).toBe(0);
@@ -123,7 +135,7 @@ describe("the bot's entry and consent", () => {
       expect(res.body).toEqual({ success: false, errors: [expect.objectContaining({ code: "unauthorized" })] });
     }
     expect(await count("bot_updates")).toBe(0);
-    expect(telegramCalls).toHaveLength(0);
+    expect(callsFor(anna.userId)).toHaveLength(0);
   });
 
   it("gives a re-sent update exactly one effect", async () => {
@@ -132,10 +144,10 @@ describe("the bot's entry and consent", () => {
     await send(commandUpdate(anna, "start", start_payload));
     const agree = callbackUpdate(anna, lastButtons()[0].data);
     await send(agree);
-    const callsAfterFirst = telegramCalls.length;
+    const callsAfterFirst = callsFor(anna.userId).length;
     await send(agree);
     await send(agree);
-    expect(telegramCalls.length).toBe(callsAfterFirst);
+    expect(callsFor(anna.userId).length).toBe(callsAfterFirst);
     expect(await count("bot_persons")).toBe(1);
     expect(await count("bot_consent_events")).toBe(1);
   });
@@ -145,7 +157,7 @@ describe("the bot's entry and consent", () => {
     const { start_payload } = await entryPayload(m.bank.id, "spring26");
     await consentAndSurvey(anna, start_payload);
 
-    const offer = sentMessages().find((msg) => buttonsOf(msg).some((b) => b.text === "Интересно"))!;
+    const offer = sentMessages(anna.userId).find((msg) => buttonsOf(msg).some((b) => b.text === "Интересно"))!;
     expect(offer.body.chat_id).toBe(anna.userId);
     const rows = await botRows();
     expect(rows.bot_persons).toHaveLength(1);
@@ -169,11 +181,70 @@ describe("the bot's entry and consent", () => {
     expect(funnel.body.stages).toMatchObject({ entered: 1, consented: 1, surveyed: 1, offered: 1 });
   });
 
+  it("turns Interested into a lead routed like the CRM call and delivered to the partner", async () => {
+    const m = await botMarket();
+    const received: Array<{ body: string; headers: Record<string, string> }> = [];
+    server.use(
+      http.post(INSURER_ENDPOINT, async ({ request }) => {
+        received.push({ body: await request.text(), headers: Object.fromEntries(request.headers) });
+        return HttpResponse.json({ ok: true });
+      }),
+    );
+    const { start_payload } = await entryPayload(m.bank.id);
+    await consentAndSurvey(anna, start_payload);
+    const offer = sentMessages(anna.userId).find((msg) => buttonsOf(msg).some((b) => b.text === "Интересно"))!;
+    expect(offer.body.text).toContain("Страхование квартиры");
+    expect(offer.body.text).toContain("— Insurer");
+    const interested = buttonsOf(offer).find((b) => b.text === "Интересно")!;
+    await send(callbackUpdate(anna, interested.data));
+    await vi.waitFor(
+      () =>
+        expect(sentTexts(anna.userId).some((t) => t.includes("Мы передали ваш интерес компании «Insurer»"))).toBe(true),
+      {
+        timeout: 10_000,
+        interval: 100,
+      },
+    );
+    const [botOffer] = (await botRows()).bot_offers as Array<{ response: string; lead_id: string; service_id: string }>;
+    expect(botOffer.response).toBe("interested");
+    expect(botOffer.lead_id).toMatch(/^ld_/);
+    const lead = await env.DB.prepare("SELECT * FROM leads WHERE id = ?")
+      .bind(botOffer.lead_id)
+      .first<Record<string, any>>();
+    expect(lead).toMatchObject({
+      service_id: m.services.insurance.id,
+      target_company_id: m.insurer.id,
+      source_company_id: m.bank.id,
+    });
+
+    // It is enqueued for delivery like any lead; the existing delivery path pushes it, signed, to the insurer.
+    expect(await count("lead_events", `WHERE lead_id = '${botOffer.lead_id}' AND type = 'enqueued'`)).toBe(1);
+    // The existing delivery path (the lead-dispatch consumer, driven by hand as its own tests do).
+    await runConsumer("lead-dispatch", [message(botOffer.lead_id)], testDeps());
+    expect(received).toHaveLength(1);
+    const payload = new Webhook(m.insurer.webhookSecret!).verify(received[0].body, received[0].headers) as Record<
+      string,
+      any
+    >;
+    expect(payload.lead_id).toBe(botOffer.lead_id);
+    expect(payload.service.code).toBe("property-ins");
+    expect(JSON.stringify(payload)).not.toContain(String(anna.userId));
+
+    // A second press changes nothing.
+    await send(callbackUpdate(anna, interested.data));
+    expect(sentTexts(anna.userId).at(-1)).toContain("Вы уже ответили");
+    expect(
+      await count("leads", `WHERE service_id = '${m.services.insurance.id}' AND client_id = '${lead!.client_id}'`),
+    ).toBe(1);
+    const funnel = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-funnel`);
+    expect(funnel.body.stages).toMatchObject({ offered: expect.any(Number), interested: 1 });
+  });
+
   it("withdrawal deletes the person, closes the consent and sends nothing more", async () => {
     const m = await botMarket();
     const { start_payload } = await entryPayload(m.bank.id);
     await consentAndSurvey(anna, start_payload);
-    const messagesBefore = sentMessages().length;
+    const messagesBefore = sentMessages(anna.userId).length;
     await send(commandUpdate(anna, "stop"));
     const rows = await botRows();
     expect(rows.bot_persons).toHaveLength(0);
@@ -183,8 +254,8 @@ describe("the bot's entry and consent", () => {
     // An old button or a message after withdrawal gets no message and changes nothing.
     await send(callbackUpdate(anna, "g:35-44"));
     await send(textUpdate(anna, "привет"));
-    expect(sentMessages().length).toBe(messagesBefore + 1);
-    expect(sentTexts().at(-1)).toContain("отсканируйте QR-код");
+    expect(sentMessages(anna.userId).length).toBe(messagesBefore + 1);
+    expect(sentTexts(anna.userId).at(-1)).toContain("отсканируйте QR-код");
     expect(await count("bot_persons")).toBe(0);
   });
 });

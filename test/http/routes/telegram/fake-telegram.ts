@@ -55,13 +55,21 @@ export const telegramHandlers = [
   }),
 ];
 
-/** The texts the bot sent (messages and button toasts), in order. */
-export function sentTexts(): string[] {
-  return telegramCalls.flatMap((call) => {
-    if (call.method === "sendMessage") return [String(call.body.text)];
-    if (call.method === "answerCallbackQuery" && call.body.text) return [String(call.body.text)];
-    return [];
-  });
+/** Who pressed each callback query (its answer names only the query). */
+const callbackUser = new Map<string, number>();
+
+/** The calls about one person: messages to the chat and answers to the person's button presses. */
+export function callsFor(userId: number): TelegramCall[] {
+  return telegramCalls.filter(
+    (call) =>
+      (call.method === "sendMessage" && call.body.chat_id === userId) ||
+      (call.method === "answerCallbackQuery" && callbackUser.get(call.body.callback_query_id) === userId),
+  );
+}
+
+/** The texts the bot sent to one person (messages and button toasts), in order. */
+export function sentTexts(userId: number): string[] {
+  return callsFor(userId).flatMap((call) => (call.body.text ? [String(call.body.text)] : []));
 }
 
 export function sentMessages(chatId?: number) {
@@ -120,6 +128,7 @@ export function textUpdate(person: FakePerson, text: string) {
 }
 
 export function callbackUpdate(person: FakePerson, data: string) {
+  callbackUser.set(`cq-${nextUpdateId + 1}`, person.userId);
   return {
     update_id: nextUpdateId++,
     callback_query: {
