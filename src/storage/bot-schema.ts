@@ -146,13 +146,13 @@ export const botOffers = sqliteTable(
   (t) => [index("bot_offers_person_idx").on(t.personId, t.sentAt), index("bot_offers_entry_idx").on(t.entryCompanyId)],
 );
 
-/** Aggregate funnel counters per entry company (no person): entered, consented, surveyed, … */
+/** Aggregate funnel counters per entry company (no person); deals are counted from the bot's leads on read. */
 export const botFunnel = sqliteTable(
   "bot_funnel",
   {
     companyId: text("company_id").notNull(),
     stage: text("stage", {
-      enum: ["entered", "consented", "surveyed", "offered", "interested", "deals", "withdrawn"],
+      enum: ["entered", "consented", "surveyed", "offered", "interested", "withdrawn"],
     }).notNull(),
     count: integer("count").notNull().default(0),
   },

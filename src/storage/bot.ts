@@ -16,6 +16,7 @@ import {
   botUpdates,
   clients,
   companies,
+  deals as dealsTable,
   services,
 } from "./schema";
 
@@ -63,9 +64,17 @@ export async function bumpFunnel(db: Db, companyId: string, stage: FunnelStage):
   await funnelIncrement(db, companyId, stage);
 }
 
-export async function getFunnel(db: Db, companyId: string): Promise<Partial<Record<FunnelStage, number>>> {
-  const rows = await db.select().from(botFunnel).where(eq(botFunnel.companyId, companyId));
-  return Object.fromEntries(rows.map((r) => [r.stage, r.count]));
+/** The funnel counters of an entry company; "deals" counts accepted deals on leads the bot made. */
+export async function getFunnel(db: Db, companyId: string): Promise<Partial<Record<FunnelStage | "deals", number>>> {
+  const [rows, deals] = await Promise.all([
+    db.select().from(botFunnel).where(eq(botFunnel.companyId, companyId)),
+    db
+      .select({ n: sql<number>`count(distinct ${botOffers.leadId})` })
+      .from(botOffers)
+      .innerJoin(dealsTable, and(eq(dealsTable.leadId, botOffers.leadId), eq(dealsTable.outcome, "accepted")))
+      .where(eq(botOffers.entryCompanyId, companyId)),
+  ]);
+  return { ...Object.fromEntries(rows.map((r) => [r.stage, r.count])), deals: deals[0]?.n ?? 0 };
 }
 
 export interface NewConsentedPerson {

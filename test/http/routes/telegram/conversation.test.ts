@@ -8,7 +8,7 @@ import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
-import { api, errorCode, resetDatabase } from "../../../harness";
+import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
 import { message, runConsumer, testDeps } from "../../../usecases/lead-delivery/fixtures";
 import {
   buttonsOf,
@@ -236,8 +236,15 @@ describe("the bot's entry and consent", () => {
     expect(
       await count("leads", `WHERE service_id = '${m.services.insurance.id}' AND client_id = '${lead!.client_id}'`),
     ).toBe(1);
+    // The partner's accepted deal shows in the entry company's bot funnel.
+    const insurerPartner = await seedKey("partner", m.insurer.id);
+    const outcome = await api("POST", `/v1/partner/leads/${botOffer.lead_id}/outcome`, {
+      key: insurerPartner.key,
+      body: { outcome: "accepted", amount: 12_000 },
+    });
+    expect(outcome.status, JSON.stringify(outcome.body)).toBeLessThan(300);
     const funnel = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-funnel`);
-    expect(funnel.body.stages).toMatchObject({ offered: expect.any(Number), interested: 1 });
+    expect(funnel.body.stages).toMatchObject({ interested: 1, deals: 1 });
   });
 
   it("withdrawal deletes the person, closes the consent and sends nothing more", async () => {
