@@ -86,4 +86,34 @@ CREATE TABLE `bot_updates` (
 	`received_at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `bot_updates_received_idx` ON `bot_updates` (`received_at`);
+CREATE INDEX `bot_updates_received_idx` ON `bot_updates` (`received_at`);--> statement-breakpoint
+CREATE TABLE `loyalty_earn_rules` (
+	`event` text PRIMARY KEY NOT NULL,
+	`points` integer NOT NULL,
+	`lifetime_days` integer NOT NULL,
+	`active` integer DEFAULT true NOT NULL,
+	`updated_at` integer NOT NULL,
+	`updated_by` text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `loyalty_entries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`transfer_key` text NOT NULL,
+	`person_id` text NOT NULL,
+	`account` text NOT NULL,
+	`points` integer NOT NULL,
+	`lot_key` text,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `loyalty_entries_person_idx` ON `loyalty_entries` (`person_id`,`id`);--> statement-breakpoint
+CREATE INDEX `loyalty_entries_transfer_idx` ON `loyalty_entries` (`transfer_key`);--> statement-breakpoint
+CREATE TABLE `loyalty_operations` (
+	`key` text PRIMARY KEY NOT NULL,
+	`person_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`body` text NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `loyalty_operations_person_seq_unique` ON `loyalty_operations` (`person_id`,`seq`);

@@ -158,3 +158,51 @@ export const botFunnel = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.companyId, t.stage] })],
 );
+
+/** Points a person earns per event, set by admins; no row (or inactive) = the event earns nothing. */
+export const loyaltyEarnRules = sqliteTable("loyalty_earn_rules", {
+  event: text("event", {
+    enum: ["survey_completed", "referral_converted", "deal_accepted", "rating_given"],
+  }).primaryKey(),
+  points: integer("points").notNull(),
+  lifetimeDays: integer("lifetime_days").notNull(),
+  active: integer("active", { mode: "boolean" }).notNull().default(true),
+  updatedAt: integer("updated_at").notNull(),
+  updatedBy: text("updated_by").notNull(),
+});
+
+/**
+ * The loyalty ledger's operations, append-only (src/domain/loyalty/ledger.ts): the ledger of a
+ * person is the fold of them in `seq` order. `seq` is unique per person, so two concurrent writers
+ * cannot both append on the same state (the loser re-reads and tries again).
+ */
+export const loyaltyOperations = sqliteTable(
+  "loyalty_operations",
+  {
+    key: text("key").primaryKey(),
+    personId: text("person_id").notNull(),
+    seq: integer("seq").notNull(),
+    /** The operation as JSON (kind, points, times, reason). */
+    body: text("body").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [uniqueIndex("loyalty_operations_person_seq_unique").on(t.personId, t.seq)],
+);
+
+/** The ledger's entries as written (double-entry: each transfer's entries sum to zero). */
+export const loyaltyEntries = sqliteTable(
+  "loyalty_entries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    transferKey: text("transfer_key").notNull(),
+    personId: text("person_id").notNull(),
+    account: text("account").notNull(),
+    points: integer("points").notNull(),
+    lotKey: text("lot_key"),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    index("loyalty_entries_person_idx").on(t.personId, t.id),
+    index("loyalty_entries_transfer_idx").on(t.transferKey),
+  ],
+);

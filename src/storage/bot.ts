@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./db";
+import { deletePersonLedger } from "./loyalty";
 import {
   botConsentEvents,
   botConsents,
@@ -126,8 +127,9 @@ export async function updatePerson(
 }
 
 /**
- * Withdrawal: the consent is closed (with its event), the person's offers are unlinked and the
- * person row (hash, encrypted chat id, survey answers) is deleted, all in one batch.
+ * Withdrawal: the consent is closed (with its event), the person's offers are unlinked, and the
+ * person row (hash, encrypted chat id, survey answers) and the person's points ledger are deleted,
+ * all in one batch.
  */
 export async function withdrawPerson(db: Db, person: BotPersonRow, now: number): Promise<void> {
   const open = await db
@@ -142,6 +144,7 @@ export async function withdrawPerson(db: Db, person: BotPersonRow, now: number):
       .where(and(eq(botConsents.personId, person.id), isNull(botConsents.withdrawnAt))),
     db.update(botOffers).set({ personId: null }).where(eq(botOffers.personId, person.id)),
     db.delete(botPersons).where(eq(botPersons.id, person.id)),
+    ...deletePersonLedger(db, person.id),
     funnelIncrement(db, person.entryCompanyId, "withdrawn"),
   ];
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

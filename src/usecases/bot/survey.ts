@@ -10,6 +10,7 @@ import { pseudonymize } from "../../lib/crypto";
 import { type BotPersonRow, bumpFunnel, findPersonByTelegramHash, updatePerson } from "../../storage/bot";
 import { upsertClientWithInteractions } from "../../storage/clients";
 import { getDb } from "../../storage/db";
+import { earnForEvent } from "../loyalty/ledger";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer, type BotButton, type BotReply } from "./replies";
 
@@ -119,6 +120,7 @@ export async function finishSurvey(
   }
   await updatePerson(db, person.id, { step: "ready", clientId }, now);
   await bumpFunnel(db, person.entryCompanyId, "surveyed");
+  await earnForEvent(env, { personId: person.id, event: "survey_completed", key: `survey:${person.id}`, now });
   await queueOffers(person.id);
   return answer([{ text: MESSAGES.surveyDone }]);
 }

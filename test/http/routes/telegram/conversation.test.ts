@@ -173,6 +173,10 @@ describe("the bot's entry and consent", () => {
       withdrawn_at: null,
     });
     expect(rows.bot_offers).toHaveLength(1);
+    // The survey earned the admin's 50 points: one transfer, two entries summing to zero.
+    expect(rows.loyalty_operations).toHaveLength(1);
+    expect(rows.loyalty_entries.map((e) => (e as { account: string; points: number }).points)).toEqual([-50, 50]);
+    expect((rows.loyalty_entries[1] as { account: string }).account).toBe(`person:${person.id}`);
     // Nothing identifying in clear: neither the user id nor the first name appears in any stored row.
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(String(anna.userId));
@@ -258,6 +262,8 @@ describe("the bot's entry and consent", () => {
     expect(rows.bot_consents[0]).toMatchObject({ withdrawn_at: expect.any(Number) });
     expect(rows.bot_consent_events.map((e) => (e as { event: string }).event)).toEqual(["granted", "withdrawn"]);
     expect(rows.bot_offers.every((o) => (o as { person_id: unknown }).person_id === null)).toBe(true);
+    expect(rows.loyalty_operations).toHaveLength(0);
+    expect(rows.loyalty_entries).toHaveLength(0);
     // An old button or a message after withdrawal gets no message and changes nothing.
     await send(callbackUpdate(anna, "g:35-44"));
     await send(textUpdate(anna, "привет"));

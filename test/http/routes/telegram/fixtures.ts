@@ -67,6 +67,10 @@ export async function botMarket() {
     const put = await api("PUT", `/v1/admin/bot/offer-texts/${code}/ru`, { body: { text } });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
   }
+  const rule = await api("PUT", "/v1/admin/bot/earn-rules/survey_completed", {
+    body: { points: 50, lifetime_days: 365 },
+  });
+  expect(rule.status, JSON.stringify(rule.body)).toBe(200);
   return { bank, insurer, gym, crm: crm.key, services: { insurance, gymPass } };
 }
 
@@ -85,6 +89,8 @@ export async function botRows() {
     bot_consent_events: await all("SELECT * FROM bot_consent_events ORDER BY id"),
     bot_offers: await all("SELECT * FROM bot_offers"),
     bot_funnel: await all("SELECT * FROM bot_funnel ORDER BY company_id, stage"),
+    loyalty_operations: await all("SELECT * FROM loyalty_operations ORDER BY person_id, seq"),
+    loyalty_entries: await all("SELECT * FROM loyalty_entries ORDER BY id"),
     bot_clients: await all(
       "SELECT c.* FROM clients c WHERE c.id IN (SELECT client_id FROM bot_persons WHERE client_id IS NOT NULL)",
     ),

@@ -1,4 +1,5 @@
 import type { Router } from "../../../router";
+import { ListEarnRulesRoute, PutEarnRuleRoute } from "./earn-rules";
 import { GetBotEntryRoute } from "./entry";
 import { GetBotFunnelRoute } from "./funnel";
 import { DeleteOfferTextRoute, ListOfferTextsRoute, PutOfferTextRoute } from "./offer-texts";
@@ -10,4 +11,6 @@ export function registerAdminBotRoutes(router: Router) {
   router.get("/v1/admin/bot/offer-texts", ListOfferTextsRoute);
   router.put("/v1/admin/bot/offer-texts/:service/:locale", PutOfferTextRoute);
   router.delete("/v1/admin/bot/offer-texts/:service/:locale", DeleteOfferTextRoute);
+  router.get("/v1/admin/bot/earn-rules", ListEarnRulesRoute);
+  router.put("/v1/admin/bot/earn-rules/:event", PutEarnRuleRoute);
 }
