@@ -41,6 +41,11 @@ export function installOutboxes(): void {
   });
 }
 
+/** Forgets every message no test drained: test/setup.ts runs it after each test, so none outlives its test. */
+export function clearOutboxes(): void {
+  for (const outbox of outboxes.values()) outbox.length = 0;
+}
+
 /** The messages waiting in a queue's outbox (taken out: the caller owns them). */
 export function takeQueued(queue: QueueName): unknown[] {
   const outbox = outboxes.get(queue)!;

@@ -1,13 +1,6 @@
-/**
- * The retrain from maintained statistics: exactness of the incremental statistics (every kind of
- * client write folded by the retrain equals a recount from the raw tables), the cron trigger
- * flipping the pointer, concurrent retrains, idempotency, and services created after the model.
- */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decodeModel } from "../../../src/domain/recommender";
-import worker from "../../../src/index";
 import { CURRENT_MODEL_KEY } from "../../../src/storage/model-store";
 import { retrainModel } from "../../../src/usecases/model/retrain";
 import { api, seedService } from "../../harness";
@@ -120,39 +113,6 @@ describe("incremental statistics", () => {
     expect(snapshot.stats.servicePositive[service.modelIndex]).toBe(15);
     const after = await recommendationsOf(world.bankCrm, "crm-0050", "?limit=50");
     expect(after.body.recommendations.map((item: any) => item.code)).toContain("travel_insurance");
-  });
-});
-
-describe("cron", () => {
-  it("the */15 trigger retrains and flips the pointer (D1 and the KV mirror)", async () => {
-    const before = await pointer();
-    await putClient(world.bankCrm, "cron-client", {
-      age: 30,
-      monthly_income: 80_000,
-      region: "spb",
-      services: { debit_card: 1, car_loan: 1 },
-    });
-    const controller = createScheduledController({ cron: "*/15 * * * *", scheduledTime: Date.now() });
-    const ctx = createExecutionContext();
-    await worker.scheduled(controller, env, ctx);
-    await waitOnExecutionContext(ctx);
-
-    const after = await pointer();
-    expect(after!.version).not.toBe(before!.version);
-    expect(after!.last_delta_id).toBeGreaterThan(before!.last_delta_id);
-    const mirror = await env.MODEL.get<{ version: string }>(CURRENT_MODEL_KEY, "json");
-    expect(mirror?.version).toBe(after!.version);
-    const row = await env.DB.prepare("SELECT trigger, status FROM model_versions WHERE version = ?")
-      .bind(after!.version)
-      .first<{ trigger: string; status: string }>();
-    expect(row).toEqual({ trigger: "cron", status: "ready" });
-    await expectExactStatistics();
-
-    // Nothing changed since: the next tick writes nothing.
-    const versions = await countRows("model_versions");
-    await worker.scheduled(createScheduledController({ cron: "*/15 * * * *" }), env, createExecutionContext());
-    expect((await pointer())!.version).toBe(after!.version);
-    expect(await countRows("model_versions")).toBe(versions);
   });
 });
 

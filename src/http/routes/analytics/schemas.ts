@@ -1,7 +1,7 @@
 /**
- * Shared query parsing and response schemas of the analytics, experiments and commission routes.
- * The report objects of src/domain are returned as they are (snake_case); these zod schemas
- * document them in the OpenAPI contract.
+ * Shared query fields and response schemas of the analytics, experiments and commission routes.
+ * The report objects of src/domain and src/usecases/analytics are returned as they are
+ * (snake_case); these zod schemas document them in the OpenAPI contract.
  */
 import { z } from "zod";
 import { iso } from "../../../domain/time";

@@ -5,6 +5,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { requeueStaleLeads } from "../../../../src/storage/leads";
 import { api, errorCode, seedTenant } from "../../../harness";
+import { drain } from "../../../queues/outbox";
 import {
   events,
   lead,
@@ -50,11 +51,11 @@ describe("POST /v1/admin/leads/{id}/redeliver", () => {
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ lead_id: row.id, status: "queued", enqueued: true });
 
-    // The real lead-dispatch queue hands the message to the consumer, which pushes the webhook.
-    await vi.waitFor(async () => expect((await lead(row.id)).status).toBe("delivered"), {
-      timeout: 10_000,
-      interval: 100,
-    });
+    // The lead-dispatch queue hands the message to the consumer, which pushes the webhook.
+    expect((await drain("lead-dispatch")).acked).toEqual([
+      { v: 1, type: "deliver_lead", leadId: row.id, redelivery: true },
+    ]);
+    expect((await lead(row.id)).status).toBe("delivered");
     expect(received).toHaveLength(1);
     expect(received[0].headers["webhook-id"]).toBe(row.id);
     expect(new Webhook(receiver.webhookSecret!).verify(received[0].body, received[0].headers)).toEqual(
