@@ -18,14 +18,14 @@ export function referralCodeFromBytes(bytes: Uint8Array): string {
   return body + checkSymbol(body);
 }
 
-function valueOf(body: string): bigint {
+function numericValue(body: string): bigint {
   let value = 0n;
   for (const ch of body) value = value * 32n + BigInt(SYMBOLS.indexOf(ch));
   return value;
 }
 
 export function checkSymbol(body: string): string {
-  return CHECK_SYMBOLS[Number(valueOf(body) % 37n)];
+  return CHECK_SYMBOLS[Number(numericValue(body) % 37n)];
 }
 
 /** The canonical form of what a person typed: upper case, no hyphens or spaces, I/L → 1, O → 0. */

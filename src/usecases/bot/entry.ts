@@ -73,14 +73,14 @@ export async function verifyStartPayload(env: Env, payload: string, now: number)
   if (parsed.kind === "company") {
     if (!(await verifyCompanyEntry(env, parsed))) return null;
     const company = await getCompany(db, parsed.companyId);
-    if (!company || company.status !== "active") return null;
+    if (company?.status !== "active") return null;
     return { kind: "company", companyId: company.id, companyName: company.name, campaign: parsed.campaign, payload };
   }
   const tokenHash = await sha256Hex(parsed.token);
   const link = await findUsableLink(db, tokenHash, now);
   if (!link) return null;
   const company = await getCompany(db, link.companyId);
-  if (!company || company.status !== "active") return null;
+  if (company?.status !== "active") return null;
   return {
     kind: "link",
     companyId: company.id,

@@ -41,7 +41,7 @@ export interface OffersToSend {
 export async function nextOffers(env: Env, personId: string, now: number): Promise<OffersToSend | null> {
   const db = getDb(env.DB);
   const person = await getPerson(db, personId);
-  if (!person || person.step !== "ready" || !person.clientId) return null;
+  if (person?.step !== "ready" || !person.clientId) return null;
   const [client, interactions, history, texts, settings] = await Promise.all([
     getClientRow(db, person.clientId),
     getClientInteractions(db, person.clientId),

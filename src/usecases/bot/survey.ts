@@ -77,7 +77,7 @@ export async function answerAge(env: Env, user: TelegramUser, band: string, now:
 
 export async function toggleInterest(env: Env, user: TelegramUser, tag: string, now: number): Promise<BotAnswer> {
   const person = await consentedPerson(env, user);
-  if (!person || person.step !== "survey_needs") return answer([]);
+  if (person?.step !== "survey_needs") return answer([]);
   const next = toggleNeed(personNeeds(person), tag);
   if (!next) return answer([], MESSAGES.tooManyNeeds);
   await updatePerson(getDb(env.DB), person.id, { needs: JSON.stringify(next) }, now);
@@ -97,7 +97,7 @@ export async function finishSurvey(
 ): Promise<BotAnswer> {
   const db = getDb(env.DB);
   const person = await consentedPerson(env, user);
-  if (!person || person.step !== "survey_needs" || !person.ageBand || !isAgeBand(person.ageBand)) return answer([]);
+  if (person?.step !== "survey_needs" || !person.ageBand || !isAgeBand(person.ageBand)) return answer([]);
   const needs = personNeeds(person);
   if (needs.length === 0) return answer([], MESSAGES.needNoNeeds);
   let clientId = person.clientId;
