@@ -81,6 +81,15 @@ CREATE TABLE `bot_persons` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `bot_persons_telegram_unique` ON `bot_persons` (`telegram_hash`);--> statement-breakpoint
 CREATE INDEX `bot_persons_client_idx` ON `bot_persons` (`client_id`);--> statement-breakpoint
+CREATE TABLE `bot_ratings` (
+	`offer_id` text PRIMARY KEY NOT NULL,
+	`company_id` text NOT NULL,
+	`stars` integer,
+	`asked_at` integer NOT NULL,
+	`rated_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `bot_ratings_company_idx` ON `bot_ratings` (`company_id`);--> statement-breakpoint
 CREATE TABLE `bot_updates` (
 	`update_id` integer PRIMARY KEY NOT NULL,
 	`received_at` integer NOT NULL

@@ -206,3 +206,19 @@ export const loyaltyEntries = sqliteTable(
     index("loyalty_entries_transfer_idx").on(t.transferKey),
   ],
 );
+
+/**
+ * Quality ratings: after a deal on a lead the bot made is accepted, the bot asks the person for 1–5
+ * stars for the company. The row is written when asking (`stars` null), so nobody is asked twice.
+ */
+export const botRatings = sqliteTable(
+  "bot_ratings",
+  {
+    offerId: text("offer_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    stars: integer("stars"),
+    askedAt: integer("asked_at").notNull(),
+    ratedAt: integer("rated_at"),
+  },
+  (t) => [index("bot_ratings_company_idx").on(t.companyId)],
+);

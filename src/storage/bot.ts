@@ -2,7 +2,7 @@
  * SQL of the Telegram bot (docs/bot.md): the update log, persons, consents, CRM links, offer texts,
  * offers and the aggregate funnel. No decisions here: the use cases in src/usecases/bot decide.
  */
-import { and, asc, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "./db";
 import { deletePersonLedger } from "./loyalty";
@@ -14,6 +14,7 @@ import {
   botOffers,
   botOfferTexts,
   botPersons,
+  botRatings,
   botUpdates,
   clients,
   companies,
@@ -254,4 +255,50 @@ export async function getServiceRow(db: Db, serviceId: string) {
 /** Links an offer to the lead made from it: joins the lead's own write batch. */
 export function offerLeadStatement(db: Db, offerId: string, leadId: string) {
   return db.update(botOffers).set({ leadId }).where(eq(botOffers.id, offerId));
+}
+
+/** Offers whose lead ended in an accepted deal and whose person was not asked for a rating yet. */
+export async function listOffersToRate(db: Db, limit: number) {
+  return db
+    .select({
+      offerId: botOffers.id,
+      personId: botOffers.personId,
+      companyId: botOffers.companyId,
+      companyName: companies.name,
+    })
+    .from(botOffers)
+    .innerJoin(dealsTable, and(eq(dealsTable.leadId, botOffers.leadId), eq(dealsTable.outcome, "accepted")))
+    .innerJoin(companies, eq(companies.id, botOffers.companyId))
+    .leftJoin(botRatings, eq(botRatings.offerId, botOffers.id))
+    .where(and(isNull(botRatings.offerId), isNotNull(botOffers.personId)))
+    .limit(limit);
+}
+
+/** Records that the person is asked; false when asked before (another run got there first). */
+export async function markRatingAsked(db: Db, offerId: string, companyId: string, now: number): Promise<boolean> {
+  const rows = await db
+    .insert(botRatings)
+    .values({ offerId, companyId, askedAt: now })
+    .onConflictDoNothing()
+    .returning({ offerId: botRatings.offerId });
+  return rows.length === 1;
+}
+
+/** Stores the stars once; false when the offer was not asked or was rated already. */
+export async function recordRating(db: Db, offerId: string, stars: number, now: number): Promise<boolean> {
+  const rows = await db
+    .update(botRatings)
+    .set({ stars, ratedAt: now })
+    .where(and(eq(botRatings.offerId, offerId), isNull(botRatings.stars)))
+    .returning({ offerId: botRatings.offerId });
+  return rows.length === 1;
+}
+
+/** A company's quality rating from the bot: mean stars and how many ratings. */
+export async function companyQualityRating(db: Db, companyId: string) {
+  const rows = await db
+    .select({ count: sql<number>`count(${botRatings.stars})`, mean: sql<number | null>`avg(${botRatings.stars})` })
+    .from(botRatings)
+    .where(and(eq(botRatings.companyId, companyId), isNotNull(botRatings.stars)));
+  return { count: rows[0]?.count ?? 0, mean: rows[0]?.mean ?? null };
 }

@@ -12,7 +12,8 @@ export type BotAction =
   | { kind: "needs_done" }
   | { kind: "interested"; offerId: string }
   | { kind: "not_for_me"; offerId: string }
-  | { kind: "withdraw" };
+  | { kind: "withdraw" }
+  | { kind: "rate"; offerId: string; stars: number };
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
@@ -34,6 +35,8 @@ export function encodeAction(action: BotAction): string {
       return `x:${action.offerId}`;
     case "withdraw":
       return "w";
+    case "rate":
+      return `q:${action.offerId}:${action.stars}`;
   }
 }
 
@@ -59,6 +62,10 @@ export function decodeAction(data: string): BotAction | null {
       return /^bo_[0-9a-z]{20}$/.test(rest) ? { kind: "not_for_me", offerId: rest } : null;
     case "w":
       return { kind: "withdraw" };
+    case "q": {
+      const match = /^(bo_[0-9a-z]{20}):([1-5])$/.exec(rest);
+      return match ? { kind: "rate", offerId: match[1], stars: Number(match[2]) } : null;
+    }
     default:
       return null;
   }

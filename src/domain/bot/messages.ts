@@ -21,6 +21,9 @@ export const MESSAGES = {
   alreadyConsented: "Вы уже дали согласие. Отозвать его можно командой /stop.",
   help: "Команды: /stop — отозвать согласие и удалить данные.",
   withdrawn: "Согласие отозвано, данные удалены.",
+  askRating: (company: string) =>
+    `Компания «${company}» оформила для вас услугу. Оцените, пожалуйста, качество обслуживания.`,
+  thanksForRating: "Спасибо за оценку!",
   agreeButton: "Согласен",
   refuseButton: "Не согласен",
   withdrawButton: "Отозвать согласие",

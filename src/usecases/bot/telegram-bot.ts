@@ -16,6 +16,7 @@ import { getDb } from "../../storage/db";
 import { agree, refuse, startConversation, withdraw } from "./consent";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answerOffer } from "./offer-answers";
+import { rateQuality } from "./quality-ratings";
 import type { BotAnswer } from "./replies";
 import { answerAge, finishSurvey, toggleInterest } from "./survey";
 import { sendReplies, telegramClientOptions } from "./telegram-api";
@@ -90,6 +91,8 @@ export function createTelegramBot(env: Env): Bot {
         return reply(ctx, await answerOffer(env, user, action, now, enqueue));
       case "withdraw":
         return reply(ctx, await withdraw(env, user, now));
+      case "rate":
+        return reply(ctx, await rateQuality(env, user, action, now));
     }
   });
 

@@ -30,6 +30,9 @@ describe("bot rules", () => {
       offerId.map((id) => ({ kind: "interested" as const, offerId: id })),
       offerId.map((id) => ({ kind: "not_for_me" as const, offerId: id })),
       fc.constant({ kind: "withdraw" as const }),
+      fc
+        .tuple(offerId, fc.integer({ min: 1, max: 5 }))
+        .map(([id, stars]) => ({ kind: "rate" as const, offerId: id, stars })),
     );
     fc.assert(
       fc.property(action, (a) => {
@@ -38,7 +41,8 @@ describe("bot rules", () => {
         expect(decodeAction(data)).toEqual(a);
       }),
     );
-    for (const bad of ["", "g:17-20", "n:caviar", "i:ld_x", "zz"]) expect(decodeAction(bad)).toBeNull();
+    for (const bad of ["", "g:17-20", "n:caviar", "i:ld_x", "zz", "q:bo_0123456789abcdefghjk:6"])
+      expect(decodeAction(bad)).toBeNull();
   });
 
   it("allows at most five interests", () => {

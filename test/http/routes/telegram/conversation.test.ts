@@ -8,6 +8,7 @@ import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
+import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
 import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
 import { message, runConsumer, testDeps } from "../../../usecases/lead-delivery/fixtures";
 import {
@@ -249,6 +250,23 @@ describe("the bot's entry and consent", () => {
     expect(outcome.status, JSON.stringify(outcome.body)).toBeLessThan(300);
     const funnel = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-funnel`);
     expect(funnel.body.stages).toMatchObject({ interested: 1, deals: 1 });
+
+    // After the accepted deal the bot asks once for 1–5 stars; the answer makes the company's rating.
+    await api("PUT", "/v1/admin/bot/earn-rules/rating_given", { body: { points: 10, lifetime_days: 90 } });
+    expect(await askForQualityRatings(env, Date.now())).toEqual({ asked: 1 });
+    expect(await askForQualityRatings(env, Date.now())).toEqual({ asked: 0 });
+    const ask = sentMessages(anna.userId).at(-1)!;
+    expect(ask.body.text).toContain("Оцените");
+    expect(buttonsOf(ask)).toHaveLength(5);
+    const four = buttonsOf(ask)[3];
+    await send(callbackUpdate(anna, four.data));
+    expect(sentTexts(anna.userId).at(-1)).toBe("Спасибо за оценку!");
+    await send(callbackUpdate(anna, buttonsOf(ask)[0].data));
+    expect(sentTexts(anna.userId).at(-1)).toContain("Вы уже ответили");
+    const rating = await api("GET", `/v1/admin/companies/${m.insurer.id}/quality-rating`);
+    expect(rating.body).toEqual({ company_id: m.insurer.id, ratings: 1, mean_stars: 4 });
+    const points = (await botRows()).loyalty_entries as Array<{ account: string; points: number }>;
+    expect(points.filter((e) => e.account.startsWith("person:")).map((e) => e.points)).toEqual([50, 10]);
   });
 
   it("withdrawal deletes the person, closes the consent and sends nothing more", async () => {

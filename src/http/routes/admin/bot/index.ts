@@ -3,11 +3,13 @@ import { ListEarnRulesRoute, PutEarnRuleRoute } from "./earn-rules";
 import { GetBotEntryRoute } from "./entry";
 import { GetBotFunnelRoute } from "./funnel";
 import { DeleteOfferTextRoute, ListOfferTextsRoute, PutOfferTextRoute } from "./offer-texts";
+import { GetQualityRatingRoute } from "./quality-rating";
 
 /** Admin routes of the Telegram bot. */
 export function registerAdminBotRoutes(router: Router) {
   router.get("/v1/admin/companies/:id/bot-entry", GetBotEntryRoute);
   router.get("/v1/admin/companies/:id/bot-funnel", GetBotFunnelRoute);
+  router.get("/v1/admin/companies/:id/quality-rating", GetQualityRatingRoute);
   router.get("/v1/admin/bot/offer-texts", ListOfferTextsRoute);
   router.put("/v1/admin/bot/offer-texts/:service/:locale", PutOfferTextRoute);
   router.delete("/v1/admin/bot/offer-texts/:service/:locale", DeleteOfferTextRoute);
