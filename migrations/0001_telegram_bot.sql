@@ -125,4 +125,27 @@ CREATE TABLE `loyalty_operations` (
 	`at` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `loyalty_operations_person_seq_unique` ON `loyalty_operations` (`person_id`,`seq`);
+CREATE UNIQUE INDEX `loyalty_operations_person_seq_unique` ON `loyalty_operations` (`person_id`,`seq`);--> statement-breakpoint
+CREATE TABLE `loyalty_redemptions` (
+	`key` text PRIMARY KEY NOT NULL,
+	`reward_id` text NOT NULL,
+	`company_id` text NOT NULL,
+	`person_id` text,
+	`points` integer NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `loyalty_redemptions_reward_idx` ON `loyalty_redemptions` (`reward_id`);--> statement-breakpoint
+CREATE TABLE `loyalty_rewards` (
+	`id` text PRIMARY KEY NOT NULL,
+	`company_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`title` text NOT NULL,
+	`cost_points` integer NOT NULL,
+	`active` integer DEFAULT true NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`company_id`) REFERENCES `companies`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `loyalty_rewards_company_idx` ON `loyalty_rewards` (`company_id`);

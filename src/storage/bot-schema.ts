@@ -222,3 +222,35 @@ export const botRatings = sqliteTable(
   },
   (t) => [index("bot_ratings_company_idx").on(t.companyId)],
 );
+
+/** Rewards companies publish for points: the company pays for them; the platform records. */
+export const loyaltyRewards = sqliteTable(
+  "loyalty_rewards",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    kind: text("kind", { enum: ["discount", "bundle", "cashback"] }).notNull(),
+    title: text("title").notNull(),
+    costPoints: integer("cost_points").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [index("loyalty_rewards_company_idx").on(t.companyId)],
+);
+
+/** Redemptions: which reward a person took for points (the ledger's spend has the same key). */
+export const loyaltyRedemptions = sqliteTable(
+  "loyalty_redemptions",
+  {
+    key: text("key").primaryKey(),
+    rewardId: text("reward_id").notNull(),
+    companyId: text("company_id").notNull(),
+    /** Nulled when the person withdraws. */
+    personId: text("person_id"),
+    points: integer("points").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("loyalty_redemptions_reward_idx").on(t.rewardId)],
+);

@@ -1,8 +1,8 @@
 /** SQL of the loyalty ledger and its earn rules (docs/bot.md, "Loyalty"). No decisions here. */
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { LedgerEntry } from "../domain/loyalty/ledger";
 import type { Db } from "./db";
-import { loyaltyEarnRules, loyaltyEntries, loyaltyOperations } from "./schema";
+import { loyaltyEarnRules, loyaltyEntries, loyaltyOperations, loyaltyRedemptions, loyaltyRewards } from "./schema";
 
 export type EarnRuleRow = typeof loyaltyEarnRules.$inferSelect;
 export type EarnEvent = EarnRuleRow["event"];
@@ -66,10 +66,51 @@ export function isSeqConflict(error: unknown): boolean {
   return String((error as Error)?.message ?? error).includes("UNIQUE constraint failed: loyalty_operations");
 }
 
-/** Statements that forget a person's ledger (withdrawal). */
+/** Statements that forget a person's ledger (withdrawal); redemptions stay, unlinked. */
 export function deletePersonLedger(db: Db, personId: string) {
   return [
+    db.update(loyaltyRedemptions).set({ personId: null }).where(eq(loyaltyRedemptions.personId, personId)),
     db.delete(loyaltyEntries).where(eq(loyaltyEntries.personId, personId)),
     db.delete(loyaltyOperations).where(eq(loyaltyOperations.personId, personId)),
   ];
+}
+
+export type RewardRow = typeof loyaltyRewards.$inferSelect;
+
+export async function insertReward(db: Db, row: RewardRow): Promise<void> {
+  await db.insert(loyaltyRewards).values(row);
+}
+
+export async function listRewards(db: Db, options: { activeOnly?: boolean } = {}): Promise<RewardRow[]> {
+  return db
+    .select()
+    .from(loyaltyRewards)
+    .where(options.activeOnly ? eq(loyaltyRewards.active, true) : undefined)
+    .orderBy(asc(loyaltyRewards.costPoints), asc(loyaltyRewards.id));
+}
+
+export async function getReward(db: Db, id: string): Promise<RewardRow | null> {
+  const rows = await db.select().from(loyaltyRewards).where(eq(loyaltyRewards.id, id)).limit(1);
+  return rows[0] ?? null;
+}
+
+export async function setRewardActive(db: Db, id: string, active: boolean, now: number): Promise<boolean> {
+  const rows = await db
+    .update(loyaltyRewards)
+    .set({ active, updatedAt: now })
+    .where(eq(loyaltyRewards.id, id))
+    .returning({ id: loyaltyRewards.id });
+  return rows.length === 1;
+}
+
+export async function insertRedemption(db: Db, row: typeof loyaltyRedemptions.$inferInsert): Promise<void> {
+  await db.insert(loyaltyRedemptions).values(row).onConflictDoNothing();
+}
+
+export async function countRedemptions(db: Db, rewardId: string, personId: string): Promise<number> {
+  const rows = await db
+    .select({ key: loyaltyRedemptions.key })
+    .from(loyaltyRedemptions)
+    .where(and(eq(loyaltyRedemptions.rewardId, rewardId), eq(loyaltyRedemptions.personId, personId)));
+  return rows.length;
 }

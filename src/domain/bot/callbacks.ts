@@ -13,7 +13,8 @@ export type BotAction =
   | { kind: "interested"; offerId: string }
   | { kind: "not_for_me"; offerId: string }
   | { kind: "withdraw" }
-  | { kind: "rate"; offerId: string; stars: number };
+  | { kind: "rate"; offerId: string; stars: number }
+  | { kind: "redeem"; rewardId: string };
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
@@ -37,6 +38,8 @@ export function encodeAction(action: BotAction): string {
       return "w";
     case "rate":
       return `q:${action.offerId}:${action.stars}`;
+    case "redeem":
+      return `rw:${action.rewardId}`;
   }
 }
 
@@ -62,6 +65,8 @@ export function decodeAction(data: string): BotAction | null {
       return /^bo_[0-9a-z]{20}$/.test(rest) ? { kind: "not_for_me", offerId: rest } : null;
     case "w":
       return { kind: "withdraw" };
+    case "rw":
+      return /^rw_[0-9a-z]{20}$/.test(rest) ? { kind: "redeem", rewardId: rest } : null;
     case "q": {
       const match = /^(bo_[0-9a-z]{20}):([1-5])$/.exec(rest);
       return match ? { kind: "rate", offerId: match[1], stars: Number(match[2]) } : null;

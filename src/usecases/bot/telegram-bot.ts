@@ -13,6 +13,7 @@ import type { Env } from "../../env";
 import type { BotWorkMessage } from "../../queues/bot-work/message";
 import { findPersonByTelegramHash, recordUpdate } from "../../storage/bot";
 import { getDb } from "../../storage/db";
+import { redeemReward, showRewards } from "../loyalty/rewards";
 import { agree, refuse, startConversation, withdraw } from "./consent";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answerOffer } from "./offer-answers";
@@ -67,6 +68,11 @@ export function createTelegramBot(env: Env): Bot {
     if (user) await reply(ctx, await withdraw(env, user, Date.now()));
   });
 
+  bot.command("rewards", async (ctx) => {
+    const user = telegramUser(ctx);
+    if (user) await reply(ctx, await showRewards(env, user));
+  });
+
   bot.on("callback_query:data", async (ctx) => {
     const user = telegramUser(ctx);
     const action = decodeAction(ctx.callbackQuery.data);
@@ -93,6 +99,8 @@ export function createTelegramBot(env: Env): Bot {
         return reply(ctx, await withdraw(env, user, now));
       case "rate":
         return reply(ctx, await rateQuality(env, user, action, now));
+      case "redeem":
+        return reply(ctx, await redeemReward(env, user, action.rewardId, now));
     }
   });
 

@@ -4,6 +4,7 @@ import { GetBotEntryRoute } from "./entry";
 import { GetBotFunnelRoute } from "./funnel";
 import { DeleteOfferTextRoute, ListOfferTextsRoute, PutOfferTextRoute } from "./offer-texts";
 import { GetQualityRatingRoute } from "./quality-rating";
+import { CreateRewardRoute, ListRewardsRoute, WithdrawRewardRoute } from "./rewards";
 
 /** Admin routes of the Telegram bot. */
 export function registerAdminBotRoutes(router: Router) {
@@ -15,4 +16,7 @@ export function registerAdminBotRoutes(router: Router) {
   router.delete("/v1/admin/bot/offer-texts/:service/:locale", DeleteOfferTextRoute);
   router.get("/v1/admin/bot/earn-rules", ListEarnRulesRoute);
   router.put("/v1/admin/bot/earn-rules/:event", PutEarnRuleRoute);
+  router.post("/v1/admin/bot/rewards", CreateRewardRoute);
+  router.get("/v1/admin/bot/rewards", ListRewardsRoute);
+  router.delete("/v1/admin/bot/rewards/:id", WithdrawRewardRoute);
 }
