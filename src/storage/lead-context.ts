@@ -7,7 +7,6 @@
 
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
-import type { CompanyCategoryStats } from "../domain/routing";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
 import { type ClientRow, clientStatesFrom, type StoredClientState } from "./clients";
@@ -229,25 +228,4 @@ async function cachedPerformance(db: Db, now: number): Promise<PerformanceCounts
   const counts = await loadPerformanceCounts(db, undefined, { since: now - PERFORMANCE_WINDOW_MS });
   performanceCache = { at: now, counts };
   return counts;
-}
-
-/** Routing statistics per category and company from the context. */
-export function routingStats(context: LeadContext): Record<string, Record<string, CompanyCategoryStats>> {
-  const out: Record<string, Record<string, CompanyCategoryStats>> = {};
-  const categories = new Set([...context.routedToday.keys(), ...Object.keys(context.performance)]);
-  for (const category of categories) {
-    const perCompany: Record<string, CompanyCategoryStats> = {};
-    const routed = context.routedToday.get(category);
-    const performance = context.performance[category] ?? {};
-    const companyIds = new Set([...(routed?.keys() ?? []), ...Object.keys(performance)]);
-    for (const companyId of companyIds) {
-      perCompany[companyId] = {
-        routed: routed?.get(companyId) ?? 0,
-        accepted: performance[companyId]?.accepted ?? 0,
-        declined: performance[companyId]?.declined ?? 0,
-      };
-    }
-    out[category] = perCompany;
-  }
-  return out;
 }

@@ -4,9 +4,9 @@
  */
 import { type RatedService, selectLeads } from "../../domain/lead-selection";
 import { OPEN_LEAD_STATUSES } from "../../domain/lead-status";
-import type { CategoryRoutingPolicy, CompanyRoutingState } from "../../domain/routing";
+import type { CategoryRoutingPolicy, CompanyCategoryStats, CompanyRoutingState } from "../../domain/routing";
 import type { StoredCell } from "../../storage/clients";
-import { type LeadContext, routingStats } from "../../storage/lead-context";
+import type { LeadContext } from "../../storage/lead-context";
 
 export function decideLeads(
   context: LeadContext,
@@ -64,3 +64,24 @@ export function decideLeads(
 }
 
 export type LeadSelection = ReturnType<typeof decideLeads>;
+
+/** Routing statistics per category and company: today's routed leads and the measured acceptance. */
+function routingStats(context: LeadContext): Record<string, Record<string, CompanyCategoryStats>> {
+  const out: Record<string, Record<string, CompanyCategoryStats>> = {};
+  const categories = new Set([...context.routedToday.keys(), ...Object.keys(context.performance)]);
+  for (const category of categories) {
+    const perCompany: Record<string, CompanyCategoryStats> = {};
+    const routed = context.routedToday.get(category);
+    const performance = context.performance[category] ?? {};
+    const companyIds = new Set([...(routed?.keys() ?? []), ...Object.keys(performance)]);
+    for (const companyId of companyIds) {
+      perCompany[companyId] = {
+        routed: routed?.get(companyId) ?? 0,
+        accepted: performance[companyId]?.accepted ?? 0,
+        declined: performance[companyId]?.declined ?? 0,
+      };
+    }
+    out[category] = perCompany;
+  }
+  return out;
+}

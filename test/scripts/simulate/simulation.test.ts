@@ -3,7 +3,7 @@
  * books balance, and the measured uplift agrees with the planted one.
  */
 import { describe, expect, it } from "vitest";
-import { runSimulation, type SimulationOptions } from "../../scripts/simulate/engine";
+import { runSimulation, type SimulationOptions } from "../../../scripts/simulate/engine";
 
 const SMALL: SimulationOptions = { weeks: 2, seed: 3, uplift: 0.05, clients: 3000, holdout: 0.2, threshold: 60 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import committed from "../../schemas/openapi.json";
-import { api } from "../harness";
+import committed from "../../../schemas/openapi.json";
+import { api } from "../../harness";
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>>;
