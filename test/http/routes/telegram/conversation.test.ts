@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
 import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
-import { message, runConsumer, testDeps } from "../../../usecases/lead-delivery/fixtures";
+import { drain } from "../../../queues/outbox";
 import {
   buttonsOf,
   callbackUpdate,
@@ -71,13 +71,9 @@ async function consentAndSurvey(person: FakePerson, payload: string) {
   await send(callbackUpdate(person, "n:housing"));
   await send(callbackUpdate(person, "n:insurance"));
   await send(callbackUpdate(person, "nd"));
-  await vi.waitFor(
-    () => expect(sentMessages().some((m) => buttonsOf(m).some((b) => b.text === "Интересно"))).toBe(true),
-    {
-      timeout: 10_000,
-      interval: 100,
-    },
-  );
+  // The offers job runs on the bot-work queue: the test delivers it as the runtime would.
+  await drain("bot-work");
+  expect(sentMessages(person.userId).some((m) => buttonsOf(m).some((b) => b.text === "Интересно"))).toBe(true);
 }
 
 describe("the bot's entry and consent", () => {
@@ -202,13 +198,9 @@ describe("the bot's entry and consent", () => {
     expect(offer.body.text).toContain("— Insurer");
     const interested = buttonsOf(offer).find((b) => b.text === "Интересно")!;
     await send(callbackUpdate(anna, interested.data));
-    await vi.waitFor(
-      () =>
-        expect(sentTexts(anna.userId).some((t) => t.includes("Мы передали ваш интерес компании «Insurer»"))).toBe(true),
-      {
-        timeout: 10_000,
-        interval: 100,
-      },
+    await drain("bot-work");
+    expect(sentTexts(anna.userId)).toContain(
+      "Спасибо! Мы передали ваш интерес компании «Insurer». Она свяжется с вами.",
     );
     const [botOffer] = (await botRows()).bot_offers as Array<{ response: string; lead_id: string; service_id: string }>;
     expect(botOffer.response).toBe("interested");
@@ -224,8 +216,7 @@ describe("the bot's entry and consent", () => {
 
     // It is enqueued for delivery like any lead; the existing delivery path pushes it, signed, to the insurer.
     expect(await count("lead_events", `WHERE lead_id = '${botOffer.lead_id}' AND type = 'enqueued'`)).toBe(1);
-    // The existing delivery path (the lead-dispatch consumer, driven by hand as its own tests do).
-    await runConsumer("lead-dispatch", [message(botOffer.lead_id)], testDeps());
+    await drain("lead-dispatch");
     expect(received).toHaveLength(1);
     const payload = new Webhook(m.insurer.webhookSecret!).verify(received[0].body, received[0].headers) as Record<
       string,

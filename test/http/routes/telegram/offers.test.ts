@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { api, errorCode, resetDatabase } from "../../../harness";
+import { drain } from "../../../queues/outbox";
 import {
   buttonsOf,
   callbackUpdate,
@@ -51,6 +52,7 @@ async function throughSurvey(payload: string) {
   await send(callbackUpdate(person, "n:housing"));
   await send(callbackUpdate(person, "n:insurance"));
   await send(callbackUpdate(person, "nd"));
+  await drain("bot-work");
 }
 
 const CRM_INCOME = 187_345;
@@ -72,7 +74,7 @@ describe("offers through the bot", () => {
     expect(errorCode(await api("POST", "/v1/clients/crm-linked-1/bot-link", { key: null }))).toBe("unauthorized");
 
     await throughSurvey(link.body.start_payload);
-    await vi.waitFor(() => expect(offers().length).toBeGreaterThan(0), { timeout: 10_000, interval: 100 });
+    expect(offers().length).toBeGreaterThan(0);
     const rows = await botRows();
     expect(rows.bot_persons).toHaveLength(1);
     const client = rows.bot_clients[0] as Record<string, unknown>;
@@ -100,9 +102,9 @@ describe("offers through the bot", () => {
     expect(paused.status, JSON.stringify(paused.body)).toBe(200);
     const entry = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-entry`);
     await throughSurvey(entry.body.start_payload);
-    await vi.waitFor(() => expect(sentTexts(person.userId)).toContain(MESSAGES.surveyDone), { timeout: 10_000 });
+    expect(sentTexts(person.userId)).toContain(MESSAGES.surveyDone);
     // Another partner's offer comes instead.
-    await vi.waitFor(() => expect(offers().length).toBeGreaterThan(0), { timeout: 10_000, interval: 100 });
+    expect(offers().length).toBeGreaterThan(0);
     const offered = (await botRows()).bot_offers as Array<{ company_id: string }>;
     expect(offered.every((o) => o.company_id !== m.insurer.id)).toBe(true);
     for (const offer of offers()) expect(offer.body.text).not.toContain("Insurer");
@@ -112,7 +114,7 @@ describe("offers through the bot", () => {
     const m = await botMarket();
     const entry = await api("GET", `/v1/admin/companies/${m.bank.id}/bot-entry`);
     await throughSurvey(entry.body.start_payload);
-    await vi.waitFor(() => expect(offers()).toHaveLength(1), { timeout: 10_000, interval: 100 });
+    expect(offers()).toHaveLength(1);
     const first = offers()[0];
     await send(callbackUpdate(person, buttonsOf(first).find((b) => b.text === "Не для меня")!.data));
     expect(sentTexts(person.userId)).toContain(MESSAGES.declined);
@@ -127,11 +129,12 @@ describe("offers through the bot", () => {
     expect(cell).toEqual({ value: -1, source: "bot" });
 
     // The next offer follows the decline, for another service; then the daily cap (2) holds.
-    await vi.waitFor(() => expect(offers()).toHaveLength(2), { timeout: 10_000, interval: 100 });
+    await drain("bot-work");
+    expect(offers()).toHaveLength(2);
     const second = offers()[1];
     expect(second.body.text).not.toBe(first.body.text);
     await send(callbackUpdate(person, buttonsOf(second).find((b) => b.text === "Не для меня")!.data));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await drain("bot-work");
     expect(offers()).toHaveLength(2);
     expect(await count("bot_offers")).toBe(2);
   });

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { api, resetDatabase } from "../../../harness";
+import { drain } from "../../../queues/outbox";
 import {
   buttonsOf,
   callbackUpdate,
@@ -57,6 +58,7 @@ describe("rewards for points", () => {
     await send(callbackUpdate(person, "g:45-54"));
     await send(callbackUpdate(person, "n:sport"));
     await send(callbackUpdate(person, "nd"));
+    await drain("bot-work");
 
     await send(commandUpdate(person, "rewards"));
     const list = sentMessages(person.userId)
