@@ -25,6 +25,11 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
+      // Many tests provoke failures on purpose (unknown leads, refused webhooks, dead letters), and
+      // the Worker logs each one to stderr as it should in production: in the test run that is a
+      // wall of noise around a green result. TEST_LOGS=1 shows them again when debugging.
+      onConsoleLog: (_log: string, type: "stdout" | "stderr") =>
+        type === "stderr" && !process.env.TEST_LOGS ? false : undefined,
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts"],
       testTimeout: 30_000,

@@ -1,21 +1,26 @@
 /**
- * `npm run dev`: the one-command local start of CactuBase on a fresh clone (after `npm install`).
+ * `npm run dev [-- --port N]`: the one-command local start of CactuBase on a fresh clone (after
+ * `npm install`). The port is `--port N`, else `PORT`, else 8787; other arguments go to `wrangler dev`.
  *
  * 1. creates `.dev.vars` if missing (random ADMIN_TOKEN, printed once; random PSEUDONYM_KEY;
  *    ENVIRONMENT=development; ALLOW_LOCALHOST_WEBHOOKS=true) and adds any of these it lacks;
  * 2. applies the D1 migrations to the local database (no prompt);
  * 3. seeds the demo bank when the local database has no company yet (`npm run seed`);
- * 4. starts `wrangler dev --local` on port 8787 with the terminal attached;
+ * 4. refuses a busy port, then starts `wrangler dev --local` on the port with the terminal attached;
  * 5. once /health answers, asks the Worker to train the model (POST /v1/admin/model/retrain) so
- *    recommendations work at once, and prints the URLs and where the demo keys are.
+ *    recommendations work at once, records the URL in the demo keys file and prints where things are;
+ * 6. runs the cron triggers of wrangler.toml on their schedule through wrangler's local
+ *    `/cdn-cgi/local/scheduled` endpoint (`wrangler dev` itself never fires them).
  *
  * Ctrl-C (or SIGTERM) stops wrangler and its runtime, then this script.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { cronMatches, readCronTriggers } from "./lib/cron.mjs";
 import {
   applyLocalMigrations,
   assertSupportedNode,
@@ -27,8 +32,7 @@ import {
   WRANGLER_JS,
 } from "./lib/local-d1.mjs";
 
-const PORT = 8787;
-const BASE_URL = `http://localhost:${PORT}`;
+const DEFAULT_PORT = 8787;
 /** The first start bundles the Worker and boots workerd: give it time. */
 const HEALTH_TIMEOUT_MS = 120_000;
 const HEALTH_POLL_MS = 500;
@@ -37,6 +41,83 @@ const STOP_GRACE_MS = 10_000;
 /** The Worker ignores admin tokens shorter than this (src/lib/auth.ts). */
 const MIN_ADMIN_TOKEN_LENGTH = 16;
 const TSX_CLI = join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+/**
+ * The port (`--port N`, `--port=N`, else `PORT`, else 8787) and the arguments passed on to wrangler.
+ * @param {string[]} argv
+ * @returns {{ port: number, wranglerArgs: string[] }}
+ */
+function parseDevArguments(argv) {
+  let rawPort = process.env.PORT || String(DEFAULT_PORT);
+  const wranglerArgs = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--port" || arg === "-p") {
+      rawPort = argv[++i] ?? "";
+    } else if (arg.startsWith("--port=")) {
+      rawPort = arg.slice("--port=".length);
+    } else {
+      wranglerArgs.push(arg);
+    }
+  }
+  const port = Number(rawPort);
+  if (!/^\d+$/.test(rawPort) || port < 1 || port > 65535) {
+    throw new Error(`The port must be a whole number from 1 to 65535, got "${rawPort}".`);
+  }
+  return { port, wranglerArgs };
+}
+
+/**
+ * True when nothing listens on the port. Binding the wildcard address sees listeners on every
+ * interface; wrangler binds localhost, which the wildcard bind also collides with.
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+function isPortFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Records where the API answers in the demo keys file, so that scripts reading it follow the port.
+ * @param {string} baseUrl
+ */
+function recordBaseUrl(baseUrl) {
+  if (!existsSync(DEMO_KEYS_PATH)) return;
+  const keys = JSON.parse(readFileSync(DEMO_KEYS_PATH, "utf8"));
+  if (keys.base_url === baseUrl) return;
+  keys.base_url = baseUrl;
+  writeFileSync(DEMO_KEYS_PATH, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * Fires each cron trigger of wrangler.toml when its expression matches the current minute, the way
+ * Cloudflare would, through wrangler's local scheduled endpoint.
+ * @param {string} baseUrl
+ */
+function startCronTicker(baseUrl) {
+  const crons = readCronTriggers(join(PROJECT_ROOT, "wrangler.toml"));
+  if (crons.length === 0) return;
+  let lastMinute = Math.floor(Date.now() / 60_000);
+  setInterval(async () => {
+    const minute = Math.floor(Date.now() / 60_000);
+    if (minute === lastMinute) return;
+    lastMinute = minute;
+    for (const cron of crons) {
+      if (!cronMatches(cron, new Date(minute * 60_000))) continue;
+      const url = `${baseUrl}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(cron)}`;
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(300_000) });
+        console.log(`[cactubase] cron "${cron}" ran: ${response.status}`);
+      } catch (error) {
+        console.warn(`[cactubase] cron "${cron}" failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }, 5_000).unref();
+}
 
 /** @param {string} message */
 function step(message) {
@@ -137,10 +218,13 @@ function runAttached(args, env = process.env) {
   });
 }
 
-/** True once the Worker answers its health check. */
-async function isHealthy() {
+/**
+ * True once the Worker answers its health check.
+ * @param {string} baseUrl
+ */
+async function isHealthy(baseUrl) {
   try {
-    const response = await fetch(`${BASE_URL}/health`, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(`${baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
     if (!response.ok) return false;
     const body = await response.json();
     return body?.ok === true && body?.service === "cactubase";
@@ -151,11 +235,12 @@ async function isHealthy() {
 
 /**
  * Trains the model from the seeded data. The route may not exist yet in this build (404: skipped).
+ * @param {string} baseUrl
  * @param {string} adminToken
  */
-async function retrainModel(adminToken) {
+async function retrainModel(baseUrl, adminToken) {
   try {
-    const response = await fetch(`${BASE_URL}/v1/admin/model/retrain`, {
+    const response = await fetch(`${baseUrl}/v1/admin/model/retrain`, {
       method: "POST",
       headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
       body: "{}",
@@ -184,6 +269,15 @@ async function retrainModel(adminToken) {
 
 async function main() {
   assertSupportedNode();
+  const { port, wranglerArgs } = parseDevArguments(process.argv.slice(2));
+  const baseUrl = `http://localhost:${port}`;
+  if (!(await isPortFree(port))) {
+    console.error(
+      `[cactubase] Port ${port} is already in use: another server answers there. ` +
+        "Stop it, or choose another port: `npm run dev -- --port N` (or PORT=N npm run dev).",
+    );
+    return 1;
+  }
   const { adminToken } = ensureDevVars();
 
   step("Applying local D1 migrations…");
@@ -203,11 +297,19 @@ async function main() {
   }
   if (stopping) return 130;
 
-  step(`Starting wrangler dev on ${BASE_URL}…`);
-  const exited = runAttached([WRANGLER_JS, "dev", "--local", "--port", String(PORT)], {
-    ...process.env,
-    WRANGLER_SEND_METRICS: "false",
-  });
+  step(`Starting wrangler dev on ${baseUrl}…`);
+  const exited = runAttached(
+    [WRANGLER_JS, "dev", "--local", "--port", String(port), "--test-scheduled", ...wranglerArgs],
+    {
+      ...process.env,
+      WRANGLER_SEND_METRICS: "false",
+      // The Worker reads nothing from `Request.cf`: skip the download that, offline, prints a stack trace.
+      CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
+      // A registry of this project only: other `wrangler dev` sessions on the machine starting or
+      // stopping would otherwise reload this one and print its bindings table again each time.
+      WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? join(PROJECT_ROOT, ".wrangler", "registry"),
+    },
+  );
   let serverCode = null;
   exited.then((code) => {
     serverCode = code;
@@ -215,28 +317,32 @@ async function main() {
 
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   while (serverCode === null && !stopping && Date.now() < deadline) {
-    if (await isHealthy()) break;
+    if (await isHealthy(baseUrl)) break;
     await sleep(HEALTH_POLL_MS);
   }
   if (serverCode === null && !stopping) {
-    if (await isHealthy()) {
-      await retrainModel(adminToken);
+    if (await isHealthy(baseUrl)) {
+      await retrainModel(baseUrl, adminToken);
+      recordBaseUrl(baseUrl);
+      startCronTicker(baseUrl);
       const keys = relative(PROJECT_ROOT, DEMO_KEYS_PATH);
       console.log(
         [
           "",
           "[cactubase] CactuBase is running.",
-          `  API:          ${BASE_URL}`,
-          `  Docs:         ${BASE_URL}/docs`,
-          `  OpenAPI:      ${BASE_URL}/openapi.json`,
+          `  API:          ${baseUrl}`,
+          `  Docs:         ${baseUrl}/docs`,
+          `  OpenAPI:      ${baseUrl}/openapi.json`,
           `  Admin token:  ADMIN_TOKEN in ${relative(PROJECT_ROOT, DEV_VARS_PATH)}`,
           `  Demo keys:    ${existsSync(DEMO_KEYS_PATH) ? keys : `${keys} (not found: run \`npm run seed -- --reset\`)`}`,
+          `  Cron:         ${readCronTriggers(join(PROJECT_ROOT, "wrangler.toml")).join(", ")} fire on schedule; one now:`,
+          `                curl "${baseUrl}/cdn-cgi/local/scheduled?cron=*/15+*+*+*+*"`,
           "  Press Ctrl-C to stop.",
           "",
         ].join("\n"),
       );
     } else {
-      console.warn(`[cactubase] Warning: ${BASE_URL}/health did not answer within ${HEALTH_TIMEOUT_MS / 1000} s.`);
+      console.warn(`[cactubase] Warning: ${baseUrl}/health did not answer within ${HEALTH_TIMEOUT_MS / 1000} s.`);
     }
   }
   const code = await exited;

@@ -1,28 +1,34 @@
 /**
  * Offline evaluation of the recommender (see docs/recommender.md).
  *
- *   npm run eval -- --data <file | ml100k-shape | demo | bank-alt> [--format csv|tsv] [--users u.user]
- *                   [--split random|temporal|leave-one-out] [--k 10] [--seed 42] [--clients 3000]
- *                   [--groups G] [--neighbours 100] [--shrink 0] [--nearest-groups 3] [--smoothing 10]
- *                   [--profile-share 0.3] [--user-neighbours 50] [--offers 50]
+ *   npm run eval -- --data <file | ml100k-shape | demo | bank-alt> [options, see USAGE]
  *
  * Prints one table (Precision, Recall, NDCG, MAP, Hit at k and catalogue coverage) for popularity,
- * segment popularity, item-kNN, user-kNN via reference groups, exact user-kNN and the hybrid.
- * Deterministic for a seed.
+ * segment popularity, item-kNN (cosine), EASE, user-kNN via reference groups, exact user-kNN,
+ * business links, the hybrid and the hybrid without each of its parts; then, for histories with times
+ * and declines, the calibration of the ratings on held-out later offers (ECE, log loss, AUC and the
+ * reliability table). Deterministic for a seed. K defaults to 5 on the bank sets (demo, bank-alt: a
+ * client holds few services) and to 10 otherwise.
  */
 import { parseArgs } from "node:util";
 import type { Dataset } from "../src/domain/dataset";
 import type { CatalogEntry, ServiceLink, SplitMethod } from "../src/domain/recommender";
-import { splitDataset } from "../src/domain/recommender";
+import { ITEM_MODELS, type ItemModel, splitDataset } from "../src/domain/recommender";
 import { generateBankDataset } from "./datagen/demo";
 import { generateMl100kShape } from "./datagen/ml100k-shape";
-import { type FileFormat, InputFileError, loadInteractionFile } from "./eval/load";
+import { evaluateOfferCalibration, hasOfferHistory, type OfferCalibrationResult } from "./eval/calibration";
+import { type FileFormat, InputFileError, loadInteractionFile, loadLinksFile } from "./eval/load";
 import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./eval/pipeline";
 
 const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [--format csv|tsv] [--users u.user]
-       [--split random|temporal|leave-one-out] [--k 10] [--seed 42] [--clients 3000] [--groups G]
-       [--neighbours 100] [--shrink 0] [--nearest-groups 3] [--smoothing 10] [--profile-share 0.3]
-       [--user-neighbours 50] [--offers 50]`;
+       [--split random|temporal|leave-one-out] [--k K] [--seed 42] [--clients 3000] [--groups G]
+       [--neighbours 100] [--item-model auto|ease|cosine] [--ease-lambda L] [--shrink 0] [--asymmetry 0.5]
+       [--decline-weight W] [--nearest-groups 3] [--smoothing 10] [--profile-share S]
+       [--user-neighbours 50] [--offers 50] [--links from,to,weight.csv] [--no-calibration]
+  --k             cut-off: 5 for the bank histories (demo, bank-alt), 10 otherwise
+  --item-model    ease (default, the Worker's item part), cosine, or auto: whichever ranks better alone on an inner split
+  --ease-lambda, --decline-weight, --profile-share: chosen on an inner split when not given
+  --links         business links (service codes / item ids); demo and bank-alt use their own matrix`;
 
 class UsageError extends Error {}
 /** The data cannot be evaluated as asked. */
@@ -42,6 +48,8 @@ interface LoadedInput {
   dataset: Dataset;
   catalog: CatalogEntry[];
   links: ServiceLink[];
+  /** Where the links come from, for the header. */
+  linksLabel: string;
   bank: boolean;
 }
 
@@ -55,11 +63,18 @@ function loadInput(
   users: string | undefined,
   clients: number,
   seed: number,
-) {
+): LoadedInput {
   if (data === "ml100k-shape") {
     const dataset = generateMl100kShape({ seed });
     const ids = Array.from({ length: dataset.nServices }, (_, i) => String(i + 1));
-    return { label: "ml100k-shape (generated)", dataset, catalog: genericCatalog(ids), links: [], bank: false };
+    return {
+      label: "ml100k-shape (generated)",
+      dataset,
+      catalog: genericCatalog(ids),
+      links: [],
+      linksLabel: "none",
+      bank: false,
+    } satisfies LoadedInput;
   }
   if (data === "demo" || data === "bank-alt") {
     const generated = generateBankDataset({ preset: data === "demo" ? "demo" : "alt", clients, seed });
@@ -68,6 +83,7 @@ function loadInput(
       dataset: generated.dataset,
       catalog: generated.catalog.services.map((s) => ({ code: s.code, name: s.name, category: s.category })),
       links: generated.catalog.links.map((l) => ({ from: l.from, to: l.to, weight: l.weight })),
+      linksLabel: `the ${data} bank's matrix`,
       bank: true,
     } satisfies LoadedInput;
   }
@@ -77,12 +93,45 @@ function loadInput(
     dataset: loaded.dataset,
     catalog: genericCatalog(loaded.itemIds),
     links: [],
+    linksLabel: "none: pass --links",
     bank: false,
   } satisfies LoadedInput;
 }
 
 function fixed(value: number, digits = 4): string {
   return value.toFixed(digits);
+}
+
+function printCalibration(result: OfferCalibrationResult): void {
+  const line = (report: OfferCalibrationResult["after"]) =>
+    `ECE ${report.ece.toFixed(1)} pts, log loss ${report.logLoss.toFixed(3)}, ` +
+    `AUC ${report.auc === null ? "n/a" : report.auc.toFixed(3)} (${report.samples} offers)`;
+  const { after, before } = result;
+  console.log("");
+  console.log(`calibration on held-out offers: ${line(after)}`);
+  console.log(
+    `  ratings: 100·σ(map(z)), z the hybrid's blend logit, map isotonic with ${result.acceptanceMap.z.length} knots; ` +
+      `linear recalibration instead: ${line(result.linear)}`,
+  );
+  console.log(
+    `  newest 20% of each client's offers held out, ${((100 * after.accepted) / Math.max(1, after.samples)).toFixed(1)}% accepted; ` +
+      "each half of the clients rated by the calibration fitted on the other half; " +
+      `ranking blend alone: ${line(before)}`,
+  );
+  console.log(`  blend fitted on those offers directly (ranks by acceptance): ${line(result.offerBlend)}`);
+  console.log("");
+  console.log("rating bucket   offers   mean rating   accepted %");
+  for (const bucket of after.buckets) {
+    if (bucket.count === 0) continue;
+    console.log(
+      [
+        `${bucket.from}–${bucket.to}`.padEnd(13),
+        String(bucket.count).padStart(8),
+        bucket.meanRating.toFixed(1).padStart(13),
+        (bucket.observedRate ?? 0).toFixed(1).padStart(12),
+      ].join(" "),
+    );
+  }
 }
 
 function main(): void {
@@ -97,7 +146,13 @@ function main(): void {
       clients: { type: "string" },
       groups: { type: "string" },
       neighbours: { type: "string" },
+      "item-model": { type: "string" },
+      "ease-lambda": { type: "string" },
       shrink: { type: "string" },
+      asymmetry: { type: "string" },
+      "decline-weight": { type: "string" },
+      links: { type: "string" },
+      "no-calibration": { type: "boolean" },
       "nearest-groups": { type: "string" },
       smoothing: { type: "string" },
       "profile-share": { type: "string" },
@@ -122,6 +177,19 @@ function main(): void {
   const seed = numberOption(values.seed, "seed", 42);
   const clients = numberOption(values.clients, "clients", 3000);
   const input = loadInput(values.data, values.format as FileFormat | undefined, values.users, clients, seed);
+  if (values.links !== undefined) {
+    input.links = loadLinksFile(
+      values.links,
+      input.catalog.map((entry) => entry.code),
+    );
+    input.linksLabel = values.links;
+  }
+  const itemModel = (values["item-model"] ?? "ease") as ItemModel | "auto";
+  if (itemModel !== "auto" && !ITEM_MODELS.includes(itemModel)) {
+    throw new UsageError(`--item-model must be auto or one of ${ITEM_MODELS.join(", ")}`);
+  }
+  const optionalNumber = (name: "ease-lambda" | "decline-weight" | "profile-share") =>
+    values[name] === undefined ? undefined : numberOption(values[name], name, 0, false);
   const k = numberOption(values.k, "k", input.bank ? 5 : 10);
   if (k < 1) throw new UsageError("--k must be >= 1");
   const options: PipelineOptions = {
@@ -130,13 +198,14 @@ function main(): void {
     k,
     groups: values.groups === undefined ? undefined : numberOption(values.groups, "groups", 0),
     neighbours: numberOption(values.neighbours, "neighbours", 100),
+    itemModel,
+    easeLambda: optionalNumber("ease-lambda"),
     shrink: numberOption(values.shrink, "shrink", 0, false),
+    asymmetry: numberOption(values.asymmetry, "asymmetry", 0.5, false),
+    declineWeight: optionalNumber("decline-weight"),
     nearestGroups: numberOption(values["nearest-groups"], "nearest-groups", 3),
     smoothing: numberOption(values.smoothing, "smoothing", 10, false),
-    profileShare:
-      values["profile-share"] === undefined
-        ? undefined
-        : numberOption(values["profile-share"], "profile-share", 0, false),
+    profileShare: optionalNumber("profile-share"),
     userNeighbours: numberOption(values["user-neighbours"], "user-neighbours", 50),
     offersPerClient: numberOption(values.offers, "offers", 50),
   };
@@ -148,6 +217,10 @@ function main(): void {
   }
   const hybrid = trainHybrid(train, input.catalog, input.links, options);
   const results = evaluateMethods(train, test, hybrid, k, options);
+  const calibration: OfferCalibrationResult | null =
+    !values["no-calibration"] && hasOfferHistory(input.dataset)
+      ? evaluateOfferCalibration(input.dataset, input.catalog, input.links, options, hybrid)
+      : null;
   const seconds = (performance.now() - started) / 1000;
 
   const d = input.dataset;
@@ -159,7 +232,17 @@ function main(): void {
   );
   console.log(
     `split: ${split}, seed ${seed}; ${test.items.length} held-out positives; k = ${k}; ` +
-      `groups ${hybrid.model.nGroups}, neighbours ${options.neighbours}, shrink ${options.shrink}`,
+      `groups ${hybrid.model.nGroups}, nearest groups ${options.nearestGroups}, neighbours ${options.neighbours}, ` +
+      `item model ${hybrid.items.itemModel}${options.itemModel === "auto" ? " (auto)" : ""}, shrink ${options.shrink}, asymmetry ${options.asymmetry}`,
+  );
+  console.log(`business links: ${input.links.length} (${input.linksLabel})`);
+  const items = hybrid.items;
+  const scoreList = (list: Array<{ value: number; ndcg: number }>) =>
+    list.map((c) => `${c.value} (inner item NDCG@${k} ${c.ndcg.toFixed(4)})`).join(", ");
+  console.log(
+    `${items.itemModelScores.length ? `item model ${items.itemModel} of: ${items.itemModelScores.map((c) => `${c.value} (inner item NDCG@${k} ${c.ndcg.toFixed(4)})`).join(", ")}; ` : ""}` +
+      `EASE λ ${items.easeLambda} × mean uses per service${items.lambdaScores.length ? ` of: ${scoreList(items.lambdaScores)}` : ""}; ` +
+      `decline weight ${items.declineWeight}${items.declineScores.length ? ` of: ${scoreList(items.declineScores)}` : ""}`,
   );
   const blend = hybrid.model.blend;
   console.log(
@@ -204,6 +287,7 @@ function main(): void {
   const evaluatedUsers = results.get("hybrid")?.users ?? 0;
   console.log("");
   console.log(`${evaluatedUsers} clients evaluated; total ${seconds.toFixed(1)} s`);
+  if (calibration) printCalibration(calibration);
   if (input.bank) {
     const hybridResult = results.get("hybrid");
     const segment = results.get("segment popularity");

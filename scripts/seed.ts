@@ -12,15 +12,17 @@
  * not at all. A database that already has companies is left alone unless --reset is given, which
  * deletes every row first (in the same batch).
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
+import { assignArm } from "../src/domain/experiments";
+import { buildLeadDocument } from "../src/domain/lead-document";
 import { SETTING_DEFINITIONS, type SettingKey, settingEntityId } from "../src/domain/settings";
 import { apiKeyView, companyView, serviceView } from "../src/http/routes/admin/schemas";
-import { pseudonymize } from "../src/lib/crypto";
-import { newId } from "../src/lib/ids";
+import { pseudonymize, receiverPseudonym } from "../src/lib/crypto";
 import { type KeyScope, newApiKey } from "../src/storage/api-keys";
 import { auditJson } from "../src/storage/audit";
 import {
@@ -29,7 +31,12 @@ import {
   clients,
   companies,
   crossServiceLinks,
+  deals,
+  experiments,
   interactions,
+  leadEvents,
+  leads,
+  scoredCandidates,
   services,
   settings,
 } from "../src/storage/schema";
@@ -41,6 +48,7 @@ import {
   DEMO_HISTORY_WINDOW_MS,
   generateBankDataset,
 } from "./datagen/demo";
+import { type DemoHistory, generateDemoHistory, HISTORY_EXPERIMENT } from "./datagen/demo/history";
 import {
   applyLocalMigrations,
   assertSupportedNode,
@@ -66,11 +74,11 @@ const DEFAULT_GLOBAL_SETTINGS: SettingKey[] = [
   "decline_cooldown_days",
 ];
 /**
- * Demo values that differ from the platform defaults. Until deals arrive the model uses its
- * documented default blend, whose ratings for the demo's strongest cross-sells sit around 55–65:
- * at the default threshold of 70 the demo would produce no lead before an admin lowers it.
+ * Demo values that differ from the platform defaults. The demo's recorded deals calibrate the blend,
+ * so ratings read as acceptance probabilities: the demo's good offers are taken 40–60% of the time,
+ * and at the default threshold of 70 the demo would produce no lead before an admin lowers it.
  */
-const DEMO_SETTING_OVERRIDES: Partial<Record<SettingKey, unknown>> = { min_rating: 55 };
+const DEMO_SETTING_OVERRIDES: Partial<Record<SettingKey, unknown>> = { min_rating: 45 };
 /** Pseudonyms computed concurrently (WebCrypto HMAC is asynchronous). */
 const PSEUDONYM_CONCURRENCY = 500;
 /** Sample clients per company listed in the keys file for walk-throughs. */
@@ -94,6 +102,21 @@ const OPTION_SPEC = {
 } as const;
 
 class UsageError extends Error {}
+
+const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // the alphabet of src/lib/ids.ts
+
+/**
+ * The id of a demo row: the platform's id format (prefix + 20 base32 characters), derived from the
+ * seed and the row's identity instead of drawn at random. Same seed, same ids — so a fresh start
+ * reads the clients in the same order and trains byte-identical models — and the ids still look
+ * like (and sort like) uniformly random ones, as the rebuild's "first clients by id" sample expects.
+ */
+function demoId(seed: number, prefix: string, key: string | number): string {
+  const digest = createHash("sha256").update(`cactubase-demo:${seed}:${prefix}:${key}`).digest();
+  let out = "";
+  for (let i = 0; i < 20; i++) out += ID_ALPHABET[digest[i] & 31];
+  return `${prefix}_${out}`;
+}
 
 interface SeedOptions {
   clients: number;
@@ -179,7 +202,8 @@ async function writeSeedSql(
   data: BankDataset,
   pseudonymKey: string,
   now: number,
-): Promise<{ companies: SeededCompany[]; sampleClients: SampleClient[] }> {
+  seed: number,
+): Promise<{ companies: SeededCompany[]; sampleClients: SampleClient[]; history: DemoHistory }> {
   const { catalog, dataset, truth, clientCompany } = data;
   // The catalog predates the imported history, in catalog order (default routing ranks companies
   // by creation time, so the bank comes first).
@@ -191,7 +215,7 @@ async function writeSeedSql(
   const companyRows = catalog.companies.map((company, i) => {
     const at = catalogAt + i;
     const row: typeof companies.$inferSelect = {
-      id: newId("co"),
+      id: demoId(seed, "co", company.code),
       name: company.name,
       kind: company.kind,
       status: "active",
@@ -216,7 +240,7 @@ async function writeSeedSql(
   const serviceRows = catalog.services.map((service) => {
     const at = servicesAt + service.modelIndex;
     const row: typeof services.$inferSelect = {
-      id: newId("svc"),
+      id: demoId(seed, "svc", service.code),
       code: service.code,
       name: service.name,
       category: service.category,
@@ -304,7 +328,7 @@ async function writeSeedSql(
   // Clients: the external hash is what the CRM intake computes for the same CRM id.
   const { count } = dataset.clients;
   const { rowPtr, col, value, time } = dataset.interactions;
-  const clientIds = Array.from({ length: count }, () => newId("cl"));
+  const clientIds = Array.from({ length: count }, (_, i) => demoId(seed, "cl", i));
   const externalHashes = new Array<string>(count);
   for (let from = 0; from < count; from += PSEUDONYM_CONCURRENCY) {
     const to = Math.min(count, from + PSEUDONYM_CONCURRENCY);
@@ -345,18 +369,51 @@ async function writeSeedSql(
       };
     }
   }
+  // The recorded history: offers made by a model of this base, and the deals they led to, which
+  // moved the matrix like the deals API does (accepted → 1, declined → -1).
+  const experimentId = demoId(seed, "exp", "history-holdout");
+  const threshold = Number(DEMO_SETTING_OVERRIDES.min_rating);
+  const history = generateDemoHistory({
+    data,
+    threshold,
+    now,
+    seed,
+    isControl: (client) => assignArm(experimentId, clientIds[client], HISTORY_EXPERIMENT.holdoutShare) === "control",
+  });
+  const dealCells = new Map<string, { value: number; at: number }>();
+  for (const deal of history.deals) {
+    dealCells.set(`${deal.client}:${deal.service}`, {
+      value: deal.outcome === "accepted" ? 1 : -1,
+      at: deal.occurredAt,
+    });
+  }
   writer.insert(interactions, cellsOf());
   function* cellsOf(): Generator<typeof interactions.$inferInsert> {
+    const written = new Set<string>();
     for (let i = 0; i < count; i++) {
       for (let k = rowPtr[i]; k < rowPtr[i + 1]; k++) {
+        const key = `${i}:${col[k]}`;
+        const dealt = dealCells.get(key);
+        written.add(key);
         yield {
           clientId: clientIds[i],
           serviceId: serviceRows[col[k]].id,
-          value: value[k],
-          source: "import",
-          at: cellTime(k),
+          value: dealt ? dealt.value : value[k],
+          source: dealt ? "deal" : "import",
+          at: dealt ? dealt.at : cellTime(k),
         };
       }
+    }
+    for (const [key, cell] of [...dealCells].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (written.has(key)) continue;
+      const [client, service] = key.split(":").map(Number);
+      yield {
+        clientId: clientIds[client],
+        serviceId: serviceRows[service].id,
+        value: cell.value,
+        source: "deal",
+        at: cell.at,
+      };
     }
   }
   // The history row of each imported cell (previous value 0), copied inside the database rather
@@ -367,6 +424,20 @@ async function writeSeedSql(
       `SELECT client_id, service_id, value, 0, source, at FROM interactions ORDER BY rowid`,
   );
   writer.rowCounts.set("interaction_history", writer.rowCounts.get("interactions") ?? 0);
+
+  await writeHistoryRows(writer, {
+    history,
+    seed,
+    experimentId,
+    clientIds,
+    clientCompanyIds: Array.from(clientCompany, (company) => companyRows[company].id),
+    companyRows,
+    serviceRows,
+    data,
+    pseudonymKey,
+    threshold,
+    now,
+  });
 
   const sampleClients: SampleClient[] = [];
   const samplesPerCompany = new Map<number, number>();
@@ -385,7 +456,154 @@ async function writeSeedSql(
   sampleClients.sort(
     (a, b) => a.company_code.localeCompare(b.company_code) || a.external_id.localeCompare(b.external_id),
   );
-  return { companies: seeded, sampleClients };
+  return { companies: seeded, sampleClients, history };
+}
+
+interface HistoryRowsInput {
+  history: DemoHistory;
+  seed: number;
+  experimentId: string;
+  clientIds: string[];
+  clientCompanyIds: string[];
+  companyRows: Array<typeof companies.$inferSelect>;
+  serviceRows: Array<typeof services.$inferSelect>;
+  data: BankDataset;
+  pseudonymKey: string;
+  threshold: number;
+  now: number;
+}
+
+/**
+ * The recorded history as the API would have written it: the finished experiment, scored
+ * candidates with their part scores, leads with their lifecycle events, and the deals.
+ */
+async function writeHistoryRows(writer: SqlFileWriter, input: HistoryRowsInput): Promise<void> {
+  const { history, seed, experimentId, clientIds, clientCompanyIds, companyRows, serviceRows, data, now } = input;
+  const companyById = new Map(companyRows.map((row) => [row.id, row]));
+  const { age, monthlyIncome, region, needsPtr, needsIdx } = data.dataset.clients;
+  const historyModelVersion = "v000000-demo-history";
+
+  writer.insert(experiments, [
+    {
+      id: experimentId,
+      name: HISTORY_EXPERIMENT.name,
+      scopeType: "all",
+      scopeId: "",
+      holdoutShare: HISTORY_EXPERIMENT.holdoutShare,
+      startsAt: history.experiment.startsAt,
+      endsAt: history.experiment.endsAt,
+      createdAt: history.experiment.startsAt,
+      createdBy: SEED_ACTOR,
+    },
+  ]);
+
+  const leadIds = history.leads.map((_, k) => demoId(seed, "ld", k));
+  const leadRows: Array<typeof leads.$inferInsert> = [];
+  const eventRows: Array<typeof leadEvents.$inferInsert> = [];
+  for (const [k, lead] of history.leads.entries()) {
+    const service = serviceRows[lead.service];
+    const target = companyById.get(service.companyId)!;
+    const sourceId = clientCompanyIds[lead.client];
+    const source = companyById.get(sourceId)!;
+    const needs: string[] = [];
+    for (let j = needsPtr[lead.client]; j < needsPtr[lead.client + 1]; j++) {
+      needs.push(data.dataset.needsVocabulary[needsIdx[j]]);
+    }
+    const document = buildLeadDocument({
+      leadId: leadIds[k],
+      createdAt: lead.createdAt,
+      service: { code: service.code, name: service.name, category: service.category },
+      targetCompany: { id: target.id, name: target.name },
+      sourceCompany: { id: source.id, name: source.name },
+      rating: lead.rating,
+      reasons: lead.reasons,
+      client: {
+        pseudonym: await receiverPseudonym(input.pseudonymKey, target.id, clientIds[lead.client]),
+        age: age[lead.client],
+        monthlyIncome: monthlyIncome[lead.client],
+        region: data.dataset.regions[region[lead.client]],
+        needs,
+      },
+      modelVersion: historyModelVersion,
+    });
+    const lastAt = lead.outcomeAt ?? lead.acknowledgedAt ?? lead.deliveredAt;
+    leadRows.push({
+      id: leadIds[k],
+      clientId: clientIds[lead.client],
+      serviceId: service.id,
+      sourceCompanyId: sourceId,
+      targetCompanyId: target.id,
+      rating: Math.round(lead.rating * 10) / 10,
+      status: lead.status,
+      payload: JSON.stringify(document),
+      routing: JSON.stringify({
+        category: service.category,
+        winner: { companyId: target.id },
+        reason: "the only company selling the service (recorded demo history)",
+        explored: false,
+        policy: { strategy: "priority" },
+        alternatives: [],
+      }),
+      modelVersion: historyModelVersion,
+      deliveryAttempts: 1,
+      lastError: null,
+      deliveredAt: lead.deliveredAt,
+      acknowledgedAt: lead.acknowledgedAt,
+      outcomeAt: lead.outcomeAt,
+      createdAt: lead.createdAt,
+      updatedAt: lastAt,
+    });
+    eventRows.push({ leadId: leadIds[k], type: "created", at: lead.createdAt, detail: `routed to ${target.id}` });
+    eventRows.push({ leadId: leadIds[k], type: "delivered", at: lead.deliveredAt, detail: "fetched from the inbox" });
+    if (lead.acknowledgedAt !== null)
+      eventRows.push({ leadId: leadIds[k], type: "acknowledged", at: lead.acknowledgedAt });
+    if (lead.outcomeAt !== null)
+      eventRows.push({ leadId: leadIds[k], type: "outcome", at: lead.outcomeAt, detail: lead.status });
+  }
+  writer.insert(leads, leadRows);
+  writer.insert(leadEvents, eventRows);
+
+  writer.insert(
+    scoredCandidates,
+    history.candidates.map((candidate) => ({
+      clientId: clientIds[candidate.client],
+      serviceId: serviceRows[candidate.service].id,
+      companyId: serviceRows[candidate.service].companyId,
+      rating: Math.round(candidate.rating * 10) / 10,
+      threshold: candidate.threshold,
+      decision: candidate.decision,
+      leadId: candidate.lead === null ? null : leadIds[candidate.lead],
+      experimentId: candidate.inExperiment ? experimentId : null,
+      at: candidate.at,
+      partItem: candidate.parts.item,
+      partGroup: candidate.parts.group,
+      partLink: candidate.parts.link,
+      partSegment: candidate.parts.segment,
+      partPopularity: candidate.parts.popularity,
+      partActivity: candidate.parts.activity,
+    })),
+  );
+
+  writer.insert(
+    deals,
+    history.deals.map((deal, k) => {
+      const service = serviceRows[deal.service];
+      const rate = companyById.get(service.companyId)!.commissionRate;
+      return {
+        id: demoId(seed, "dl", k),
+        clientId: clientIds[deal.client],
+        serviceId: service.id,
+        companyId: service.companyId,
+        leadId: deal.lead === null ? null : leadIds[deal.lead],
+        outcome: deal.outcome,
+        amount: deal.amount,
+        commission: deal.amount === null ? null : Math.round(deal.amount * rate * 100) / 100,
+        reportedBy: deal.reportedBy,
+        occurredAt: deal.occurredAt,
+        createdAt: Math.min(now, deal.occurredAt + 1_000),
+      };
+    }),
+  );
 }
 
 function printKeys(seeded: SeededCompany[]) {
@@ -448,7 +666,7 @@ async function main(): Promise<number> {
         console.log("Resetting: every row of the local database will be deleted in the same batch.");
         for (const statement of await resetStatements()) writer.statement(statement);
       }
-      result = await writeSeedSql(writer, data, pseudonymKey, now);
+      result = await writeSeedSql(writer, data, pseudonymKey, now, options.seed);
     } finally {
       writer.close();
     }
@@ -487,7 +705,8 @@ async function main(): Promise<number> {
         `${counts.get("companies")} companies, ${counts.get("services")} services, ` +
         `${counts.get("cross_service_links")} cross-service links, ${counts.get("clients")} clients, ` +
         `${counts.get("interactions")} interactions, ${counts.get("settings")} settings, ` +
-        `${counts.get("api_keys")} API keys.`,
+        `${counts.get("api_keys")} API keys; recorded history: ${counts.get("scored_candidates")} scored ` +
+        `candidates, ${counts.get("leads")} leads, ${counts.get("deals")} deals, ${counts.get("experiments")} experiment.`,
     );
     if (options.reset) {
       console.log("A running `wrangler dev` keeps its old model until retrained: POST /v1/admin/model/retrain.");

@@ -29,6 +29,8 @@ export interface Env {
   /** Key of the AES-GCM encryption of Telegram chat ids (secret). */
   BOT_ENCRYPTION_KEY: string;
   ALLOW_LOCALHOST_WEBHOOKS: string;
+  /** Static assets (`public/`): the offline API reference UI served at /docs. */
+  ASSETS: Fetcher;
 }
 
 /** Who is calling: resolved from the bearer key by the auth middleware. */

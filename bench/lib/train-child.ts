@@ -5,6 +5,7 @@
  *   2. retraining from the statistics (`trainFromStatistics`, the scheduled job's work) with a fixed
  *      set of deals for the blend fit, so that only the statistics differ between client counts, timed
  *      alternately with retraining the statistics of the 10k-client reference bank in this process;
+ *      then the CPU time and peak extra RSS of one retrain, and the CPU time of its EASE solve alone;
  *   3. the incremental statistics update of one interaction (`applyInteractionChange`), without and
  *      with re-assigning the client's reference group.
  *
@@ -18,6 +19,7 @@ import {
   type ClientInteractions,
   type ClientState,
   datasetClient,
+  easeNeighbours,
   featureSpaceFromDataset,
   type InteractionChange,
   type ModelStatistics,
@@ -60,6 +62,11 @@ export interface TrainChildResult {
   retrainMs: SampleSummary;
   /** Retraining the reference bank's statistics, timed alternately with `retrainMs` in this process. */
   retrainReferenceMs: SampleSummary;
+  /** CPU time of one retrain and of its EASE step alone (the n³ part), in ms. */
+  retrainCpuMs: number;
+  easeCpuMs: number;
+  /** Peak RSS above the settled baseline during one retrain (the EASE matrices are its bulk). */
+  retrainExtraRss: number;
   updateMs: SampleSummary;
   updateWithGroupMs: SampleSummary;
   /** Mean statistics cells one update changes (pairs + group, segment and service cells). */
@@ -149,6 +156,26 @@ async function main() {
   const retrainMs = summarize(own);
   const retrainReferenceMs = summarize(ref);
 
+  // CPU and memory of one retrain, and of the EASE solve alone, from a settled heap.
+  const cpuMs = () => {
+    const usage = process.cpuUsage();
+    return (usage.user + usage.system) / 1000;
+  };
+  gc();
+  await sleep(300);
+  gc();
+  await sleep(100);
+  const rssBeforeRetrain = process.memoryUsage.rss();
+  const retrainSampler = new PeakRssSampler();
+  await retrainSampler.start();
+  const retrainCpuStart = cpuMs();
+  model = train(stats);
+  const retrainCpuMs = cpuMs() - retrainCpuStart;
+  const retrainExtraRss = (await retrainSampler.stop()) - rssBeforeRetrain;
+  const easeCpuStart = cpuMs();
+  easeNeighbours(stats.pairDot, stats.space.nServices, model.config.neighbours, model.config.easeLambda);
+  const easeCpuMs = cpuMs() - easeCpuStart;
+
   // Single-interaction updates, each on another client spread over the base and timed on its own:
   // a warm-up set, a set keeping the client's group, a set re-assigning it (as a profile change may).
   const rng = new Rng(seed);
@@ -199,6 +226,9 @@ async function main() {
     deals: deals.length,
     retrainMs,
     retrainReferenceMs,
+    retrainCpuMs,
+    easeCpuMs,
+    retrainExtraRss,
     updateMs: summarize(update),
     updateWithGroupMs: summarize(updateWithGroup),
     meanDeltaCells: deltaCells / third,

@@ -288,3 +288,36 @@ function buildDataset(
     interactions: { rowPtr, col, value, time },
   };
 }
+
+/**
+ * Reads business links `from,to,weight` (service codes as in the catalogue — the item ids of an
+ * interaction file — and a weight in (0, 1]); a header line naming from / to / weight is optional.
+ * A link given twice keeps its last weight.
+ * @throws InputFileError naming the file and line of the first problem.
+ */
+export function loadLinksFile(
+  path: string,
+  codes: readonly string[],
+): Array<{ from: number; to: number; weight: number }> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < codes.length; i++) index.set(codes[i], i);
+  const links = new Map<string, { from: number; to: number; weight: number }>();
+  const lines = readText(path, "utf8").split(/\r?\n/);
+  lines.forEach((line, lineNo) => {
+    if (!line.trim()) return;
+    const separator = line.includes("\t") ? "\t" : ",";
+    const fields = splitLine(line, separator);
+    const where = `${path}:${lineNo + 1}`;
+    if (links.size === 0 && fields[0]?.toLowerCase() === "from") return;
+    if (fields.length < 3) throw new InputFileError(`${where}: expected from,to,weight`);
+    const from = index.get(fields[0]);
+    const to = index.get(fields[1]);
+    if (from === undefined) throw new InputFileError(`${where}: unknown service "${fields[0]}"`);
+    if (to === undefined) throw new InputFileError(`${where}: unknown service "${fields[1]}"`);
+    if (from === to) throw new InputFileError(`${where}: a link needs two different services`);
+    const weight = Number(fields[2]);
+    if (!(weight > 0 && weight <= 1)) throw new InputFileError(`${where}: weight "${fields[2]}" must be in (0, 1]`);
+    links.set(`${from}:${to}`, { from, to, weight });
+  });
+  return [...links.values()];
+}

@@ -8,6 +8,7 @@ import {
   type BlendWeights,
   type CatalogEntry,
   DEFAULT_BLEND,
+  DEFAULT_TRAINING_CONFIG,
   type DealSample,
   datasetClient,
   type EvaluationSummary,
@@ -16,6 +17,7 @@ import {
   featureSpaceFromDataset,
   fitBlend,
   type HeldOut,
+  type ItemModel,
   MetricsAccumulator,
   type RecommenderModel,
   rebuildStatistics,
@@ -35,7 +37,15 @@ export interface PipelineOptions {
   /** Reference groups (default: the rebuild's default for the client count). */
   groups?: number;
   neighbours: number;
+  /** Item model of the hybrid's item part; "auto": the better item part alone on the inner split. */
+  itemModel: ItemModel | "auto";
+  /** EASE λ relative to the mean uses per service; default: chosen on the inner split among EASE_LAMBDA_CANDIDATES. */
+  easeLambda?: number;
   shrink: number;
+  /** Asymmetric-cosine α of the item-kNN variant. */
+  asymmetry: number;
+  /** Weight of declined services' neighbours; default: chosen on the inner split among DECLINE_WEIGHT_CANDIDATES. */
+  declineWeight?: number;
   nearestGroups: number;
   smoothing: number;
   /** Profile share of the client vector; default: chosen on the inner split among PROFILE_SHARE_CANDIDATES. */
@@ -52,9 +62,29 @@ export interface PipelineOptions {
  */
 export const PROFILE_SHARE_CANDIDATES = [0.1, 0.3, 0.5] as const;
 
+/** EASE λ / mean uses per service tried on the inner split (Steck's λ = 500 on ML-20M is ≈ 0.5 of its mean). */
+export const EASE_LAMBDA_CANDIDATES = [0.25, 1, 4, 16, 64] as const;
+
+/** Decline weights tried on the inner split when the data has declines. */
+export const DECLINE_WEIGHT_CANDIDATES = [0, 0.25, 0.5, 1] as const;
+
+/** The item-part settings chosen on the inner split, with the inner item-only NDCG@k of each candidate. */
+export interface ItemSelection {
+  itemModel: ItemModel;
+  /** Inner item-only NDCG@k of the best EASE and of the cosine item-kNN (auto only). */
+  itemModelScores: Array<{ value: ItemModel; ndcg: number }>;
+  easeLambda: number;
+  declineWeight: number;
+  lambdaScores: Array<{ value: number; ndcg: number }>;
+  declineScores: Array<{ value: number; ndcg: number }>;
+}
+
 export interface TrainedHybrid {
   space: FeatureSpace;
   model: RecommenderModel;
+  /** The same statistics with each item model as item part, for the comparison rows. */
+  itemModels: Record<ItemModel, RecommenderModel>;
+  items: ItemSelection;
   deals: number;
   dealsAccepted: number;
   /** Inner-validation NDCG@k of each profile share tried. */
@@ -70,12 +100,43 @@ export function datasetNow(dataset: Dataset): number {
   return now + 1;
 }
 
-function trainModel(
+/** Training options of the pipeline for one item model and item settings. */
+function trainOptionsOf(
+  options: PipelineOptions,
+  version: string,
+  trainedAt: number,
+  itemModel: ItemModel,
+  items: { easeLambda: number; declineWeight: number },
+) {
+  return {
+    version,
+    trainedAt,
+    neighbours: options.neighbours,
+    itemModel,
+    easeLambda: items.easeLambda,
+    shrink: options.shrink,
+    asymmetry: options.asymmetry,
+    declineWeight: items.declineWeight,
+    nearestGroups: options.nearestGroups,
+    smoothing: options.smoothing,
+  };
+}
+
+/** The item-part settings a model is trained with. */
+export interface ItemSettings {
+  itemModel: ItemModel;
+  easeLambda: number;
+  declineWeight: number;
+}
+
+/** Full rebuild + training of a model on a dataset (the Worker's path). */
+export function trainModel(
   train: Dataset,
   space: FeatureSpace,
   catalog: readonly CatalogEntry[],
   links: readonly ServiceLink[],
   options: PipelineOptions,
+  items: ItemSettings,
   deals: readonly DealSample[],
   version: string,
 ): RecommenderModel {
@@ -84,16 +145,94 @@ function trainModel(
     rebuild.stats,
     catalog,
     links,
-    {
-      version,
-      trainedAt: datasetNow(train),
-      neighbours: options.neighbours,
-      shrink: options.shrink,
-      nearestGroups: options.nearestGroups,
-      smoothing: options.smoothing,
-    },
+    trainOptionsOf(options, version, datasetNow(train), items.itemModel, items),
     deals,
   );
+}
+
+const ITEM_ONLY: BlendWeights = { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
+
+/**
+ * Chooses the item model ("auto"), the EASE λ and the decline weight on the inner split by item-only
+ * NDCG@k (the Gram matrix does not depend on the profile share, so one rebuild serves every
+ * candidate). Given values are kept.
+ */
+function selectItemSettings(
+  inner: { train: Dataset; test: HeldOut },
+  space: FeatureSpace,
+  catalog: readonly CatalogEntry[],
+  options: PipelineOptions,
+): ItemSelection {
+  const auto = options.itemModel === "auto";
+  const needsLambda = options.itemModel !== "cosine" && options.easeLambda === undefined;
+  let hasDeclines = false;
+  for (let i = 0; i < inner.train.interactions.value.length && !hasDeclines; i++) {
+    hasDeclines = inner.train.interactions.value[i] < 0;
+  }
+  const needsDecline = options.declineWeight === undefined && hasDeclines;
+  const fallbackLambda = options.easeLambda ?? DEFAULT_TRAINING_CONFIG.easeLambda;
+  const fallbackDecline = options.declineWeight ?? (hasDeclines ? DEFAULT_TRAINING_CONFIG.declineWeight : 0);
+  const selection: ItemSelection = {
+    itemModel: options.itemModel === "auto" ? "ease" : options.itemModel,
+    itemModelScores: [],
+    easeLambda: fallbackLambda,
+    declineWeight: fallbackDecline,
+    lambdaScores: [],
+    declineScores: [],
+  };
+  if (!auto && !needsLambda && !needsDecline) return selection;
+  const stats = rebuildStatistics(inner.train, space, { groups: 0, seed: options.seed }).stats;
+  const now = datasetNow(inner.train);
+  const train = (itemModel: ItemModel, easeLambda: number) =>
+    trainFromStatistics(
+      stats,
+      catalog,
+      [],
+      trainOptionsOf(options, "inner-items", now, itemModel, { easeLambda, declineWeight: fallbackDecline }),
+    );
+  const itemNdcg = (model: RecommenderModel) => meanNdcg(model, inner.train, inner.test, options.k, ITEM_ONLY);
+  let model: RecommenderModel | null = null;
+  let bestEase = Number.NEGATIVE_INFINITY;
+  if (needsLambda) {
+    for (const value of EASE_LAMBDA_CANDIDATES) {
+      const candidate = train("ease", value);
+      const ndcg = itemNdcg(candidate);
+      selection.lambdaScores.push({ value, ndcg });
+      if (ndcg > bestEase) {
+        bestEase = ndcg;
+        selection.easeLambda = value;
+        model = candidate;
+      }
+    }
+  }
+  if (auto) {
+    const ease = model ?? train("ease", selection.easeLambda);
+    const cosine = train("cosine", selection.easeLambda);
+    const scores = { ease: model ? bestEase : itemNdcg(ease), cosine: itemNdcg(cosine) };
+    selection.itemModelScores = [
+      { value: "ease", ndcg: scores.ease },
+      { value: "cosine", ndcg: scores.cosine },
+    ];
+    selection.itemModel = scores.cosine > scores.ease ? "cosine" : "ease";
+    model = selection.itemModel === "ease" ? ease : cosine;
+  }
+  if (needsDecline) {
+    const base =
+      model && model.config.itemModel === selection.itemModel
+        ? model
+        : train(selection.itemModel, selection.easeLambda);
+    let best = Number.NEGATIVE_INFINITY;
+    for (const value of DECLINE_WEIGHT_CANDIDATES) {
+      const candidate = { ...base, config: { ...base.config, declineWeight: value } };
+      const ndcg = itemNdcg(candidate);
+      selection.declineScores.push({ value, ndcg });
+      if (ndcg > best) {
+        best = ndcg;
+        selection.declineWeight = value;
+      }
+    }
+  }
+  return selection;
 }
 
 /** Mean NDCG@k of a model (under a blend) on held-out positives. */
@@ -150,11 +289,12 @@ export function trainHybrid(
   const innerMethod = options.split === "leave-one-out" ? "random" : options.split;
   const inner = splitDataset(train, innerMethod, { seed: options.seed + 1 });
   const now = datasetNow(train);
+  const items = selectItemSettings(inner, featureSpaceFromDataset(train), catalog, options);
   let best: { space: FeatureSpace; deals: DealSample[]; ndcg: number } | null = null;
   const profileShareScores: TrainedHybrid["profileShareScores"] = [];
   for (const profileShare of candidates) {
     const space = featureSpaceFromDataset(train, { profileShare });
-    const innerModel = trainModel(inner.train, space, catalog, links, options, [], "inner");
+    const innerModel = trainModel(inner.train, space, catalog, links, options, items, [], "inner");
     // Two rounds, as on the platform: the first offers follow the default blend, the second the
     // blend fitted on the first round's outcomes.
     const deals = simulateOfferDeals(innerModel, inner.train, inner.test, {
@@ -178,20 +318,24 @@ export function trainHybrid(
     rebuild.stats,
     catalog,
     links,
-    {
-      version: "eval",
-      trainedAt: now,
-      neighbours: options.neighbours,
-      shrink: options.shrink,
-      nearestGroups: options.nearestGroups,
-      smoothing: options.smoothing,
-    },
+    trainOptionsOf(options, "eval", now, items.itemModel, items),
     best.deals,
   );
   const trained = performance.now();
+  const other: ItemModel = items.itemModel === "ease" ? "cosine" : "ease";
+  const otherModel = trainFromStatistics(
+    rebuild.stats,
+    catalog,
+    links,
+    trainOptionsOf(options, `eval-${other}`, now, other, items),
+    best.deals,
+  );
+  const itemModels = { [items.itemModel]: model, [other]: otherModel } as Record<ItemModel, RecommenderModel>;
   return {
     space: best.space,
     model,
+    itemModels,
+    items,
     deals: best.deals.length,
     dealsAccepted: best.deals.filter((d) => d.accepted).length,
     profileShareScores,
@@ -205,33 +349,58 @@ export function trainHybrid(
 
 const ZERO_BLEND: BlendWeights = { intercept: 0, item: 0, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
 
-/** The evaluated methods; every one but the exact user-kNN is `scoreClient` with a blend. */
+/**
+ * The evaluated methods. Every one but the exact user-kNN is `scoreClient` with a blend; the rows
+ * "hybrid − <part>" drop one part from the fitted blend (no refit), which shows what the part adds.
+ */
 export const METHODS = [
   "popularity",
   "segment popularity",
-  "item-kNN",
+  "item-kNN (cosine)",
+  "item (EASE)",
   "user-kNN (groups)",
   "user-kNN (exact)",
+  "business links",
   "hybrid (default blend)",
   "hybrid",
+  "hybrid − item",
+  "hybrid − groups",
+  "hybrid − links",
+  "hybrid − segment",
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
-function blendOf(method: MethodName, model: RecommenderModel): BlendWeights | null {
+/** The blend and the model a method ranks with (null: the exact user-kNN, not a blend). */
+function blendOf(method: MethodName, hybrid: TrainedHybrid): { blend: BlendWeights; model: RecommenderModel } | null {
+  const model = hybrid.model;
   switch (method) {
     case "popularity":
-      return { ...ZERO_BLEND, popularity: 1 };
+      return { model, blend: { ...ZERO_BLEND, popularity: 1 } };
     case "segment popularity":
       // The blend takes group and segment as lifts over popularity: lift + popularity = the rate itself.
-      return { ...ZERO_BLEND, segment: 1, popularity: 1 };
-    case "item-kNN":
-      return { ...ZERO_BLEND, item: 1 };
+      return { model, blend: { ...ZERO_BLEND, segment: 1, popularity: 1 } };
+    case "item-kNN (cosine)":
+      return { model: hybrid.itemModels.cosine, blend: { ...ZERO_BLEND, item: 1 } };
+    case "item (EASE)":
+      return { model: hybrid.itemModels.ease, blend: { ...ZERO_BLEND, item: 1 } };
     case "user-kNN (groups)":
-      return { ...ZERO_BLEND, group: 1, popularity: 1 };
+      return { model, blend: { ...ZERO_BLEND, group: 1, popularity: 1 } };
+    case "business links":
+      // Link strength first, overall popularity only breaks its ties.
+      return { model, blend: { ...ZERO_BLEND, link: 100, popularity: 1 } };
     case "hybrid (default blend)":
-      return DEFAULT_BLEND;
+      return { model, blend: DEFAULT_BLEND };
     case "hybrid":
-      return model.blend;
+      return { model, blend: model.blend };
+    case "hybrid − item":
+      return { model, blend: { ...model.blend, item: 0 } };
+    case "hybrid − groups":
+      // Without the group lift the group term is popularity again: w_p·P stays.
+      return { model, blend: { ...model.blend, group: 0 } };
+    case "hybrid − links":
+      return { model, blend: { ...model.blend, link: 0 } };
+    case "hybrid − segment":
+      return { model, blend: { ...model.blend, segment: 0 } };
     case "user-kNN (exact)":
       return null;
   }
@@ -245,7 +414,6 @@ export function evaluateMethods(
   k: number,
   options: PipelineOptions,
 ): Map<MethodName, EvaluationSummary & { seconds: number }> {
-  const model = hybrid.model;
   const n = train.nServices;
   const now = datasetNow(train);
   const results = new Map<MethodName, EvaluationSummary & { seconds: number }>();
@@ -258,18 +426,21 @@ export function evaluateMethods(
   for (const method of METHODS) {
     const started = performance.now();
     const metrics = new MetricsAccumulator(k, n);
-    const blend = blendOf(method, model);
+    if (method === "business links" && hybrid.model.linkPtr[n] === 0) continue;
+    if (method === "hybrid − links" && hybrid.model.linkPtr[n] === 0) continue;
+    const scorer = blendOf(method, hybrid);
+    if (!scorer && method !== "user-kNN (exact)") continue;
     for (let row = 0; row < train.clients.count; row++) {
       const start = test.ptr[row];
       const end = test.ptr[row + 1];
       if (start === end) continue;
       for (let i = start; i < end; i++) relevant[test.items[i]] = 1;
-      if (blend) {
-        const recommendations = scoreClient(model, datasetClient(train, row), {
+      if (scorer) {
+        const recommendations = scoreClient(scorer.model, datasetClient(train, row), {
           now,
           limit: k,
           declineCooldownMs: Number.POSITIVE_INFINITY,
-          blend,
+          blend: scorer.blend,
           reasons: false,
         });
         metrics.add(

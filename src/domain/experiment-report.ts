@@ -384,7 +384,8 @@ export function experimentReport(
   const { control, treatment } = input;
   checkArm("control", control);
   checkArm("treatment", treatment);
-  const alpha = 1 - confidenceLevel;
+  // Rounded so that a 0.95 confidence level reports alpha 0.05, not the float 0.050000000000000044.
+  const alpha = Number((1 - confidenceLevel).toPrecision(12));
   const notes: string[] = [];
 
   if (control.clients === 0) notes.push("The control arm has no clients yet.");

@@ -3,10 +3,14 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { DomainError } from "../domain/errors";
 import type { AppEnv } from "../env";
-import { notFound, onError } from "./error-handler";
+import { onError } from "./error-handler";
+import { errorResponses } from "./errors";
 import { authenticate } from "./middleware/auth";
+import { requireJsonBody } from "./middleware/json-body";
+import { methodNotAllowedOrNotFound } from "./middleware/method-not-allowed";
 import type { Router } from "./router";
 import { registerRoutes } from "./routes";
+import { API_INDEX } from "./routes/system";
 
 /** Largest accepted request body (a 500-client batch fits comfortably). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -15,7 +19,6 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 export function createApp() {
   const app = new Hono<AppEnv>();
   app.onError(onError);
-  app.notFound(notFound);
   app.use("*", async (c, next) => {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());
     await next();
@@ -30,11 +33,19 @@ export function createApp() {
     }),
   );
   app.use("*", authenticate);
+  app.use("*", requireJsonBody);
+  app.get("/", (c) => c.json(API_INDEX));
+  // The API reference UI: static assets (public/docs), served offline by the Worker itself.
+  app.get("/docs", (c) => c.env.ASSETS.fetch(new URL("/docs/index.html", c.req.url)));
+  app.get("/docs/*", (c) => c.env.ASSETS.fetch(c.req.raw));
 
   const router = fromHono(app, {
     openapi_url: "/openapi.json",
-    docs_url: "/docs",
+    // /docs is the offline UI above; chanfana's own pages load Swagger UI / ReDoc from a CDN.
+    docs_url: null,
     redoc_url: null,
+    // Every route names its operation (`createLeads`, `listPartnerLeads`…): registration fails otherwise.
+    generateOperationIds: false,
     // Errors reach app.onError untouched, so every failure leaves in the one project envelope.
     passthroughErrors: true,
     openapiVersion: "3.1",
@@ -44,7 +55,9 @@ export function createApp() {
         version: "1.0.0",
         description:
           "Cross-sell lead generation for Expobank and its partner companies. Every failure answers " +
-          "`{ success: false, errors: [{ code, message, path? }] }` with the project error codes listed in ErrorItem.",
+          "`{ success: false, errors: [{ code, message, path? }] }` with the project error codes listed in ErrorItem. " +
+          "Besides the statuses listed per operation, any known path answers `405 method_not_allowed` (with an " +
+          "`Allow` header) to a method it does not serve.",
       },
       security: [{ bearerAuth: [] }],
     },
@@ -55,5 +68,31 @@ export function createApp() {
     description: "`cb_admin_…`, `cb_crm_…` or `cb_partner_…` key issued by an admin (or the ADMIN_TOKEN secret)",
   });
   registerRoutes(router);
+  documentCommonErrors(router);
+  app.notFound(methodNotAllowedOrNotFound(app.routes));
   return { app, router };
+}
+
+/**
+ * Statuses every route of a kind can answer, added to each route's documented responses so that no
+ * route can forget them: a body can be too large (413), not JSON (415) or invalid (400); a path
+ * parameter can be over-long or malformed (400). The public routes without a key answer none of these.
+ */
+function documentCommonErrors(router: Router) {
+  for (const definition of router.registry.definitions) {
+    if (definition.type !== "route") continue;
+    const route = definition.route;
+    const isPublic = Array.isArray(route.security) && route.security.length === 0;
+    if (isPublic) continue;
+    const extra: number[] = [];
+    if (route.request?.body) extra.push(400, 413, 415);
+    if (route.request?.params) extra.push(400);
+    if (extra.length === 0) continue;
+    const added = errorResponses(...extra);
+    const responses: Record<string, unknown> = { ...route.responses };
+    for (const [status, response] of Object.entries(added)) responses[status] ??= response;
+    route.responses = Object.fromEntries(
+      Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
+    ) as typeof route.responses;
+  }
 }

@@ -1,5 +1,5 @@
 import { ApiException, InputValidationException, MultiException } from "chanfana";
-import type { ErrorHandler, NotFoundHandler } from "hono";
+import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import { DomainError, type ErrorCode, type ErrorItem } from "../domain/errors";
@@ -16,7 +16,6 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: "payload_too_large",
   415: "unsupported_media_type",
   422: "unprocessable",
-  429: "rate_limited",
   503: "unavailable",
 };
 
@@ -71,6 +70,3 @@ export function toErrorResponse(error: unknown): Response {
 }
 
 export const onError: ErrorHandler<AppEnv> = (error) => toErrorResponse(error);
-
-export const notFound: NotFoundHandler<AppEnv> = (c) =>
-  errorResponse(404, [{ code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }]);

@@ -21,7 +21,6 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   personal_data: 422,
   idempotency_mismatch: 422,
   unprocessable: 422,
-  rate_limited: 429,
   internal: 500,
   unavailable: 503,
 };
@@ -39,24 +38,31 @@ export const errorEnvelopeSchema = z
   .meta({ id: "ErrorEnvelope" });
 
 const STATUS_DESCRIPTIONS: Record<number, string> = {
-  400: "Invalid input: `validation_failed` (path and rule named) or `invalid_json`",
+  400: "Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json`",
   401: "Missing, unknown or revoked API key (`unauthorized`)",
   403: "The key's scope may not call this route (`forbidden`)",
   404: "Not found, or not visible to this key (`not_found`)",
   409: "Conflict (`conflict`, `idempotency_in_flight`)",
   413: "Body larger than the limit (`payload_too_large`)",
+  415: "The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`)",
   422: "Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable`",
-  429: "Too many requests (`rate_limited`)",
   500: "Unexpected failure (`internal`); nothing was changed",
+  503:
+    "Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the " +
+    "model is not trained yet; nothing was changed, retry later (`Retry-After` when known)",
 };
 
-/** OpenAPI `responses` entries for the given error statuses, all in the one envelope. */
+/**
+ * OpenAPI `responses` entries for the given error statuses, all in the one envelope. 401, 500 and
+ * 503 can happen on any route and are always included; `documentCommonErrors` (src/http/app.ts)
+ * adds 400, 413 and 415 to routes with a body and 400 to routes with path parameters.
+ */
 export function errorResponses(...statuses: number[]) {
   const out: Record<
     string,
     { description: string; content: { "application/json": { schema: typeof errorEnvelopeSchema } } }
   > = {};
-  for (const status of [...new Set([...statuses, 401, 500])]) {
+  for (const status of [...new Set([...statuses, 401, 500, 503])].sort((a, b) => a - b)) {
     out[String(status)] = {
       description: STATUS_DESCRIPTIONS[status] ?? "Error",
       content: { "application/json": { schema: errorEnvelopeSchema } },

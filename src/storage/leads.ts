@@ -6,7 +6,7 @@
  * - `queued`: accepted by CactuBase and waiting. Either a webhook push is pending (first attempt or
  *   retries), or the company receives no pushes (no URL, or the endpoint was disabled) and the lead
  *   waits in its inbox. Either way the partner can already see it in the inbox.
- * - `delivered`: the partner's endpoint answered 2xx.
+ * - `delivered`: the partner's endpoint answered 2xx, or the partner fetched the lead from its inbox.
  * - `failed`: pushing is over without success (permanent 4xx, unacceptable URL, retries exhausted);
  *   `last_error` says why. The lead stays in the inbox and an admin can redeliver it.
  * - `acknowledged`: the partner confirmed receipt through the inbox.
@@ -229,6 +229,41 @@ export async function listInboxLeads(
     .where(and(...conditions))
     .orderBy(asc(leads.seq))
     .limit(page.limit);
+}
+
+/** Leads marked per statement by `markFetchedFromInbox` (two bound parameters besides the ids). */
+const INBOX_DELIVERY_CHUNK = 90;
+
+/**
+ * A partner fetching its inbox has received the listed leads: each not yet delivered gets
+ * `delivered_at`, moves from `queued`/`failed` to `delivered` and a `delivered` event ("inbox"),
+ * atomically. Later statuses (acknowledged, an outcome) are kept. Returns the ids this call delivered.
+ */
+export async function markFetchedFromInbox(db: Db, leadIds: readonly string[], at: number): Promise<Set<string>> {
+  const delivered = new Set<string>();
+  const d1 = db.$client;
+  for (let from = 0; from < leadIds.length; from += INBOX_DELIVERY_CHUNK) {
+    const ids = leadIds.slice(from, from + INBOX_DELIVERY_CHUNK);
+    const placeholders = ids.map((_, i) => `?${i + 2}`).join(", ");
+    const [updated] = await d1.batch<{ id: string }>([
+      d1
+        .prepare(
+          `UPDATE leads SET delivered_at = ?1, updated_at = ?1,
+             status = CASE WHEN status IN ('queued', 'failed') THEN 'delivered' ELSE status END
+           WHERE id IN (${placeholders}) AND delivered_at IS NULL RETURNING id`,
+        )
+        .bind(at, ...ids),
+      d1
+        .prepare(
+          `INSERT INTO lead_events (lead_id, type, at, detail)
+           SELECT id, 'delivered', ?1, 'fetched from the inbox' FROM leads
+            WHERE id IN (${placeholders}) AND delivered_at = ?1 AND updated_at = ?1`,
+        )
+        .bind(at, ...ids),
+    ]);
+    for (const row of updated.results) delivered.add(row.id);
+  }
+  return delivered;
 }
 
 // ---------------------------------------------------------------------------------------------

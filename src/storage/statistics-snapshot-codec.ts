@@ -7,7 +7,8 @@ import { crc32, createFeatureSpace, createStatistics, type FeatureSpace, feature
 import type { StatisticsSnapshot } from "../domain/recommender/statistics-snapshot";
 
 const SNAPSHOT_MAGIC = "CBSTATS1";
-const SNAPSHOT_FORMAT = 1;
+// 2: the pair triangle counts co-occurring uses only (declines left out, issue 12); a format-1 snapshot needs a full rebuild.
+const SNAPSHOT_FORMAT = 2;
 /** The domain's centroid layout the snapshot was written with; anything else is refused, never misread. */
 const CENTROID_LAYOUT = "dimension-major";
 /** magic (8) + header bytes (4) + CRC-32 of everything after the first 16 bytes (4). */

@@ -17,9 +17,16 @@
  * per-element copy; one copy of the whole buffer only if it is not 4-byte aligned), so a
  * 2,000-service model loads in about a millisecond.
  */
+import { isValidAcceptanceMap } from "./acceptance-map";
 import type { FeatureSpace } from "./features";
 import { createFeatureSpace, featureLayout } from "./features";
-import { MODEL_FORMAT_VERSION, type RecommenderModel } from "./model";
+import {
+  DEFAULT_TRAINING_CONFIG,
+  ITEM_MODELS,
+  MODEL_FORMAT_VERSION,
+  type RecommenderModel,
+  type TrainingConfig,
+} from "./model";
 
 const MAGIC = "CBRECMDL";
 const HEADER_FIXED_BYTES = 32;
@@ -63,6 +70,46 @@ const ARRAY_SECTIONS: ReadonlyArray<{ id: number; key: ArrayKey; type: typeof TY
   { id: 15, key: "linkWeight", type: TYPE_FLOAT32 },
 ];
 const META_SECTION_ID = 1;
+
+/**
+ * Version 1 artefacts (signed-cosine neighbours) still decode, so the model in KV keeps serving until
+ * the next retrain: same arrays, config without the version-2 fields, read as a cosine item part
+ * whose declines add nothing (scoring never subtracts neighbour similarity any more).
+ */
+const LEGACY_FORMAT_VERSION = 1;
+
+/** The stored calibration, with its acceptance map checked when there is one. */
+function decodedCalibration(stored: RecommenderModel["calibration"]): RecommenderModel["calibration"] {
+  if (!stored || typeof stored !== "object") throw new ModelArtefactError("metadata has no calibration");
+  const map = stored.acceptanceMap;
+  if (map !== undefined && map !== null && !isValidAcceptanceMap(map)) {
+    throw new ModelArtefactError("acceptance map must have ascending knots and non-decreasing logits");
+  }
+  return stored;
+}
+
+/** The training config of a decoded artefact, with the version-2 fields checked (or filled for version 1). */
+function decodedConfig(formatVersion: number, stored: Partial<TrainingConfig> | undefined): TrainingConfig {
+  if (!stored || typeof stored !== "object") throw new ModelArtefactError("metadata has no training config");
+  const config: TrainingConfig =
+    formatVersion === LEGACY_FORMAT_VERSION
+      ? {
+          ...DEFAULT_TRAINING_CONFIG,
+          ...stored,
+          itemModel: "cosine",
+          asymmetry: 0.5,
+          declineWeight: 0,
+        }
+      : ({ ...stored } as TrainingConfig);
+  if (!ITEM_MODELS.includes(config.itemModel)) throw new ModelArtefactError("unknown item model");
+  if (!(Number.isFinite(config.declineWeight) && config.declineWeight >= 0)) {
+    throw new ModelArtefactError("declineWeight must be a finite number >= 0");
+  }
+  if (!(Number.isInteger(config.nearestGroups) && config.nearestGroups >= 1)) {
+    throw new ModelArtefactError("nearestGroups must be an integer >= 1");
+  }
+  return config;
+}
 
 /** A malformed, truncated, corrupted or unsupported artefact. */
 export class ModelArtefactError extends Error {
@@ -243,8 +290,10 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Rec
   if (bytes.byteOffset % 8 !== 0) bytes = bytes.slice();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const formatVersion = view.getUint32(8, true);
-  if (formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new ModelArtefactError(`format version ${formatVersion} is not supported (expected ${MODEL_FORMAT_VERSION})`);
+  if (formatVersion !== MODEL_FORMAT_VERSION && formatVersion !== LEGACY_FORMAT_VERSION) {
+    throw new ModelArtefactError(
+      `format version ${formatVersion} is not supported (expected ${LEGACY_FORMAT_VERSION} or ${MODEL_FORMAT_VERSION})`,
+    );
   }
   const headerBytes = view.getUint32(12, true);
   const sectionCount = view.getUint32(16, true);
@@ -366,9 +415,9 @@ export function decodeModel(bytes: Uint8Array, options: DecodeOptions = {}): Rec
     profileDims: layout.profileDims,
     vectorDims: layout.vectorDims,
     clientCount: meta.clientCount,
-    config: meta.config,
+    config: decodedConfig(formatVersion, meta.config),
+    calibration: decodedCalibration(meta.calibration),
     blend: meta.blend,
-    calibration: meta.calibration,
     groups: meta.groups,
     popularityLogitMean: meta.popularityLogitMean,
     neighbourIndex: arrays.neighbourIndex as Int32Array,

@@ -5,7 +5,8 @@
  *   rating = 100 · σ(intercept + Σ_part weight_part · f_part(part))
  *
  * with fixed, monotone feature transforms f:
- *   item        the item-kNN sum Σ R[c,j]·sim(s,j) itself (declines make it negative)
+ *   item        the item-part sum Σ_{j used} w(s,j) + β·Σ_{j declined} w(s,j) itself (w: EASE weight or
+ *               kNN similarity, β = config.declineWeight; never negative)
  *   group       lift of the nearest reference groups: logit(group rate) − logit(overall rate)
  *   link        the business-link strength 1 − Π(1 − w) over the client's services, 0..1
  *   segment     lift of the client's segment (age band × income band): logit(segment rate) − logit(overall rate)
@@ -33,7 +34,7 @@ export const PART_COUNT = PART_NAMES.length;
 
 /** Raw part scores of one (client, service) pair: what to store with a lead so that its deal can train the blend. */
 export interface PartScores {
-  /** Item-kNN sum Σ R[c,j]·sim(s,j) over s's neighbours j (unbounded, negative after declines). */
+  /** Item-part sum over s's kept neighbours j the client used (declined ones weighted β); >= 0, unbounded. */
   item: number;
   /** Take-up rate (0..1) among the client's nearest reference groups. */
   group: number;
@@ -171,6 +172,11 @@ export interface CalibrationReport {
   brierScore: number;
   /** Area under the ROC curve (0.5 = no discrimination); null without both outcomes. */
   auc: number | null;
+  /**
+   * Expected calibration error in rating points: Σ_buckets (count / samples)·|mean rating − observed
+   * acceptance| over the ten buckets (0 = every bucket's ratings match what its clients did).
+   */
+  ece: number;
   /** True when the ratings are out-of-fold predictions (5-fold cross-validation of the fit). */
   crossValidated: boolean;
 }
@@ -221,8 +227,20 @@ export function calibrationReport(
     logLoss: n > 0 ? logLoss / n : 0,
     brierScore: n > 0 ? brier / n : 0,
     auc: areaUnderRoc(ratings, accepted),
+    ece: expectedCalibrationError(buckets, n),
     crossValidated,
   };
+}
+
+/** ECE in rating points from the buckets of a report (0 without samples). */
+export function expectedCalibrationError(buckets: readonly CalibrationBucket[], samples: number): number {
+  if (samples <= 0) return 0;
+  let total = 0;
+  for (const bucket of buckets) {
+    if (bucket.count === 0 || bucket.observedRate === null) continue;
+    total += (bucket.count / samples) * Math.abs(bucket.meanRating - bucket.observedRate);
+  }
+  return total;
 }
 
 /** ROC AUC by the rank-sum statistic (ties count half). */

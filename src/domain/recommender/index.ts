@@ -5,24 +5,37 @@
  */
 
 export { Rng } from "../random";
+export {
+  type AcceptanceMap,
+  applyAcceptanceMap,
+  DEFAULT_MIN_BLOCK,
+  fitAcceptanceMap,
+  inverseAcceptanceMap,
+  isValidAcceptanceMap,
+} from "./acceptance-map";
 export { checksum32, crc32, type DecodeOptions, decodeModel, encodeModel, ModelArtefactError } from "./artefact";
 export { type SimulatedOfferOptions, simulateOfferDeals } from "./bootstrap";
 export {
   type BlendFit,
   type BlendWeights,
+  blendLogit,
   type CalibrationBucket,
   type CalibrationReport,
   calibrationReport,
   DEFAULT_BLEND,
   type DealSample,
+  expectedCalibrationError,
   fitBlend,
   MIN_DEALS_FOR_FIT,
   MIN_DEALS_PER_CLASS,
   PART_NAMES,
   type PartName,
   type PartScores,
+  partFeatures,
+  ratingFromLogit,
   ratingOf,
 } from "./calibration";
+export { absoluteEaseLambda, easeNeighbours, easePrecision, TopKLists } from "./ease";
 export {
   ageBandLabel,
   type ClientInteractions,
@@ -54,12 +67,20 @@ export {
   type CatalogEntry,
   DEFAULT_TRAINING_CONFIG,
   type GroupDescription,
+  ITEM_MODELS,
+  type ItemModel,
   MODEL_FORMAT_VERSION,
   type ModelCalibration,
   type RecommenderModel,
   type ServiceLink,
   type TrainingConfig,
 } from "./model";
+export {
+  calibrateBlend,
+  fitOfferCalibration,
+  type OfferCalibration,
+  scoreOffers,
+} from "./offer-calibration";
 export type { Reason, ReasonKind, RelatedService } from "./reasons";
 export {
   defaultGroupCount,
@@ -78,8 +99,24 @@ export {
   scoreClient,
   similarServices,
 } from "./scoring";
-export { computeNeighbours, cosineFromPairs, reverseNeighbours } from "./similarity";
-export { type HeldOut, type Split, type SplitMethod, type SplitOptions, splitDataset } from "./splits";
+export { computeNeighbours, cosineFromPairs, type NeighbourLists, reverseNeighbours } from "./similarity";
+export {
+  type HeldOut,
+  type HeldOutOffers,
+  type Split,
+  type SplitMethod,
+  type SplitOptions,
+  splitDataset,
+  splitOffers,
+} from "./splits";
+export {
+  choleskyInPlace,
+  gramOfLower,
+  invertLowerInPlace,
+  invertSymmetricPositiveDefinite,
+  NotPositiveDefiniteError,
+  packedIndex,
+} from "./symmetric-solve";
 export { describeGroups, type TrainOptions, trainFromStatistics } from "./training";
 export {
   applyInteractionChange,

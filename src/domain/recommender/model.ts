@@ -2,11 +2,19 @@
  * The trained recommender model: plain typed arrays plus a little metadata, exactly what the
  * binary artefact (`artefact.ts`) stores and what `scoreClient` reads.
  */
+import type { AcceptanceMap } from "./acceptance-map";
 import type { BlendWeights, CalibrationReport } from "./calibration";
 import type { FeatureSpace } from "./features";
 
-/** Version of the model layout and of the binary artefact. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * Version of the model layout and of the binary artefact. 2: item part from co-occurring uses (EASE
+ * or asymmetric cosine), declines as their own non-negative term, config fields below.
+ */
+export const MODEL_FORMAT_VERSION = 2;
+
+/** Item model of the item-based part: EASE weights or (asymmetric) cosine neighbours. */
+export type ItemModel = "ease" | "cosine";
+export const ITEM_MODELS: readonly ItemModel[] = ["ease", "cosine"];
 
 /** What the model needs to know about each service, indexed by model index. */
 export interface CatalogEntry {
@@ -27,10 +35,22 @@ export interface ServiceLink {
 
 /** Hyper-parameters of `trainFromStatistics`. */
 export interface TrainingConfig {
-  /** k: neighbours kept per service (ItemKNN). */
+  /** k: neighbours kept per service (ItemKNN) or EASE weights kept per target service. */
   neighbours: number;
+  /** Item model of the item part. */
+  itemModel: ItemModel;
+  /** EASE L2 penalty λ relative to the mean uses per service (the diagonal of XᵀX). */
+  easeLambda: number;
   /** ItemKNN shrink term of the cosine denominator. */
   shrink: number;
+  /** ItemKNN asymmetric-cosine α in [0, 1] (0.5: plain cosine). */
+  asymmetry: number;
+  /**
+   * Weight of a declined service's neighbours in the item part, >= 0: a client is offered what fits
+   * it, so a decline is weak evidence FOR its neighbours (and blocks the service itself); never a
+   * subtraction.
+   */
+  declineWeight: number;
   /** m: how many nearest reference groups a client is scored against. */
   nearestGroups: number;
   /** Pseudo-count pulling group and segment take-up rates towards the overall rate (small groups say less). */
@@ -39,10 +59,18 @@ export interface TrainingConfig {
   l2: number;
 }
 
-/** Defaults: RecBole's ItemKNN k = 100, no shrink; 3 nearest groups; smoothing 10 clients. */
+/**
+ * Defaults: k = 100 (RecBole's ItemKNN), EASE with λ = 0.25 × mean uses per service (what both bank histories choose on their inner split), no shrink, plain
+ * cosine for the kNN variant, declines count a quarter of a use for their neighbours (evaluation in
+ * docs/recommender.md); 3 nearest groups; smoothing 10 clients.
+ */
 export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   neighbours: 100,
+  itemModel: "ease",
+  easeLambda: 0.25,
   shrink: 0,
+  asymmetry: 0.5,
+  declineWeight: 0.25,
   nearestGroups: 3,
   smoothing: 10,
   l2: 1,
@@ -72,6 +100,11 @@ export interface ModelCalibration {
   accepted: number;
   note: string;
   report: CalibrationReport | null;
+  /**
+   * Isotonic map from the blend logit to the acceptance logit, fitted on the outcomes of offers of a
+   * history (eval / bootstrap); absent or null: the blend's own logistic output is the rating.
+   */
+  acceptanceMap?: AcceptanceMap | null;
 }
 
 /**

@@ -64,7 +64,10 @@ const KINDS: readonly ReasonKind[] = [
 interface Labels {
   /** "Popular with clients aged 25–34 with income 80–150k: " per segment. */
   segmentPrefix: string[];
-  /** "Similar clients (age 25–34, …) take it: " per group. */
+  /**
+   * "Clients like this one take it: " per group. Not the group's own bands: a 33-year-old may sit in
+   * a group whose typical member is 35–44, and "age 35–44" would then misdescribe the client.
+   */
   groupPrefix: string[];
 }
 
@@ -78,7 +81,7 @@ function labelsFor(model: RecommenderModel): Labels {
       const label = segmentLabel(model.space, segment);
       return `Popular with clients ${label || "like this one"}: `;
     }),
-    groupPrefix: model.groups.map((g) => `Similar clients${g.label ? ` (${g.label})` : ""} take it: `),
+    groupPrefix: model.groups.map(() => "Clients like this one take it: "),
   };
   labelsByModel.set(model, labels);
   return labels;

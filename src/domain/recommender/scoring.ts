@@ -8,6 +8,7 @@
  * (or declined at an unknown time), and a service the caller marks ineligible (inactive service,
  * paused company, ...) is never returned.
  */
+import { applyAcceptanceMap, inverseAcceptanceMap } from "./acceptance-map";
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import {
   encodeClientProfileInto,
@@ -232,7 +233,9 @@ export function scoreClient(
   }
 
   try {
-    // Item part: each cell j adds R[c,j]·sim(s,j) to every target s with j among its neighbours.
+    // Item part: each used service j adds sim(s,j) to every target s with j among its neighbours,
+    // each declined one declineWeight·sim(s,j); nothing is ever subtracted.
+    const declineWeight = model.config.declineWeight;
     const revPtr = model.reverseNeighbourPtr;
     const revIdx = model.reverseNeighbourIndex;
     const revSim = model.reverseNeighbourSimilarity;
@@ -256,8 +259,9 @@ export function scoreClient(
             bestLinkSource[s] = j;
           }
         }
-      } else {
-        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] -= revSim[p];
+      } else if (declineWeight > 0) {
+        // A decline says the service was offered because it fits: weak evidence for its neighbours.
+        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] += declineWeight * revSim[p];
       }
     }
 
@@ -324,12 +328,16 @@ export function scoreClient(
     const heapZ = scratch.heapZ;
     const heapService = scratch.heapService;
     let size = 0;
+    // The model's acceptance map (fitted for its own blend) turns blend logits into acceptance logits.
+    const acceptanceMap = options.blend === undefined ? (model.calibration.acceptanceMap ?? null) : null;
     const zMin =
       minRating <= 0
         ? Number.NEGATIVE_INFINITY
         : minRating >= 100
           ? Number.POSITIVE_INFINITY
-          : Math.log(minRating / (100 - minRating)) - 1e-9;
+          : acceptanceMap
+            ? inverseAcceptanceMap(acceptanceMap, Math.log(minRating / (100 - minRating))) - 1e-9
+            : Math.log(minRating / (100 - minRating)) - 1e-9;
     const { item: wItem, group: wGroup, link: wLink, segment: wSegment } = blend;
     // Activity is the same for every service of this client: fold it into the intercept.
     const intercept = blend.intercept + blend.activity * Math.log1p(used);
@@ -439,7 +447,7 @@ export function scoreClient(
     const results: Recommendation[] = [];
     for (let r = 0; r < order.length; r++) {
       const s = order[r];
-      const rating = ratingFromLogit(orderZ[r]);
+      const rating = ratingFromLogit(acceptanceMap ? applyAcceptanceMap(acceptanceMap, orderZ[r]) : orderZ[r]);
       if (rating < minRating) break;
       let groupFeature = popularityLogit[s];
       if (usedGroups > 0) {

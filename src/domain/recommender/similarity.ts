@@ -1,19 +1,22 @@
 /**
- * Item-item similarity of the item-based part, in the standard ItemKNN formulation (RecBole):
+ * Item-item similarity of the item-based part, in the ItemKNN formulation (RecBole) with the
+ * asymmetric cosine of Aiolli (2013):
  *
- *   sim(a, b) = dot(a, b) / (‖a‖·‖b‖ + shrink)
+ *   sim(a, b) = co(a, b) / (uses(a)^α · uses(b)^(1−α) + shrink)
  *
- * over the signed columns of R (so a decline of b by a user of a pulls the similarity down), and for
- * every target service a only its k most similar services N_k(a) with sim > 0 are kept. The score of
- * (client c, service a) is Σ_{j ∈ N_k(a)} R[c, j] · sim(a, j). Scoring walks the client's own cells,
- * so the model also keeps the transposed lists: for each service j, the targets a with j ∈ N_k(a).
+ * over the USE columns of R (co = clients using both; α = 0.5 is the plain cosine). Declines are
+ * not part of it (see training-statistics.ts). For every target service a only its k most similar
+ * services N_k(a) with sim > 0 are kept. The score of (client c, service a) is
+ * Σ_{j ∈ N_k(a), c uses j} sim(a, j) (+ the decline-aware term of scoring.ts). Scoring walks the
+ * client's own cells, so the model also keeps the transposed lists: for each service j, the targets
+ * a with j ∈ N_k(a).
  */
 import { pairIndex } from "./training-statistics";
 
-/** Cosine similarity of two service columns from the triangle of signed dot products. */
-export function cosineFromPairs(pairDot: Int32Array, n: number, a: number, b: number, shrink = 0): number {
-  const normA = Math.sqrt(pairDot[pairIndex(n, a, a)]);
-  const normB = Math.sqrt(pairDot[pairIndex(n, b, b)]);
+/** Similarity of target a to service b from the co-occurrence triangle (α = 0.5: cosine). */
+export function cosineFromPairs(pairDot: Int32Array, n: number, a: number, b: number, shrink = 0, alpha = 0.5): number {
+  const normA = scaleOf(pairDot[pairIndex(n, a, a)], alpha);
+  const normB = scaleOf(pairDot[pairIndex(n, b, b)], 1 - alpha);
   const denominator = normA * normB + shrink;
   if (denominator === 0) return 0;
   return pairDot[a <= b ? pairIndex(n, a, b) : pairIndex(n, b, a)] / denominator;
@@ -33,17 +36,35 @@ export interface ReverseNeighbourLists {
   similarity: Float32Array;
 }
 
+/** uses^exponent, with the exact square root for the plain cosine. */
+function scaleOf(uses: number, exponent: number): number {
+  const count = Math.max(0, uses);
+  return exponent === 0.5 ? Math.sqrt(count) : count ** exponent;
+}
+
 /**
  * Keeps the k most similar services of every service (ties: the lower index wins). Cost
  * O(n² log k) time and O(n·k) memory: independent of the number of clients.
- * @throws RangeError when k < 1 or shrink < 0.
+ * @param alpha asymmetry of the cosine in [0, 1] (0.5: plain cosine; larger penalises popular targets more).
+ * @throws RangeError when k < 1, shrink < 0 or alpha is outside [0, 1].
  */
-export function computeNeighbours(pairDot: Int32Array, n: number, k: number, shrink: number): NeighbourLists {
+export function computeNeighbours(
+  pairDot: Int32Array,
+  n: number,
+  k: number,
+  shrink: number,
+  alpha = 0.5,
+): NeighbourLists {
   if (!Number.isInteger(k) || k < 1) throw new RangeError("neighbours must be an integer >= 1");
   if (!(shrink >= 0)) throw new RangeError("shrink must be >= 0");
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError("alpha must be within [0, 1]");
   if (pairDot.length !== (n * (n + 1)) / 2) throw new RangeError("pairDot does not match the number of services");
+  const targetScale = new Float64Array(n);
   const norms = new Float64Array(n);
-  for (let a = 0; a < n; a++) norms[a] = Math.sqrt(pairDot[pairIndex(n, a, a)]);
+  for (let a = 0; a < n; a++) {
+    targetScale[a] = scaleOf(pairDot[pairIndex(n, a, a)], alpha);
+    norms[a] = scaleOf(pairDot[pairIndex(n, a, a)], 1 - alpha);
+  }
   const index = new Int32Array(n * k).fill(-1);
   const similarity = new Float32Array(n * k);
   // Min-heap of the current best k: the root is the worst kept neighbour.
@@ -72,7 +93,7 @@ export function computeNeighbours(pairDot: Int32Array, n: number, k: number, shr
     }
   };
   for (let a = 0; a < n; a++) {
-    const normA = norms[a];
+    const normA = targetScale[a];
     if (normA === 0) continue;
     let size = 0;
     const consider = (b: number, dot: number) => {

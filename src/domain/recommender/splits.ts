@@ -93,3 +93,73 @@ export function splitDataset(dataset: Dataset, method: SplitMethod, options: Spl
     test: { ptr: testPtr, items: testItems },
   };
 }
+
+/** Held-out offers per client row in CSR form: the service offered and whether it was accepted. */
+export interface HeldOutOffers {
+  ptr: Int32Array;
+  items: Int32Array;
+  /** 1 = accepted (the cell was a use), 0 = declined. */
+  accepted: Uint8Array;
+}
+
+/**
+ * Temporal split of the OFFERS of a history: every cell of R is an offer that was accepted (1) or
+ * declined (-1), so the newest share of each client's cells, both outcomes, is held out as later
+ * offers and everything older stays in training. This is the calibration protocol: the rating
+ * of a held-out offer is compared with what the client did.
+ * @throws RangeError without times or with a share outside (0, 1).
+ */
+export function splitOffers(
+  dataset: Dataset,
+  options: { testShare?: number } = {},
+): { train: Dataset; offers: HeldOutOffers } {
+  const share = options.testShare ?? 0.2;
+  if (!(share > 0 && share < 1)) throw new RangeError("testShare must be within (0, 1)");
+  const r = dataset.interactions;
+  const time = r.time;
+  if (!time) throw new RangeError("an offer split needs interaction times");
+  const rows = dataset.clients.count;
+  const testMark = new Uint8Array(r.col.length);
+  const cells: number[] = [];
+  let held = 0;
+  for (let row = 0; row < rows; row++) {
+    cells.length = 0;
+    for (let i = r.rowPtr[row]; i < r.rowPtr[row + 1]; i++) cells.push(i);
+    const take = Math.floor(share * cells.length);
+    if (take === 0) continue;
+    // Newest first; equal times keep storage order so the split is deterministic.
+    cells.sort((a, b) => time[b] - time[a] || b - a);
+    for (let i = 0; i < take; i++) testMark[cells[i]] = 1;
+    held += take;
+  }
+  const keep = r.col.length - held;
+  const rowPtr = new Int32Array(rows + 1);
+  const col = new Int32Array(keep);
+  const value = new Int8Array(keep);
+  const trainTime = new Float64Array(keep);
+  const ptr = new Int32Array(rows + 1);
+  const items = new Int32Array(held);
+  const accepted = new Uint8Array(held);
+  let kept = 0;
+  let out = 0;
+  for (let row = 0; row < rows; row++) {
+    rowPtr[row] = kept;
+    ptr[row] = out;
+    for (let i = r.rowPtr[row]; i < r.rowPtr[row + 1]; i++) {
+      if (testMark[i]) {
+        items[out] = r.col[i];
+        accepted[out++] = r.value[i] > 0 ? 1 : 0;
+      } else {
+        col[kept] = r.col[i];
+        value[kept] = r.value[i];
+        trainTime[kept++] = time[i];
+      }
+    }
+  }
+  rowPtr[rows] = kept;
+  ptr[rows] = out;
+  return {
+    train: { ...dataset, interactions: { rowPtr, col, value, time: trainTime } },
+    offers: { ptr, items, accepted },
+  };
+}

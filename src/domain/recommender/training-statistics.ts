@@ -3,10 +3,13 @@
  * one changed client at a time, so that retraining costs depend on services, groups and segments,
  * never on the number of clients.
  *
- * Item-item signed dot products live in a dense upper triangle (Int32, n(n+1)/2 cells, diagonal =
- * squared column norm = non-zero cells of the column). Dense because an update touches "the changed
- * service × every service of the client", which is O(1) per cell in a dense array and needs no
- * hashing; integers because every cell of R is ±1, so incremental updates equal a full
+ * Item-item co-occurrence of USES lives in a dense upper triangle (Int32, n(n+1)/2 cells): the Gram
+ * matrix XᵀX of the positive part X = [R = 1], so the diagonal is the number of clients using each
+ * service. Declines are not in it: a decline says the client was offered the service because it
+ * fits them, so counting co-declines as similarity or a take next to a decline as dissimilarity
+ * reads it the wrong way (issue 12); declines are counted per service, segment and group instead.
+ * Dense because an update touches "the changed service × every service of the client", which is
+ * O(1) per cell in a dense array and needs no hashing; integers, so incremental updates equal a full
  * recomputation exactly. 2,000 services take 8 MB, 500 services 0.5 MB. The Worker persists only the
  * non-zero cells (the deltas below), so D1 holds the sparse form.
  *
@@ -37,7 +40,7 @@ export interface ModelStatistics {
   readonly nGroups: number;
   /** Number of clients counted. */
   clientCount: number;
-  /** Signed co-occurrence Σ_c R[c,a]·R[c,b] for a <= b, at `pairIndex(n, a, b)`. */
+  /** Co-occurrence of uses Σ_c [R[c,a] = 1]·[R[c,b] = 1] for a <= b, at `pairIndex(n, a, b)`. */
   readonly pairDot: Int32Array;
   /** Clients using each service. */
   readonly servicePositive: Int32Array;
@@ -100,7 +103,7 @@ export interface ClientState extends RecommenderClient {
 export interface StatisticsDelta {
   /** Change of the client count (+1 new client, -1 removed, 0 otherwise). */
   clients: number;
-  /** [a, b, delta] with a <= b; a === b is the squared norm of column a. */
+  /** [a, b, delta] with a <= b; a === b counts the uses of service a. */
   pairs: Array<[number, number, number]>;
   /** [service, positiveDelta, negativeDelta]. */
   services: Array<[number, number, number]>;
@@ -241,18 +244,19 @@ export function statisticsDelta(
   contribute(before, beforeCells, -1);
   contribute(after, afterCells, 1);
 
-  // Only pairs that involve a changed cell move: Δ(a,b) = after[a]·after[b] − before[a]·before[b].
+  // Only pairs that involve a changed use move: Δ(a,b) = use_after[a]·use_after[b] − use_before[a]·use_before[b].
+  const uses = (cells: Map<number, number>, s: number) => (cells.get(s) === 1 ? 1 : 0);
   const changed: number[] = [];
   const union = new Set<number>([...beforeCells.keys(), ...afterCells.keys()]);
-  for (const s of union) if ((beforeCells.get(s) ?? 0) !== (afterCells.get(s) ?? 0)) changed.push(s);
+  for (const s of union) if (uses(beforeCells, s) !== uses(afterCells, s)) changed.push(s);
   const changedSet = new Set(changed);
   const pairs: Array<[number, number, number]> = [];
   for (const c of changed) {
-    const bc = beforeCells.get(c) ?? 0;
-    const ac = afterCells.get(c) ?? 0;
+    const bc = uses(beforeCells, c);
+    const ac = uses(afterCells, c);
     for (const j of union) {
       if (changedSet.has(j) && j < c) continue; // counted once, from the smaller changed index
-      const delta = ac * (afterCells.get(j) ?? 0) - bc * (beforeCells.get(j) ?? 0);
+      const delta = ac * uses(afterCells, j) - bc * uses(beforeCells, j);
       if (delta !== 0) pairs.push([Math.min(c, j), Math.max(c, j), delta]);
     }
   }
@@ -471,17 +475,17 @@ export class StatisticsAccumulator {
     for (let i = start; i < end; i++) {
       const a = services[i];
       const va = values[i];
-      if (va > 0) {
-        stats.servicePositive[a]++;
-        stats.segmentPositive[seg * n + a]++;
-      } else {
+      if (va <= 0) {
         stats.serviceNegative[a]++;
         stats.segmentNegative[seg * n + a]++;
+        continue;
       }
+      stats.servicePositive[a]++;
+      stats.segmentPositive[seg * n + a]++;
       for (let j = i; j < end; j++) {
+        if (values[j] <= 0) continue;
         const b = services[j];
-        const v = va * values[j];
-        stats.pairDot[a <= b ? pairIndex(n, a, b) : pairIndex(n, b, a)] += v;
+        stats.pairDot[a <= b ? pairIndex(n, a, b) : pairIndex(n, b, a)]++;
       }
     }
     if (stats.nGroups === 0 || requestedGroup === -1) return -1;

@@ -1,14 +1,17 @@
 /**
- * Training from sufficient statistics. Cost O(n² log k + G·D + S·n + links + deals): it depends on
+ * Training from sufficient statistics. Cost O(n² log k + G·D + S·n + links + deals), plus n³/2 for
+ * the EASE item model (about 5 s of CPU at 2,000 services, see bench:train): it depends on
  * services, groups, segments and deals, never on the number of clients, so the Worker can retrain
  * on a schedule from the statistics it keeps in D1.
  */
 import { type DealSample, fitBlend, logit } from "./calibration";
+import { easeNeighbours } from "./ease";
 import { ageRangeLabel, featureLayout, incomeRangeLabel } from "./features";
 import {
   type CatalogEntry,
   DEFAULT_TRAINING_CONFIG,
   type GroupDescription,
+  ITEM_MODELS,
   MODEL_FORMAT_VERSION,
   type RecommenderModel,
   type ServiceLink,
@@ -28,6 +31,13 @@ export interface TrainOptions extends Partial<TrainingConfig> {
 function checkConfig(config: TrainingConfig): void {
   if (!Number.isInteger(config.neighbours) || config.neighbours < 1) throw new RangeError("neighbours must be >= 1");
   if (!(config.shrink >= 0)) throw new RangeError("shrink must be >= 0");
+  if (!ITEM_MODELS.includes(config.itemModel))
+    throw new RangeError(`itemModel must be one of ${ITEM_MODELS.join(", ")}`);
+  if (!(config.easeLambda > 0)) throw new RangeError("easeLambda must be > 0");
+  if (!(config.asymmetry >= 0 && config.asymmetry <= 1)) throw new RangeError("asymmetry must be within [0, 1]");
+  if (!(config.declineWeight >= 0 && Number.isFinite(config.declineWeight))) {
+    throw new RangeError("declineWeight must be a finite number >= 0");
+  }
   if (!Number.isInteger(config.nearestGroups) || config.nearestGroups < 1) {
     throw new RangeError("nearestGroups must be >= 1");
   }
@@ -36,7 +46,7 @@ function checkConfig(config: TrainingConfig): void {
 }
 
 /**
- * Trains a model: top-k neighbours from the co-occurrence triangle, centroids from the group sums,
+ * Trains a model: top-k EASE weights or cosine neighbours from the co-occurrence triangle, centroids from the group sums,
  * smoothed take-up rates of groups, segments and overall, the business links, and the blend
  * (fitted on `deals` when there are enough, documented defaults otherwise).
  * @throws RangeError on a catalog of the wrong length, a link out of range or a bad weight.
@@ -50,7 +60,11 @@ export function trainFromStatistics(
 ): RecommenderModel {
   const config: TrainingConfig = {
     neighbours: options.neighbours ?? DEFAULT_TRAINING_CONFIG.neighbours,
+    itemModel: options.itemModel ?? DEFAULT_TRAINING_CONFIG.itemModel,
+    easeLambda: options.easeLambda ?? DEFAULT_TRAINING_CONFIG.easeLambda,
     shrink: options.shrink ?? DEFAULT_TRAINING_CONFIG.shrink,
+    asymmetry: options.asymmetry ?? DEFAULT_TRAINING_CONFIG.asymmetry,
+    declineWeight: options.declineWeight ?? DEFAULT_TRAINING_CONFIG.declineWeight,
     nearestGroups: options.nearestGroups ?? DEFAULT_TRAINING_CONFIG.nearestGroups,
     smoothing: options.smoothing ?? DEFAULT_TRAINING_CONFIG.smoothing,
     l2: options.l2 ?? DEFAULT_TRAINING_CONFIG.l2,
@@ -63,7 +77,10 @@ export function trainFromStatistics(
   const D = layout.vectorDims;
   if (catalog.length !== n) throw new RangeError(`catalog has ${catalog.length} services, the statistics ${n}`);
 
-  const neighbours = computeNeighbours(stats.pairDot, n, config.neighbours, config.shrink);
+  const neighbours =
+    config.itemModel === "ease"
+      ? easeNeighbours(stats.pairDot, n, config.neighbours, config.easeLambda)
+      : computeNeighbours(stats.pairDot, n, config.neighbours, config.shrink, config.asymmetry);
   const reverse = reverseNeighbours(neighbours, n);
 
   // Laplace-smoothed overall rate: a service nobody uses yet is unlikely, not impossible.

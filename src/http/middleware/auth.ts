@@ -3,15 +3,19 @@ import { DomainError } from "../../domain/errors";
 import type { AppEnv, Principal } from "../../env";
 import { authenticateKey } from "../../usecases/auth/authenticate";
 
-/** Paths that need no key (Telegram's webhook is authenticated by its own secret token). */
-const PUBLIC_PATHS = new Set(["/health", "/openapi.json", "/docs", "/redocs", "/v1/telegram/webhook"]);
+/**
+ * Paths that need no key: the index, the health check, the contract with its reference UI, and
+ * Telegram's webhook (authenticated by its own secret token in the route).
+ */
+const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs", "/v1/telegram/webhook"]);
+const PUBLIC_PREFIXES = ["/docs/"];
 
 /**
  * Resolves `Authorization: Bearer <key>` into a principal. Missing, unknown or revoked keys are
  * 401; the key table is read on every request so that revocation takes effect at once.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (PUBLIC_PATHS.has(c.req.path)) return next();
+  if (PUBLIC_PATHS.has(c.req.path) || PUBLIC_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) return next();
   const header = c.req.header("authorization") ?? "";
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw new DomainError("unauthorized", "Missing `Authorization: Bearer <key>` header");

@@ -4,6 +4,7 @@ import type { Router } from "../router";
 
 export class HealthRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "getHealth",
     tags: ["System"],
     summary: "Liveness check (no key needed)",
     security: [],
@@ -19,6 +20,19 @@ export class HealthRoute extends OpenAPIRoute {
     return { ok: true as const, service: "cactubase" as const };
   }
 }
+
+/**
+ * What `GET /` answers, to anyone: where the reference, the contract and the health check are, so
+ * that a browser opening the base URL is not met with 401. A plain route (not in the OpenAPI
+ * document, whose paths cannot express the bare root).
+ */
+export const API_INDEX = {
+  service: "cactubase",
+  docs: "/docs",
+  openapi: "/openapi.json",
+  health: "/health",
+  authentication: "Every /v1 route needs `Authorization: Bearer <key>` (an admin, crm or partner key).",
+} as const;
 
 export function registerSystemRoutes(router: Router) {
   router.get("/health", HealthRoute);

@@ -1,12 +1,14 @@
 /**
  * `GET /v1/partner/leads`: the company's inbox, oldest first, from an opaque cursor. Polling with
- * the returned cursor never skips a lead (see `listInboxLeads`).
+ * the returned cursor never skips a lead (see `listInboxLeads`). Reading is receiving: every listed
+ * lead not yet delivered counts as delivered from now on (status, `delivered_at`, funnel), exactly
+ * as a 2xx webhook would.
  */
 import { decodeInboxCursor, encodeInboxCursor } from "../../domain/inbox-cursor";
 import type { LeadStatus } from "../../domain/lead-status";
 import type { Env } from "../../env";
 import { getDb } from "../../storage/db";
-import { listInboxLeads } from "../../storage/leads";
+import { listInboxLeads, markFetchedFromInbox } from "../../storage/leads";
 import type { InboxLeadRecord } from "./inbox-lead";
 
 /** Page size when none is asked for. */
@@ -27,15 +29,27 @@ export async function listInbox(
   env: Env,
   companyId: string,
   query: { cursor?: string | null; limit?: number | null; status?: LeadStatus | null },
+  now = Date.now(),
 ): Promise<InboxPage> {
   const afterSeq = decodeInboxCursor(query.cursor);
   const limit = query.limit ?? DEFAULT_INBOX_LIMIT;
-  const rows = await listInboxLeads(getDb(env.DB), companyId, {
+  const db = getDb(env.DB);
+  const rows = await listInboxLeads(db, companyId, {
     afterSeq,
     limit: limit + 1,
     status: query.status ?? undefined,
   });
-  const items = rows.slice(0, limit);
+  const page = rows.slice(0, limit);
+  const delivered = await markFetchedFromInbox(
+    db,
+    page.filter((lead) => lead.deliveredAt === null).map((lead) => lead.id),
+    now,
+  );
+  const items = page.map((lead): InboxLeadRecord => {
+    if (!delivered.has(lead.id)) return lead;
+    const status = lead.status === "queued" || lead.status === "failed" ? "delivered" : lead.status;
+    return { ...lead, status, deliveredAt: now, updatedAt: now };
+  });
   const lastSeq = items.length > 0 ? items[items.length - 1].seq : afterSeq;
   return { items, nextCursor: encodeInboxCursor(lastSeq), hasMore: rows.length > limit };
 }

@@ -62,6 +62,28 @@ describe("model artefact", () => {
     expect(scoreClient(decoded, client, options)).toEqual(scoreClient(model, client, options));
   });
 
+  it("still decodes a version-1 artefact as a cosine item part whose declines add nothing", () => {
+    const legacy = encodeModel(model);
+    new DataView(legacy.buffer).setUint32(8, 1, true);
+    const decoded = decodeModel(legacy, { verify: "full" });
+    expect(decoded.formatVersion).toBe(1);
+    expect(decoded.config.itemModel).toBe("cosine");
+    expect(decoded.config.declineWeight).toBe(0);
+    expect(Array.from(decoded.neighbourIndex)).toEqual(Array.from(model.neighbourIndex));
+    const ranked = scoreClient(
+      decoded,
+      clientOf({ age: 30, income: 90_000, region: 0 }, [
+        [0, 1, 0],
+        [3, -1, 0],
+      ]),
+      {
+        now: 1e13,
+        limit: 8,
+      },
+    );
+    for (const r of ranked) expect(r.parts.item).toBeGreaterThanOrEqual(0);
+  });
+
   it("refuses foreign, truncated, corrupted and future artefacts", () => {
     const bytes = encodeModel(model);
     expect(() => decodeModel(new Uint8Array(10))).toThrow(ModelArtefactError);
@@ -72,6 +94,10 @@ describe("model artefact", () => {
     const future = bytes.slice();
     new DataView(future.buffer).setUint32(8, MODEL_FORMAT_VERSION + 1, true);
     expect(() => decodeModel(future)).toThrow(/format version/);
+    const unknownItemModel = encodeModel({ ...model, config: { ...model.config, itemModel: "svd" as "ease" } });
+    expect(() => decodeModel(unknownItemModel)).toThrow(/item model/);
+    const negativeDeclines = encodeModel({ ...model, config: { ...model.config, declineWeight: -1 } });
+    expect(() => decodeModel(negativeDeclines)).toThrow(/declineWeight/);
     const corrupted = bytes.slice();
     corrupted[corrupted.byteLength - 5] ^= 0xff;
     expect(() => decodeModel(corrupted, { verify: "full" })).toThrow(/checksum/);

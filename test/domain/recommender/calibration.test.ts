@@ -123,6 +123,18 @@ describe("blend fit and calibration", () => {
     // Positives 15, 95, 99 against negatives 5, 15: 5 pairs ordered right, 1 tie.
     expect(report.auc).toBeCloseTo(5.5 / 6, 12);
     expect(report.brierScore).toBeCloseTo((0.05 ** 2 + 0.85 ** 2 + 0.15 ** 2 + 0.05 ** 2 + 0.01 ** 2) / 5, 12);
+    // ECE: (1·|5 − 0| + 2·|15 − 50| + 2·|97 − 100|) / 5 rating points.
+    expect(report.ece).toBeCloseTo((5 + 70 + 6) / 5, 12);
+  });
+
+  it("has an ECE of 0 when every bucket's ratings match its acceptance, and 0 without samples", () => {
+    // Ten offers rated 30 with three accepted, and four rated 75 with three accepted.
+    const ratings = [...Array(10).fill(30), ...Array(4).fill(75)];
+    const accepted = [...Array(10).keys()].map((i) => i < 3).concat([true, true, true, false]);
+    expect(calibrationReport(ratings, accepted, false).ece).toBeCloseTo(0, 12);
+    expect(calibrationReport([], [], false).ece).toBe(0);
+    // All rated 90, half accepted: 40 points off.
+    expect(calibrationReport([90, 90], [true, false], false).ece).toBeCloseTo(40, 12);
   });
 
   it("rejects deals with non-finite parts", () => {

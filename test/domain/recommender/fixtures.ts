@@ -4,6 +4,7 @@ import {
   type CatalogEntry,
   createFeatureSpace,
   type FeatureSpace,
+  type ItemModel,
   type RecommenderClient,
   rebuildStatistics,
   type ServiceLink,
@@ -147,8 +148,8 @@ export function plantedSpace(dataset: Dataset, profileShare = 0.5): FeatureSpace
   });
 }
 
-/** A model trained on the planted dataset (2 groups, k = 3). */
-export function plantedModel(options: { groups?: number; neighbours?: number } = {}) {
+/** A model trained on the planted dataset (2 groups, k = 3; EASE item part unless told). */
+export function plantedModel(options: { groups?: number; neighbours?: number; itemModel?: ItemModel } = {}) {
   const dataset = plantedDataset();
   const space = plantedSpace(dataset);
   const rebuild = rebuildStatistics(dataset, space, { groups: options.groups ?? 2, seed: 3 });
@@ -156,6 +157,7 @@ export function plantedModel(options: { groups?: number; neighbours?: number } =
     version: "test-1",
     trainedAt: 1_700_000_000_000,
     neighbours: options.neighbours ?? 3,
+    itemModel: options.itemModel,
   });
   return { dataset, space, rebuild, model };
 }

@@ -36,9 +36,7 @@ describe("scoreClient", () => {
     const similar = top.reasons.find((r) => r.kind === "similar_services");
     expect(similar?.text).toBe("Clients who use Mortgage often also take Property insurance");
     const group = top.reasons.find((r) => r.kind === "reference_group");
-    expect(group?.text).toMatch(
-      /^Similar clients \(age 25–34, income 80–150k, msk, mostly women, need: housing\) take it: \d+%$/,
-    );
+    expect(group?.text).toMatch(/^Clients like this one take it: \d+%$/);
     for (const reason of top.reasons) expect(reason.weight).toBeGreaterThan(0);
   });
 
@@ -123,6 +121,50 @@ describe("scoreClient", () => {
           expect(ranked.length).toBe(Math.min(limit, allowed));
         },
       ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("reads a decline as weak evidence: it never lowers another service's item part (property)", () => {
+    const cosine = plantedModel({ itemModel: "cosine" }).model;
+    const cellsArb = fc.uniqueArray(
+      fc.record({ service: fc.integer({ min: 0, max: n - 1 }), value: fc.constantFrom(1, -1) }),
+      { selector: (c) => c.service, maxLength: n - 1 },
+    );
+    fc.assert(
+      fc.property(cellsArb, fc.integer({ min: 0, max: n - 1 }), fc.boolean(), (cells, declined, useEase) => {
+        if (cells.some((c) => c.service === declined)) return;
+        const scored = useEase ? model : cosine;
+        const options = {
+          now: NOW,
+          limit: n,
+          reasons: false,
+          blend: { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 },
+        };
+        const before = scoreClient(
+          scored,
+          clientOf(
+            youngMover,
+            cells.map((c) => [c.service, c.value, NOW]),
+          ),
+          options,
+        );
+        const after = scoreClient(
+          scored,
+          clientOf(youngMover, [
+            ...cells.map((c) => [c.service, c.value, NOW] as [number, number, number]),
+            [declined, -1, NOW],
+          ]),
+          options,
+        );
+        const itemBefore = new Map(before.map((r) => [r.service, r.parts.item]));
+        for (const r of after) {
+          expect(r.parts.item).toBeGreaterThanOrEqual(0);
+          expect(r.parts.item).toBeGreaterThanOrEqual((itemBefore.get(r.service) ?? 0) - 1e-12);
+        }
+        // The declined service itself is blocked by the cooldown.
+        expect(after.some((r) => r.service === declined)).toBe(false);
+      }),
       { numRuns: 300 },
     );
   });
@@ -231,14 +273,21 @@ describe("scoreClient", () => {
 
 describe("similarServices", () => {
   it("lists the kept neighbours best first", () => {
-    // Signed cosine with Mortgage: Credit card 20 / (√45·√20) = 0.667 beats Property insurance
-    // (30 users − 10 decliners) 20 / (√45·√40) = 0.471 — declines pull the similarity down.
-    const similar = similarServices(model, 0, 2);
-    expect(similar.map((s) => s.name)).toEqual(["Credit card", "Property insurance"]);
-    expect(similar[0].similarity).toBeCloseTo(20 / Math.sqrt(45 * 20), 6);
-    expect(similar[1].similarity).toBeCloseTo(20 / Math.sqrt(45 * 40), 6);
-    for (let i = 1; i < similar.length; i++)
-      expect(similar[i].similarity).toBeLessThanOrEqual(similar[i - 1].similarity);
+    // Cosine of use columns with Mortgage (40 users): Property insurance 30 / √(40·30) = 0.866 beats
+    // Credit card 20 / √(40·20) = 0.707. The decliners of Property insurance no longer pull it down
+    // (issue 12: before, the signed cosine ranked Credit card first).
+    const cosine = plantedModel({ itemModel: "cosine" }).model;
+    const similar = similarServices(cosine, 0, 2);
+    expect(similar.map((s) => s.name)).toEqual(["Property insurance", "Credit card"]);
+    expect(similar[0].similarity).toBeCloseTo(30 / Math.sqrt(40 * 30), 6);
+    expect(similar[1].similarity).toBeCloseTo(20 / Math.sqrt(40 * 20), 6);
+    // The EASE model lists its kept weights the same way: positive, best first.
+    const ease = similarServices(model, 0, 3);
+    expect(ease.length).toBeGreaterThan(0);
+    for (let i = 0; i < ease.length; i++) {
+      expect(ease[i].similarity).toBeGreaterThan(0);
+      if (i > 0) expect(ease[i].similarity).toBeLessThanOrEqual(ease[i - 1].similarity);
+    }
     expect(() => similarServices(model, n)).toThrow(RangeError);
   });
 });

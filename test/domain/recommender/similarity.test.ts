@@ -65,28 +65,49 @@ function smallStats() {
   return accumulator.stats;
 }
 
-describe("item-item cosine over signed columns", () => {
-  it("counts signed dot products and squared norms exactly", () => {
+describe("item-item similarity over co-occurring uses", () => {
+  // Uses of SMALL: s0 = {c0, c1, c2}, s1 = {c0, c1, c3}, s2 = {c0, c3}; the declines (c1 → s2,
+  // c2 → s1) are not co-occurrences (issue 12).
+  it("counts co-occurring uses and uses per service exactly; declines only per service", () => {
     const stats = smallStats();
     const n = 3;
     expect(stats.pairDot[pairIndex(n, 0, 0)]).toBe(3);
-    expect(stats.pairDot[pairIndex(n, 1, 1)]).toBe(4);
-    expect(stats.pairDot[pairIndex(n, 2, 2)]).toBe(3);
-    expect(stats.pairDot[pairIndex(n, 0, 1)]).toBe(1);
-    expect(stats.pairDot[pairIndex(n, 0, 2)]).toBe(0);
-    expect(stats.pairDot[pairIndex(n, 1, 2)]).toBe(1);
+    expect(stats.pairDot[pairIndex(n, 1, 1)]).toBe(3);
+    expect(stats.pairDot[pairIndex(n, 2, 2)]).toBe(2);
+    expect(stats.pairDot[pairIndex(n, 0, 1)]).toBe(2);
+    expect(stats.pairDot[pairIndex(n, 0, 2)]).toBe(1);
+    expect(stats.pairDot[pairIndex(n, 1, 2)]).toBe(2);
     expect(Array.from(stats.servicePositive)).toEqual([3, 3, 2]);
     expect(Array.from(stats.serviceNegative)).toEqual([0, 1, 1]);
   });
 
-  it("computes the cosine with -1 entries, and a decline pulls it down", () => {
+  it("computes the (asymmetric) cosine of use columns; a decline neither adds nor subtracts", () => {
     const stats = smallStats();
-    expect(cosineFromPairs(stats.pairDot, 3, 0, 1)).toBeCloseTo(1 / (Math.sqrt(3) * 2), 12);
-    expect(cosineFromPairs(stats.pairDot, 3, 1, 2)).toBeCloseTo(1 / (2 * Math.sqrt(3)), 12);
-    expect(cosineFromPairs(stats.pairDot, 3, 2, 1)).toBeCloseTo(1 / (2 * Math.sqrt(3)), 12);
-    expect(cosineFromPairs(stats.pairDot, 3, 0, 2)).toBe(0);
-    expect(cosineFromPairs(stats.pairDot, 3, 0, 1, 1)).toBeCloseTo(1 / (2 * Math.sqrt(3) + 1), 12);
-    // The same data with c1 using s2 instead of declining it: dot(s1,s2) = 1+1+0+1 = 3.
+    expect(cosineFromPairs(stats.pairDot, 3, 0, 1)).toBeCloseTo(2 / 3, 12);
+    expect(cosineFromPairs(stats.pairDot, 3, 1, 2)).toBeCloseTo(2 / Math.sqrt(6), 12);
+    expect(cosineFromPairs(stats.pairDot, 3, 2, 1)).toBeCloseTo(2 / Math.sqrt(6), 12);
+    expect(cosineFromPairs(stats.pairDot, 3, 0, 2)).toBeCloseTo(1 / Math.sqrt(6), 12);
+    expect(cosineFromPairs(stats.pairDot, 3, 0, 1, 1)).toBeCloseTo(2 / 4, 12);
+    // α = 0.75 divides by uses(target)^0.75 · uses(neighbour)^0.25: popular targets pay more.
+    expect(cosineFromPairs(stats.pairDot, 3, 1, 2, 0, 0.75)).toBeCloseTo(2 / (3 ** 0.75 * 2 ** 0.25), 12);
+    expect(cosineFromPairs(stats.pairDot, 3, 2, 1, 0, 0.75)).toBeCloseTo(2 / (2 ** 0.75 * 3 ** 0.25), 12);
+    // The same data without the declines: the same triangle.
+    const withoutDeclines = datasetOf(
+      3,
+      Array.from({ length: SMALL.clients.count }, (_, row) => ({
+        age: 30,
+        income: 50_000,
+        region: 0,
+        cells: Array.from({ length: SMALL.interactions.rowPtr[row + 1] - SMALL.interactions.rowPtr[row] }, (_, i) => {
+          const at = SMALL.interactions.rowPtr[row] + i;
+          return [SMALL.interactions.col[at], SMALL.interactions.value[at]] as [number, number];
+        }).filter(([, value]) => value === 1),
+      })),
+    );
+    const accumulator = new StatisticsAccumulator(plantedSpace(withoutDeclines), 0, null);
+    accumulator.addDataset(withoutDeclines);
+    expect(Array.from(accumulator.stats.pairDot)).toEqual(Array.from(stats.pairDot));
+    // c1 using s2 instead of declining it: co(1, 2) = 3 and uses(2) = 3, so sim(1, 2) = 1.
     const flipped = datasetOf(3, [
       {
         age: 30,
@@ -127,12 +148,9 @@ describe("item-item cosine over signed columns", () => {
         ],
       },
     ]);
-    const accumulator = new StatisticsAccumulator(plantedSpace(flipped), 0, null);
-    accumulator.addDataset(flipped);
-    expect(cosineFromPairs(accumulator.stats.pairDot, 3, 1, 2)).toBeCloseTo(3 / (2 * Math.sqrt(3)), 12);
-    expect(cosineFromPairs(accumulator.stats.pairDot, 3, 1, 2)).toBeGreaterThan(
-      cosineFromPairs(smallStats().pairDot, 3, 1, 2),
-    );
+    const flippedStats = new StatisticsAccumulator(plantedSpace(flipped), 0, null);
+    flippedStats.addDataset(flipped);
+    expect(cosineFromPairs(flippedStats.stats.pairDot, 3, 1, 2)).toBeCloseTo(1, 12);
   });
 });
 
@@ -190,28 +208,38 @@ describe("top-k neighbours", () => {
     expect(() => computeNeighbours(triangle(), 5, 2, -1)).toThrow(RangeError);
   });
 
-  it("scores a client by Σ R[c,j]·sim(s,j) over s's neighbours (RecBole ItemKNN)", () => {
+  it("scores a client by Σ sim(s,j) over used neighbours, declined ones weighted declineWeight, never negative", () => {
     const stats = smallStats();
-    const model = trainFromStatistics(stats, catalogOf(["A", "B", "C"]), [], {
-      version: "t",
-      trainedAt: 0,
-      neighbours: 1,
-    });
-    // N_1(0) = [1], N_1(1) = [0] (tie with 2 → lower index), N_1(2) = [1]
-    expect(Array.from(model.neighbourIndex)).toEqual([1, 0, 1]);
-    const client = clientOf({ age: 30, income: 50_000, region: 0 }, [[1, -1, 0]]);
-    const ranked = scoreClient(model, client, {
-      now: 0,
-      declineCooldownMs: 0,
-      limit: 3,
-      blend: { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 },
-    });
-    const item = Object.fromEntries(ranked.map((r) => [r.service, r.parts.item]));
-    const sim = 1 / (2 * Math.sqrt(3));
-    expect(item[0]).toBeCloseTo(-sim, 6); // s0's neighbour s1 was declined
-    expect(item[2]).toBeCloseTo(-sim, 6);
-    expect(item[1]).toBe(0); // s1's neighbour s0 is not in the client's row
-    expect(ranked[0].service).toBe(1);
+    const train = (declineWeight: number) =>
+      trainFromStatistics(stats, catalogOf(["A", "B", "C"]), [], {
+        version: "t",
+        trainedAt: 0,
+        neighbours: 1,
+        itemModel: "cosine",
+        declineWeight,
+      });
+    const model = train(0.25);
+    // N_1(0) = [1] (2/3 > 1/√6), N_1(1) = [2] (2/√6 > 2/3), N_1(2) = [1]
+    expect(Array.from(model.neighbourIndex)).toEqual([1, 2, 1]);
+    const itemOnly = { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
+    const itemParts = (scored: typeof model, cells: Array<[number, number, number]>) => {
+      const ranked = scoreClient(scored, clientOf({ age: 30, income: 50_000, region: 0 }, cells), {
+        now: 0,
+        declineCooldownMs: 0,
+        limit: 3,
+        blend: itemOnly,
+      });
+      return Object.fromEntries(ranked.map((r) => [r.service, r.parts.item]));
+    };
+    const declined = itemParts(model, [[1, -1, 0]]);
+    expect(declined[0]).toBeCloseTo(0.25 * (2 / 3), 6); // s0's neighbour s1 was declined: weak evidence for s0
+    expect(declined[2]).toBeCloseTo(0.25 * (2 / Math.sqrt(6)), 6);
+    expect(declined[1]).toBe(0); // s1's neighbour s2 is not in the client's row
+    const used = itemParts(model, [[1, 1, 0]]);
+    expect(used[0]).toBeCloseTo(2 / 3, 6);
+    expect(used[2]).toBeCloseTo(2 / Math.sqrt(6), 6);
+    const ignored = itemParts(train(0), [[1, -1, 0]]);
+    expect(Object.values(ignored)).toEqual([0, 0, 0]);
   });
 
   it("needs no client: an empty triangle gives empty lists", () => {

@@ -157,10 +157,11 @@ describe("incremental statistics", () => {
     const stats = createStatistics(space, N_GROUPS);
     applyStatisticsDelta(stats, statisticsDelta(space, null, before, N_GROUPS));
     const { delta, after } = applyInteractionChange(stats, before, { service: 2, value: 1, time: 5 });
-    // -1 → 1 on service 2: dot(2, j) changes by 2·R[j] for the other cells, the norm stays.
+    // -1 → 1 on service 2: it now co-occurs with the used services 0 and 4, and counts as a use itself.
     expect(delta.pairs).toEqual([
-      [0, 2, 2],
-      [2, 4, 2],
+      [0, 2, 1],
+      [2, 2, 1],
+      [2, 4, 1],
     ]);
     expect(delta.services).toEqual([[2, 1, -1]]);
     expect(delta.clients).toBe(0);
@@ -168,6 +169,11 @@ describe("incremental statistics", () => {
     expect(Array.from(after.interactions.times ?? [])).toEqual([Number.NaN, 5, Number.NaN]);
     expect(stats.pairDot[pairIndex(N_SERVICES, 0, 2)]).toBe(1);
     expectEqualStatistics(stats, recomputed([after]));
+    // A new decline moves no pair: declines are counted per service only.
+    const declined = applyInteractionChange(stats, after, { service: 3, value: -1, time: 6 });
+    expect(declined.delta.pairs).toEqual([]);
+    expect(declined.delta.services).toEqual([[3, 0, 1]]);
+    expectEqualStatistics(stats, recomputed([declined.after]));
   });
 
   it("a bad delta is refused and changes nothing", () => {

@@ -31,6 +31,7 @@ export const similarServicesSchema = z
 
 export class SimilarServicesRoute extends ApiRoute {
   override schema = {
+    operationId: "listSimilarServices",
     tags: ["Admin: model"],
     summary: "Services most similar to a service (item-kNN neighbours of the current model)",
     description:

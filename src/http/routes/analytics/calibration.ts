@@ -11,6 +11,7 @@ import { CalibrationReportSchema, WindowSchema, windowView } from "./schemas";
 
 export class CalibrationRoute extends ApiRoute {
   override schema = {
+    operationId: "getCalibration",
     tags: ["Admin: analytics"],
     summary: "Calibration report: rating band vs observed acceptance",
     description:

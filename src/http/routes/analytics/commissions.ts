@@ -25,6 +25,7 @@ const PeriodViewFields = {
 
 export class AdminCommissionsRoute extends ApiRoute {
   override schema = {
+    operationId: "listCommissions",
     tags: ["Admin: commissions"],
     summary: "Commission statements of every company (or one) for a month",
     description: `${STATEMENT_DESCRIPTION} Without \`company\`, every company gets a statement (lines omitted unless \`include_lines=true\`).`,
@@ -84,6 +85,7 @@ export class AdminCommissionsRoute extends ApiRoute {
 
 export class PartnerCommissionsRoute extends ApiRoute {
   override schema = {
+    operationId: "listPartnerCommissions",
     tags: ["Partner commissions"],
     summary: "The caller's own commission statement for a month",
     description: `${STATEMENT_DESCRIPTION} Needs a \`partner\` key; only the caller's company is ever shown.`,

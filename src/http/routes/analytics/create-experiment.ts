@@ -35,6 +35,7 @@ export const CreateExperimentBody = z
 
 export class CreateExperimentRoute extends ApiRoute {
   override schema = {
+    operationId: "createExperiment",
     tags: ["Admin: experiments"],
     summary: "Start a control-group experiment (holdout) over a scope",
     description:

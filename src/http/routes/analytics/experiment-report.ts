@@ -12,6 +12,7 @@ import { ExperimentReportSchema, ExperimentSchema, experimentView } from "./sche
 
 export class ExperimentReportRoute extends ApiRoute {
   override schema = {
+    operationId: "getExperimentReport",
     tags: ["Admin: experiments"],
     summary: "Uplift report of an experiment: control vs treatment",
     description:

@@ -46,6 +46,7 @@ export const FunnelStagesSchema = z
 
 export class FunnelRoute extends ApiRoute {
   override schema = {
+    operationId: "getFunnel",
     tags: ["Admin: analytics"],
     summary: "Conversion funnel: candidates → leads → delivered → acknowledged → accepted / declined",
     description:

@@ -12,6 +12,7 @@ export const experimentIdParams = z.object({ id: z.string().min(1).max(64).descr
 
 export class GetExperimentRoute extends ApiRoute {
   override schema = {
+    operationId: "getExperiment",
     tags: ["Admin: experiments"],
     summary: "Get an experiment",
     request: { params: experimentIdParams },

@@ -17,6 +17,7 @@ function decodeCursor(cursor: string): ExperimentCursor {
 
 export class ListExperimentsRoute extends ApiRoute {
   override schema = {
+    operationId: "listExperiments",
     tags: ["Admin: experiments"],
     summary: "List experiments, newest first",
     request: {

@@ -12,6 +12,7 @@ const SCOPE_PATTERN = /^(global|company:[^\s:]{1,64}|service:[^\s:]{1,64})$/;
 
 export class ThresholdPreviewRoute extends ApiRoute {
   override schema = {
+    operationId: "previewThresholds",
     tags: ["Admin: thresholds"],
     summary: "Preview the lead volume and acceptance at each threshold",
     description:

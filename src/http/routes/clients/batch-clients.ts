@@ -13,6 +13,7 @@ import { clientBatchResponseSchema, toClientBatchResponse } from "./schemas";
 
 export class BatchClientsRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "batchClients",
     tags: ["Clients"],
     summary: `Create or update up to ${MAX_BATCH_CLIENTS} client profiles`,
     description:

@@ -10,6 +10,7 @@ import { clientRecordSchema, toClientRecord } from "./schemas";
 
 export class GetClientRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "getClient",
     tags: ["Clients"],
     summary: "Read one of the caller's clients",
     description:

@@ -11,6 +11,7 @@ import { clientRecordSchema, toClientRecord } from "./schemas";
 
 export class PutClientRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "putClient",
     tags: ["Clients"],
     summary: "Create or update an anonymized client profile",
     description:

@@ -45,6 +45,7 @@ export const CreateDealResponse = z
 
 export class CreateDealRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "createDeal",
     tags: ["Deals"],
     summary: "Report a deal: a client accepted or declined one of your company's services",
     description:

@@ -54,6 +54,7 @@ type CreateLeadsResponse = z.infer<typeof createLeadsResponseSchema>;
 /** `POST /v1/leads` — the CRM call: one client in, ratings and packaged, enqueued leads out. */
 export class CreateLeadsRoute extends OpenAPIRoute {
   override schema = {
+    operationId: "createLeads",
     tags: ["Leads"],
     summary: "Rate a client the manager works on and create leads for the services it will likely take",
     description:

@@ -64,6 +64,7 @@ export const adminLeadSchema = z
 
 export class GetLeadRoute extends ApiRoute {
   override schema = {
+    operationId: "getLead",
     tags: ["Admin: leads"],
     summary: "Get a lead with its delivery history",
     request: { params: leadIdParams },
@@ -88,6 +89,7 @@ export class GetLeadRoute extends ApiRoute {
 
 export class RedeliverLeadRoute extends ApiRoute {
   override schema = {
+    operationId: "redeliverLead",
     tags: ["Admin: leads"],
     summary: "Redeliver a lead",
     description:

@@ -9,6 +9,7 @@ import { inboxLeadSchema, leadIdParams, toInboxLead } from "./inbox";
 
 export class AckLeadRoute extends ApiRoute {
   override schema = {
+    operationId: "acknowledgePartnerLead",
     tags: ["Partner inbox"],
     summary: "Acknowledge receipt of a lead (idempotent)",
     description:

@@ -9,6 +9,7 @@ import { inboxLeadSchema, leadIdParams, toInboxLead } from "./inbox";
 
 export class GetInboxLeadRoute extends ApiRoute {
   override schema = {
+    operationId: "getPartnerLead",
     tags: ["Partner inbox"],
     summary: "Get one of the company's leads",
     request: { params: leadIdParams },

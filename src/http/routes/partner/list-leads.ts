@@ -20,12 +20,15 @@ export const inboxPageSchema = z
 
 export class ListInboxLeadsRoute extends ApiRoute {
   override schema = {
+    operationId: "listPartnerLeads",
     tags: ["Partner inbox"],
     summary: "List the company's leads, oldest first, from a cursor",
     description:
       "Every lead routed to the caller's company, in the order CactuBase created them, whatever its delivery " +
       "status (webhook receivers can use the inbox as a fallback). Poll by passing `next_cursor` back: it is " +
-      "always returned and a lead created later always sorts after it, so none is skipped.",
+      "always returned and a lead created later always sorts after it, so none is skipped. Fetching a lead " +
+      "delivers it: a listed lead not yet delivered gets `delivered_at` and moves from `queued`/`failed` to " +
+      "`delivered`.",
     request: {
       query: z.strictObject({
         cursor: z.string().max(200).nullish().describe("`next_cursor` of the previous page; empty to start"),

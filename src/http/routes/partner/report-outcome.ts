@@ -23,6 +23,7 @@ export const partnerDealSchema = z
 
 export class ReportLeadOutcomeRoute extends ApiRoute {
   override schema = {
+    operationId: "reportPartnerLeadOutcome",
     tags: ["Partner inbox"],
     summary: "Report the outcome of a lead (accepted or declined)",
     description:

@@ -12,6 +12,7 @@ import { clientRecommendationsSchema, modelRefView, recommendationView } from ".
 
 export class ClientRecommendationsRoute extends ApiRoute {
   override schema = {
+    operationId: "getClientRecommendations",
     tags: ["Recommendations"],
     summary: "Ranked services for one of the caller's clients",
     description:

@@ -11,6 +11,7 @@ import { modelRefView, previewRecommendationsSchema, recommendationQueryInput, r
 
 export class PreviewRecommendationsRoute extends ApiRoute {
   override schema = {
+    operationId: "previewRecommendations",
     tags: ["Recommendations"],
     summary: "Recommendations for an ad-hoc profile (nothing is stored)",
     description:

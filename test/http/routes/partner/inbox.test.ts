@@ -53,8 +53,7 @@ describe("GET /v1/partner/leads", () => {
     const [item] = res.body.items;
     expect(item).toMatchObject({
       id: rows[0].id,
-      status: "queued",
-      delivered_at: null,
+      status: "delivered",
       acknowledged_at: null,
       delivery_attempts: 0,
       last_delivery_error: null,
@@ -72,6 +71,28 @@ describe("GET /v1/partner/leads", () => {
     expect(acked.body.items.map((i: { id: string }) => i.id)).toEqual([rows[1].id]);
     const queued = await listAll(partnerKey, "&status=queued");
     expect(queued.ids).toEqual([rows[0].id, rows[2].id]);
+    // Fetched once, they are delivered: no longer queued.
+    expect((await listAll(partnerKey, "&status=queued")).ids).toEqual([]);
+    expect((await listAll(partnerKey, "&status=delivered")).ids).toEqual([rows[0].id, rows[2].id]);
+  });
+
+  it("delivers what it lists: delivered_at, status and one delivered event, later statuses kept", async () => {
+    const { partnerKey, rows } = await tenantWithLeads(3);
+    await api("POST", `/v1/partner/leads/${rows[1].id}/ack`, { key: partnerKey });
+    const before = Date.now();
+    const res = await api("GET", "/v1/partner/leads?limit=2", { key: partnerKey });
+    expect(res.body.items.map((i: { status: string }) => i.status)).toEqual(["delivered", "acknowledged"]);
+    const first = await lead(rows[0].id);
+    expect(first.status).toBe("delivered");
+    expect(first.deliveredAt).toBeGreaterThanOrEqual(before);
+    expect((await lead(rows[1].id)).status).toBe("acknowledged");
+    // Not on the page: untouched.
+    expect((await lead(rows[2].id)).deliveredAt).toBeNull();
+
+    await api("GET", "/v1/partner/leads?limit=2", { key: partnerKey });
+    const delivered = (await events(rows[0].id)).filter((e: { type: string }) => e.type === "delivered");
+    expect(delivered).toHaveLength(1);
+    expect((await lead(rows[0].id)).deliveredAt).toBe(first.deliveredAt);
   });
 
   it("never skips or repeats a lead while leads are created during polling", async () => {

@@ -21,6 +21,7 @@ export const IssuedApiKeySchema = ApiKeySchema.extend({
 
 export class CreateApiKeyRoute extends ApiRoute {
   override schema = {
+    operationId: "createApiKey",
     tags: ["Admin: API keys"],
     summary: "Issue an API key for a company",
     request: { params: z.object({ id: companyIdSchema }), body: contentJson(CreateApiKeyBody) },

@@ -10,6 +10,7 @@ import { ApiKeySchema, apiKeyView, companyIdSchema } from "../schemas";
 
 export class ListApiKeysRoute extends ApiRoute {
   override schema = {
+    operationId: "listApiKeys",
     tags: ["Admin: API keys"],
     summary: "List a company's API keys (revoked ones included, no secrets)",
     request: { params: z.object({ id: companyIdSchema }) },

@@ -10,6 +10,7 @@ import { ApiKeySchema, apiKeyView } from "../schemas";
 
 export class RevokeApiKeyRoute extends ApiRoute {
   override schema = {
+    operationId: "revokeApiKey",
     tags: ["Admin: API keys"],
     summary: "Revoke an API key",
     description:

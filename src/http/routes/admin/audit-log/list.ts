@@ -23,6 +23,7 @@ export const AuditEntrySchema = z
 
 export class ListAuditLogRoute extends ApiRoute {
   override schema = {
+    operationId: "listAuditLog",
     tags: ["Admin: audit log"],
     summary: "Read the audit log, newest first",
     request: {

@@ -32,6 +32,7 @@ export const CreateCompanyBody = z
 
 export class CreateCompanyRoute extends ApiRoute {
   override schema = {
+    operationId: "createCompany",
     tags: ["Admin: companies"],
     summary: "Create a company (the bank or a partner)",
     description:

@@ -10,6 +10,7 @@ import { CompanySchema, companyIdSchema, companyView } from "../schemas";
 
 export class GetCompanyRoute extends ApiRoute {
   override schema = {
+    operationId: "getCompany",
     tags: ["Admin: companies"],
     summary: "Get a company",
     request: { params: z.object({ id: companyIdSchema }) },

@@ -10,6 +10,7 @@ import { CompanySchema, companyView } from "../schemas";
 
 export class ListCompaniesRoute extends ApiRoute {
   override schema = {
+    operationId: "listCompanies",
     tags: ["Admin: companies"],
     summary: "List companies (oldest first)",
     request: { query: z.strictObject({}) },

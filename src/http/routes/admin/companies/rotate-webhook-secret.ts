@@ -10,6 +10,7 @@ import { CompanyWithSecretSchema, companyIdSchema, companyView } from "../schema
 
 export class RotateWebhookSecretRoute extends ApiRoute {
   override schema = {
+    operationId: "rotateWebhookSecret",
     tags: ["Admin: companies"],
     summary: "Rotate a company's webhook signing secret",
     description:

@@ -29,6 +29,7 @@ export const UpdateCompanyBody = z
 
 export class UpdateCompanyRoute extends ApiRoute {
   override schema = {
+    operationId: "updateCompany",
     tags: ["Admin: companies"],
     summary: "Update a company: pause / resume, cap, commission, webhook URL",
     request: { params: z.object({ id: companyIdSchema }), body: contentJson(UpdateCompanyBody) },

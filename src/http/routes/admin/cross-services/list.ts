@@ -20,6 +20,7 @@ export const CrossServiceLinkSchema = z
 
 export class ListCrossServiceLinksRoute extends ApiRoute {
   override schema = {
+    operationId: "listCrossServiceLinks",
     tags: ["Admin: cross-service matrix"],
     summary: "Read the cross-service matrix (stored cells only)",
     request: {

@@ -31,6 +31,7 @@ export const PutCrossServiceLinksBody = z
 
 export class PutCrossServiceLinksRoute extends ApiRoute {
   override schema = {
+    operationId: "putCrossServiceLinks",
     tags: ["Admin: cross-service matrix"],
     summary: "Set many cells of the cross-service matrix at once",
     description:

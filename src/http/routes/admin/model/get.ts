@@ -9,6 +9,7 @@ import { currentModelView, modelStatusSchema, modelVersionView, rebuildJobView }
 
 export class GetModelRoute extends ApiRoute {
   override schema = {
+    operationId: "getModel",
     tags: ["Admin: model"],
     summary: "The current recommender model: version, sizes, quality, history",
     description:

@@ -10,6 +10,7 @@ import { rebuildJobSchema, rebuildJobView } from "./schemas";
 
 export class GetModelRebuildRoute extends ApiRoute {
   override schema = {
+    operationId: "getModelRebuild",
     tags: ["Admin: model"],
     summary: "Progress of a full rebuild",
     request: { params: z.object({ id: z.string().min(1).max(64).describe("Rebuild job id (`rb_…`)") }) },

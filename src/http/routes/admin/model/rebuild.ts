@@ -9,6 +9,7 @@ import { rebuildJobSchema, rebuildJobView } from "./schemas";
 
 export class StartModelRebuildRoute extends ApiRoute {
   override schema = {
+    operationId: "startModelRebuild",
     tags: ["Admin: model"],
     summary: "Start a full rebuild of the statistics and reference groups",
     description:

@@ -9,6 +9,7 @@ import { retrainResultSchema, retrainResultView } from "./schemas";
 
 export class RetrainModelRoute extends ApiRoute {
   override schema = {
+    operationId: "retrainModel",
     tags: ["Admin: model"],
     summary: "Retrain the model now",
     description:

@@ -35,6 +35,14 @@ export const calibrationSchema = z
         log_loss: z.number(),
         brier_score: z.number(),
         auc: z.number().nullable(),
+        ece: z
+          .number()
+          .nullable()
+          .meta({
+            description:
+              "Expected calibration error in rating points: bucket-weighted |mean rating − observed acceptance| " +
+              "(out-of-fold when cross_validated; null for a model trained before it was reported)",
+          }),
         cross_validated: z.boolean(),
         buckets: z.array(
           z.object({
@@ -240,6 +248,8 @@ export function currentModelView(row: ModelVersionRecord, latestDeltaId: number)
             log_loss: report.logLoss,
             brier_score: report.brierScore,
             auc: report.auc,
+            // Artefacts trained before issue 12 carry no ECE.
+            ece: report.ece ?? null,
             cross_validated: report.crossValidated,
             buckets: report.buckets.map((bucket) => ({
               from: bucket.from,

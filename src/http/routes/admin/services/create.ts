@@ -21,6 +21,7 @@ export const CreateServiceBody = z
 
 export class CreateServiceRoute extends ApiRoute {
   override schema = {
+    operationId: "createService",
     tags: ["Admin: services"],
     summary: "Add a service to the catalog",
     description: "The service gets the next free `model_index` (its interaction-matrix column), never reused.",

@@ -10,6 +10,7 @@ import { ServiceSchema, serviceView } from "../schemas";
 
 export class GetServiceRoute extends ApiRoute {
   override schema = {
+    operationId: "getService",
     tags: ["Admin: services"],
     summary: "Get a service by code",
     request: { params: z.object({ code: z.string().min(1).max(64).describe("Service code") }) },

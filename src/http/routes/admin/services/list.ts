@@ -10,6 +10,7 @@ import { companyIdSchema, ServiceSchema, serviceView, slugSchema } from "../sche
 
 export class ListServicesRoute extends ApiRoute {
   override schema = {
+    operationId: "listServices",
     tags: ["Admin: services"],
     summary: "List the service catalog (in model-index order)",
     request: {

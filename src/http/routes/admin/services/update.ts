@@ -21,6 +21,7 @@ export const UpdateServiceBody = z
 
 export class UpdateServiceRoute extends ApiRoute {
   override schema = {
+    operationId: "updateService",
     tags: ["Admin: services"],
     summary: "Update a service (name, category, description, active)",
     request: {

@@ -10,6 +10,7 @@ import { SettingsViewSchema, settingsView } from "./view";
 
 export class GetSettingsRoute extends ApiRoute {
   override schema = {
+    operationId: "getSettings",
     tags: ["Admin: settings"],
     summary: "Read settings: stored values per scope and the effective value everywhere",
     request: { query: z.strictObject({}) },

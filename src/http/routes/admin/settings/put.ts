@@ -40,6 +40,7 @@ export const PutSettingsBody = z
 
 export class PutSettingsRoute extends ApiRoute {
   override schema = {
+    operationId: "putSettings",
     tags: ["Admin: settings"],
     summary: "Change settings (thresholds, caps, windows, routing) at any scope",
     description:
