@@ -20,6 +20,7 @@ export const BotLinkSchema = z
 /** `POST /v1/clients/{external_id}/bot-link` */
 export class CreateBotLinkRoute extends ApiRoute {
   override schema = {
+    operationId: "createBotLink",
     tags: ["Clients"],
     summary: "A one-time deep link into the Telegram bot for one of the CRM's clients",
     description:

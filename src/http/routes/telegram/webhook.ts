@@ -13,6 +13,7 @@ export const TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** `POST /v1/telegram/webhook` — Telegram delivers the bot's updates here. */
 export class TelegramWebhookRoute extends ApiRoute {
   override schema = {
+    operationId: "receiveTelegramUpdate",
     tags: ["Telegram bot"],
     summary: "Receive a Telegram update (called by Telegram only)",
     description:

@@ -27,6 +27,7 @@ export const EarnRuleSchema = z
 /** `GET /v1/admin/bot/earn-rules` */
 export class ListEarnRulesRoute extends ApiRoute {
   override schema = {
+    operationId: "listLoyaltyEarnRules",
     tags: ["Admin: Telegram bot"],
     summary: "Loyalty earn rules: points per event",
     responses: {
@@ -44,6 +45,7 @@ export class ListEarnRulesRoute extends ApiRoute {
 /** `PUT /v1/admin/bot/earn-rules/{event}` */
 export class PutEarnRuleRoute extends ApiRoute {
   override schema = {
+    operationId: "putLoyaltyEarnRule",
     tags: ["Admin: Telegram bot"],
     summary: "Set how many points an event earns and how long they stay valid",
     description:

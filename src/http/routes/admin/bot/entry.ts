@@ -23,6 +23,7 @@ export const BotEntrySchema = z
 /** `GET /v1/admin/companies/{id}/bot-entry` */
 export class GetBotEntryRoute extends ApiRoute {
   override schema = {
+    operationId: "getBotEntry",
     tags: ["Admin: Telegram bot"],
     summary: "The company's deep link and QR code into the Telegram bot",
     description:

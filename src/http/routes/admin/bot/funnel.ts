@@ -27,6 +27,7 @@ export const BotFunnelSchema = z
 /** `GET /v1/admin/companies/{id}/bot-funnel` */
 export class GetBotFunnelRoute extends ApiRoute {
   override schema = {
+    operationId: "getBotFunnel",
     tags: ["Admin: Telegram bot"],
     summary: "The aggregate bot funnel of people who came in through the company's QR code or links",
     description: "Counts only (never a person): entered, consented, surveyed, offered, interested, deals, withdrawn.",

@@ -23,6 +23,7 @@ const params = z.object({ service: z.string().min(1).max(64), locale: z.enum(OFF
 /** `GET /v1/admin/bot/offer-texts` */
 export class ListOfferTextsRoute extends ApiRoute {
   override schema = {
+    operationId: "listBotOfferTexts",
     tags: ["Admin: Telegram bot"],
     summary: "Offer texts the bot tells, per service and locale",
     request: { query: z.object({ locale: z.enum(OFFER_LOCALES).optional() }) },
@@ -42,6 +43,7 @@ export class ListOfferTextsRoute extends ApiRoute {
 /** `PUT /v1/admin/bot/offer-texts/{service}/{locale}` */
 export class PutOfferTextRoute extends ApiRoute {
   override schema = {
+    operationId: "putBotOfferText",
     tags: ["Admin: Telegram bot"],
     summary: "Set the offer text of a service in a locale (Russian first)",
     description:
@@ -80,6 +82,7 @@ export class PutOfferTextRoute extends ApiRoute {
 /** `DELETE /v1/admin/bot/offer-texts/{service}/{locale}` */
 export class DeleteOfferTextRoute extends ApiRoute {
   override schema = {
+    operationId: "deleteBotOfferText",
     tags: ["Admin: Telegram bot"],
     summary: "Remove an offer text (the bot stops offering the service in that locale)",
     request: { params },

@@ -19,6 +19,7 @@ export const QualityRatingSchema = z
 /** `GET /v1/admin/companies/{id}/quality-rating` */
 export class GetQualityRatingRoute extends ApiRoute {
   override schema = {
+    operationId: "getBotQualityRating",
     tags: ["Admin: Telegram bot"],
     summary: "The company's quality rating: stars people gave in the bot after an accepted deal",
     request: { params: z.object({ id: companyIdSchema }) },

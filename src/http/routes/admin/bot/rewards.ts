@@ -21,6 +21,7 @@ export const RewardSchema = z
 /** `POST /v1/admin/bot/rewards` */
 export class CreateRewardRoute extends ApiRoute {
   override schema = {
+    operationId: "createLoyaltyReward",
     tags: ["Admin: Telegram bot"],
     summary: "Publish a company's reward for points",
     description:
@@ -63,6 +64,7 @@ export class CreateRewardRoute extends ApiRoute {
 /** `GET /v1/admin/bot/rewards` */
 export class ListRewardsRoute extends ApiRoute {
   override schema = {
+    operationId: "listLoyaltyRewards",
     tags: ["Admin: Telegram bot"],
     summary: "Every published reward",
     responses: {
@@ -80,6 +82,7 @@ export class ListRewardsRoute extends ApiRoute {
 /** `DELETE /v1/admin/bot/rewards/{id}` */
 export class WithdrawRewardRoute extends ApiRoute {
   override schema = {
+    operationId: "withdrawLoyaltyReward",
     tags: ["Admin: Telegram bot"],
     summary: "Withdraw a reward (it stays on record, inactive)",
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
