@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
 import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
