@@ -80,6 +80,61 @@ export interface paths {
     /** Read the audit log, newest first */
     get: operations["listAuditLog"];
   };
+  "/v1/admin/companies/{id}/bot-entry": {
+    /**
+     * The company's deep link and QR code into the Telegram bot
+     * @description People who scan the QR code land in the bot, which shows the consent notice first. The optional `campaign` (1–16 of A-Z a-z 0-9) is carried in the payload for the funnel. The same input gives the same link.
+     */
+    get: operations["getBotEntry"];
+  };
+  "/v1/admin/companies/{id}/bot-funnel": {
+    /**
+     * The aggregate bot funnel of people who came in through the company's QR code or links
+     * @description Counts only (never a person): entered, consented, surveyed, offered, interested, deals, withdrawn.
+     */
+    get: operations["getBotFunnel"];
+  };
+  "/v1/admin/companies/{id}/quality-rating": {
+    /** The company's quality rating: stars people gave in the bot after an accepted deal */
+    get: operations["getBotQualityRating"];
+  };
+  "/v1/admin/bot/offer-texts": {
+    /** Offer texts the bot tells, per service and locale */
+    get: operations["listBotOfferTexts"];
+  };
+  "/v1/admin/bot/offer-texts/{service}/{locale}": {
+    /**
+     * Set the offer text of a service in a locale (Russian first)
+     * @description Shown to people as written, signed with the service's and company's names: no templating, so no profile value can ever appear in it. A text that speaks of a person's finances (income, salary, balances, holdings) or holds `{ } < >` is refused with `validation_failed`, each problem named. Only services with a `ru` text are offered by the bot.
+     */
+    put: operations["putBotOfferText"];
+    /** Remove an offer text (the bot stops offering the service in that locale) */
+    delete: operations["deleteBotOfferText"];
+  };
+  "/v1/admin/bot/earn-rules": {
+    /** Loyalty earn rules: points per event */
+    get: operations["listLoyaltyEarnRules"];
+  };
+  "/v1/admin/bot/earn-rules/{event}": {
+    /**
+     * Set how many points an event earns and how long they stay valid
+     * @description Events: `survey_completed` (the bot's survey, once per person), `referral_converted`, `deal_accepted`, `rating_given`. Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops the event earning. Only `survey_completed` is earned by the bot so far (docs/bot.md).
+     */
+    put: operations["putLoyaltyEarnRule"];
+  };
+  "/v1/admin/bot/rewards": {
+    /** Every published reward */
+    get: operations["listLoyaltyRewards"];
+    /**
+     * Publish a company's reward for points
+     * @description A discount code, bundle or cashback entitlement the company grants for points (the company pays; the platform records the redemption). People see it with `/rewards` in the bot. The title follows the offer-text rules (no words about a person's finances).
+     */
+    post: operations["createLoyaltyReward"];
+  };
+  "/v1/admin/bot/rewards/{id}": {
+    /** Withdraw a reward (it stays on record, inactive) */
+    delete: operations["withdrawLoyaltyReward"];
+  };
   "/v1/clients:batch": {
     /**
      * Create or update up to 500 client profiles
@@ -102,6 +157,13 @@ export interface paths {
      * The body and the `external_id` are scanned for personal data before validation; any (a name, phone, e-mail, document or card number, address, birth date) refuses the request with 422 `personal_data`, one error per offending path, and nothing is stored. The `external_id` itself is stored only as a keyed per-company hash. Unknown service codes are refused (400, one error per code); deactivated services are accepted as history. Needs `crm` scope.
      */
     put: operations["putClient"];
+  };
+  "/v1/clients/{external_id}/bot-link": {
+    /**
+     * A one-time deep link into the Telegram bot for one of the CRM's clients
+     * @description Hand the link to the client (e.g. in the bank's app). Whoever opens it sees the consent notice; after "I agree" the bot profile and this CRM client are one pseudonymous client, so the bot's offers use the CRM's profile. The link works once and for 7 days; only its hash is stored. Needs `crm` scope.
+     */
+    post: operations["createBotLink"];
   };
   "/v1/clients/{external_id}/recommendations": {
     /**
@@ -281,6 +343,13 @@ export interface paths {
   "/v1/admin/needs/{code}": {
     /** Change a need tag's labels, group or active flag */
     patch: operations["updateNeedTag"];
+  };
+  "/v1/telegram/webhook": {
+    /**
+     * Receive a Telegram update (called by Telegram only)
+     * @description Telegram's webhook. The `X-Telegram-Bot-Api-Secret-Token` header must equal the `TELEGRAM_WEBHOOK_SECRET` set with `npm run bot:set-webhook` (compared in constant time; otherwise 401 `unauthorized`). The body is a Telegram `Update`; its `update_id` is recorded before anything else, so a re-sent update has no second effect. Slow work (offers, leads) is queued; the answer is an empty 200. No bearer key.
+     */
+    post: operations["receiveTelegramUpdate"];
   };
 }
 
@@ -627,6 +696,57 @@ export interface components {
       /** @description Snapshot after the change (null for deletions) */
       after?: unknown;
     };
+    BotEntry: {
+      /** @description `https://t.me/<bot>?start=<start_payload>` */
+      deep_link: string;
+      /** @description Names the company (and campaign) under an HMAC: it cannot be forged or altered */
+      start_payload: string;
+      /** @description The deep link as a QR code (SVG document) */
+      qr_svg: string;
+    };
+    BotFunnel: {
+      company_id: string;
+      stages: {
+        entered: number;
+        consented: number;
+        surveyed: number;
+        offered: number;
+        interested: number;
+        deals: number;
+        withdrawn: number;
+      };
+    };
+    BotQualityRating: {
+      company_id: string;
+      ratings: number;
+      mean_stars: number | null;
+    };
+    BotOfferText: {
+      service: string;
+      /** @enum {string} */
+      locale: "ru" | "en";
+      text: string;
+      updated_at: string;
+      updated_by: string;
+    };
+    LoyaltyEarnRule: {
+      /** @enum {string} */
+      event: "survey_completed" | "referral_converted" | "deal_accepted" | "rating_given";
+      points: number;
+      lifetime_days: number;
+      active: boolean;
+      updated_at: string;
+      updated_by: string;
+    };
+    LoyaltyReward: {
+      id: string;
+      company_id: string;
+      /** @enum {string} */
+      kind: "discount" | "bundle" | "cashback";
+      title: string;
+      cost_points: number;
+      active: boolean;
+    };
     ClientBatchResponse: {
       results: components["schemas"]["ClientBatchResult"][];
       summary: {
@@ -732,7 +852,7 @@ export interface components {
        * @description Who reported the current value
        * @enum {string}
        */
-      source: "crm" | "deal" | "partner" | "import";
+      source: "crm" | "deal" | "partner" | "import" | "bot";
       /**
        * Format: date-time
        * @description When the current value was recorded
@@ -779,6 +899,12 @@ export interface components {
       services?: {
         [key: string]: 1 | -1;
       };
+    };
+    BotLink: {
+      deep_link: string;
+      start_payload: string;
+      /** @description The link works once, until this time (7 days) */
+      expires_at: string;
     };
     ClientRecommendations: {
       external_id: string;
@@ -3017,6 +3143,682 @@ export interface operations {
     };
   };
   /**
+   * The company's deep link and QR code into the Telegram bot
+   * @description People who scan the QR code land in the bot, which shows the consent notice first. The optional `campaign` (1–16 of A-Z a-z 0-9) is carried in the payload for the funnel. The same input gives the same link.
+   */
+  getBotEntry: {
+    parameters: {
+      query?: {
+        campaign?: string;
+      };
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The deep link, its start payload and the QR code */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BotEntry"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * The aggregate bot funnel of people who came in through the company's QR code or links
+   * @description Counts only (never a person): entered, consented, surveyed, offered, interested, deals, withdrawn.
+   */
+  getBotFunnel: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The funnel */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BotFunnel"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** The company's quality rating: stars people gave in the bot after an accepted deal */
+  getBotQualityRating: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Mean stars (null before the first rating) and their count */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BotQualityRating"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** Offer texts the bot tells, per service and locale */
+  listBotOfferTexts: {
+    parameters: {
+      query?: {
+        locale?: "ru" | "en";
+      };
+    };
+    responses: {
+      /** @description Every offer text */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["BotOfferText"][];
+          };
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Set the offer text of a service in a locale (Russian first)
+   * @description Shown to people as written, signed with the service's and company's names: no templating, so no profile value can ever appear in it. A text that speaks of a person's finances (income, salary, balances, holdings) or holds `{ } < >` is refused with `validation_failed`, each problem named. Only services with a `ru` text are offered by the bot.
+   */
+  putBotOfferText: {
+    parameters: {
+      path: {
+        service: string;
+        locale: "ru" | "en";
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          text: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The stored text */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BotOfferText"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** Remove an offer text (the bot stops offering the service in that locale) */
+  deleteBotOfferText: {
+    parameters: {
+      path: {
+        service: string;
+        locale: "ru" | "en";
+      };
+    };
+    responses: {
+      /** @description Removed */
+      204: {
+        content: never;
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** Loyalty earn rules: points per event */
+  listLoyaltyEarnRules: {
+    responses: {
+      /** @description Every rule set */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["LoyaltyEarnRule"][];
+          };
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Set how many points an event earns and how long they stay valid
+   * @description Events: `survey_completed` (the bot's survey, once per person), `referral_converted`, `deal_accepted`, `rating_given`. Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops the event earning. Only `survey_completed` is earned by the bot so far (docs/bot.md).
+   */
+  putLoyaltyEarnRule: {
+    parameters: {
+      path: {
+        event: "survey_completed" | "referral_converted" | "deal_accepted" | "rating_given";
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          points: number;
+          lifetime_days: number;
+          /** @default true */
+          active?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The stored rule */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LoyaltyEarnRule"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** Every published reward */
+  listLoyaltyRewards: {
+    responses: {
+      /** @description The rewards */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["LoyaltyReward"][];
+          };
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Publish a company's reward for points
+   * @description A discount code, bundle or cashback entitlement the company grants for points (the company pays; the platform records the redemption). People see it with `/rewards` in the bot. The title follows the offer-text rules (no words about a person's finances).
+   */
+  createLoyaltyReward: {
+    requestBody: {
+      content: {
+        "application/json": {
+          company_id: string;
+          /** @enum {string} */
+          kind: "discount" | "bundle" | "cashback";
+          title: string;
+          cost_points: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The reward */
+      201: {
+        content: {
+          "application/json": components["schemas"]["LoyaltyReward"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** Withdraw a reward (it stays on record, inactive) */
+  withdrawLoyaltyReward: {
+    parameters: {
+      path: {
+        id: string;
+      };
+    };
+    responses: {
+      /** @description Withdrawn */
+      204: {
+        content: never;
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
    * Create or update up to 500 client profiles
    * @description Each item is what `PUT /v1/clients/{external_id}` takes, plus its `external_id`.
    *
@@ -3228,6 +4030,74 @@ export interface operations {
       };
       /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
       415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * A one-time deep link into the Telegram bot for one of the CRM's clients
+   * @description Hand the link to the client (e.g. in the bank's app). Whoever opens it sees the consent notice; after "I agree" the bot profile and this CRM client are one pseudonymous client, so the bot's offers use the CRM's profile. The link works once and for 7 days; only its hash is stored. Needs `crm` scope.
+   */
+  createBotLink: {
+    parameters: {
+      path: {
+        /** @description The CRM's own id of the client (1–128 characters of A-Z a-z 0-9 . _ : -). It must not be personal data (no e-mail or phone): CactuBase stores only a keyed per-company hash of it. */
+        external_id: string;
+      };
+    };
+    responses: {
+      /** @description The link */
+      201: {
+        content: {
+          "application/json": components["schemas"]["BotLink"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
@@ -5073,6 +5943,53 @@ export interface operations {
       };
       /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
       422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Receive a Telegram update (called by Telegram only)
+   * @description Telegram's webhook. The `X-Telegram-Bot-Api-Secret-Token` header must equal the `TELEGRAM_WEBHOOK_SECRET` set with `npm run bot:set-webhook` (compared in constant time; otherwise 401 `unauthorized`). The body is a Telegram `Update`; its `update_id` is recorded before anything else, so a re-sent update has no second effect. Slow work (offers, leads) is queued; the answer is an empty 200. No bearer key.
+   */
+  receiveTelegramUpdate: {
+    parameters: {
+      header?: {
+        "x-telegram-bot-api-secret-token"?: string;
+      };
+    };
+    responses: {
+      /** @description The update was handled (or was a re-sent one and changed nothing) */
+      200: {
+        content: never;
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };

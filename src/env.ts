@@ -1,3 +1,4 @@
+import type { BotWorkMessage } from "./queues/bot-work/message";
 import type { LeadDispatchMessage } from "./queues/lead-dispatch/message";
 import type { ModelRebuildStepMessage } from "./queues/model-rebuild/message";
 
@@ -15,6 +16,18 @@ export interface Env {
   /** Root secret from which each company's pseudonym key is derived (secret). */
   PSEUDONYM_KEY: string;
   ENVIRONMENT: "production" | "development" | "test";
+  /** The Telegram bot's slow work: offers and interest (src/queues/bot-work). */
+  BOT_WORK: Queue<BotWorkMessage>;
+  /** Telegram Bot API token (secret). */
+  TELEGRAM_BOT_TOKEN: string;
+  /** Sent by Telegram in `X-Telegram-Bot-Api-Secret-Token` with every update (secret). */
+  TELEGRAM_WEBHOOK_SECRET: string;
+  /** Bot API root: `https://api.telegram.org` in production, a fake API in tests and local runs. */
+  TELEGRAM_API_ROOT: string;
+  /** The bot's @username, for `t.me` deep links. */
+  TELEGRAM_BOT_USERNAME: string;
+  /** Key of the AES-GCM encryption of Telegram chat ids (secret). */
+  BOT_ENCRYPTION_KEY: string;
   ALLOW_LOCALHOST_WEBHOOKS: string;
   /** Ports other than 443 a webhook URL may use, comma-separated (src/domain/webhook-url.ts). */
   WEBHOOK_ALLOWED_PORTS?: string;

@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { askForQualityRatings } from "../usecases/bot/quality-ratings";
 import { runHousekeeping } from "../usecases/housekeeping";
 import { sweepStaleLeads } from "../usecases/lead-delivery/sweep";
 import { runScheduledRetrain } from "../usecases/model/retrain";
@@ -14,6 +15,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
       const requeued = await sweepStaleLeads(env, controller.scheduledTime);
       console.log(JSON.stringify({ job: "lead-sweep", ...requeued }));
       await runScheduledRetrain(env, controller.scheduledTime);
+      const ratings = await askForQualityRatings(env, controller.scheduledTime);
+      console.log(JSON.stringify({ job: "bot-quality-ratings", ...ratings }));
       return;
     }
     case CRON_HOUSEKEEPING: {

@@ -7,6 +7,7 @@ import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
 import { registerSystemRoutes } from "./routes/system";
+import { registerTelegramRoutes } from "./routes/telegram";
 import { registerVocabulariesRoutes } from "./routes/vocabularies";
 
 export function registerRoutes(router: Router) {
@@ -19,4 +20,5 @@ export function registerRoutes(router: Router) {
   registerDealsRoutes(router);
   registerAnalyticsRoutes(router);
   registerVocabulariesRoutes(router);
+  registerTelegramRoutes(router);
 }

@@ -129,7 +129,7 @@ export const interactions = sqliteTable(
       .references(() => services.id),
     /** 1 = uses the service, -1 = was offered it and declined. */
     value: integer("value").notNull(),
-    source: text("source", { enum: ["crm", "deal", "partner", "import"] }).notNull(),
+    source: text("source", { enum: ["crm", "deal", "partner", "import", "bot"] }).notNull(),
     at: integer("at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.clientId, t.serviceId] }), index("interactions_service_idx").on(t.serviceId)],
@@ -485,3 +485,6 @@ export const modelRebuildJobs = sqliteTable(
     uniqueIndex("model_rebuild_jobs_one_running").on(t.status).where(sql`status = 'running'`),
   ],
 );
+
+// The Telegram bot's tables (docs/bot.md) live in a file of their own.
+export * from "./bot-schema";

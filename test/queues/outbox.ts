@@ -7,14 +7,16 @@
  */
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { BOT_WORK_QUEUE } from "../../src/queues/bot-work/message";
 import { LEAD_DISPATCH_QUEUE } from "../../src/queues/lead-dispatch/message";
 import { MODEL_REBUILD_QUEUE } from "../../src/queues/model-rebuild/message";
 
-type QueueName = typeof LEAD_DISPATCH_QUEUE | typeof MODEL_REBUILD_QUEUE;
+type QueueName = typeof LEAD_DISPATCH_QUEUE | typeof MODEL_REBUILD_QUEUE | typeof BOT_WORK_QUEUE;
 
 const outboxes = new Map<QueueName, unknown[]>([
   [LEAD_DISPATCH_QUEUE, []],
   [MODEL_REBUILD_QUEUE, []],
+  [BOT_WORK_QUEUE, []],
 ]);
 
 /** A producer binding that appends to its queue's outbox. */
@@ -38,6 +40,7 @@ export function installOutboxes(): void {
   Object.assign(env, {
     LEAD_DISPATCH: recordingQueue(LEAD_DISPATCH_QUEUE),
     MODEL_REBUILD: recordingQueue(MODEL_REBUILD_QUEUE),
+    BOT_WORK: recordingQueue(BOT_WORK_QUEUE),
   });
 }
 

@@ -4,8 +4,11 @@ import type { AppEnv, Principal } from "../../env";
 import { authenticateKey } from "../../usecases/auth/authenticate";
 import { limitAnonymous } from "./rate-limit";
 
-/** Paths that need no key: the index, the health check and the contract with its reference UI. */
-const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs"]);
+/**
+ * Paths that need no key: the index, the health check, the contract with its reference UI, and
+ * Telegram's webhook (authenticated by its own secret token in the route).
+ */
+const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs", "/v1/telegram/webhook"]);
 const PUBLIC_PREFIXES = ["/docs/"];
 
 /**

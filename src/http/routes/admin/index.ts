@@ -3,6 +3,7 @@ import { CreateApiKeyRoute } from "./api-keys/create";
 import { ListApiKeysRoute } from "./api-keys/list";
 import { RevokeApiKeyRoute } from "./api-keys/revoke";
 import { ListAuditLogRoute } from "./audit-log/list";
+import { registerAdminBotRoutes } from "./bot";
 import { CreateCompanyRoute } from "./companies/create";
 import { GetCompanyRoute } from "./companies/get";
 import { ListCompaniesRoute } from "./companies/list";
@@ -44,6 +45,8 @@ export function registerAdminRoutes(router: Router) {
   router.put("/v1/admin/settings", PutSettingsRoute);
 
   router.get("/v1/admin/audit-log", ListAuditLogRoute);
+
+  registerAdminBotRoutes(router);
 }
 
 /**

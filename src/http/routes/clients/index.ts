@@ -1,5 +1,6 @@
 import type { Router } from "../../router";
 import { BatchClientsRoute } from "./batch-clients";
+import { CreateBotLinkRoute } from "./bot-link";
 import { GetClientRoute } from "./get-client";
 import { PutClientRoute } from "./put-client";
 
@@ -25,4 +26,5 @@ export function registerClientsRoutes(router: Router) {
   documentLiteralColonPath(router, "post", "/v1/clients:batch");
   router.put("/v1/clients/:external_id", PutClientRoute);
   router.get("/v1/clients/:external_id", GetClientRoute);
+  router.post("/v1/clients/:external_id/bot-link", CreateBotLinkRoute);
 }

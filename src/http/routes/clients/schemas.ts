@@ -10,7 +10,7 @@ export const clientInteractionSchema = z
   .object({
     service_code: z.string(),
     value: z.union([z.literal(1), z.literal(-1)]).meta({ description: "1 uses the service, -1 offered and declined" }),
-    source: z.enum(["crm", "deal", "partner", "import"]).meta({ description: "Who reported the current value" }),
+    source: z.enum(["crm", "deal", "partner", "import", "bot"]).meta({ description: "Who reported the current value" }),
     at: z.iso.datetime().meta({ description: "When the current value was recorded" }),
   })
   .meta({ id: "ClientInteraction" });

@@ -1,0 +1,51 @@
+/**
+ * Every text the bot sends (Russian first). Offer messages are an admin's text and the names of
+ * the service and its company: nothing from the person's profile is ever interpolated.
+ */
+import { AGE_BANDS, MAX_SURVEY_NEEDS } from "./survey";
+
+export const MESSAGES = {
+  refusedEntry: "Извините, эта ссылка недействительна или устарела. Попросите у компании новый QR-код или ссылку.",
+  noEntry: "Здравствуйте! Чтобы начать, отсканируйте QR-код компании-партнёра или откройте её ссылку.",
+  refusedConsent: "Хорошо, мы ничего не сохранили. Если передумаете, снова откройте ссылку компании.",
+  askAge: "Спасибо! Короткий опрос из двух вопросов. Сколько вам лет?",
+  askNeeds: `Что вам сейчас интересно? Выберите до ${MAX_SURVEY_NEEDS} тем и нажмите «Готово».`,
+  tooManyNeeds: `Можно выбрать не больше ${MAX_SURVEY_NEEDS} тем.`,
+  needNoNeeds: "Выберите хотя бы одну тему.",
+  surveyDone: "Готово! Подбираем для вас предложения партнёров.",
+  noOffers: "Сейчас подходящих предложений нет. Мы напишем, когда появятся.",
+  interested: (company: string) => `Спасибо! Мы передали ваш интерес компании «${company}». Она свяжется с вами.`,
+  interestNotRouted: "Спасибо за интерес! К сожалению, сейчас это предложение недоступно.",
+  declined: "Понятно, больше не будем это предлагать.",
+  alreadyAnswered: "Вы уже ответили на это предложение.",
+  alreadyConsented: "Вы уже дали согласие. Отозвать его можно командой /stop.",
+  help: "Команды: /rewards — награды за баллы, /stop — отозвать согласие и удалить данные.",
+  withdrawn: "Согласие отозвано, данные удалены.",
+  askRating: (company: string) =>
+    `Компания «${company}» оформила для вас услугу. Оцените, пожалуйста, качество обслуживания.`,
+  thanksForRating: "Спасибо за оценку!",
+  rewardsIntro: "Награды за баллы от компаний-партнёров:",
+  noRewards: "Сейчас наград нет. Загляните позже.",
+  rewardButton: (title: string, cost: number) => `${title} — ${cost} баллов`,
+  rewardUnavailable: "Эта награда больше недоступна.",
+  notEnoughPoints: "Баллов пока не хватает на эту награду.",
+  redeemed: (title: string, company: string) =>
+    `Готово: «${title}» от компании «${company}». Компания свяжется с вами, чтобы выдать награду.`,
+  agreeButton: "Согласен",
+  refuseButton: "Не согласен",
+  withdrawButton: "Отозвать согласие",
+  needsDoneButton: "Готово",
+  interestedButton: "Интересно",
+  notForMeButton: "Не для меня",
+} as const;
+
+/** An offer as the person sees it: the admin's text signed by the company, and nothing else. */
+export function offerMessage(offerText: string, serviceName: string, companyName: string): string {
+  return `${serviceName}\n\n${offerText.trim()}\n\n— ${companyName}`;
+}
+
+/** Age-band button labels (the bands themselves, shown to everybody alike). */
+export const AGE_BAND_LABELS: ReadonlyArray<readonly [band: string, label: string]> = AGE_BANDS.map((band) => [
+  band,
+  band === "65+" ? "65 и старше" : `${band.replace("-", "–")}`,
+]);

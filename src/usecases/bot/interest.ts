@@ -1,0 +1,100 @@
+/**
+ * "Interested": the lead for the offered service, made by the lead call's own steps — the same
+ * serving model and rating, the same decisions (threshold, duplicates and exclusivity, experiment
+ * holdouts, paused companies and caps, competition between companies) and the same packaging,
+ * write and delivery queue. Only the offered service is considered: the person asked for it, and
+ * for nothing else. The client is the person's pseudonymous client; the entry company is the source.
+ */
+import { MESSAGES } from "../../domain/bot/messages";
+import { MAX_EXCLUSIVITY_WINDOW_MS } from "../../domain/settings";
+import type { Env } from "../../env";
+import type { BotWorkMessage } from "../../queues/bot-work/message";
+import { buildScoredCandidateInserts } from "../../storage/analytics";
+import { getClientRow, getOffer, getPerson, offerLeadStatement } from "../../storage/bot";
+import { clientNeeds, type StoredCell } from "../../storage/clients";
+import { getDb } from "../../storage/db";
+import { loadLeadContext } from "../../storage/lead-context";
+import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
+import { decideLeads } from "../lead-call/decide";
+import { packageLeads, scoredCandidates } from "../lead-call/packaging";
+import { rateStoredClient } from "../lead-call/rating";
+import { currentServingModel } from "../recommendations/serving";
+import type { BotReply } from "./replies";
+
+export interface InterestOutcome {
+  chatCipher: string;
+  replies: BotReply[];
+  leadId: string | null;
+}
+
+/**
+ * Creates the lead of an offer the person said "Interested" to; null when there is nothing to do
+ * (the person withdrew, or a retried job finds the lead made already).
+ */
+export async function expressInterest(
+  env: Env,
+  offerId: string,
+  now: number,
+  enqueue: (message: BotWorkMessage) => Promise<void>,
+): Promise<InterestOutcome | null> {
+  const db = getDb(env.DB);
+  const offer = await getOffer(db, offerId);
+  if (!offer?.personId || offer.response !== "interested" || offer.leadId) return null;
+  const person = await getPerson(db, offer.personId);
+  const client = person?.clientId ? await getClientRow(db, person.clientId) : null;
+  if (!person || !client) return null;
+
+  const [context, serving] = await Promise.all([
+    loadLeadContext(env.DB, db, {
+      companyId: client.companyId,
+      externalHash: client.externalHash,
+      now,
+      lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
+    }),
+    currentServingModel(env, now),
+  ]);
+  const state = context.clientState;
+  const cells: StoredCell[] = [...(state?.cells ?? new Map<string, number>())].map(([serviceId, value]) => ({
+    serviceId,
+    value: value === 1 ? 1 : -1,
+    at: state?.cellTimes?.get(serviceId) ?? now,
+  }));
+  const rated = rateStoredClient(serving, { client, cells, context, now });
+  const offered = rated.services.filter((service) => service.serviceId === offer.serviceId);
+  const selection = decideLeads(context, client.id, offered, client.companyId, cells, now);
+  const packaging = {
+    pseudonymKey: env.PSEUDONYM_KEY,
+    context,
+    outcomes: selection.outcomes,
+    rated,
+    clientId: client.id,
+    profile: {
+      age: client.age,
+      monthlyIncome: client.monthlyIncome,
+      region: client.region,
+      gender: client.gender,
+      needs: clientNeeds(client),
+    },
+    sourceCompanyId: client.companyId,
+    now,
+  };
+  const newLeads = await packageLeads(packaging);
+  const lead = newLeads[0] ?? null;
+  const statements = [
+    ...buildLeadInserts(db, newLeads),
+    ...buildScoredCandidateInserts(db, scoredCandidates(packaging, newLeads)),
+    ...(lead ? [offerLeadStatement(db, offer.id, lead.document.lead_id)] : []),
+  ];
+  if (statements.length > 0) await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  if (lead) {
+    const enqueued = await enqueueLeads(env, [lead.document.lead_id]);
+    if (enqueued.pending.length > 0) console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: 1 }));
+  }
+  await enqueue({ v: 1, type: "send_offers", personId: person.id });
+  const companyName = lead ? lead.document.target_company.name : null;
+  return {
+    chatCipher: person.chatCipher,
+    leadId: lead?.document.lead_id ?? null,
+    replies: [{ text: companyName ? MESSAGES.interested(companyName) : MESSAGES.interestNotRouted }],
+  };
+}

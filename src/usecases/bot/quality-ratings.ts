@@ -1,0 +1,73 @@
+/**
+ * Quality ratings: once a lead the bot made ends in an accepted deal, the bot asks the person for
+ * 1–5 stars for the company (once per offer; run from the cron). The stars earn the
+ * `rating_given` points and make the company's rating, which admins see.
+ */
+import { MESSAGES } from "../../domain/bot/messages";
+import { DomainError } from "../../domain/errors";
+import type { Env } from "../../env";
+import {
+  companyQualityRating,
+  findPersonByTelegramHash,
+  getOffer,
+  getPerson,
+  listOffersToRate,
+  markRatingAsked,
+  recordRating,
+} from "../../storage/bot";
+import { getCompany } from "../../storage/companies";
+import { getDb } from "../../storage/db";
+import { earnForEvent } from "../loyalty/ledger";
+import { openChatId, personLookupHash, type TelegramUser } from "./identity";
+import { answer, type BotAnswer } from "./replies";
+import { sendReplies, telegramApi } from "./telegram-api";
+
+/** Persons asked per cron run (Telegram allows ~30 messages a second per bot). */
+const ASKS_PER_RUN = 50;
+
+export async function askForQualityRatings(env: Env, now: number): Promise<{ asked: number }> {
+  if (!env.TELEGRAM_BOT_TOKEN || !env.BOT_ENCRYPTION_KEY) return { asked: 0 };
+  const db = getDb(env.DB);
+  const api = telegramApi(env);
+  let asked = 0;
+  for (const offer of await listOffersToRate(db, ASKS_PER_RUN)) {
+    const person = offer.personId ? await getPerson(db, offer.personId) : null;
+    if (!person || !(await markRatingAsked(db, offer.offerId, offer.companyId, now))) continue;
+    await sendReplies(api, await openChatId(env, person.chatCipher), [
+      {
+        text: MESSAGES.askRating(offer.companyName),
+        buttons: [
+          [1, 2, 3, 4, 5].map((stars) => ({
+            text: "★".repeat(stars),
+            action: { kind: "rate", offerId: offer.offerId, stars },
+          })),
+        ],
+      },
+    ]);
+    asked++;
+  }
+  return { asked };
+}
+
+export async function rateQuality(
+  env: Env,
+  user: TelegramUser,
+  action: { offerId: string; stars: number },
+  now: number,
+): Promise<BotAnswer> {
+  const db = getDb(env.DB);
+  const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
+  const offer = await getOffer(db, action.offerId);
+  if (!person || offer?.personId !== person.id) return answer([]);
+  if (!(await recordRating(db, offer.id, action.stars, now))) return answer([], MESSAGES.alreadyAnswered);
+  await earnForEvent(env, { personId: person.id, event: "rating_given", key: `rating:${offer.id}`, now });
+  return answer([], MESSAGES.thanksForRating);
+}
+
+/** `GET /v1/admin/companies/{id}/quality-rating`. @throws DomainError not_found */
+export async function qualityRatingOf(env: Env, companyId: string) {
+  const db = getDb(env.DB);
+  if (!(await getCompany(db, companyId))) throw new DomainError("not_found", `Company ${companyId} not found`);
+  const { count, mean } = await companyQualityRating(db, companyId);
+  return { company_id: companyId, ratings: count, mean_stars: mean === null ? null : Math.round(mean * 100) / 100 };
+}
