@@ -3,6 +3,7 @@
  * Worker under test. Each test file gets isolated storage from the vitest plugin.
  */
 import { env, exports } from "cloudflare:workers";
+import { SEED_NEED_TAGS } from "../src/domain/vocabularies/needs";
 import { newId } from "../src/lib/ids";
 import { issueApiKey, type KeyScope } from "../src/storage/api-keys";
 import { getDb } from "../src/storage/db";
@@ -137,7 +138,15 @@ export async function resetDatabase() {
   const others = [...names].filter(
     (t) => !known.includes(t) && !t.startsWith("sqlite_") && !t.startsWith("_cf_") && t !== "d1_migrations",
   );
-  await env.DB.batch([...others, ...known].map((t) => env.DB.prepare(`DELETE FROM ${t}`)));
+  await env.DB.batch([
+    ...[...others, ...known].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
+    // The needs taxonomy is reference data its migration seeds: every world starts from that seed.
+    ...SEED_NEED_TAGS.map((tag) =>
+      env.DB.prepare(
+        "INSERT INTO need_tags (code, label_ru, label_en, group_code, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 0, 0)",
+      ).bind(tag.code, tag.labelRu, tag.labelEn, tag.group),
+    ),
+  ]);
   const keys = await env.MODEL.list();
   await Promise.all(keys.keys.map((k) => env.MODEL.delete(k.name)));
 }

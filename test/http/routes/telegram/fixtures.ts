@@ -38,7 +38,7 @@ export async function botMarket() {
         services: { mortgage: 1, "property-ins": 1 },
       },
     });
-    expect(res.status).toBe(201);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   for (let i = 0; i < 10; i++) {
     await api("PUT", `/v1/clients/history-d-${i}`, {
