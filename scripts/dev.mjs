@@ -38,7 +38,7 @@ const HEALTH_TIMEOUT_MS = 120_000;
 const HEALTH_POLL_MS = 500;
 /** After this long, a child that ignored the stop signal is killed. */
 const STOP_GRACE_MS = 10_000;
-/** The Worker ignores admin tokens shorter than this (src/lib/auth.ts). */
+/** The Worker ignores admin tokens shorter than this (src/http/middleware/auth.ts). */
 const MIN_ADMIN_TOKEN_LENGTH = 16;
 const TSX_CLI = join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 

@@ -1,6 +1,6 @@
 /**
  * The lead document, version 1: what a receiving company gets (webhook body and inbox item).
- * Its JSON Schema is published as `schemas/lead.v1.json` (see src/contract.ts).
+ * Its JSON Schema is published as `schemas/lead.v1.json` (see src/http/contract.ts).
  *
  * The document carries no personal data. The client appears only as a pseudonym that differs per
  * receiving company (two partners cannot join their lead streams on it), age and income bands
