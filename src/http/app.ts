@@ -44,8 +44,9 @@ export function createApp() {
   app.use("*", personalDataGuard);
   app.get("/", (c) => c.json(API_INDEX));
   // The API reference UI: static assets (public/docs), served offline by the Worker itself.
-  app.get("/docs", (c) => c.env.ASSETS.fetch(new URL("/docs/index.html", c.req.url)));
-  app.get("/docs/*", (c) => c.env.ASSETS.fetch(c.req.raw));
+  // Asset responses have immutable headers: re-wrap them so the response-header middleware can add its own.
+  app.get("/docs", async (c) => mutable(await c.env.ASSETS.fetch(new URL("/docs/index.html", c.req.url))));
+  app.get("/docs/*", async (c) => mutable(await c.env.ASSETS.fetch(c.req.raw)));
 
   const router = fromHono(app, {
     openapi_url: "/openapi.json",
@@ -103,4 +104,8 @@ function documentCommonErrors(router: Router) {
       Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)),
     ) as typeof route.responses;
   }
+}
+
+function mutable(response: Response): Response {
+  return new Response(response.body, response);
 }

@@ -21,7 +21,7 @@ const secure = secureHeaders({
   xDownloadOptions: false,
   xDnsPrefetchControl: false,
   originAgentCluster: false,
-  // The /docs page loads Swagger UI from a CDN; a Content-Security-Policy is left to that page.
+  // The /docs page (Swagger UI from the Worker's own assets) sets no policy of its own; none is imposed here.
   contentSecurityPolicy: undefined,
 });
 
