@@ -28,6 +28,7 @@ import {
   type StatisticsSnapshot,
 } from "../../../src/domain/recommender/statistics-snapshot";
 import { NEEDS, REGIONS } from "./fixtures";
+import { expectSameStatistics } from "./statistics-assertions";
 
 const N_SERVICES = 5;
 const N_GROUPS = 3;
@@ -70,27 +71,6 @@ function recount(snapshot: StatisticsSnapshot, states: Iterable<LoggedClientStat
   return accumulator.stats;
 }
 
-function expectSame(actual: ModelStatistics, expected: ModelStatistics) {
-  expect(actual.clientCount).toBe(expected.clientCount);
-  for (const name of [
-    "pairDot",
-    "servicePositive",
-    "serviceNegative",
-    "segmentMembers",
-    "segmentPositive",
-    "segmentNegative",
-    "groupMembers",
-    "groupPositive",
-    "groupNegative",
-    "groupHistogram",
-  ] as const) {
-    expect(Array.from(actual[name]), name).toEqual(Array.from(expected[name]));
-  }
-  actual.groupVectorSum.forEach((value, i) => {
-    expect(value).toBeCloseTo(expected.groupVectorSum[i], 9);
-  });
-}
-
 /** A snapshot whose assignment centroids come from k-means over some clients (so groups are active). */
 function clusteredSnapshot(forSpace: FeatureSpace = space): StatisticsSnapshot {
   const next = random(7);
@@ -128,7 +108,7 @@ describe("foldChanges", () => {
     }
     expect(folded).toBe(300);
     expect(snapshot.lastDeltaId).toBe(300);
-    expectSame(snapshot.stats, recount(snapshot, current.values()));
+    expectSameStatistics(snapshot.stats, recount(snapshot, current.values()));
     expect(Array.from(snapshot.stats.groupMembers).filter((members) => members > 0).length).toBeGreaterThan(1);
   });
 
@@ -150,7 +130,7 @@ describe("foldChanges", () => {
     );
     expect(folded).toBe(1);
     expect(snapshot.lastDeltaId).toBe(13);
-    expectSame(snapshot.stats, recount(snapshot, [b]));
+    expectSameStatistics(snapshot.stats, recount(snapshot, [b]));
   });
 
   it("refuses a logged state naming a service outside the statistics", () => {
@@ -184,7 +164,7 @@ describe("growSnapshot", () => {
       );
     }
     // The grown statistics equal a recount in the wider space.
-    expectSame(grown.stats, recount(grown, states));
+    expectSameStatistics(grown.stats, recount(grown, states));
     expect(growSnapshot(grown, N_SERVICES)).toBe(grown);
   });
 
