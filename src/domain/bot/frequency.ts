@@ -3,8 +3,7 @@
  * offered to a person at most once (answered or not).
  */
 
-export const DAY_MS = 86_400_000;
-
+import { DAY_MS } from "../time";
 export interface OfferCaps {
   /** Offers per rolling 24 hours. */
   perDay: number;

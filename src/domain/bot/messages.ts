@@ -2,7 +2,7 @@
  * Every text the bot sends (Russian first). Offer messages are an admin's text and the names of
  * the service and its company: nothing from the person's profile is ever interpolated.
  */
-import { AGE_BANDS, MAX_SURVEY_NEEDS } from "./survey";
+import { MAX_SURVEY_NEEDS, SURVEY_AGE_BANDS } from "./survey";
 
 export const MESSAGES = {
   refusedEntry: "Извините, эта ссылка недействительна или устарела. Попросите у компании новый QR-код или ссылку.",
@@ -45,7 +45,7 @@ export function offerMessage(offerText: string, serviceName: string, companyName
 }
 
 /** Age-band button labels (the bands themselves, shown to everybody alike). */
-export const AGE_BAND_LABELS: ReadonlyArray<readonly [band: string, label: string]> = AGE_BANDS.map((band) => [
+export const AGE_BAND_LABELS: ReadonlyArray<readonly [band: string, label: string]> = SURVEY_AGE_BANDS.map((band) => [
   band,
   band === "65+" ? "65 и старше" : `${band.replace("-", "–")}`,
 ]);

@@ -3,11 +3,11 @@
  * cold-start profile the recommender rates. Nothing financial is asked.
  */
 
-export const AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"] as const;
-export type AgeBand = (typeof AGE_BANDS)[number];
+export const SURVEY_AGE_BANDS = ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"] as const;
+export type SurveyAgeBand = (typeof SURVEY_AGE_BANDS)[number];
 
 /** The age the recommender sees for a band: the band's middle (its age features are banded too). */
-const REPRESENTATIVE_AGE: Record<AgeBand, number> = {
+const REPRESENTATIVE_AGE: Record<SurveyAgeBand, number> = {
   "18-24": 21,
   "25-34": 30,
   "35-44": 40,
@@ -16,11 +16,11 @@ const REPRESENTATIVE_AGE: Record<AgeBand, number> = {
   "65+": 70,
 };
 
-export function isAgeBand(value: string): value is AgeBand {
-  return (AGE_BANDS as readonly string[]).includes(value);
+export function isAgeBand(value: string): value is SurveyAgeBand {
+  return (SURVEY_AGE_BANDS as readonly string[]).includes(value);
 }
 
-export function representativeAge(band: AgeBand): number {
+export function representativeAge(band: SurveyAgeBand): number {
   return REPRESENTATIVE_AGE[band];
 }
 

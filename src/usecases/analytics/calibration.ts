@@ -5,7 +5,7 @@ import { loadCalibrationSlots } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
-export async function calibrationReport(
+export async function candidateCalibration(
   env: Env,
   query: ReportQuery & { bandWidth: number },
 ): Promise<{ window: TimeWindow; filters: ReportFilters; report: CandidateCalibrationReport }> {

@@ -16,7 +16,7 @@ import { getDb } from "../../storage/db";
 import { loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import { decideLeads } from "../lead-call/decide";
-import { packageLeads, scoredCandidates } from "../lead-call/packaging";
+import { packageLeads, scoredCandidateRows } from "../lead-call/packaging";
 import { rateStoredClient } from "../lead-call/rating";
 import { currentServingModel } from "../recommendations/serving";
 import type { BotReply } from "./replies";
@@ -82,7 +82,7 @@ export async function expressInterest(
   const lead = newLeads[0] ?? null;
   const statements = [
     ...buildLeadInserts(db, newLeads),
-    ...buildScoredCandidateInserts(db, scoredCandidates(packaging, newLeads)),
+    ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
     ...(lead ? [offerLeadStatement(db, offer.id, lead.document.lead_id)] : []),
   ];
   if (statements.length > 0) await db.batch(statements as [(typeof statements)[number], ...typeof statements]);

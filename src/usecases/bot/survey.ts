@@ -4,7 +4,7 @@
  * queues the first offers.
  */
 import { AGE_BAND_LABELS, MESSAGES } from "../../domain/bot/messages";
-import { type AgeBand, isAgeBand, representativeAge, SURVEY_NEEDS, toggleNeed } from "../../domain/bot/survey";
+import { isAgeBand, representativeAge, SURVEY_NEEDS, type SurveyAgeBand, toggleNeed } from "../../domain/bot/survey";
 import type { Env } from "../../env";
 import { pseudonymize } from "../../lib/crypto";
 import { type BotPersonRow, bumpFunnel, findPersonByTelegramHash, updatePerson } from "../../storage/bot";
@@ -106,7 +106,7 @@ export async function finishSurvey(
       companyId: person.entryCompanyId,
       externalHash: await pseudonymize(env.PSEUDONYM_KEY, person.entryCompanyId, `bot:${person.id}`),
       profile: {
-        age: representativeAge(person.ageBand as AgeBand),
+        age: representativeAge(person.ageBand as SurveyAgeBand),
         monthlyIncome: BOT_CLIENT_UNKNOWN_INCOME,
         region: BOT_CLIENT_REGION,
         gender: null,

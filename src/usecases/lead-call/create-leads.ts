@@ -25,7 +25,7 @@ import { currentServingModel } from "../recommendations/serving";
 import { vocabularyChecker } from "../vocabularies/profile";
 import { type LeadCallAnswer, renderAnswer } from "./answer";
 import { decideLeads } from "./decide";
-import { answeredLeads, packageLeads, scoredCandidates } from "./packaging";
+import { answeredLeads, packageLeads, scoredCandidateRows } from "./packaging";
 import { rateStoredClient } from "./rating";
 import { type CreateLeadsBody, createLeadsBodySchema } from "./request";
 
@@ -205,7 +205,7 @@ async function decideAndWrite(
     const statements = [
       ...write.statements,
       ...buildLeadInserts(db, newLeads),
-      ...buildScoredCandidateInserts(db, scoredCandidates(packaging, newLeads)),
+      ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
       ...(slot ? [slot.complete(status, answer)] : []),
     ];
     try {

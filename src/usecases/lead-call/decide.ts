@@ -63,7 +63,7 @@ export function decideLeads(
   });
 }
 
-export type LeadSelection = ReturnType<typeof decideLeads>;
+export type LeadCallDecision = ReturnType<typeof decideLeads>;
 
 /** Routing statistics per category and company: today's routed leads and the measured acceptance. */
 function routingStats(context: LeadContext): Record<string, Record<string, CompanyCategoryStats>> {

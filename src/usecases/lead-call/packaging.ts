@@ -85,7 +85,7 @@ export function answeredLeads(newLeads: readonly NewLead[], outcomes: readonly C
 }
 
 /** One scored-candidate row per decision, linked to its lead when one was created. */
-export function scoredCandidates(
+export function scoredCandidateRows(
   input: Pick<PackagingInput, "outcomes" | "rated" | "clientId" | "now">,
   newLeads: readonly NewLead[],
 ): NewScoredCandidate[] {

@@ -2,10 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CALLBACK_DATA_MAX_BYTES, decodeAction, encodeAction } from "../../../src/domain/bot/callbacks";
 import { consentNotice } from "../../../src/domain/bot/consent-notice";
-import { DAY_MS, offersAllowedNow } from "../../../src/domain/bot/frequency";
+import { offersAllowedNow } from "../../../src/domain/bot/frequency";
 import { AGE_BAND_LABELS, MESSAGES, offerMessage } from "../../../src/domain/bot/messages";
 import { offerTextProblems } from "../../../src/domain/bot/offer-text";
 import { SURVEY_NEEDS, toggleNeed } from "../../../src/domain/bot/survey";
+import { DAY_MS } from "../../../src/domain/time";
 
 describe("bot rules", () => {
   it("caps offers per rolling day and week", () => {

@@ -2,7 +2,7 @@ import { contentJson } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../../env";
-import { calibrationReport } from "../../../usecases/analytics/calibration";
+import { candidateCalibration } from "../../../usecases/analytics/calibration";
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
@@ -41,7 +41,7 @@ export class CalibrationRoute extends ApiRoute {
   override async handle(c: Context<AppEnv>) {
     requireScope(c, "admin");
     const { query } = await this.getValidatedData<typeof this.schema>();
-    const result = await calibrationReport(c.env, { ...reportQuery(query), bandWidth: query.band_width });
+    const result = await candidateCalibration(c.env, { ...reportQuery(query), bandWidth: query.band_width });
     return { window: windowView(result.window), filters: result.filters, report: result.report };
   }
 }

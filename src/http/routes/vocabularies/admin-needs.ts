@@ -14,7 +14,7 @@ import { createNeedTag, updateNeedTag } from "../../../usecases/vocabularies/man
 import { ApiRoute } from "../../api-route";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
-import { needTagSchema, needTagView } from "./schemas";
+import { needTagView, needTagViewSchema } from "./schemas";
 
 export const CreateNeedTagBody = z
   .strictObject({
@@ -44,7 +44,7 @@ export class ListNeedTagsRoute extends ApiRoute {
     responses: {
       "200": {
         description: "Every tag",
-        ...contentJson(z.object({ needs: z.array(needTagSchema) }).meta({ id: "NeedTagList" })),
+        ...contentJson(z.object({ needs: z.array(needTagViewSchema) }).meta({ id: "NeedTagList" })),
       },
       ...errorResponses(403),
     },
@@ -65,7 +65,7 @@ export class CreateNeedTagRoute extends ApiRoute {
     description: "Labels are free text and pass the personal-data guard like every body. Audited.",
     request: { body: contentJson(CreateNeedTagBody) },
     responses: {
-      "201": { description: "Created", ...contentJson(needTagSchema) },
+      "201": { description: "Created", ...contentJson(needTagViewSchema) },
       ...errorResponses(400, 403, 409, 422),
     },
   };
@@ -94,7 +94,7 @@ export class UpdateNeedTagRoute extends ApiRoute {
       body: contentJson(UpdateNeedTagBody),
     },
     responses: {
-      "200": { description: "The tag after the change", ...contentJson(needTagSchema) },
+      "200": { description: "The tag after the change", ...contentJson(needTagViewSchema) },
       ...errorResponses(400, 403, 404, 422),
     },
   };

@@ -11,7 +11,7 @@ export const regionVocabularyEntrySchema = z
   })
   .meta({ id: "RegionVocabularyEntry" });
 
-export const needTagSchema = z
+export const needTagViewSchema = z
   .object({
     code: z.string().meta({ example: "home-internet" }),
     label_ru: z.string(),
@@ -27,10 +27,10 @@ export const vocabulariesSchema = z
     region_aliases: z
       .record(z.string(), z.string())
       .meta({ description: "Accepted short forms → canonical code", example: { msk: "RU-MOW" } }),
-    needs: z.array(needTagSchema),
+    needs: z.array(needTagViewSchema),
   })
   .meta({ id: "Vocabularies" });
 
-export function needTagView(tag: NeedTag): z.infer<typeof needTagSchema> {
+export function needTagView(tag: NeedTag): z.infer<typeof needTagViewSchema> {
   return { code: tag.code, label_ru: tag.labelRu, label_en: tag.labelEn, group: tag.group, active: tag.active };
 }
