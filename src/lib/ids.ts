@@ -1,4 +1,6 @@
-const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lowercase
+/** Crockford base32, lowercase. */
+export const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+const ALPHABET = ID_ALPHABET;
 
 /** Random base32 string of `length` characters (5 bits of entropy each). */
 export function randomToken(length: number): string {
