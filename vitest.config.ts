@@ -3,14 +3,16 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  const controlMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "control"));
+  const shardMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "shard"));
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
-            TEST_MIGRATIONS: migrations,
+            TEST_CONTROL_MIGRATIONS: controlMigrations,
+            TEST_SHARD_MIGRATIONS: shardMigrations,
             ENVIRONMENT: "test",
             ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
             PSEUDONYM_KEY: "test-pseudonym-root-key-0123456789abcdef",

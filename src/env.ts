@@ -4,7 +4,15 @@ import type { ModelRebuildStepMessage } from "./queues/model-rebuild/message";
 
 /** Bindings and secrets of the Worker (see wrangler.toml and `.dev.vars`). */
 export interface Env {
+  /** The control database (src/storage/schema/control.ts). */
   DB: D1Database;
+  /**
+   * Client shards (src/storage/schema/shard.ts): SHARD_0 … SHARD_{N-1}, N from wrangler.toml. Reach them
+   * through src/storage/shards.ts, never by name.
+   */
+  SHARD_0: D1Database;
+  SHARD_1?: D1Database;
+  [shard: `SHARD_${number}`]: D1Database | undefined;
   /** Versioned binary model artefacts and the pointer to the current one (docs/storage.md). */
   MODEL: KVNamespace;
   /** Lead delivery: one message per lead to push to its company's webhook (src/queues/lead-dispatch/). */

@@ -7,6 +7,7 @@ import { SEED_NEED_TAGS } from "../src/domain/vocabularies/needs";
 import { newId } from "../src/lib/ids";
 import { issueApiKey, type KeyScope } from "../src/storage/api-keys";
 import { getDb } from "../src/storage/db";
+import { clientShards } from "../src/storage/shards";
 import { companies, crossServiceLinks, services } from "../src/storage/schema";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
@@ -130,23 +131,29 @@ const TABLES_CHILDREN_FIRST = [
   "companies",
 ];
 
-/** Empties D1 (and the model keys of KV) for tests that each build their own world in one file. */
-export async function resetDatabase() {
-  const existing = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
+/** Empties one database: every table, children first (foreign keys hold within a database). */
+async function emptyDatabase(d1: D1Database, reseed: D1PreparedStatement[]) {
+  const existing = await d1.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>();
   const names = new Set(existing.results.map((r) => r.name));
   const known = TABLES_CHILDREN_FIRST.filter((t) => names.has(t));
   const others = [...names].filter(
     (t) => !known.includes(t) && !t.startsWith("sqlite_") && !t.startsWith("_cf_") && t !== "d1_migrations",
   );
-  await env.DB.batch([
-    ...[...others, ...known].map((t) => env.DB.prepare(`DELETE FROM ${t}`)),
+  await d1.batch([...[...others, ...known].map((t) => d1.prepare(`DELETE FROM ${t}`)), ...reseed]);
+}
+
+/** Empties D1 (the control database and every shard) and the model keys of KV, for tests that each build their own world in one file. */
+export async function resetDatabase() {
+  await emptyDatabase(
+    env.DB,
     // The needs taxonomy is reference data its migration seeds: every world starts from that seed.
-    ...SEED_NEED_TAGS.map((tag) =>
+    SEED_NEED_TAGS.map((tag) =>
       env.DB.prepare(
         "INSERT INTO need_tags (code, label_ru, label_en, group_code, active, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 0, 0)",
       ).bind(tag.code, tag.labelRu, tag.labelEn, tag.group),
     ),
-  ]);
+  );
+  for (const shard of clientShards(env)) await emptyDatabase(shard.d1, []);
   const keys = await env.MODEL.list();
   await Promise.all(keys.keys.map((k) => env.MODEL.delete(k.name)));
 }

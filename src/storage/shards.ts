@@ -52,8 +52,7 @@ export function clientShards(env: ShardBindings): ClientShard[] {
     if (!d1) break;
     shards.push({ index, binding, d1, db: getDb(d1) });
   }
-  // Until the shard bindings land, the control database doubles as the only shard.
-  if (shards.length === 0) shards.push({ index: 0, binding: "DB", d1: env.DB, db: getDb(env.DB) });
+  if (shards.length === 0) throw new Error("No client shard is bound: declare SHARD_0 … SHARD_{N-1} in wrangler.toml");
   shardsByEnv.set(env, shards);
   return shards;
 }

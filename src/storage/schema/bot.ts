@@ -1,9 +1,9 @@
 /**
- * D1 tables of the Telegram bot for end clients (docs/bot.md, docs/storage.md), re-exported by
- * `schema.ts` so drizzle and the migrations see one schema.
+ * D1 tables of the Telegram bot for end clients (docs/bot.md, docs/storage.md), part of the control
+ * database (re-exported by `../schema.ts`).
  */
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { clients, companies, services } from "./schema";
+import { companies, services } from "./control";
 
 const timestamps = {
   createdAt: integer("created_at").notNull(),
@@ -44,7 +44,7 @@ export const botPersons = sqliteTable(
       .references(() => companies.id),
     campaign: text("campaign"),
     /** The pseudonymous client the person is (a CRM client after a bot link, else one of its own). */
-    clientId: text("client_id").references(() => clients.id),
+    clientId: text("client_id"),
     /** Conversation step: survey_age → survey_needs → ready. */
     step: text("step", { enum: ["survey_age", "survey_needs", "ready"] }).notNull(),
     ageBand: text("age_band"),
@@ -101,9 +101,7 @@ export const botLinks = sqliteTable(
     companyId: text("company_id")
       .notNull()
       .references(() => companies.id),
-    clientId: text("client_id")
-      .notNull()
-      .references(() => clients.id),
+    clientId: text("client_id").notNull(),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     usedAt: integer("used_at"),

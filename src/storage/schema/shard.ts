@@ -1,0 +1,240 @@
+/**
+ * Tables of a client shard (bindings `SHARD_0` … `SHARD_{N-1}`, src/storage/shards.ts): everything
+ * that grows with clients and lead calls. Every table is described in `docs/storage.md`.
+ *
+ * Rows name control rows (companies, services) by id without a foreign key: the control database is
+ * another database. Ids of client-owned rows (`cl_`, `ld_`, `dl_`) carry the client's slot.
+ */
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { RECORDED_DECISIONS } from "../../domain/lead-selection";
+import { LEAD_STATUSES } from "../../domain/lead-status";
+
+const timestamps = {
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+};
+
+/** Anonymized client profiles, keyed by the source company and a keyed hash of the CRM id. */
+export const clients = sqliteTable(
+  "clients",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    /** HMAC-SHA-256 (hex) of the CRM's external id under the company's pseudonym key. */
+    externalHash: text("external_hash").notNull(),
+    age: integer("age").notNull(),
+    monthlyIncome: integer("monthly_income").notNull(),
+    /** Canonical code of the region vocabulary (src/domain/vocabularies/regions.ts); "unspecified" if a migrated value did not map. */
+    region: text("region").notNull(),
+    gender: text("gender", { enum: ["female", "male"] }),
+    /** JSON array of codes of the needs taxonomy (`need_tags`). */
+    needs: text("needs").notNull().default("[]"),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex("clients_company_external_unique").on(t.companyId, t.externalHash)],
+);
+
+/** Current value of the interaction matrix: one row per (client, service) that is not 0. */
+export const interactions = sqliteTable(
+  "interactions",
+  {
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id),
+    serviceId: text("service_id").notNull(),
+    /** 1 = uses the service, -1 = was offered it and declined. */
+    value: integer("value").notNull(),
+    source: text("source", { enum: ["crm", "deal", "partner", "import", "bot"] }).notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.serviceId] }), index("interactions_service_idx").on(t.serviceId)],
+);
+
+/** Append-only history of every interaction write (the current value lives in `interactions`). */
+export const interactionHistory = sqliteTable(
+  "interaction_history",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clientId: text("client_id").notNull(),
+    serviceId: text("service_id").notNull(),
+    value: integer("value").notNull(),
+    previousValue: integer("previous_value").notNull().default(0),
+    source: text("source").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("interaction_history_client_idx").on(t.clientId, t.at)],
+);
+
+/** Packaged leads. `seq` orders the partner inbox: cursors never skip a newer lead. */
+export const leads = sqliteTable(
+  "leads",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id),
+    serviceId: text("service_id").notNull(),
+    sourceCompanyId: text("source_company_id").notNull(),
+    targetCompanyId: text("target_company_id").notNull(),
+    rating: real("rating").notNull(),
+    status: text("status", { enum: LEAD_STATUSES }).notNull(),
+    /** The versioned lead document as delivered (JSON). */
+    payload: text("payload").notNull(),
+    /** Competition resolution record: policy, winner reason, alternatives considered (JSON). */
+    routing: text("routing").notNull(),
+    modelVersion: text("model_version"),
+    deliveryAttempts: integer("delivery_attempts").notNull().default(0),
+    lastError: text("last_error"),
+    deliveredAt: integer("delivered_at"),
+    acknowledgedAt: integer("acknowledged_at"),
+    outcomeAt: integer("outcome_at"),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("leads_id_unique").on(t.id),
+    index("leads_target_seq_idx").on(t.targetCompanyId, t.seq),
+    index("leads_target_created_idx").on(t.targetCompanyId, t.createdAt),
+    index("leads_client_service_idx").on(t.clientId, t.serviceId, t.createdAt),
+    index("leads_status_idx").on(t.status),
+    // Analytics windows (funnel, calibration) over every company read leads by creation time.
+    index("leads_created_idx").on(t.createdAt),
+  ],
+);
+
+/** Lifecycle of each lead: creation, every delivery attempt (status, latency, error), ack, outcome. */
+export const leadEvents = sqliteTable(
+  "lead_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    leadId: text("lead_id").notNull(),
+    type: text("type", {
+      enum: [
+        "created",
+        "enqueued",
+        "delivery_attempt",
+        "delivered",
+        "retry_scheduled",
+        "dead_lettered",
+        "failed",
+        "redeliver_requested",
+        "acknowledged",
+        "outcome",
+        "endpoint_disabled",
+      ],
+    }).notNull(),
+    at: integer("at").notNull(),
+    attempt: integer("attempt"),
+    httpStatus: integer("http_status"),
+    latencyMs: integer("latency_ms"),
+    error: text("error"),
+    detail: text("detail"),
+  },
+  (t) => [index("lead_events_lead_idx").on(t.leadId, t.at)],
+);
+
+/** Outcomes of offers (from a CRM or from a partner's inbox): they feed the interaction matrix. */
+export const deals = sqliteTable(
+  "deals",
+  {
+    id: text("id").primaryKey(),
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id),
+    serviceId: text("service_id").notNull(),
+    /** The company that sold (or failed to sell) the service. */
+    companyId: text("company_id").notNull(),
+    leadId: text("lead_id"),
+    outcome: text("outcome", { enum: ["accepted", "declined"] }).notNull(),
+    amount: real("amount"),
+    /** amount × the company's commission rate at the time of the deal. */
+    commission: real("commission"),
+    reportedBy: text("reported_by", { enum: ["crm", "partner", "admin"] }).notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    index("deals_client_service_idx").on(t.clientId, t.serviceId, t.occurredAt),
+    index("deals_company_occurred_idx").on(t.companyId, t.occurredAt),
+    index("deals_lead_idx").on(t.leadId),
+    // One deal per lead and time of the outcome: concurrent or repeated reports of it collapse.
+    uniqueIndex("deals_lead_occurred_unique").on(t.leadId, t.occurredAt),
+  ],
+);
+
+/**
+ * Every (client, service) the lead call scored, with what became of it: the basis of the threshold
+ * preview, the calibration report and the funnel.
+ */
+export const scoredCandidates = sqliteTable(
+  "scored_candidates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    clientId: text("client_id").notNull(),
+    serviceId: text("service_id").notNull(),
+    companyId: text("company_id").notNull(),
+    rating: real("rating").notNull(),
+    threshold: real("threshold").notNull(),
+    decision: text("decision", {
+      enum: RECORDED_DECISIONS,
+    }).notNull(),
+    leadId: text("lead_id"),
+    experimentId: text("experiment_id"),
+    at: integer("at").notNull(),
+    // The recommender's raw part scores (`PartScores`, one column `part_<name>` per part) at scoring
+    // time, null when not recorded: joined with the deal that follows, they are the samples the
+    // retrain fits the blend on (docs/recommender.md).
+    partItem: real("part_item"),
+    partGroup: real("part_group"),
+    partLink: real("part_link"),
+    partSegment: real("part_segment"),
+    partPopularity: real("part_popularity"),
+    partActivity: real("part_activity"),
+  },
+  (t) => [
+    index("scored_candidates_at_idx").on(t.at),
+    index("scored_candidates_service_idx").on(t.serviceId, t.at),
+    index("scored_candidates_client_service_idx").on(t.clientId, t.serviceId, t.at),
+    // The experiment report reads its arms by experiment.
+    index("scored_candidates_experiment_idx").on(t.experimentId, t.clientId),
+  ],
+);
+
+/** Idempotency-Key records (kept at least 24 h): the first answer is replayed for the same body. */
+export const idempotencyRecords = sqliteTable(
+  "idempotency_records",
+  {
+    /** The caller (api key id) and its key, so two callers never collide. */
+    principalId: text("principal_id").notNull(),
+    key: text("key").notNull(),
+    route: text("route").notNull(),
+    requestHash: text("request_hash").notNull(),
+    state: text("state", { enum: ["in_flight", "done"] }).notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principalId, t.key] }), index("idempotency_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Append-only log of client writes for the recommender's sufficient statistics: the client's
+ * state (profile + matrix row) just before and just after each write, captured by SQL inside the
+ * write's own `db.batch`, so the log can never disagree with `clients` / `interactions`. The
+ * retrain folds the rows past its snapshot into the statistics. States are JSON
+ * `[age, monthly_income, region, gender, needs[], [[model_index, value], …]]`; null = no client.
+ */
+export const modelStatDeltas = sqliteTable(
+  "model_stat_deltas",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** Random id of the batch that wrote the row: its closing statement fills `after` by it. */
+    writeId: text("write_id").notNull(),
+    clientId: text("client_id").notNull(),
+    at: integer("at").notNull(),
+    before: text("before"),
+    after: text("after"),
+  },
+  (t) => [index("model_stat_deltas_write_idx").on(t.writeId)],
+);
