@@ -61,32 +61,59 @@ export interface AcceptanceCounts {
 /** category → receiving company id → counts; absent entries mean no outcome yet. */
 export type PerformanceCounts = Record<string, Record<string, AcceptanceCounts>>;
 
+/** Accepted and declined leads of one receiving company for one service (summed over shards). */
+export interface ServiceAcceptance extends AcceptanceCounts {
+  serviceId: string;
+  companyId: string;
+}
+
 /**
- * Measured acceptance per receiving company and category: how many of the company's leads in the
- * category ended accepted or declined (the lead status, i.e. the standing outcome of its deals).
- * Pass `category` to read one category only and `since` (epoch ms, on the lead's creation) to
- * let old outcomes age out. The result fills the `accepted` / `declined` fields of
- * `RoutingInput.stats` (src/domain/routing.ts); `routed` comes from the lead call's own window.
+ * Measured acceptance per receiving company and service: how many of the company's leads ended
+ * accepted or declined (the lead status, i.e. the standing outcome of its deals), created since
+ * `since` (epoch ms) so old outcomes age out, summed over every shard. `performanceByCategory`
+ * groups it the way `RoutingInput.stats` (src/domain/routing.ts) reads it.
  */
-export async function loadPerformanceCounts(
-  db: Db,
-  category?: string,
-  options: { since?: number } = {},
-): Promise<PerformanceCounts> {
-  const conditions: SQL[] = [sql`l.status IN ('accepted', 'declined')`];
-  if (category !== undefined) conditions.push(sql`s.category = ${category}`);
-  if (options.since !== undefined) conditions.push(sql`l.created_at >= ${options.since}`);
-  const rows = await db.all<{ category: string; company_id: string; accepted: number; declined: number }>(sql`
-    SELECT s.category AS category, l.target_company_id AS company_id,
-           SUM(CASE WHEN l.status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
-           SUM(CASE WHEN l.status = 'declined' THEN 1 ELSE 0 END) AS declined
-    FROM leads l JOIN services s ON s.id = l.service_id
-    WHERE ${sql.join(conditions, sql` AND `)}
-    GROUP BY s.category, l.target_company_id`);
+export async function loadServiceAcceptance(
+  shards: readonly D1Database[],
+  options: { since: number },
+): Promise<ServiceAcceptance[]> {
+  const perShard = await Promise.all(
+    shards.map((shard) =>
+      shard
+        .prepare(
+          `SELECT service_id, target_company_id,
+                  SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
+                  SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS declined
+           FROM leads WHERE status IN ('accepted', 'declined') AND created_at >= ?1
+           GROUP BY service_id, target_company_id`,
+        )
+        .bind(options.since)
+        .all<{ service_id: string; target_company_id: string; accepted: number; declined: number }>(),
+    ),
+  );
+  return perShard.flatMap((result) =>
+    result.results.map((row) => ({
+      serviceId: row.service_id,
+      companyId: row.target_company_id,
+      accepted: Number(row.accepted),
+      declined: Number(row.declined),
+    })),
+  );
+}
+
+/** Groups per-service acceptance by the services' categories (services not in the catalogue are skipped). */
+export function performanceByCategory(
+  rows: readonly ServiceAcceptance[],
+  categoryOf: (serviceId: string) => string | undefined,
+): PerformanceCounts {
   const counts: PerformanceCounts = {};
   for (const row of rows) {
-    counts[row.category] ??= {};
-    counts[row.category][row.company_id] = { accepted: Number(row.accepted), declined: Number(row.declined) };
+    const category = categoryOf(row.serviceId);
+    if (category === undefined) continue;
+    counts[category] ??= {};
+    const current = (counts[category][row.companyId] ??= { accepted: 0, declined: 0 });
+    current.accepted += row.accepted;
+    current.declined += row.declined;
   }
   return counts;
 }

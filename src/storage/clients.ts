@@ -18,10 +18,10 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { StoredClientProfile } from "../domain/client-profile";
 import { DomainError } from "../domain/errors";
-import { newId } from "../lib/ids";
 import { boundParametersPerRow, chunkRows, D1_MAX_BOUND_PARAMETERS, type Db } from "./db";
 import { withStatisticsLog } from "./model-statistics";
 import { clients, interactionHistory, interactions, services } from "./schema";
+import { newClientOwnedId, slotOfPseudonym } from "./shards";
 
 export type ClientRow = typeof clients.$inferSelect;
 export type InteractionSource = (typeof interactions.$inferInsert)["source"];
@@ -135,21 +135,38 @@ export async function findClientByExternalHash(db: Db, companyId: string, extern
   return rows[0] ?? null;
 }
 
-/** The current interactions of a client, with service codes, in model-index order. */
-export async function getClientInteractions(db: Db, clientId: string): Promise<ClientInteraction[]> {
-  return db
+/**
+ * The current interactions of a client (read from its shard), with service codes from the catalogue
+ * (the control database), in model-index order. Cells of services no longer in the catalogue are left out.
+ */
+export async function getClientInteractions(
+  databases: { shard: Db; control: Db },
+  clientId: string,
+): Promise<ClientInteraction[]> {
+  const cells = await databases.shard
     .select({
       serviceId: interactions.serviceId,
-      serviceCode: services.code,
-      modelIndex: services.modelIndex,
+      modelIndex: interactions.modelIndex,
       value: interactions.value,
       source: interactions.source,
       at: interactions.at,
     })
     .from(interactions)
-    .innerJoin(services, eq(services.id, interactions.serviceId))
     .where(eq(interactions.clientId, clientId))
-    .orderBy(asc(services.modelIndex));
+    .orderBy(asc(interactions.modelIndex));
+  if (cells.length === 0) return [];
+  const codes = new Map<string, string>();
+  for (const chunk of chunkRows([...new Set(cells.map((cell) => cell.serviceId))], 1)) {
+    const rows = await databases.control
+      .select({ id: services.id, code: services.code })
+      .from(services)
+      .where(inArray(services.id, chunk));
+    for (const row of rows) codes.set(row.id, row.code);
+  }
+  return cells.flatMap((cell) => {
+    const serviceCode = codes.get(cell.serviceId);
+    return serviceCode === undefined ? [] : [{ ...cell, serviceCode }];
+  });
 }
 
 /** The stored needs tags of a client row. */
@@ -369,7 +386,7 @@ function planClientWrite(input: ClientWriteInput, state: StoredClientState): Pla
   const source = input.source ?? "crm";
   // Strictly after the stored value, so that every write moves the guard's `updated_at` forward.
   const now = Math.max(input.now ?? Date.now(), existing ? existing.updatedAt + 1 : 0);
-  const clientId = existing?.id ?? newId("cl");
+  const clientId = existing?.id ?? newClientOwnedId("cl", slotOfPseudonym(input.externalHash));
 
   const changes: StoredInteractionChange[] = [];
   const cellRows: NewInteractionRow[] = [];
@@ -386,7 +403,14 @@ function planClientWrite(input: ClientWriteInput, state: StoredClientState): Pla
       previousValue,
       value: interaction.value,
     });
-    cellRows.push({ clientId, serviceId: interaction.serviceId, value: interaction.value, source, at: now });
+    cellRows.push({
+      clientId,
+      serviceId: interaction.serviceId,
+      modelIndex: interaction.modelIndex,
+      value: interaction.value,
+      source,
+      at: now,
+    });
     historyRows.push({
       clientId,
       serviceId: interaction.serviceId,

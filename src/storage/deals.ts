@@ -19,10 +19,10 @@
 import { and, desc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accrueCommission } from "../domain/commission";
-import { newId } from "../lib/ids";
 import type { Db } from "./db";
 import { withStatisticsLog } from "./model-statistics";
 import { clients, companies, deals, interactionHistory, interactions, leadEvents, leads, services } from "./schema";
+import { newClientOwnedId, requireSlotOfId } from "./shards";
 
 export type DealRow = typeof deals.$inferSelect;
 type ClientRow = typeof clients.$inferSelect;
@@ -33,6 +33,8 @@ type Statement = BatchItem<"sqlite">;
 export interface DealWriteInput {
   clientId: string;
   serviceId: string;
+  /** The service's model index (copied into the matrix cell, see `interactions.model_index`). */
+  modelIndex: number;
   /** The company that sold (or failed to sell) the service. */
   companyId: string;
   /** The lead the deal answers, if any: its status and events are updated too. */
@@ -73,7 +75,7 @@ export function dealCommission(outcome: DealOutcome, amount: number | null, comm
  */
 export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; statements: Statement[] } {
   const deal: DealRow = {
-    id: newId("dl"),
+    id: newClientOwnedId("dl", requireSlotOfId(input.clientId)),
     clientId: input.clientId,
     serviceId: input.serviceId,
     companyId: input.companyId,
@@ -106,6 +108,7 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
   const cellValues = selectList(interactions, {
     clientId: input.clientId,
     serviceId: input.serviceId,
+    modelIndex: input.modelIndex,
     value,
     source: input.interactionSource,
     at: input.occurredAt,
@@ -230,47 +233,66 @@ export async function findCommissionRate(db: Db, companyId: string): Promise<num
   return company?.commissionRate ?? 0;
 }
 
+/** The model index of a service (read from the control database); -1 for a service deleted since. */
+export async function findServiceModelIndex(control: Db, serviceId: string): Promise<number> {
+  const rows = await control
+    .select({ modelIndex: services.modelIndex })
+    .from(services)
+    .where(eq(services.id, serviceId))
+    .limit(1);
+  return rows[0]?.modelIndex ?? -1;
+}
+
 /** What a CRM's deal report names, as stored (each null when unknown). */
 export interface CrmDealReferences {
   client: ClientRow | null;
-  service: { id: string; code: string; companyId: string } | null;
+  service: { id: string; code: string; companyId: string; modelIndex: number } | null;
   /** The reporting company's commission rate (0 when unknown). */
   commissionRate: number;
   lead: LeadRow | null;
 }
 
-/** The client (by the company's keyed hash), the service, the company's rate and the lead, in one round trip. */
+/**
+ * The client (by the company's keyed hash, in its shard), the service and the company's rate (from the
+ * control database) and the lead (in the shard its id names), in one parallel round trip.
+ */
 export async function readCrmDealReferences(
-  db: Db,
+  databases: { control: Db; clientShard: Db; leadShard: Db | null },
   report: { companyId: string; externalHash: string; serviceCode: string; leadId: string | null },
 ): Promise<CrmDealReferences> {
-  const [clientRows, serviceRows, companyRows, leadRows] = await db.batch([
-    db
+  const { control, clientShard, leadShard } = databases;
+  const [[serviceRows, companyRows], clientRows, leadRows] = await Promise.all([
+    control.batch([
+      control
+        .select({
+          id: services.id,
+          code: services.code,
+          companyId: services.companyId,
+          modelIndex: services.modelIndex,
+        })
+        .from(services)
+        .where(eq(services.code, report.serviceCode))
+        .limit(1),
+      control
+        .select({ commissionRate: companies.commissionRate })
+        .from(companies)
+        .where(eq(companies.id, report.companyId))
+        .limit(1),
+    ]),
+    clientShard
       .select()
       .from(clients)
       .where(and(eq(clients.companyId, report.companyId), eq(clients.externalHash, report.externalHash)))
       .limit(1),
-    db
-      .select({ id: services.id, code: services.code, companyId: services.companyId })
-      .from(services)
-      .where(eq(services.code, report.serviceCode))
-      .limit(1),
-    db
-      .select({ commissionRate: companies.commissionRate })
-      .from(companies)
-      .where(eq(companies.id, report.companyId))
-      .limit(1),
-    db
-      .select()
-      .from(leads)
-      .where(eq(leads.id, report.leadId ?? ""))
-      .limit(1),
+    leadShard && report.leadId !== null
+      ? leadShard.select().from(leads).where(eq(leads.id, report.leadId)).limit(1)
+      : Promise.resolve([]),
   ]);
   return {
     client: clientRows[0] ?? null,
     service: serviceRows[0] ?? null,
     commissionRate: companyRows[0]?.commissionRate ?? 0,
-    lead: report.leadId === null ? null : (leadRows[0] ?? null),
+    lead: leadRows[0] ?? null,
   };
 }
 

@@ -8,9 +8,13 @@
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
-import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
+import {
+  loadServiceAcceptance,
+  type PerformanceCounts,
+  performanceByCategory,
+  type ServiceAcceptance,
+} from "./analytics";
 import { type ClientRow, clientStatesFrom, type StoredClientState } from "./clients";
-import type { Db } from "./db";
 
 export interface CatalogService {
   id: string;
@@ -63,7 +67,7 @@ const OPEN_STATUSES_SQL = OPEN_LEAD_STATUSES.map((status) => `'${status}'`).join
 const PERFORMANCE_TTL_MS = 60_000;
 /** Deals older than this no longer steer `performance` routing. */
 const PERFORMANCE_WINDOW_MS = 180 * 86_400_000;
-let performanceCache: { at: number; counts: PerformanceCounts } | null = null;
+let performanceCache: { at: number; rows: ServiceAcceptance[] } | null = null;
 
 /** UTC midnight of the day containing `now`. */
 export function utcDayStart(now: number): number {
@@ -75,54 +79,51 @@ export function utcDayStart(now: number): number {
  * `lookbackMs` bounds the client's closed leads considered for exclusivity (the longest window).
  */
 export async function loadLeadContext(
-  d1: D1Database,
-  db: Db,
+  databases: { control: D1Database; clientShard: D1Database; allShards: readonly D1Database[] },
   input: { companyId: string; externalHash: string; now: number; lookbackMs: number },
 ): Promise<LeadContext> {
   const dayStart = utcDayStart(input.now);
-  const statements = [
-    d1.prepare("SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index"),
-    d1
-      .prepare(
-        `SELECT c.id, c.name, c.status, c.daily_lead_cap, c.created_at,
-              (SELECT COUNT(*) FROM leads l WHERE l.target_company_id = c.id AND l.created_at >= ?1) AS leads_today
-       FROM companies c`,
-      )
-      .bind(dayStart),
-    d1.prepare("SELECT scope, scope_id, key, value FROM settings"),
-    d1
+  const { control, clientShard, allShards } = databases;
+  const controlStatements = [
+    control.prepare(
+      "SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index",
+    ),
+    control.prepare("SELECT id, name, status, daily_lead_cap, created_at FROM companies"),
+    control.prepare("SELECT scope, scope_id, key, value FROM settings"),
+    control
       .prepare(
         "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
       )
       .bind(input.now),
-    d1
-      .prepare(
-        `SELECT s.category AS category, l.target_company_id AS company_id, COUNT(*) AS routed
-       FROM leads l JOIN services s ON s.id = l.service_id
-       WHERE l.created_at >= ?1 GROUP BY s.category, l.target_company_id`,
-      )
-      .bind(dayStart),
   ];
   const clientIdSql = "(SELECT id FROM clients WHERE company_id = ?1 AND external_hash = ?2)";
-  statements.push(
-    d1
+  const clientStatements = [
+    clientShard
       .prepare(
-        `SELECT l.service_id, s.category, l.target_company_id AS company_id, l.status, l.created_at
-         FROM leads l JOIN services s ON s.id = l.service_id
+        `SELECT l.service_id, l.target_company_id AS company_id, l.status, l.created_at
+         FROM leads l
          WHERE l.client_id = ${clientIdSql}
            AND (l.status IN (${OPEN_STATUSES_SQL}) OR l.created_at >= ?3)`,
       )
       .bind(input.companyId, input.externalHash, input.now - input.lookbackMs),
-    d1
+    clientShard
       .prepare("SELECT * FROM clients WHERE company_id = ?1 AND external_hash = ?2")
       .bind(input.companyId, input.externalHash),
-    d1
+    clientShard
       .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
       .bind(input.companyId, input.externalHash),
+  ];
+  // All reads at once: the control batch, the client's shard batch and today's counts of every shard.
+  const [controlResults, clientResults, dailyCounts, acceptance] = await Promise.all([
+    control.batch(controlStatements),
+    clientShard.batch(clientStatements),
+    loadDailyLeadCounts(allShards, dayStart),
+    cachedAcceptance(allShards, input.now),
+  ]);
+  const [serviceRows, companyRows, settingRows, experimentRows] = controlResults.map(
+    (r) => r.results as Record<string, unknown>[],
   );
-  const [results, performance] = await Promise.all([d1.batch(statements), cachedPerformance(db, input.now)]);
-  const [serviceRows, companyRows, settingRows, experimentRows, routedRows, leadRows, clientRows, cellRows] =
-    results.map((r) => r.results as Record<string, unknown>[]);
+  const [leadRows, clientRows, cellRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
   const clientState =
     clientStatesFrom(
       clientRows.map(clientRowOf),
@@ -151,7 +152,7 @@ export async function loadLeadContext(
       status: r.status === "paused" ? "paused" : "active",
       dailyLeadCap: r.daily_lead_cap === null ? null : Number(r.daily_lead_cap),
       createdAt: Number(r.created_at),
-      leadsToday: Number(r.leads_today),
+      leadsToday: dailyCounts.byCompany.get(String(r.id)) ?? 0,
     });
   }
   const settings = resolveSettings(
@@ -172,16 +173,20 @@ export async function loadLeadContext(
       })),
     },
   );
+  const serviceById = new Map(services.map((service) => [service.id, service]));
+  // Routed today per category and target company: the shards count per service, the catalogue knows the category.
   const routedToday = new Map<string, Map<string, number>>();
-  for (const r of routedRows) {
-    const category = String(r.category);
+  for (const [serviceId, perCompanyCounts] of dailyCounts.byService) {
+    const category = serviceById.get(serviceId)?.category;
+    if (category === undefined) continue;
     const perCompany = routedToday.get(category) ?? new Map<string, number>();
     routedToday.set(category, perCompany);
-    perCompany.set(String(r.company_id), Number(r.routed));
+    for (const [companyId, count] of perCompanyCounts)
+      perCompany.set(companyId, (perCompany.get(companyId) ?? 0) + count);
   }
   return {
     services,
-    serviceById: new Map(services.map((service) => [service.id, service])),
+    serviceById,
     serviceByIndex: new Map(services.map((service) => [service.modelIndex, service])),
     companies,
     settings,
@@ -194,11 +199,11 @@ export async function loadLeadContext(
       endsAt: Number(r.ends_at),
     })),
     routedToday,
-    performance,
+    performance: performanceByCategory(acceptance, (serviceId) => serviceById.get(serviceId)?.category),
     clientState,
     recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),
-      category: String(r.category),
+      category: serviceById.get(String(r.service_id))?.category ?? "",
       companyId: String(r.company_id),
       status: String(r.status),
       createdAt: Number(r.created_at),
@@ -221,11 +226,42 @@ function clientRowOf(r: Record<string, unknown>): ClientRow {
   };
 }
 
-async function cachedPerformance(db: Db, now: number): Promise<PerformanceCounts> {
-  if (performanceCache && now - performanceCache.at < PERFORMANCE_TTL_MS && now >= performanceCache.at) {
-    return performanceCache.counts;
+interface DailyLeadCounts {
+  byCompany: Map<string, number>;
+  /** service id → target company id → leads created today. */
+  byService: Map<string, Map<string, number>>;
+}
+
+/** Leads created since `dayStart`, per target company and service, summed over every shard. */
+async function loadDailyLeadCounts(shards: readonly D1Database[], dayStart: number): Promise<DailyLeadCounts> {
+  const perShard = await Promise.all(
+    shards.map((shard) =>
+      shard
+        .prepare(
+          "SELECT service_id, target_company_id, COUNT(*) AS n FROM leads WHERE created_at >= ?1 GROUP BY service_id, target_company_id",
+        )
+        .bind(dayStart)
+        .all<{ service_id: string; target_company_id: string; n: number }>(),
+    ),
+  );
+  const counts: DailyLeadCounts = { byCompany: new Map(), byService: new Map() };
+  for (const result of perShard) {
+    for (const row of result.results) {
+      const n = Number(row.n);
+      counts.byCompany.set(row.target_company_id, (counts.byCompany.get(row.target_company_id) ?? 0) + n);
+      const perCompany = counts.byService.get(row.service_id) ?? new Map<string, number>();
+      counts.byService.set(row.service_id, perCompany);
+      perCompany.set(row.target_company_id, (perCompany.get(row.target_company_id) ?? 0) + n);
+    }
   }
-  const counts = await loadPerformanceCounts(db, undefined, { since: now - PERFORMANCE_WINDOW_MS });
-  performanceCache = { at: now, counts };
   return counts;
+}
+
+async function cachedAcceptance(shards: readonly D1Database[], now: number): Promise<ServiceAcceptance[]> {
+  if (performanceCache && now - performanceCache.at < PERFORMANCE_TTL_MS && now >= performanceCache.at) {
+    return performanceCache.rows;
+  }
+  const rows = await loadServiceAcceptance(shards, { since: now - PERFORMANCE_WINDOW_MS });
+  performanceCache = { at: now, rows };
+  return rows;
 }

@@ -23,8 +23,9 @@ import type { LeadDocument } from "../domain/lead-document";
 import { LEAD_STATUSES, type LeadStatus, REDELIVERABLE_STATUSES } from "../domain/lead-status";
 import type { Env } from "../env";
 import type { LeadDispatchMessage } from "../queues/lead-dispatch/message";
-import { boundParametersPerRow, chunkRows, type Db, getDb } from "./db";
+import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { companies, leadEvents, leads } from "./schema";
+import { clientShards, type DatabaseBindings, groupIdsByShard } from "./shards";
 
 export type LeadRow = typeof leads.$inferSelect;
 export type { LeadStatus };
@@ -114,7 +115,7 @@ export interface EnqueueResult {
  * Never throws: a queue failure leaves the leads pending for the sweep and is reported back.
  */
 export async function enqueueLeads(
-  env: Pick<Env, "DB" | "LEAD_DISPATCH">,
+  env: DatabaseBindings & Pick<Env, "LEAD_DISPATCH">,
   leadIds: readonly string[],
   options: { redelivery?: boolean; detail?: string; now?: number } = {},
 ): Promise<EnqueueResult> {
@@ -140,12 +141,15 @@ export async function enqueueLeads(
     const at = options.now ?? Date.now();
     const detail = options.detail ?? (options.redelivery ? "redelivery" : null);
     try {
-      const db = getDb(env.DB);
-      const rows = chunk.map((leadId) => ({ leadId, type: "enqueued" as const, at, detail }));
-      const inserts = chunkRows(rows, boundParametersPerRow(leadEvents)).map((part) =>
-        db.insert(leadEvents).values(part),
+      await Promise.all(
+        [...groupIdsByShard(env, chunk)].map(([{ db }, ids]) => {
+          const rows = ids.map((leadId) => ({ leadId, type: "enqueued" as const, at, detail }));
+          const inserts = chunkRows(rows, boundParametersPerRow(leadEvents)).map((part) =>
+            db.insert(leadEvents).values(part),
+          );
+          return db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+        }),
       );
-      await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
     } catch (error) {
       // The messages are on the queue; at worst the sweep sends a duplicate, which the consumer
       // and the receivers (same webhook-id) absorb.
@@ -164,14 +168,31 @@ export async function enqueueLeads(
  * Leads waiting in the inbox (latest event: a skipped delivery or a disabled endpoint) are left alone.
  */
 export async function requeueStaleLeads(
-  env: Pick<Env, "DB" | "LEAD_DISPATCH">,
+  env: DatabaseBindings & Pick<Env, "LEAD_DISPATCH">,
   olderThanMs: number,
   now = Date.now(),
 ): Promise<{ found: number; requeued: number }> {
+  let found = 0;
+  let requeued = 0;
+  for (const shard of clientShards(env)) {
+    const swept = await requeueStaleLeadsOfShard(env, shard.d1, olderThanMs, now);
+    found += swept.found;
+    requeued += swept.requeued;
+  }
+  return { found, requeued };
+}
+
+async function requeueStaleLeadsOfShard(
+  env: DatabaseBindings & Pick<Env, "LEAD_DISPATCH">,
+  d1: D1Database,
+  olderThanMs: number,
+  now: number,
+): Promise<{ found: number; requeued: number }> {
   const createdBefore = now - olderThanMs;
   const lostBefore = now - Math.max(olderThanMs, LOST_MESSAGE_AFTER_MS);
-  const rows = await env.DB.prepare(
-    `SELECT l.id AS id FROM leads l
+  const rows = await d1
+    .prepare(
+      `SELECT l.id AS id FROM leads l
      WHERE l.status = 'queued' AND l.updated_at < ?1
        AND (SELECT CASE
                      WHEN e.type IN ('created', 'redeliver_requested') AND e.at < ?1 THEN 1
@@ -179,7 +200,7 @@ export async function requeueStaleLeads(
                      ELSE 0 END
             FROM lead_events e WHERE e.lead_id = l.id ORDER BY e.id DESC LIMIT 1) = 1
      ORDER BY l.seq LIMIT ?3`,
-  )
+    )
     .bind(createdBefore, lostBefore, SWEEP_LIMIT)
     .all<{ id: string }>();
   const ids = rows.results.map((row) => row.id);

@@ -18,7 +18,7 @@ import { type ClientPage, MAX_NEEDS_VOCABULARY, MAX_REGIONS } from "../domain/re
 import { ChangeLogError, type LoggedChange, type LoggedClientState } from "../domain/recommender/statistics-fold";
 import { randomToken } from "../lib/ids";
 import { chunkRows, type Db } from "./db";
-import { clients, interactions, modelStatDeltas, services } from "./schema";
+import { clients, interactions, modelStatDeltas, } from "./schema";
 
 // ---------------------------------------------------------------------------------------------
 // The change log
@@ -39,8 +39,8 @@ const LOG_COLUMNS = 4;
  */
 function clientStateSql(clientId: SQL): SQL {
   return sql`(SELECT json_array(c.age, c.monthly_income, c.region, c.gender, json(c.needs),
-    (SELECT json_group_array(json_array(s.model_index, i.value))
-       FROM interactions i JOIN services s ON s.id = i.service_id
+    (SELECT json_group_array(json_array(i.model_index, i.value))
+       FROM interactions i
       WHERE i.client_id = c.id AND i.value IN (1, -1)))
     FROM clients c WHERE c.id = ${clientId})`;
 }
@@ -195,11 +195,10 @@ export async function readClientPage(db: Db, afterId: string, limit: number): Pr
       .orderBy(asc(clients.id))
       .limit(limit),
     db
-      .select({ clientId: interactions.clientId, modelIndex: services.modelIndex, value: interactions.value })
+      .select({ clientId: interactions.clientId, modelIndex: interactions.modelIndex, value: interactions.value })
       .from(interactions)
-      .innerJoin(services, eq(services.id, interactions.serviceId))
       .where(inArray(interactions.clientId, pageIds))
-      .orderBy(asc(interactions.clientId), asc(services.modelIndex)),
+      .orderBy(asc(interactions.clientId), asc(interactions.modelIndex)),
     db.select({ id: sql<number>`COALESCE(MAX(${modelStatDeltas.id}), 0)` }).from(modelStatDeltas),
   ]);
   return {

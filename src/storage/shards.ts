@@ -28,7 +28,8 @@ export interface ClientShard {
   d1: D1Database;
 }
 
-type ShardBindings = Pick<Env, "DB"> & Partial<Record<`SHARD_${number}`, D1Database>>;
+/** The database bindings: the control database and the client shards. */
+export type DatabaseBindings = Pick<Env, "DB"> & Partial<Record<`SHARD_${number}`, D1Database>>;
 
 /** The control database. */
 export function controlDb(env: Pick<Env, "DB">): Db {
@@ -41,7 +42,7 @@ const shardsByEnv = new WeakMap<object, ClientShard[]>();
  * Every client shard, in binding order: `SHARD_0`, `SHARD_1`, … up to the first missing number.
  * A deployment without shard bindings is misconfigured, not single-database: it is refused.
  */
-export function clientShards(env: ShardBindings): ClientShard[] {
+export function clientShards(env: DatabaseBindings): ClientShard[] {
   const cached = shardsByEnv.get(env);
   if (cached) return cached;
   const shards: ClientShard[] = [];
@@ -72,18 +73,18 @@ export function slotOfId(id: string): number | null {
 }
 
 /** The shard that holds `slot`: contiguous ranges of SLOT_COUNT / N slots. */
-export function shardOfSlot(env: ShardBindings, slot: number): ClientShard {
+export function shardOfSlot(env: DatabaseBindings, slot: number): ClientShard {
   const shards = clientShards(env);
   return shards[Math.floor((slot * shards.length) / SLOT_COUNT)];
 }
 
 /** The shard of the client with this pseudonym. */
-export function shardOfPseudonym(env: ShardBindings, pseudonym: string): ClientShard {
+export function shardOfPseudonym(env: DatabaseBindings, pseudonym: string): ClientShard {
   return shardOfSlot(env, slotOfPseudonym(pseudonym));
 }
 
 /** The shard of a client-owned row by its id, or null when the id cannot be one of ours (→ not found). */
-export function shardOfId(env: ShardBindings, id: string): ClientShard | null {
+export function shardOfId(env: DatabaseBindings, id: string): ClientShard | null {
   const slot = slotOfId(id);
   return slot === null ? null : shardOfSlot(env, slot);
 }
@@ -92,4 +93,24 @@ export function shardOfId(env: ShardBindings, id: string): ClientShard | null {
 export function newClientOwnedId(prefix: "cl" | "ld" | "dl", slot: number): string {
   if (!Number.isInteger(slot) || slot < 0 || slot >= SLOT_COUNT) throw new RangeError(`slot ${slot} out of range`);
   return `${prefix}_${ID_ALPHABET[slot >> 5]}${ID_ALPHABET[slot & 31]}${randomToken(18)}`;
+}
+
+/** Client-owned ids grouped by the shard that holds them (ids that cannot be ours are left out). */
+export function groupIdsByShard(env: DatabaseBindings, ids: Iterable<string>): Map<ClientShard, string[]> {
+  const groups = new Map<ClientShard, string[]>();
+  for (const id of ids) {
+    const shard = shardOfId(env, id);
+    if (!shard) continue;
+    const group = groups.get(shard);
+    if (group) group.push(id);
+    else groups.set(shard, [id]);
+  }
+  return groups;
+}
+
+/** The slot of an id this deployment minted for a client-owned row; anything else is a bug, not input. */
+export function requireSlotOfId(id: string): number {
+  const slot = slotOfId(id);
+  if (slot === null) throw new Error(`${id} is not a client-owned id`);
+  return slot;
 }

@@ -1,16 +1,15 @@
 /**
- * Daily housekeeping: purges idempotency records past their expiry. Nothing else is purged here —
- * scored candidates, leads and deals are kept (docs/storage.md gives each table's retention).
+ * Daily housekeeping: purges idempotency records past their expiry, in every client shard (where the
+ * lead call, deals and outcomes keep them). docs/storage.md gives each table's retention.
  */
-import type { Env } from "../env";
-import { getDb } from "../storage/db";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
+import { clientShards, type DatabaseBindings } from "../storage/shards";
 
 export interface HousekeepingResult {
   purgedIdempotencyRecords: number;
 }
 
-export async function runHousekeeping(env: Pick<Env, "DB">, now: number): Promise<HousekeepingResult> {
-  const purgedIdempotencyRecords = await purgeExpiredIdempotencyRecords(getDb(env.DB), now);
-  return { purgedIdempotencyRecords };
+export async function runHousekeeping(env: DatabaseBindings, now: number): Promise<HousekeepingResult> {
+  const purged = await Promise.all(clientShards(env).map((shard) => purgeExpiredIdempotencyRecords(shard.db, now)));
+  return { purgedIdempotencyRecords: purged.reduce((sum, n) => sum + n, 0) };
 }

@@ -42,6 +42,11 @@ export const interactions = sqliteTable(
       .notNull()
       .references(() => clients.id),
     serviceId: text("service_id").notNull(),
+    /**
+     * The service's model index (fixed when the service is created), copied here so that the shard
+     * builds the model's change log and pages without the catalogue, which lives in the control database.
+     */
+    modelIndex: integer("model_index").notNull(),
     /** 1 = uses the service, -1 = was offered it and declined. */
     value: integer("value").notNull(),
     source: text("source", { enum: ["crm", "deal", "partner", "import", "bot"] }).notNull(),

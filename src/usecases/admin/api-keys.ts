@@ -7,7 +7,7 @@ import type { Env } from "../../env";
 import * as apiKeyTable from "../../storage/api-keys";
 import { auditEntry, auditEntryIfChanged, runBatch } from "../../storage/audit";
 import { getCompany } from "../../storage/companies";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { type ApiKeyRecord, apiKeySnapshot } from "./snapshots";
 
 export type { ApiKeyRecord } from "./snapshots";
@@ -31,7 +31,7 @@ export async function issueCompanyApiKey(
   input: { scope: CompanyKeyScope; name: string | null },
   now = Date.now(),
 ): Promise<{ apiKey: ApiKeyRecord; key: string }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const company = await getCompany(db, companyId);
   if (!company) throw companyNotFound(companyId);
 
@@ -58,7 +58,7 @@ export async function issueCompanyApiKey(
 
 /** The company's keys, revoked ones included, oldest first; `not_found` for an unknown company. */
 export async function listCompanyApiKeys(env: Env, companyId: string): Promise<ApiKeyRecord[]> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const company = await getCompany(db, companyId);
   if (!company) throw companyNotFound(companyId);
   return apiKeyTable.listCompanyApiKeys(db, company.id);
@@ -69,7 +69,7 @@ export async function listCompanyApiKeys(env: Env, companyId: string): Promise<A
  * with its original revocation time and no second audit entry.
  */
 export async function revokeApiKey(env: Env, actor: string, id: string, now = Date.now()): Promise<ApiKeyRecord> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const current = await apiKeyTable.getApiKeyInfo(db, id);
   if (!current) throw apiKeyNotFound(id);
   if (current.revokedAt !== null) return current;

@@ -1,7 +1,7 @@
 /** The admin's audit-log use case: read the log newest first, one page at a time. */
 import type { Env } from "../../env";
 import { type AuditRecord, listAuditEntries } from "../../storage/audit";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 
 /** One audit entry as read back; `before` / `after` are the parsed snapshots. */
 export type AuditLogEntry = AuditRecord;
@@ -23,7 +23,7 @@ export async function listAuditLog(
   env: Env,
   query: AuditLogQuery,
 ): Promise<{ entries: AuditLogEntry[]; nextBeforeId: number | null }> {
-  const { entries, hasMore } = await listAuditEntries(getDb(env.DB), query);
+  const { entries, hasMore } = await listAuditEntries(controlDb(env), query);
   const last = entries.at(-1);
   return { entries, nextBeforeId: hasMore && last ? last.id : null };
 }

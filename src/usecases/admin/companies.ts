@@ -9,7 +9,7 @@ import type { Env } from "../../env";
 import { newId } from "../../lib/ids";
 import { auditEntry, auditEntryIfChanged, runBatch } from "../../storage/audit";
 import * as companyTable from "../../storage/companies";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { type CompanyRecord, companySnapshot } from "./snapshots";
 
 export type { CompanyRecord } from "./snapshots";
@@ -81,7 +81,7 @@ export async function createCompany(
     createdAt: now,
     updatedAt: now,
   };
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   await runBatch(db, [
     companyTable.insertCompanyQuery(db, company),
     auditEntry(db, {
@@ -99,14 +99,14 @@ export async function createCompany(
 
 /** The company, or `not_found`. */
 export async function getCompany(env: Env, id: string): Promise<CompanyRecord> {
-  const company = await companyTable.getCompany(getDb(env.DB), id);
+  const company = await companyTable.getCompany(controlDb(env), id);
   if (!company) throw companyNotFound(id);
   return company;
 }
 
 /** Every company, oldest first. */
 export async function listCompanies(env: Env): Promise<CompanyRecord[]> {
-  return companyTable.listCompanies(getDb(env.DB));
+  return companyTable.listCompanies(controlDb(env));
 }
 
 /**
@@ -120,7 +120,7 @@ export async function updateCompany(
   input: CompanyChanges,
   now = Date.now(),
 ): Promise<CompanyWithNewSecret> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const current = await companyTable.getCompany(db, id);
   if (!current) throw companyNotFound(id);
 
@@ -162,7 +162,7 @@ export async function rotateWebhookSecret(
   id: string,
   now = Date.now(),
 ): Promise<{ company: CompanyRecord; webhookSecret: string }> {
-  const current = await companyTable.getCompany(getDb(env.DB), id);
+  const current = await companyTable.getCompany(controlDb(env), id);
   if (!current) throw companyNotFound(id);
   if (current.webhookSecret === null) {
     throw new DomainError("conflict", `Company ${current.id} has no webhook; set webhook_url first`);
@@ -187,7 +187,7 @@ async function writeCompanyChanges(
   changes: Partial<CompanyRecord> & { updatedAt: number },
   now: number,
 ): Promise<CompanyRecord> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const updated: CompanyRecord = { ...current, ...changes };
   const [rows] = (await runBatch(db, [
     companyTable.updateCompanyQuery(db, current.id, current.updatedAt, changes),

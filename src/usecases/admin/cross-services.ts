@@ -6,8 +6,8 @@ import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { type AuditInput, auditEntries, runBatch } from "../../storage/audit";
 import * as linkTable from "../../storage/cross-services";
-import { getDb } from "../../storage/db";
 import { getServiceByCode, listServiceRefs } from "../../storage/services";
+import { controlDb } from "../../storage/shards";
 
 /** Most cells one write may change. */
 export const MAX_LINKS_PER_REQUEST = 1000;
@@ -45,7 +45,7 @@ export async function listCrossServiceLinks(
   env: Env,
   filter: { serviceCode?: string },
 ): Promise<CrossServiceLinkRecord[]> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   let serviceId: string | undefined;
   if (filter.serviceCode !== undefined) {
     const service = await getServiceByCode(db, filter.serviceCode);
@@ -69,7 +69,7 @@ export async function putCrossServiceLinks(
   links: ReadonlyArray<CrossServiceLinkInput>,
   now = Date.now(),
 ): Promise<CrossServiceWriteCounts> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const idByCode = new Map((await listServiceRefs(db)).map((service) => [service.code, service.id]));
   const problems = linkProblems(links, idByCode);
   if (problems.length > 0) throw DomainError.many("validation_failed", problems);

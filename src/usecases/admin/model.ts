@@ -7,7 +7,6 @@ import { DomainError } from "../../domain/errors";
 import { iso, isoOrNull } from "../../domain/time";
 import type { Env } from "../../env";
 import { auditEntry } from "../../storage/audit";
-import { getDb } from "../../storage/db";
 import { latestDeltaId } from "../../storage/model-statistics";
 import {
   findRebuildJob,
@@ -18,6 +17,7 @@ import {
   type RebuildJobRow,
   readPointer,
 } from "../../storage/model-store";
+import { controlDb } from "../../storage/shards";
 import { startModelRebuild } from "../model/rebuild";
 import { type RetrainResult, retrainModel } from "../model/retrain";
 
@@ -46,7 +46,7 @@ export interface ModelStatus {
 }
 
 export async function getModelStatus(env: Env): Promise<ModelStatus> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const [pointer, history, rebuild, position] = await Promise.all([
     readPointer(db),
     listVersions(db, HISTORY_LENGTH),
@@ -59,7 +59,7 @@ export async function getModelStatus(env: Env): Promise<ModelStatus> {
 
 /** The rebuild job, or `not_found`. */
 export async function getRebuildJob(env: Env, id: string): Promise<RebuildJobRecord> {
-  const job = await findRebuildJob(getDb(env.DB), id);
+  const job = await findRebuildJob(controlDb(env), id);
   if (!job) throw new DomainError("not_found", `Rebuild job ${id} not found`, ["params", "id"]);
   return job;
 }
@@ -70,7 +70,7 @@ export async function getRebuildJob(env: Env, id: string): Promise<RebuildJobRec
  */
 export async function startRebuild(env: Env, actor: string): Promise<RebuildJobRecord> {
   const job = await startModelRebuild(env, { requestedBy: actor, trigger: "admin" });
-  await auditEntry(getDb(env.DB), {
+  await auditEntry(controlDb(env), {
     actor,
     action: "model.rebuild_started",
     entityType: "model_rebuild",
@@ -85,7 +85,7 @@ export async function startRebuild(env: Env, actor: string): Promise<RebuildJobR
 export async function retrainNow(env: Env, actor: string): Promise<RetrainResult> {
   const result = await retrainModel(env, { trigger: "admin", requestedBy: actor });
   if (result.status === "trained" || result.status === "rebuild_started") {
-    await auditEntry(getDb(env.DB), {
+    await auditEntry(controlDb(env), {
       actor,
       action: result.status === "trained" ? "model.retrained" : "model.rebuild_started",
       entityType: "model",

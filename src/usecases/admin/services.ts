@@ -7,8 +7,8 @@ import type { Env } from "../../env";
 import { newId } from "../../lib/ids";
 import { auditEntry, auditEntryIfChanged, runBatch } from "../../storage/audit";
 import { getCompany } from "../../storage/companies";
-import { getDb } from "../../storage/db";
 import * as serviceTable from "../../storage/services";
+import { controlDb } from "../../storage/shards";
 import { type ServiceRecord, serviceSnapshot } from "./snapshots";
 
 export type { ServiceRecord } from "./snapshots";
@@ -42,7 +42,7 @@ function serviceNotFound(code: string): DomainError {
  * a code in use is `conflict`.
  */
 export async function createService(env: Env, actor: string, input: NewService): Promise<ServiceRecord> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const company = await getCompany(db, input.companyId);
   if (!company) {
     throw new DomainError("validation_failed", `Unknown company ${input.companyId}`, ["body", "company_id"]);
@@ -90,7 +90,7 @@ export async function createService(env: Env, actor: string, input: NewService):
 
 /** The service with this code, or `not_found`. */
 export async function getService(env: Env, code: string): Promise<ServiceRecord> {
-  const service = await serviceTable.getServiceByCode(getDb(env.DB), code);
+  const service = await serviceTable.getServiceByCode(controlDb(env), code);
   if (!service) throw serviceNotFound(code);
   return service;
 }
@@ -100,7 +100,7 @@ export async function listServices(
   env: Env,
   filter: { companyId?: string; category?: string; active?: boolean },
 ): Promise<ServiceRecord[]> {
-  return serviceTable.listServices(getDb(env.DB), filter);
+  return serviceTable.listServices(controlDb(env), filter);
 }
 
 /** Applies the changes present; `conflict` when a concurrent write changed the service first. */
@@ -111,7 +111,7 @@ export async function updateService(
   input: ServiceChanges,
   now = Date.now(),
 ): Promise<ServiceRecord> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const current = await serviceTable.getServiceByCode(db, code);
   if (!current) throw serviceNotFound(code);
 

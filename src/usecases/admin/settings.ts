@@ -11,7 +11,6 @@ import {
 } from "../../domain/settings";
 import type { Env } from "../../env";
 import { type AuditInput, auditEntries, runBatch } from "../../storage/audit";
-import { getDb } from "../../storage/db";
 import {
   findSettingRow,
   loadSettingsSnapshot,
@@ -19,12 +18,13 @@ import {
   type SettingsSnapshot,
   settingWriteQueries,
 } from "../../storage/settings";
+import { controlDb } from "../../storage/shards";
 
 /** The stored settings rows and the catalog (companies, services) they resolve against. */
 export type { SettingsSnapshot } from "../../storage/settings";
 
 export async function getSettings(env: Env): Promise<SettingsSnapshot> {
-  return loadSettingsSnapshot(getDb(env.DB));
+  return loadSettingsSnapshot(controlDb(env));
 }
 
 /**
@@ -38,7 +38,7 @@ export async function changeSettings(
   inputs: ReadonlyArray<SettingChangeInput>,
   now = Date.now(),
 ): Promise<{ applied: number; unchanged: number; settings: SettingsSnapshot }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const snapshot = await loadSettingsSnapshot(db);
   const { changes, problems } = validateSettingChanges(inputs, snapshot.catalog);
   if (problems.length > 0) {

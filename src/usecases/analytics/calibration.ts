@@ -2,14 +2,14 @@
 import { type CandidateCalibrationReport, calibrationReportFromSlots } from "../../domain/calibration-report";
 import type { Env } from "../../env";
 import { loadCalibrationSlots } from "../../storage/analytics";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 export async function candidateCalibration(
   env: Env,
   query: ReportQuery & { bandWidth: number },
 ): Promise<{ window: TimeWindow; filters: ReportFilters; report: CandidateCalibrationReport }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const { filter, filters } = await resolveReportFilter(db, query);
   const { slots, ignored } = await loadCalibrationSlots(db, filter);
   return {

@@ -8,7 +8,8 @@ import { type CommissionStatement, type CommissionStatementLine, commissionState
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { loadCatalogNames, loadStatementDeals } from "../../storage/analytics";
-import { type Db, getDb } from "../../storage/db";
+import { type Db, } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import type { AnalyticsCatalog } from "./report-filter";
 
 /** A statement with the company's name; its lines, when asked for, name each service by code. */
@@ -41,7 +42,7 @@ export async function commissionStatements(
   env: Env,
   query: { period: CommissionPeriod; companyId?: string; includeLines?: boolean },
 ): Promise<{ totals: CommissionTotals; statements: NamedCommissionStatement[] }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const catalog = await loadCatalogNames(db);
   if (query.companyId !== undefined && !catalog.companies.has(query.companyId)) {
     throw new DomainError("not_found", `Company ${query.companyId} not found`, ["query", "company"]);
@@ -71,7 +72,7 @@ export async function ownCommissionStatement(
   companyId: string,
   period: CommissionPeriod,
 ): Promise<NamedCommissionStatement> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const catalog = await loadCatalogNames(db);
   return companyStatement(db, companyId, period, catalog, true);
 }

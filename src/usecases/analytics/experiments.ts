@@ -17,8 +17,8 @@ import type { Env } from "../../env";
 import { newId } from "../../lib/ids";
 import { loadCatalogNames } from "../../storage/analytics";
 import { auditEntry, runBatch } from "../../storage/audit";
-import { getDb } from "../../storage/db";
 import * as experimentTable from "../../storage/experiments";
+import { controlDb } from "../../storage/shards";
 import type { AnalyticsCatalog } from "./report-filter";
 
 /** An experiment as stored: a service scope is stored by service id. */
@@ -84,7 +84,7 @@ export async function createExperiment(
     ]);
   }
 
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const catalog = await loadCatalogNames(db);
   const experiment: ExperimentRecord = {
     id: newId("exp"),
@@ -133,7 +133,7 @@ export async function createExperiment(
 
 /** The experiment, or `not_found`. */
 export async function getExperiment(env: Env, id: string): Promise<ExperimentWithCodes> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const experiment = await experimentTable.getExperiment(db, id);
   if (!experiment) throw experimentNotFound(id);
   const catalog = await loadCatalogNames(db);
@@ -146,7 +146,7 @@ export async function listExperiments(
   query: { status?: ExperimentStatus; limit: number; after?: ExperimentCursor },
   now = Date.now(),
 ): Promise<{ experiments: ExperimentRecord[]; serviceCodes: ServiceCodes; next: ExperimentCursor | null }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const [page, catalog] = await Promise.all([
     experimentTable.listExperiments(db, { limit: query.limit, after: query.after, status: query.status, now }),
     loadCatalogNames(db),
@@ -169,7 +169,7 @@ export async function experimentUplift(
   confidenceLevel: number,
   now = Date.now(),
 ): Promise<ExperimentWithCodes & { measuredFrom: number; measuredUntil: number; report: ExperimentReport }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const experiment = await experimentTable.getExperiment(db, id);
   if (!experiment) throw experimentNotFound(id);
   const [arms, catalog] = await Promise.all([

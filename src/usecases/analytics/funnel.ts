@@ -5,7 +5,7 @@
 import { type CandidateDecision, LEAD_DECISIONS } from "../../domain/lead-selection";
 import type { Env } from "../../env";
 import { type CandidateCountRow, type LeadStageRow, loadFunnelCounts } from "../../storage/analytics";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 /** One group's funnel, named as the API shows it (like the domain's reports). */
@@ -41,7 +41,7 @@ export interface FunnelReport {
 }
 
 export async function funnelReport(env: Env, query: ReportQuery): Promise<FunnelReport> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const { catalog, filter, filters } = await resolveReportFilter(db, query);
   const counts = await loadFunnelCounts(db, filter);
 

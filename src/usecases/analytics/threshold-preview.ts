@@ -13,8 +13,8 @@ import {
 import { DAY_MS } from "../../domain/time";
 import type { Env } from "../../env";
 import { type AnalyticsFilter, loadThresholdCounts } from "../../storage/analytics";
-import { getDb } from "../../storage/db";
 import { findSettingRow, loadSettingsSnapshot } from "../../storage/settings";
+import { controlDb } from "../../storage/shards";
 import type { TimeWindow } from "./report-filter";
 
 /** Whose candidates are counted: all, a company's (the seller's) or a service's. */
@@ -50,7 +50,7 @@ export async function previewThresholds(
 ): Promise<ThresholdPreviewReport> {
   if (query.from > query.to)
     throw new DomainError("validation_failed", "`from` must not exceed `to`", ["query", "from"]);
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const snapshot = await loadSettingsSnapshot(db);
   const settings = resolveSettings(snapshot.rows, snapshot.catalog);
   const filter: AnalyticsFilter = { from: now - query.days * DAY_MS, to: now };

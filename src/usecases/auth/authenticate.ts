@@ -7,7 +7,7 @@ import { DomainError } from "../../domain/errors";
 import type { Env, Principal } from "../../env";
 import { timingSafeEqual } from "../../lib/crypto";
 import { findActiveKey, touchApiKey } from "../../storage/api-keys";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 
 /** `last_used_at` is refreshed at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -33,7 +33,7 @@ export async function authenticateKey(
   if (env.ADMIN_TOKEN && presented.length >= MIN_ADMIN_TOKEN_LENGTH && timingSafeEqual(presented, env.ADMIN_TOKEN)) {
     return { principal: { keyId: "admin-token", scope: "admin", companyId: null }, touch: null };
   }
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const key = await findActiveKey(db, presented);
   if (!key) throw new DomainError("unauthorized", "Unknown or revoked API key");
   const principal: Principal = { keyId: key.id, scope: key.scope, companyId: key.companyId };

@@ -16,14 +16,14 @@ import {
   listOfferingCompanyNames,
   withdrawPerson,
 } from "../../storage/bot";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { type VerifiedEntry, verifyStartPayload } from "./entry";
 import { personLookupHash, sealChatId, type TelegramUser } from "./identity";
 import { answer, type BotAnswer } from "./replies";
 import { surveyQuestion } from "./survey";
 
 async function noticeFor(env: Env, entry: VerifiedEntry): Promise<string> {
-  const partners = await listOfferingCompanyNames(getDb(env.DB));
+  const partners = await listOfferingCompanyNames(controlDb(env));
   return consentNotice({ partners, entryCompany: entry.companyName });
 }
 
@@ -34,7 +34,7 @@ export async function startConversation(
   payload: string,
   now: number,
 ): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
   if (person) {
     const question = surveyQuestion(person);
@@ -59,7 +59,7 @@ export async function startConversation(
 
 /** "I agree": the person, the consent record and its first event; then the survey's first question. */
 export async function agree(env: Env, user: TelegramUser, payload: string, now: number): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const telegramHash = await personLookupHash(env, user);
   if (await findPersonByTelegramHash(db, telegramHash)) return answer([{ text: MESSAGES.alreadyConsented }]);
   const entry = await verifyStartPayload(env, payload, now);
@@ -105,7 +105,7 @@ export function refuse(): BotAnswer {
 
 /** `/stop` or the withdraw button: the person's data goes, and no message follows. */
 export async function withdraw(env: Env, user: TelegramUser, now: number): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
   if (!person) return answer([]);
   await withdrawPerson(db, person, now);

@@ -9,7 +9,7 @@ import { pseudonymize, sha256Hex } from "../../lib/crypto";
 import { randomToken } from "../../lib/ids";
 import { insertLink } from "../../storage/bot";
 import { findClientByExternalHash } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { deepLink } from "./entry";
 
 /** How long a CRM link stays usable. */
@@ -26,7 +26,7 @@ export async function createBotLink(env: Env, companyId: string, externalId: str
   if (!env.PSEUDONYM_KEY || !env.TELEGRAM_BOT_USERNAME) {
     throw new DomainError("unavailable", "The Telegram bot is not configured on this deployment");
   }
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const client = await findClientByExternalHash(
     db,
     companyId,

@@ -17,7 +17,7 @@ import type { Env } from "../../env";
 import { derivedMacBase64Url, sha256Hex, timingSafeEqual } from "../../lib/crypto";
 import { findUsableLink } from "../../storage/bot";
 import { getCompany } from "../../storage/companies";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 
 const ENTRY_MAC_PURPOSE = "bot-entry";
 
@@ -46,7 +46,7 @@ export async function botEntryLink(env: Env, companyId: string, campaign: string
       "campaign",
     ]);
   }
-  const company = await getCompany(getDb(env.DB), companyId);
+  const company = await getCompany(controlDb(env), companyId);
   if (!company || !isEntryCompanyId(company.id)) throw new DomainError("not_found", `Company ${companyId} not found`);
   const payload = formatCompanyEntry(company.id, campaign, await entryMac(env, company.id, campaign));
   const link = deepLink(env, payload);
@@ -69,7 +69,7 @@ async function verifyCompanyEntry(env: Env, entry: CompanyEntry) {
 export async function verifyStartPayload(env: Env, payload: string, now: number): Promise<VerifiedEntry | null> {
   const parsed = parseStartPayload(payload);
   if (!parsed) return null;
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   if (parsed.kind === "company") {
     if (!(await verifyCompanyEntry(env, parsed))) return null;
     const company = await getCompany(db, parsed.companyId);

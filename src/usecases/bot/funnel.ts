@@ -3,7 +3,7 @@ import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { getFunnel } from "../../storage/bot";
 import { getCompany } from "../../storage/companies";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 
 export const FUNNEL_STAGES = [
   "entered",
@@ -16,7 +16,7 @@ export const FUNNEL_STAGES = [
 ] as const;
 
 export async function botFunnel(env: Env, companyId: string) {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   if (!(await getCompany(db, companyId))) throw new DomainError("not_found", `Company ${companyId} not found`);
   const counts = await getFunnel(db, companyId);
   return {

@@ -12,9 +12,9 @@ import type { BotWorkMessage } from "../../queues/bot-work/message";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { getClientRow, getOffer, getPerson, offerLeadStatement } from "../../storage/bot";
 import { clientNeeds, type StoredCell } from "../../storage/clients";
-import { getDb } from "../../storage/db";
 import { loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
+import { clientShards, controlDb, shardOfId } from "../../storage/shards";
 import { decideLeads } from "../lead-call/decide";
 import { packageLeads, scoredCandidateRows } from "../lead-call/packaging";
 import { rateStoredClient } from "../lead-call/rating";
@@ -37,20 +37,24 @@ export async function expressInterest(
   now: number,
   enqueue: (message: BotWorkMessage) => Promise<void>,
 ): Promise<InterestOutcome | null> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const offer = await getOffer(db, offerId);
   if (!offer?.personId || offer.response !== "interested" || offer.leadId) return null;
   const person = await getPerson(db, offer.personId);
-  const client = person?.clientId ? await getClientRow(db, person.clientId) : null;
-  if (!person || !client) return null;
+  const shard = person?.clientId ? shardOfId(env, person.clientId) : null;
+  const client = person?.clientId && shard ? await getClientRow(shard.db, person.clientId) : null;
+  if (!person || !client || !shard) return null;
 
   const [context, serving] = await Promise.all([
-    loadLeadContext(env.DB, db, {
-      companyId: client.companyId,
-      externalHash: client.externalHash,
-      now,
-      lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
-    }),
+    loadLeadContext(
+      { control: env.DB, clientShard: shard.d1, allShards: clientShards(env).map((each) => each.d1) },
+      {
+        companyId: client.companyId,
+        externalHash: client.externalHash,
+        now,
+        lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
+      },
+    ),
     currentServingModel(env, now),
   ]);
   const state = context.clientState;
@@ -81,12 +85,16 @@ export async function expressInterest(
   const newLeads = await packageLeads(packaging);
   const lead = newLeads[0] ?? null;
   const statements = [
-    ...buildLeadInserts(db, newLeads),
-    ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
-    ...(lead ? [offerLeadStatement(db, offer.id, lead.document.lead_id)] : []),
+    ...buildLeadInserts(shard.db, newLeads),
+    ...buildScoredCandidateInserts(shard.db, scoredCandidateRows(packaging, newLeads)),
   ];
-  if (statements.length > 0) await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  if (statements.length > 0) {
+    await shard.db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+  }
   if (lead) {
+    // The lead lives in the client's shard, the offer in the control database: two writes. Should this
+    // one fail, the retried job finds the client's open lead and the exclusivity rules create no second.
+    await offerLeadStatement(db, offer.id, lead.document.lead_id);
     const enqueued = await enqueueLeads(env, [lead.document.lead_id]);
     if (enqueued.pending.length > 0) console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: 1 }));
   }

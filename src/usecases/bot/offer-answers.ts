@@ -14,7 +14,7 @@ import {
   answerOffer as recordAnswer,
 } from "../../storage/bot";
 import { clientNeeds, upsertClientWithInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer } from "./replies";
 
@@ -25,7 +25,7 @@ export async function answerOffer(
   now: number,
   enqueue: (message: BotWorkMessage) => Promise<void>,
 ): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
   const offer = await getOffer(db, action.offerId);
   if (!person || !offer || offer.personId !== person.id) return answer([]);

@@ -3,8 +3,8 @@ import { type OfferLocale, offerTextProblems } from "../../domain/bot/offer-text
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { deleteOfferText, listOfferTexts, putOfferText } from "../../storage/bot";
-import { getDb } from "../../storage/db";
 import { getServiceByCode } from "../../storage/services";
+import { controlDb } from "../../storage/shards";
 
 export interface OfferTextView {
   service: string;
@@ -15,7 +15,7 @@ export interface OfferTextView {
 }
 
 export async function listBotOfferTexts(env: Env, locale?: OfferLocale): Promise<OfferTextView[]> {
-  const rows = await listOfferTexts(getDb(env.DB), locale);
+  const rows = await listOfferTexts(controlDb(env), locale);
   return rows.map((r) => ({
     service: r.serviceCode,
     locale: r.locale,
@@ -37,7 +37,7 @@ export async function putBotOfferText(
       problems.map((message) => ({ message, path: ["body", "text"] })),
     );
   }
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const service = await getServiceByCode(db, input.serviceCode);
   if (!service) throw new DomainError("not_found", `Service ${input.serviceCode} not found`, ["params", "service"]);
   const text = input.text.trim();
@@ -59,7 +59,7 @@ export async function putBotOfferText(
 
 /** @throws DomainError not_found */
 export async function deleteBotOfferText(env: Env, serviceCode: string, locale: OfferLocale): Promise<void> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const service = await getServiceByCode(db, serviceCode);
   if (!service || !(await deleteOfferText(db, service.id, locale))) {
     throw new DomainError("not_found", `No ${locale} offer text for service ${serviceCode}`);

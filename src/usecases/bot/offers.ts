@@ -18,8 +18,8 @@ import {
   listPersonOffers,
 } from "../../storage/bot";
 import { getClientInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
 import { loadEffectiveSettings } from "../../storage/settings";
+import { controlDb, shardOfId } from "../../storage/shards";
 import { rateClient, storedClientForScoring } from "../recommendations/serving";
 import { WITHDRAW_BUTTON } from "./consent";
 import type { BotReply } from "./replies";
@@ -39,12 +39,13 @@ export interface OffersToSend {
  * has not finished the survey. An empty `replies` means the caps allow nothing now.
  */
 export async function nextOffers(env: Env, personId: string, now: number): Promise<OffersToSend | null> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await getPerson(db, personId);
-  if (person?.step !== "ready" || !person.clientId) return null;
+  const shard = person?.clientId ? shardOfId(env, person.clientId) : null;
+  if (person?.step !== "ready" || !person.clientId || !shard) return null;
   const [client, interactions, history, texts, settings] = await Promise.all([
-    getClientRow(db, person.clientId),
-    getClientInteractions(db, person.clientId),
+    getClientRow(shard.db, person.clientId),
+    getClientInteractions({ shard: shard.db, control: db }, person.clientId),
     listPersonOffers(db, person.id),
     listOfferTexts(db, OFFER_LOCALE),
     loadEffectiveSettings(db),

@@ -16,7 +16,7 @@ import {
   recordRating,
 } from "../../storage/bot";
 import { getCompany } from "../../storage/companies";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { earnForEvent } from "../loyalty/ledger";
 import { openChatId, personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer } from "./replies";
@@ -27,7 +27,7 @@ const ASKS_PER_RUN = 50;
 
 export async function askForQualityRatings(env: Env, now: number): Promise<{ asked: number }> {
   if (!env.TELEGRAM_BOT_TOKEN || !env.BOT_ENCRYPTION_KEY) return { asked: 0 };
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const api = telegramApi(env);
   let asked = 0;
   for (const offer of await listOffersToRate(db, ASKS_PER_RUN)) {
@@ -55,7 +55,7 @@ export async function rateQuality(
   action: { offerId: string; stars: number },
   now: number,
 ): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
   const offer = await getOffer(db, action.offerId);
   if (!person || offer?.personId !== person.id) return answer([]);
@@ -66,7 +66,7 @@ export async function rateQuality(
 
 /** `GET /v1/admin/companies/{id}/quality-rating`. @throws DomainError not_found */
 export async function qualityRatingOf(env: Env, companyId: string) {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   if (!(await getCompany(db, companyId))) throw new DomainError("not_found", `Company ${companyId} not found`);
   const { count, mean } = await companyQualityRating(db, companyId);
   return { company_id: companyId, ratings: count, mean_stars: mean === null ? null : Math.round(mean * 100) / 100 };

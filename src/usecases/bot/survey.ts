@@ -9,7 +9,7 @@ import type { Env } from "../../env";
 import { pseudonymize } from "../../lib/crypto";
 import { type BotPersonRow, bumpFunnel, findPersonByTelegramHash, updatePerson } from "../../storage/bot";
 import { upsertClientWithInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { earnForEvent } from "../loyalty/ledger";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer, type BotButton, type BotReply } from "./replies";
@@ -59,14 +59,14 @@ export function surveyQuestion(person: Pick<BotPersonRow, "step" | "needs">): Bo
 }
 
 async function consentedPerson(env: Env, user: TelegramUser) {
-  return findPersonByTelegramHash(getDb(env.DB), await personLookupHash(env, user));
+  return findPersonByTelegramHash(controlDb(env), await personLookupHash(env, user));
 }
 
 export async function answerAge(env: Env, user: TelegramUser, band: string, now: number): Promise<BotAnswer> {
   const person = await consentedPerson(env, user);
   if (!person || !isAgeBand(band)) return answer([]);
   await updatePerson(
-    getDb(env.DB),
+    controlDb(env),
     person.id,
     { ageBand: band, step: person.step === "ready" ? "ready" : "survey_needs" },
     now,
@@ -80,7 +80,7 @@ export async function toggleInterest(env: Env, user: TelegramUser, tag: string, 
   if (person?.step !== "survey_needs") return answer([]);
   const next = toggleNeed(personNeeds(person), tag);
   if (!next) return answer([], MESSAGES.tooManyNeeds);
-  await updatePerson(getDb(env.DB), person.id, { needs: JSON.stringify(next) }, now);
+  await updatePerson(controlDb(env), person.id, { needs: JSON.stringify(next) }, now);
   const label = SURVEY_NEEDS.find(([t]) => t === tag)?.[1] ?? tag;
   return answer([], next.includes(tag) ? `✓ ${label}` : `− ${label}`);
 }
@@ -95,7 +95,7 @@ export async function finishSurvey(
   now: number,
   queueOffers: (personId: string) => Promise<void>,
 ): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await consentedPerson(env, user);
   if (person?.step !== "survey_needs" || !person.ageBand || !isAgeBand(person.ageBand)) return answer([]);
   const needs = personNeeds(person);

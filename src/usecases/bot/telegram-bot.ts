@@ -12,7 +12,7 @@ import { MESSAGES } from "../../domain/bot/messages";
 import type { Env } from "../../env";
 import type { BotWorkMessage } from "../../queues/bot-work/message";
 import { findPersonByTelegramHash, recordUpdate } from "../../storage/bot";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { redeemReward, showRewards } from "../loyalty/rewards";
 import { agree, refuse, startConversation, withdraw } from "./consent";
 import { personLookupHash, type TelegramUser } from "./identity";
@@ -44,7 +44,7 @@ export function queueBotWork(env: Env) {
 export function createTelegramBot(env: Env): Bot {
   const bot = new Bot(env.TELEGRAM_BOT_TOKEN, { botInfo, client: telegramClientOptions(env) });
   const enqueue = queueBotWork(env);
-  const db = getDb(env.DB);
+  const db = controlDb(env);
 
   bot.use(async (ctx, next) => {
     botInfo ??= ctx.me;

@@ -11,7 +11,7 @@ import { assertNoPersonalData } from "../../domain/personal-data";
 import { check, validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { resolveServiceCodes, upsertClientsWithInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { type ClientShard, controlDb, shardOfPseudonym } from "../../storage/shards";
 import { vocabularyChecker } from "../vocabularies/profile";
 import { clientPseudonym } from "./pseudonym";
 
@@ -95,9 +95,8 @@ export async function putClientBatch(
     valid.push({ index, externalId, profile: inVocabulary.profile });
   }
 
-  const db = getDb(env.DB);
   const known = await resolveServiceCodes(
-    db,
+    controlDb(env),
     valid.flatMap((item) => Object.keys(item.profile.services ?? {})),
   );
   const writable = valid.filter((item) => {
@@ -116,27 +115,40 @@ export async function putClientBatch(
   });
 
   const hashes = await Promise.all(writable.map((item) => clientPseudonym(env, request.companyId, item.externalId)));
-  const written = await upsertClientsWithInteractions(
-    db,
-    request.companyId,
-    writable.map((item, i) => ({
-      externalHash: hashes[i],
-      profile: toStoredProfile(item.profile),
-      interactions: Object.entries(item.profile.services ?? {}).map(([code, value]) => {
-        const service = known.get(code)!;
-        return { serviceId: service.id, modelIndex: service.modelIndex, value };
-      }),
-      source: "crm" as const,
-    })),
-  );
-  writable.forEach((item, i) => {
-    results[item.index] = {
-      index: item.index,
-      externalId: item.externalId,
-      status: written[i].created ? "created" : "updated",
-      clientRef: written[i].clientId,
-    };
+  // Each shard writes its own clients (each client fully or not at all), all shards at once.
+  const byShard = new Map<ClientShard, number[]>();
+  hashes.forEach((hash, i) => {
+    const shard = shardOfPseudonym(env, hash);
+    const members = byShard.get(shard);
+    if (members) members.push(i);
+    else byShard.set(shard, [i]);
   });
+  await Promise.all(
+    [...byShard].map(async ([shard, members]) => {
+      const written = await upsertClientsWithInteractions(
+        shard.db,
+        request.companyId,
+        members.map((i) => ({
+          externalHash: hashes[i],
+          profile: toStoredProfile(writable[i].profile),
+          interactions: Object.entries(writable[i].profile.services ?? {}).map(([code, value]) => {
+            const service = known.get(code)!;
+            return { serviceId: service.id, modelIndex: service.modelIndex, value };
+          }),
+          source: "crm" as const,
+        })),
+      );
+      members.forEach((i, position) => {
+        const item = writable[i];
+        results[item.index] = {
+          index: item.index,
+          externalId: item.externalId,
+          status: written[position].created ? "created" : "updated",
+          clientRef: written[position].clientId,
+        };
+      });
+    }),
+  );
 
   const summary = { created: 0, updated: 0, invalid: 0 };
   for (const result of results) summary[result.status]++;

@@ -5,7 +5,7 @@ import { findPersonalDataInIdentifier, personalDataError } from "../../domain/pe
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { type ClientRow, findClientByExternalHash, getClientInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { controlDb, shardOfId, shardOfPseudonym } from "../../storage/shards";
 import { type ClientRecord, clientRecordOf } from "./client-record";
 import { clientPseudonym } from "./pseudonym";
 
@@ -19,7 +19,8 @@ export async function getClient(env: Env, request: { companyId: string; external
   if (findings.length > 0) throw personalDataError(findings);
   const { externalId } = validateAll({ externalId: [externalIdSchema, request.externalId, ["params", "external_id"]] });
   const client = await findCompanyClient(env, request.companyId, externalId);
-  return clientRecordOf(client, await getClientInteractions(getDb(env.DB), client.id));
+  const shard = shardOfId(env, client.id)!;
+  return clientRecordOf(client, await getClientInteractions({ shard: shard.db, control: controlDb(env) }, client.id));
 }
 
 /**
@@ -29,7 +30,7 @@ export async function getClient(env: Env, request: { companyId: string; external
  */
 export async function findCompanyClient(env: Env, companyId: string, externalId: string): Promise<ClientRow> {
   const hash = await clientPseudonym(env, companyId, externalId);
-  const client = await findClientByExternalHash(getDb(env.DB), companyId, hash);
+  const client = await findClientByExternalHash(shardOfPseudonym(env, hash).db, companyId, hash);
   if (!client) throw new DomainError("not_found", "No client with this external_id", ["params", "external_id"]);
   return client;
 }

@@ -8,7 +8,7 @@ import { findPersonalData, findPersonalDataInIdentifier, personalDataError } fro
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { getClientInteractions, upsertClientWithInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { controlDb, shardOfPseudonym } from "../../storage/shards";
 import { profileInVocabularies } from "../vocabularies/profile";
 import { type ClientRecord, clientRecordOf } from "./client-record";
 import { resolveKnownServices } from "./known-services";
@@ -42,15 +42,19 @@ export async function putClient(
   });
   const profile = await profileInVocabularies(env, validated, ["body"]);
 
-  const db = getDb(env.DB);
+  const control = controlDb(env);
   const services = Object.entries(profile.services ?? {});
-  const known = await resolveKnownServices(
-    db,
-    services.map(([code]) => code),
-  );
-  const written = await upsertClientWithInteractions(db, {
+  const [known, externalHash] = await Promise.all([
+    resolveKnownServices(
+      control,
+      services.map(([code]) => code),
+    ),
+    clientPseudonym(env, request.companyId, externalId),
+  ]);
+  const shard = shardOfPseudonym(env, externalHash).db;
+  const written = await upsertClientWithInteractions(shard, {
     companyId: request.companyId,
-    externalHash: await clientPseudonym(env, request.companyId, externalId),
+    externalHash,
     profile: toStoredProfile(profile),
     interactions: services.map(([code, value]) => {
       const service = known.get(code)!;
@@ -58,6 +62,6 @@ export async function putClient(
     }),
     source: "crm",
   });
-  const interactions = await getClientInteractions(db, written.clientId);
+  const interactions = await getClientInteractions({ shard, control }, written.clientId);
   return { created: written.created, client: clientRecordOf(written.client, interactions) };
 }

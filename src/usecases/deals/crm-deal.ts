@@ -31,6 +31,16 @@ import type { LeadRow } from "../../storage/leads";
 /** Attempts before a report that keeps losing races to concurrent writes of its client is 409. */
 const MAX_ATTEMPTS = 5;
 
+/**
+ * Where a report is read and written: the catalogue in the control database, the client in its shard,
+ * the lead it names in the shard its id names (null when it names none, or an id that cannot be ours).
+ */
+export interface DealDatabases {
+  control: Db;
+  clientShard: Db;
+  leadShard: Db | null;
+}
+
 /** A deal as a CRM reports it, after validation. */
 export interface CrmDealReport {
   /** The caller's company: the client's source and the seller of the service. */
@@ -71,7 +81,7 @@ export interface DealAnswer {
 
 interface DealState {
   client: ClientRow;
-  service: { id: string; code: string; companyId: string };
+  service: { id: string; code: string; companyId: string; modelIndex: number };
   commissionRate: number;
   lead: LeadRow | null;
   cell: { value: number; at: number } | null;
@@ -87,12 +97,14 @@ interface DealState {
  * (lost races to concurrent writes).
  */
 export async function commitCrmDeal(
-  db: Db,
+  databases: DealDatabases,
   report: CrmDealReport,
   options: { now: number; complete: (status: number, body: unknown) => WriteStatement },
 ): Promise<DealAnswer> {
+  // The deal, its matrix cell and the answer belong to the client: they commit in its shard.
+  const db = databases.clientShard;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const state = await readDealState(db, report);
+    const state = await readDealState(databases, report);
     const occurredAt = report.occurredAt ?? options.now;
     const value = report.outcome === "accepted" ? 1 : -1;
 
@@ -110,6 +122,7 @@ export async function commitCrmDeal(
     const { deal, statements } = buildDealWrite(db, {
       clientId: state.client.id,
       serviceId: state.service.id,
+      modelIndex: state.service.modelIndex,
       companyId: report.companyId,
       leadId: state.lead?.id ?? null,
       outcome: report.outcome,
@@ -170,8 +183,8 @@ function answerBody(
 }
 
 /** Reads and checks everything the report refers to (two D1 round trips). */
-async function readDealState(db: Db, report: CrmDealReport): Promise<DealState> {
-  const { client, service, commissionRate, lead } = await readCrmDealReferences(db, report);
+async function readDealState(databases: DealDatabases, report: CrmDealReport): Promise<DealState> {
+  const { client, service, commissionRate, lead } = await readCrmDealReferences(databases, report);
   if (!client) {
     throw new DomainError(
       "not_found",
@@ -200,7 +213,7 @@ async function readDealState(db: Db, report: CrmDealReport): Promise<DealState> 
       ["body", "service"],
     );
   }
-  const { cell, identical } = await readCrmDealHistory(db, {
+  const { cell, identical } = await readCrmDealHistory(databases.clientShard, {
     clientId: client.id,
     serviceId: service.id,
     leadId: report.leadId,

@@ -8,8 +8,8 @@ import { DomainError } from "../../domain/errors";
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { beginIdempotent } from "../../storage/idempotency";
+import { controlDb, shardOfId, shardOfPseudonym } from "../../storage/shards";
 import { clientPseudonym } from "../client-intake/pseudonym";
 import { commitCrmDeal, type DealAnswerBody } from "./crm-deal";
 import { crmDealReportSchema } from "./request";
@@ -57,10 +57,11 @@ export async function recordCrmDeal(env: Env, request: CrmDealRequest, now = Dat
     );
   }
 
-  const db = getDb(env.DB);
   const { companyId, keyId } = request.caller;
   const externalHash = await clientPseudonym(env, companyId, input.external_id);
-  const begun = await beginIdempotent(db, {
+  const clientShard = shardOfPseudonym(env, externalHash).db;
+  const leadShard = input.lead_id === undefined ? null : (shardOfId(env, input.lead_id)?.db ?? null);
+  const begun = await beginIdempotent(clientShard, {
     principalId: keyId,
     key: request.idempotencyKey,
     route: IDEMPOTENCY_ROUTE,
@@ -72,7 +73,7 @@ export async function recordCrmDeal(env: Env, request: CrmDealRequest, now = Dat
   }
   try {
     const answer = await commitCrmDeal(
-      db,
+      { control: controlDb(env), clientShard, leadShard },
       {
         companyId,
         externalHash,

@@ -7,7 +7,7 @@
 import { occurredAtOf } from "../../domain/deal-rules";
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
-import { type Db, getDb } from "../../storage/db";
+import type { Db } from "../../storage/db";
 import {
   buildDealWrite,
   commitDealWrite,
@@ -16,11 +16,13 @@ import {
   findCommissionRate,
   findLatestLeadDeal,
   findLeadDealAt,
+  findServiceModelIndex,
   isSameOutcome,
 } from "../../storage/deals";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import { findCompanyLead } from "../../storage/leads";
-import { findInboxLead, type InboxLeadRecord } from "../partner-inbox/inbox-lead";
+import { controlDb } from "../../storage/shards";
+import { findInboxLead, type InboxLeadRecord, leadShard } from "../partner-inbox/inbox-lead";
 import type { PartnerOutcome } from "./request";
 
 /** The deal that stands for a lead, as its receiver sees it. */
@@ -50,7 +52,8 @@ export async function reportPartnerOutcome(
 ): Promise<PartnerOutcomeResult & { replayed: boolean }> {
   const { companyId, outcome: report } = request;
   const occurredAt = occurredAtOf(report.occurred_at, now);
-  const db = getDb(env.DB);
+  // The lead, its deal and the idempotency answer live in the client's shard, which the lead id names.
+  const db = leadShard(env, request.leadId);
   const lead = await findInboxLead(db, companyId, request.leadId);
 
   let slot: IdempotencySlot | null = null;
@@ -65,7 +68,10 @@ export async function reportPartnerOutcome(
     slot = begun.slot;
   }
   try {
-    const result = await recordOutcome(db, { companyId, lead, report, occurredAt, now });
+    const result = await recordOutcome(
+      { shard: db, control: controlDb(env) },
+      { companyId, lead, report, occurredAt, now },
+    );
     if (slot) await db.batch([slot.complete(200, result)]);
     return { ...result, replayed: false };
   } catch (error) {
@@ -75,24 +81,30 @@ export async function reportPartnerOutcome(
 }
 
 async function recordOutcome(
-  db: Db,
+  databases: { shard: Db; control: Db },
   input: { companyId: string; lead: InboxLeadRecord; report: PartnerOutcome; occurredAt: number | null; now: number },
 ): Promise<PartnerOutcomeResult> {
   const { companyId, lead, report, occurredAt, now } = input;
+  const db = databases.shard;
   const amount = report.amount ?? null;
   const latest = await findLatestLeadDeal(db, lead.id);
   if (isSameOutcome(latest, { outcome: report.outcome, amount, occurredAt })) {
     return { lead, deal: latest, changed: false };
   }
 
+  const [commissionRate, modelIndex] = await Promise.all([
+    findCommissionRate(databases.control, companyId),
+    findServiceModelIndex(databases.control, lead.serviceId),
+  ]);
   const { deal, statements } = buildDealWrite(db, {
     clientId: lead.clientId,
     serviceId: lead.serviceId,
+    modelIndex,
     companyId,
     leadId: lead.id,
     outcome: report.outcome,
     amount,
-    commissionRate: await findCommissionRate(db, companyId),
+    commissionRate,
     reportedBy: "partner",
     interactionSource: "partner",
     occurredAt: occurredAt ?? now,

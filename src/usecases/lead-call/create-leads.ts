@@ -15,11 +15,11 @@ import { assertKnownServiceCodes, validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { buildClientWriteFromState, isClientWriteConflict } from "../../storage/clients";
-import { getDb } from "../../storage/db";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import { type LeadContext, loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import type { ServingModel } from "../../storage/model-store";
+import { clientShards, shardOfPseudonym } from "../../storage/shards";
 import { clientPseudonym } from "../client-intake/pseudonym";
 import { currentServingModel } from "../recommendations/serving";
 import { vocabularyChecker } from "../vocabularies/profile";
@@ -77,7 +77,8 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
   const prefetched = prefetch(env, companyId, externalHash, Date.now());
   let slot: IdempotencySlot | null = null;
   if (request.idempotencyKey !== undefined) {
-    const begun = await beginIdempotent(getDb(env.DB), {
+    // Kept in the client's shard, beside what it guards: the answer commits in the same batch.
+    const begun = await beginIdempotent(shardOfPseudonym(env, externalHash).db, {
       principalId: keyId,
       key: request.idempotencyKey,
       route: IDEMPOTENCY_ROUTE,
@@ -120,12 +121,19 @@ function prefetch(env: Env, companyId: string, externalHash: string, now: number
   const fetched = {
     now,
     // One round trip reads the catalogue, companies, settings, experiments and the client's state.
-    context: loadLeadContext(env.DB, getDb(env.DB), {
-      companyId,
-      externalHash,
-      now,
-      lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
-    }),
+    context: loadLeadContext(
+      {
+        control: env.DB,
+        clientShard: shardOfPseudonym(env, externalHash).d1,
+        allShards: clientShards(env).map((shard) => shard.d1),
+      },
+      {
+        companyId,
+        externalHash,
+        now,
+        lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
+      },
+    ),
     serving: currentServingModel(env, now),
   };
   // A replayed or refused request never awaits these; their failure must not go unhandled.
@@ -142,7 +150,8 @@ async function decideAndWrite(
   slot: IdempotencySlot | null,
   first: Prefetched,
 ): Promise<{ status: 200 | 201; answer: LeadCallAnswer; leadIds: string[] }> {
-  const db = getDb(env.DB);
+  // Everything the call writes belongs to this client: one shard, one atomic batch.
+  const db = shardOfPseudonym(env, externalHash).db;
   const dryRun = body.dry_run === true;
   const requested = Object.entries(body.services ?? {});
   const profile = toStoredProfile(body);

@@ -8,10 +8,10 @@ import type { StoredClientProfile } from "../../domain/client-profile";
 import { buildLeadDocument } from "../../domain/lead-document";
 import type { CandidateOutcome } from "../../domain/lead-selection";
 import { receiverPseudonym } from "../../lib/crypto";
-import { newId } from "../../lib/ids";
 import type { NewScoredCandidate } from "../../storage/analytics";
 import type { LeadContext } from "../../storage/lead-context";
 import type { NewLead } from "../../storage/leads";
+import { newClientOwnedId, requireSlotOfId } from "../../storage/shards";
 import type { LeadCallLead } from "./answer";
 import type { ClientRating } from "./rating";
 
@@ -35,7 +35,7 @@ export async function packageLeads(input: PackagingInput): Promise<NewLead[]> {
     if (outcome.decision !== "lead" || !outcome.routed) continue;
     const target = context.companies.get(outcome.service.companyId)!;
     const service = context.serviceById.get(outcome.service.serviceId)!;
-    const leadId = newId("ld");
+    const leadId = newClientOwnedId("ld", requireSlotOfId(input.clientId));
     const document = buildLeadDocument({
       leadId,
       createdAt: now,

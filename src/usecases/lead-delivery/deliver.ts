@@ -18,7 +18,7 @@ import { validateWebhookUrl, webhookUrlOptions } from "../../domain/webhook-url"
 import type { Env } from "../../env";
 import type { LeadDispatchMessage } from "../../queues/lead-dispatch/message";
 import { getCompany } from "../../storage/companies";
-import { type Db, getDb } from "../../storage/db";
+import { type Db, } from "../../storage/db";
 import {
   type AttemptRecord,
   findLead,
@@ -27,6 +27,7 @@ import {
   recordDeliveryAttempt,
   recordInboxFallback,
 } from "../../storage/leads";
+import { controlDb } from "../../storage/shards";
 import { postWebhook, signedWebhookHeaders } from "./webhook";
 
 /** Injectable side effects, so tests control time, randomness and the network. */
@@ -67,7 +68,7 @@ export async function deliverLead(
   attempt: number,
   deps: DeliveryDeps = defaultDeliveryDeps,
 ): Promise<DeliveryOutcome> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const lead = await findLead(db, body.leadId);
   if (!lead) return { kind: "unknown_lead" };
   if (!shouldSend(lead, body)) return { kind: "done", result: "not_waiting" };
@@ -185,7 +186,7 @@ export async function recordDeadLetter(
   body: LeadDispatchMessage,
   now: number,
 ): Promise<"recorded" | "unknown_lead"> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const lead = await findLead(db, body.leadId);
   if (!lead) return "unknown_lead";
   const detail =

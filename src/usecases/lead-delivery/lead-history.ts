@@ -1,8 +1,8 @@
 /** The admin's view of one lead (`GET /v1/admin/leads/{id}`): the stored lead and every event of its lifecycle. */
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { findLead, type LeadEventRow, type LeadRow, listLeadEvents } from "../../storage/leads";
+import { controlDb } from "../../storage/shards";
 
 /** A stored lead, with its document and routing record as JSON text. */
 export type LeadRecord = LeadRow;
@@ -14,7 +14,7 @@ export async function getLeadHistory(
   env: Env,
   leadId: string,
 ): Promise<{ lead: LeadRecord; events: LeadEventRecord[] }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const lead = await findLead(db, leadId);
   if (!lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
   return { lead, events: await listLeadEvents(db, lead.id) };

@@ -6,8 +6,8 @@
 import { DomainError } from "../../domain/errors";
 import { REDELIVERABLE_STATUSES } from "../../domain/lead-status";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { enqueueLeads, findLead, markForRedelivery } from "../../storage/leads";
+import { controlDb } from "../../storage/shards";
 
 export interface Redelivery {
   leadId: string;
@@ -25,7 +25,7 @@ export async function redeliverLead(
   requestedBy: string,
   now = Date.now(),
 ): Promise<Redelivery> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const lead = await findLead(db, leadId);
   if (!lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
   if (!(await markForRedelivery(db, lead.id, requestedBy, now))) {

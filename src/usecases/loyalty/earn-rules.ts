@@ -1,8 +1,8 @@
 /** Admin: how many points each event earns, and for how long they stay valid. */
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { type EarnEvent, type EarnRuleRow, listEarnRules, putEarnRule } from "../../storage/loyalty";
+import { controlDb } from "../../storage/shards";
 
 export const EARN_EVENTS = ["survey_completed", "referral_converted", "deal_accepted", "rating_given"] as const;
 export const MAX_RULE_POINTS = 100_000;
@@ -29,7 +29,7 @@ function view(row: EarnRuleRow): EarnRuleView {
 }
 
 export async function listLoyaltyEarnRules(env: Env): Promise<EarnRuleView[]> {
-  return (await listEarnRules(getDb(env.DB))).map(view);
+  return (await listEarnRules(controlDb(env))).map(view);
 }
 
 /** @throws DomainError validation_failed */
@@ -51,6 +51,6 @@ export async function putLoyaltyEarnRule(
     updatedAt: input.now,
     updatedBy: input.actor,
   };
-  await putEarnRule(getDb(env.DB), row);
+  await putEarnRule(controlDb(env), row);
   return view(row);
 }

@@ -7,14 +7,14 @@
 import { DomainError } from "../../domain/errors";
 import { type ApplyResult, Ledger, type LedgerOperation } from "../../domain/loyalty/ledger";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { appendOperation, type EarnEvent, getEarnRule, isSeqConflict, loadOperations } from "../../storage/loyalty";
+import { controlDb } from "../../storage/shards";
 
 const MAX_ATTEMPTS = 5;
 const DAY_MS = 86_400_000;
 
 async function foldPersonLedger(env: Env, personId: string) {
-  const rows = await loadOperations(getDb(env.DB), personId);
+  const rows = await loadOperations(controlDb(env), personId);
   const ledger = new Ledger();
   for (const row of rows) ledger.apply(JSON.parse(row.body) as LedgerOperation);
   return { ledger, nextSeq: rows.length === 0 ? 1 : rows[rows.length - 1].seq + 1 };
@@ -31,7 +31,7 @@ export async function applyLoyaltyOperation(
     const result = ledger.apply(operation);
     if (result.replayed) return result;
     try {
-      await appendOperation(getDb(env.DB), {
+      await appendOperation(controlDb(env), {
         key: operation.key,
         personId,
         seq: nextSeq,
@@ -62,7 +62,7 @@ export async function earnForEvent(
   env: Env,
   input: { personId: string; event: EarnEvent; key: string; now: number; pending?: boolean },
 ): Promise<ApplyResult | null> {
-  const rule = await getEarnRule(getDb(env.DB), input.event);
+  const rule = await getEarnRule(controlDb(env), input.event);
   if (!rule?.active || rule.points <= 0) return null;
   return applyLoyaltyOperation(env, input.personId, {
     kind: "earn",

@@ -10,7 +10,6 @@ import type { Env } from "../../env";
 import { newId } from "../../lib/ids";
 import { findPersonByTelegramHash } from "../../storage/bot";
 import { getCompany } from "../../storage/companies";
-import { getDb } from "../../storage/db";
 import {
   countRedemptions,
   getReward,
@@ -20,6 +19,7 @@ import {
   type RewardRow,
   setRewardActive,
 } from "../../storage/loyalty";
+import { controlDb } from "../../storage/shards";
 import { personLookupHash, type TelegramUser } from "../bot/identity";
 import { answer, type BotAnswer } from "../bot/replies";
 import { applyLoyaltyOperation } from "./ledger";
@@ -58,7 +58,7 @@ export async function publishReward(
       problems.map((message) => ({ message, path: ["body", "title"] })),
     );
   }
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   if (!(await getCompany(db, input.companyId))) {
     throw new DomainError("not_found", `Company ${input.companyId} not found`, ["body", "company_id"]);
   }
@@ -77,18 +77,18 @@ export async function publishReward(
 }
 
 export async function listRewardViews(env: Env): Promise<RewardView[]> {
-  return (await listRewards(getDb(env.DB))).map(view);
+  return (await listRewards(controlDb(env))).map(view);
 }
 
 /** @throws DomainError not_found */
 export async function withdrawReward(env: Env, id: string, now: number): Promise<void> {
-  if (!(await setRewardActive(getDb(env.DB), id, false, now)))
+  if (!(await setRewardActive(controlDb(env), id, false, now)))
     throw new DomainError("not_found", `Reward ${id} not found`);
 }
 
 /** `/rewards` in the bot: the active rewards with a button each. */
 export async function showRewards(env: Env, user: TelegramUser): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
   if (!person) return answer([{ text: MESSAGES.noEntry }]);
   const rewards = (await listRewards(db, { activeOnly: true })).slice(0, REWARDS_SHOWN);
@@ -105,7 +105,7 @@ export async function showRewards(env: Env, user: TelegramUser): Promise<BotAnsw
 
 /** A reward's button: the points are spent (oldest first) and the redemption recorded. */
 export async function redeemReward(env: Env, user: TelegramUser, rewardId: string, now: number): Promise<BotAnswer> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
   const reward = await getReward(db, rewardId);
   if (!person || !reward?.active) return answer([], MESSAGES.rewardUnavailable);

@@ -21,7 +21,7 @@ import {
 import type { StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
-import { type Db, getDb } from "../../storage/db";
+import { type Db, } from "../../storage/db";
 import { pruneChangeLog } from "../../storage/model-statistics";
 import {
   artefactKeyOf,
@@ -40,6 +40,7 @@ import {
   syncPointerMirror,
   updateVersion,
 } from "../../storage/model-store";
+import { controlDb } from "../../storage/shards";
 import { encodeSnapshot } from "../../storage/statistics-snapshot-codec";
 import { readDealSamples, readTrainingCatalog, readTrainingLinks } from "../../storage/training-inputs";
 
@@ -186,7 +187,7 @@ export interface PublishInput {
  * @throws RangeError when the inputs do not fit together (a bug: the catalog must cover the statistics).
  */
 export async function publishModel(env: Env, input: PublishInput): Promise<PublishResult> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const { snapshot, inputs, now } = input;
   const { seq, version } = await beginVersion(db, {
     trigger: input.trigger,

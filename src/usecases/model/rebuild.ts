@@ -43,7 +43,7 @@ import {
 import type { Env } from "../../env";
 import { randomToken } from "../../lib/ids";
 import type { ModelRebuildStepMessage } from "../../queues/model-rebuild/message";
-import { type Db, getDb } from "../../storage/db";
+import { type Db, } from "../../storage/db";
 import {
   countClients,
   latestDeltaId,
@@ -66,6 +66,7 @@ import {
   runningRebuildJob,
 } from "../../storage/model-store";
 import { nextModelIndex } from "../../storage/services";
+import { controlDb } from "../../storage/shards";
 import { decodeSnapshot, encodeSnapshot } from "../../storage/statistics-snapshot-codec";
 import { errorText, hashTrainingInputs, type PublishResult, publishModel, readTrainingInputs } from "./publish";
 
@@ -212,7 +213,7 @@ export async function startModelRebuild(
   options: StartRebuildOptions,
   deps: RebuildDeps = defaultRebuildDeps,
 ): Promise<RebuildJobRow> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const { job, state } = await createJob(db, options);
   try {
     await putBinary(env.MODEL, rebuildStateKeyOf(job.id, 0), encodeState(state));
@@ -234,7 +235,7 @@ export async function runRebuildInline(
   env: Env,
   options: StartRebuildOptions,
 ): Promise<{ job: RebuildJobRow; published: PublishResult }> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const { job, state } = await createJob(db, { ...options, clientsPerStep: MAX_CLIENTS_PER_STEP });
   let published: PublishResult | null = null;
   try {
@@ -356,7 +357,7 @@ export async function processRebuildStep(
   message: ModelRebuildStepMessage,
   deps: RebuildDeps = defaultRebuildDeps,
 ): Promise<StepOutcome> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const job = await findRebuildJob(db, message.jobId);
   if (job?.status !== "running") return "stopped";
   if (message.step < job.step) return "duplicate";
@@ -403,7 +404,7 @@ export async function processRebuildStep(
  * message for a job no longer running, or for another step, changes nothing.
  */
 export async function failDeadLetteredRebuildStep(env: Env, step: ModelRebuildStepMessage, now: number): Promise<void> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const job = await findRebuildJob(db, step.jobId);
   if (job?.status !== "running" || job.step !== step.step) return;
   const reason = job.error ? ` Last error: ${job.error}` : "";
@@ -420,7 +421,7 @@ export async function resumeStalledRebuild(
   now: number,
   deps: RebuildDeps = defaultRebuildDeps,
 ): Promise<string | null> {
-  const job = await runningRebuildJob(getDb(env.DB));
+  const job = await runningRebuildJob(controlDb(env));
   if (!job || now - job.updatedAt < STALLED_STEP_MS) return null;
   await deps.enqueue(env, { v: 1, type: "model_rebuild_step", jobId: job.id, step: job.step });
   return job.id;

@@ -20,10 +20,10 @@ import { DomainError } from "../../domain/errors";
 import { foldChanges, GroupAssigner } from "../../domain/recommender/statistics-fold";
 import { growSnapshot, type StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { countClients, latestDeltaId, readLoggedChanges } from "../../storage/model-statistics";
 import { findVersion, getBinary, readPointer, runningRebuildJob, syncPointerMirror } from "../../storage/model-store";
 import { nextModelIndex } from "../../storage/services";
+import { controlDb } from "../../storage/shards";
 import { decodeSnapshot, SnapshotFormatError } from "../../storage/statistics-snapshot-codec";
 import { errorText, hashTrainingInputs, publishModel, readTrainingInputs } from "./publish";
 import { resumeStalledRebuild, runRebuildInline, startModelRebuild } from "./rebuild";
@@ -64,7 +64,7 @@ export type RetrainResult =
  *   (not visible yet, or damaged): nothing is changed and a later retrain (or a full rebuild) recovers.
  */
 export async function retrainModel(env: Env, options: RetrainOptions): Promise<RetrainResult> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const now = options.now ?? Date.now();
   const pointer = await readPointer(db);
   if (!pointer) return firstModel(env, options, now);
@@ -123,7 +123,7 @@ export async function retrainModel(env: Env, options: RetrainOptions): Promise<R
 
 /** The first model of the platform: build the statistics with a full rebuild. */
 async function firstModel(env: Env, options: RetrainOptions, now: number): Promise<RetrainResult> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const running = await runningRebuildJob(db);
   if (running) return { status: "rebuild_running", jobId: running.id };
   const [clientCount, catalog] = await Promise.all([countClients(db), nextModelIndex(db)]);

@@ -3,9 +3,8 @@
  * `queued`, `delivered` or `failed` lead becomes `acknowledged` once; repeating changes nothing.
  */
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { acknowledgeLead, findCompanyLead } from "../../storage/leads";
-import { findInboxLead, type InboxLeadRecord } from "./inbox-lead";
+import { findInboxLead, type InboxLeadRecord, leadShard } from "./inbox-lead";
 
 /** The lead after acknowledgement. @throws DomainError `not_found` for a lead that is not the company's. */
 export async function acknowledgeInboxLead(
@@ -14,7 +13,7 @@ export async function acknowledgeInboxLead(
   leadId: string,
   now = Date.now(),
 ): Promise<InboxLeadRecord> {
-  const db = getDb(env.DB);
+  const db = leadShard(env, leadId);
   const lead = await findInboxLead(db, companyId, leadId);
   if (lead.acknowledgedAt !== null) return lead;
   await acknowledgeLead(db, lead.id, now);

@@ -1,9 +1,8 @@
 /** `GET /v1/partner/leads/{id}`: one lead of the caller's inbox. */
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
-import { findInboxLead, type InboxLeadRecord } from "./inbox-lead";
+import { findInboxLead, type InboxLeadRecord, leadShard } from "./inbox-lead";
 
 /** @throws DomainError `not_found` for a lead that is not the company's. */
 export async function getInboxLead(env: Env, companyId: string, leadId: string): Promise<InboxLeadRecord> {
-  return findInboxLead(getDb(env.DB), companyId, leadId);
+  return findInboxLead(leadShard(env, leadId), companyId, leadId);
 }

@@ -2,6 +2,7 @@
 import { DomainError } from "../../domain/errors";
 import type { Db } from "../../storage/db";
 import { findCompanyLead, type LeadRow } from "../../storage/leads";
+import { type DatabaseBindings, shardOfId } from "../../storage/shards";
 
 /** A lead of the caller's inbox: its stored row (the document is the JSON `payload`). */
 export type InboxLeadRecord = LeadRow;
@@ -9,6 +10,16 @@ export type InboxLeadRecord = LeadRow;
 /** 404 for a lead that does not exist or belongs to another company (indistinguishable). */
 export function leadNotFound(id: string): DomainError {
   return new DomainError("not_found", `Lead ${id} not found`);
+}
+
+/**
+ * The shard that holds the lead with this id.
+ * @throws DomainError `not_found` for an id that cannot be one of ours (the same answer as an unknown lead).
+ */
+export function leadShard(env: DatabaseBindings, leadId: string): Db {
+  const shard = shardOfId(env, leadId);
+  if (!shard) throw leadNotFound(leadId);
+  return shard.db;
 }
 
 /**

@@ -4,11 +4,11 @@
  * lead not yet delivered counts as delivered from now on (status, `delivered_at`, funnel), exactly
  * as a 2xx webhook would.
  */
-import { decodeInboxCursor, encodeInboxCursor } from "../../domain/inbox-cursor";
+import { decodeInboxCursor, encodeInboxCursor, mergeInboxPages } from "../../domain/inbox-cursor";
 import type { LeadStatus } from "../../domain/lead-status";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
 import { listInboxLeads, markFetchedFromInbox } from "../../storage/leads";
+import { clientShards, groupIdsByShard } from "../../storage/shards";
 import type { InboxLeadRecord } from "./inbox-lead";
 
 /** Page size when none is asked for. */
@@ -31,25 +31,29 @@ export async function listInbox(
   query: { cursor?: string | null; limit?: number | null; status?: LeadStatus | null },
   now = Date.now(),
 ): Promise<InboxPage> {
-  const afterSeq = decodeInboxCursor(query.cursor);
+  const shards = clientShards(env);
+  const after = decodeInboxCursor(query.cursor, shards.length);
   const limit = query.limit ?? DEFAULT_INBOX_LIMIT;
-  const db = getDb(env.DB);
-  const rows = await listInboxLeads(db, companyId, {
-    afterSeq,
-    limit: limit + 1,
-    status: query.status ?? undefined,
-  });
-  const page = rows.slice(0, limit);
-  const delivered = await markFetchedFromInbox(
-    db,
-    page.filter((lead) => lead.deliveredAt === null).map((lead) => lead.id),
-    now,
+  // Every shard's next leads at once, merged oldest first.
+  const pages = await Promise.all(
+    shards.map((shard, index) =>
+      listInboxLeads(shard.db, companyId, {
+        afterSeq: after[index],
+        limit: limit + 1,
+        status: query.status ?? undefined,
+      }),
+    ),
   );
-  const items = page.map((lead): InboxLeadRecord => {
+  const merged = mergeInboxPages(pages, after, limit);
+  const undelivered = merged.items.filter((lead) => lead.deliveredAt === null).map((lead) => lead.id);
+  const deliveredPerShard = await Promise.all(
+    [...groupIdsByShard(env, undelivered)].map(([shard, ids]) => markFetchedFromInbox(shard.db, ids, now)),
+  );
+  const delivered = new Set(deliveredPerShard.flatMap((ids) => [...ids]));
+  const items = merged.items.map((lead): InboxLeadRecord => {
     if (!delivered.has(lead.id)) return lead;
     const status = lead.status === "queued" || lead.status === "failed" ? "delivered" : lead.status;
     return { ...lead, status, deliveredAt: now, updatedAt: now };
   });
-  const lastSeq = items.length > 0 ? items[items.length - 1].seq : afterSeq;
-  return { items, nextCursor: encodeInboxCursor(lastSeq), hasMore: rows.length > limit };
+  return { items, nextCursor: encodeInboxCursor(merged.positions), hasMore: merged.hasMore };
 }

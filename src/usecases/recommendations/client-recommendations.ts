@@ -4,7 +4,7 @@
  */
 import type { Env } from "../../env";
 import { getClientInteractions } from "../../storage/clients";
-import { getDb } from "../../storage/db";
+import { controlDb, shardOfId } from "../../storage/shards";
 import { findCompanyClient } from "../client-intake/get-client";
 import { DEFAULT_RECOMMENDATIONS, type RecommendationQuery } from "./query";
 import { type RatingResult, rateClient, storedClientForScoring } from "./serving";
@@ -18,7 +18,10 @@ export async function recommendForClient(
   request: { companyId: string; externalId: string; query: RecommendationQuery },
 ): Promise<RatingResult> {
   const client = await findCompanyClient(env, request.companyId, request.externalId);
-  const interactions = await getClientInteractions(getDb(env.DB), client.id);
+  const interactions = await getClientInteractions(
+    { shard: shardOfId(env, client.id)!.db, control: controlDb(env) },
+    client.id,
+  );
   return rateClient(env, storedClientForScoring(client, interactions), {
     limit: request.query.limit ?? DEFAULT_RECOMMENDATIONS,
     minRating: request.query.min_rating ?? 0,

@@ -7,7 +7,7 @@ import { clientProfileSchema, toStoredProfile } from "../../domain/client-profil
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { resolveKnownServices } from "../client-intake/known-services";
 import { profileInVocabularies } from "../vocabularies/profile";
 import { DEFAULT_RECOMMENDATIONS, recommendationQuerySchema } from "./query";
@@ -32,7 +32,7 @@ export async function previewRecommendations(
   const profile = await profileInVocabularies(env, validated, ["body"]);
   const services = Object.entries(profile.services ?? {});
   const known = await resolveKnownServices(
-    getDb(env.DB),
+    controlDb(env),
     services.map(([code]) => code),
   );
   return rateClient(

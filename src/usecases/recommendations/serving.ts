@@ -21,10 +21,11 @@ import {
 import type { EffectiveSettings } from "../../domain/settings";
 import type { Env } from "../../env";
 import { type ClientInteraction, type ClientRow, clientNeeds } from "../../storage/clients";
-import { type Db, getDb } from "../../storage/db";
+import { type Db, } from "../../storage/db";
 import { getServingModel, MODEL_POINTER_CHECK_MS, type ServingModel } from "../../storage/model-store";
 import { listServicesWithCompany } from "../../storage/services";
 import { loadEffectiveSettings } from "../../storage/settings";
+import { controlDb } from "../../storage/shards";
 import { errorText } from "../model/publish";
 import { retrainModel } from "../model/retrain";
 
@@ -271,7 +272,7 @@ function ratedReason(reason: Reason, catalog: ServingCatalog): RatedReason {
  */
 export async function rateClient(env: Env, client: ClientForScoring, options: RateOptions = {}): Promise<RatingResult> {
   const now = options.now ?? Date.now();
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const [serving, catalog, settings] = await Promise.all([
     currentServingModel(env, now),
     options.catalog ?? loadServingCatalog(db),

@@ -2,7 +2,7 @@
 import { DomainError } from "../../domain/errors";
 import { similarServices } from "../../domain/recommender";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { currentServingModel, loadServingCatalog, type ModelRef } from "./serving";
 
 /** A neighbour of a service in the current model. */
@@ -28,7 +28,7 @@ export interface SimilarServices {
  * @throws DomainError `not_found` (at ["params", "code"]) when no service has this code.
  */
 export async function findSimilarServices(env: Env, code: string, limit: number): Promise<SimilarServices> {
-  const catalog = await loadServingCatalog(getDb(env.DB));
+  const catalog = await loadServingCatalog(controlDb(env));
   const service = catalog.byCode.get(code);
   if (!service) throw new DomainError("not_found", `Service ${code} not found`, ["params", "code"]);
   const described = { code: service.code, name: service.name, category: service.category };

@@ -3,7 +3,7 @@
 import type { NeedTag } from "../../domain/vocabularies/needs";
 import { REGION_ALIASES, REGIONS, type RegionEntry } from "../../domain/vocabularies/regions";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { listNeedTags, toNeedTag } from "../../storage/vocabularies";
 
 export interface Vocabularies {
@@ -14,7 +14,7 @@ export interface Vocabularies {
 
 /** Every region and every need tag; retired tags only when `includeRetired`. */
 export async function listVocabularies(env: Env, options: { includeRetired?: boolean } = {}): Promise<Vocabularies> {
-  const rows = await listNeedTags(getDb(env.DB));
+  const rows = await listNeedTags(controlDb(env));
   const needs = rows.map(toNeedTag).filter((tag) => options.includeRetired || tag.active);
   return { regions: REGIONS, regionAliases: REGION_ALIASES, needs };
 }

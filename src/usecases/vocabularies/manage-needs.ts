@@ -3,8 +3,8 @@ import { DomainError } from "../../domain/errors";
 import type { NeedTag } from "../../domain/vocabularies/needs";
 import type { Env } from "../../env";
 import { auditEntry, runBatch } from "../../storage/audit";
-import { getDb } from "../../storage/db";
 import { isUniqueViolation } from "../../storage/services";
+import { controlDb } from "../../storage/shards";
 import {
   getNeedTag,
   insertNeedTagQuery,
@@ -18,7 +18,7 @@ const codeTaken = (code: string) =>
 
 /** Adds a tag to the taxonomy (409 when the code is taken). */
 export async function createNeedTag(env: Env, actor: string, tag: NeedTag): Promise<NeedTag> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   if (await getNeedTag(db, tag.code)) throw codeTaken(tag.code);
   const now = Date.now();
   const row: NeedTagRow = {
@@ -60,7 +60,7 @@ export async function updateNeedTag(
   code: string,
   changes: Partial<Omit<NeedTag, "code">>,
 ): Promise<NeedTag> {
-  const db = getDb(env.DB);
+  const db = controlDb(env);
   const existing = await getNeedTag(db, code);
   if (!existing) throw new DomainError("not_found", `No need tag with code ${code}`, ["params", "code"]);
   const row: NeedTagRow = {

@@ -5,7 +5,7 @@
 import { DomainError, type ErrorItem } from "../../domain/errors";
 import { profileInVocabulary, type VocabularyProfile } from "../../domain/vocabularies/profile";
 import type { Env } from "../../env";
-import { getDb } from "../../storage/db";
+import { controlDb } from "../../storage/shards";
 import { activeNeedCodes } from "../../storage/vocabularies";
 
 /** A checker bound to the taxonomy as read once for the request. */
@@ -23,7 +23,7 @@ export interface VocabularyChecker {
 }
 
 export async function vocabularyChecker(env: Env): Promise<VocabularyChecker> {
-  const needs = await activeNeedCodes(getDb(env.DB));
+  const needs = await activeNeedCodes(controlDb(env));
   return {
     check: (profile, basePath) => profileInVocabulary(profile, needs, basePath),
     require: (profile, basePath) => {
