@@ -111,7 +111,8 @@ export function performanceByCategory(
     const category = categoryOf(row.serviceId);
     if (category === undefined) continue;
     counts[category] ??= {};
-    const current = (counts[category][row.companyId] ??= { accepted: 0, declined: 0 });
+    counts[category][row.companyId] ??= { accepted: 0, declined: 0 };
+    const current = counts[category][row.companyId];
     current.accepted += row.accepted;
     current.declined += row.declined;
   }

@@ -85,7 +85,10 @@ export interface ExperimentArms {
   measuredUntil: number;
 }
 
-function scopeCondition(experiment: Pick<ExperimentDefinition, "scopeType" | "scopeId">): SQL {
+function scopeCondition(
+  experiment: Pick<ExperimentDefinition, "scopeType" | "scopeId">,
+  categoryServiceIds: readonly string[],
+): SQL {
   switch (experiment.scopeType) {
     case "all":
       return sql`1 = 1`;
@@ -94,7 +97,13 @@ function scopeCondition(experiment: Pick<ExperimentDefinition, "scopeType" | "sc
     case "service":
       return sql`d.service_id = ${experiment.scopeId}`;
     case "category":
-      return sql`d.service_id IN (SELECT id FROM services WHERE category = ${experiment.scopeId})`;
+      // The catalogue is in the control database: the caller passes the category's service ids.
+      return categoryServiceIds.length === 0
+        ? sql`0 = 1`
+        : sql`d.service_id IN (${sql.join(
+            categoryServiceIds.map((id) => sql`${id}`),
+            sql`, `,
+          )})`;
   }
 }
 
@@ -113,6 +122,7 @@ function scopeCondition(experiment: Pick<ExperimentDefinition, "scopeType" | "sc
 export async function loadExperimentArms(
   db: Db,
   experiment: ExperimentDefinition,
+  categoryServiceIds: readonly string[],
   asOf = Date.now(),
 ): Promise<ExperimentArms> {
   const until = Math.min(asOf, experiment.endsAt);
@@ -139,7 +149,7 @@ export async function loadExperimentArms(
       FROM arm_clients ac
       LEFT JOIN deals d ON d.client_id = ac.client_id AND d.outcome = 'accepted'
         AND d.occurred_at >= ac.first_at AND d.occurred_at < ${until}
-        AND ${scopeCondition(experiment)} AND ${standingDealCondition("d")}
+        AND ${scopeCondition(experiment, categoryServiceIds)} AND ${standingDealCondition("d")}
       GROUP BY ac.arm, ac.client_id
     )
     SELECT arm, COUNT(*) AS clients,
@@ -159,4 +169,15 @@ export async function loadExperimentArms(
     };
   }
   return arms;
+}
+
+/** The arms of several shards as one: clients, responders and spend sums add up (a client is in one shard). */
+export function sumExperimentArms(parts: readonly ExperimentArms[]): ExperimentArms {
+  const sum = (key: "control" | "treatment"): Required<ArmStats> => ({
+    clients: parts.reduce((total, part) => total + part[key].clients, 0),
+    responders: parts.reduce((total, part) => total + part[key].responders, 0),
+    spendSum: parts.reduce((total, part) => total + (part[key].spendSum ?? 0), 0),
+    spendSumOfSquares: parts.reduce((total, part) => total + (part[key].spendSumOfSquares ?? 0), 0),
+  });
+  return { control: sum("control"), treatment: sum("treatment"), measuredUntil: parts[0]?.measuredUntil ?? 0 };
 }

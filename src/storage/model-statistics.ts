@@ -18,7 +18,7 @@ import { type ClientPage, MAX_NEEDS_VOCABULARY, MAX_REGIONS } from "../domain/re
 import { ChangeLogError, type LoggedChange, type LoggedClientState } from "../domain/recommender/statistics-fold";
 import { randomToken } from "../lib/ids";
 import { chunkRows, type Db } from "./db";
-import { clients, interactions, modelStatDeltas, } from "./schema";
+import { clients, interactions, modelStatDeltas } from "./schema";
 
 // ---------------------------------------------------------------------------------------------
 // The change log

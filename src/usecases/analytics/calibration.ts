@@ -2,16 +2,18 @@
 import { type CandidateCalibrationReport, calibrationReportFromSlots } from "../../domain/calibration-report";
 import type { Env } from "../../env";
 import { loadCalibrationSlots } from "../../storage/analytics";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 export async function candidateCalibration(
   env: Env,
   query: ReportQuery & { bandWidth: number },
 ): Promise<{ window: TimeWindow; filters: ReportFilters; report: CandidateCalibrationReport }> {
-  const db = controlDb(env);
-  const { filter, filters } = await resolveReportFilter(db, query);
-  const { slots, ignored } = await loadCalibrationSlots(db, filter);
+  const { filter, filters } = await resolveReportFilter(controlDb(env), query);
+  // Leads live in the client shards: each counts its own, the report adds them up.
+  const perShard = await Promise.all(clientShards(env).map((shard) => loadCalibrationSlots(shard.db, filter)));
+  const slots = perShard.flatMap((part) => part.slots);
+  const ignored = perShard.reduce((sum, part) => sum + part.ignored, 0);
   return {
     window: { from: filter.from, to: filter.to },
     filters,

@@ -8,8 +8,7 @@ import { type CommissionStatement, type CommissionStatementLine, commissionState
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { loadCatalogNames, loadStatementDeals } from "../../storage/analytics";
-import { type Db, } from "../../storage/db";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb, type DatabaseBindings } from "../../storage/shards";
 import type { AnalyticsCatalog } from "./report-filter";
 
 /** A statement with the company's name; its lines, when asked for, name each service by code. */
@@ -42,8 +41,7 @@ export async function commissionStatements(
   env: Env,
   query: { period: CommissionPeriod; companyId?: string; includeLines?: boolean },
 ): Promise<{ totals: CommissionTotals; statements: NamedCommissionStatement[] }> {
-  const db = controlDb(env);
-  const catalog = await loadCatalogNames(db);
+  const catalog = await loadCatalogNames(controlDb(env));
   if (query.companyId !== undefined && !catalog.companies.has(query.companyId)) {
     throw new DomainError("not_found", `Company ${query.companyId} not found`, ["query", "company"]);
   }
@@ -51,7 +49,7 @@ export async function commissionStatements(
   const includeLines = query.includeLines ?? query.companyId !== undefined;
   const statements: NamedCommissionStatement[] = [];
   for (const companyId of companyIds) {
-    statements.push(await companyStatement(db, companyId, query.period, catalog, includeLines));
+    statements.push(await companyStatement(env, companyId, query.period, catalog, includeLines));
   }
   const sums = { accepted_deals: 0, accruing_deals: 0, gross_amount_kopecks: 0, commission_kopecks: 0 };
   for (const statement of statements) {
@@ -72,20 +70,21 @@ export async function ownCommissionStatement(
   companyId: string,
   period: CommissionPeriod,
 ): Promise<NamedCommissionStatement> {
-  const db = controlDb(env);
-  const catalog = await loadCatalogNames(db);
-  return companyStatement(db, companyId, period, catalog, true);
+  const catalog = await loadCatalogNames(controlDb(env));
+  return companyStatement(env, companyId, period, catalog, true);
 }
 
 async function companyStatement(
-  db: Db,
+  env: DatabaseBindings,
   companyId: string,
   period: CommissionPeriod,
   catalog: AnalyticsCatalog,
   includeLines: boolean,
 ): Promise<NamedCommissionStatement> {
   const company = catalog.companies.get(companyId)!;
-  const deals = await loadStatementDeals(db, companyId, period);
+  // Deals live in the client shards: every shard's share of the company's deals, in one statement.
+  const perShard = await Promise.all(clientShards(env).map((shard) => loadStatementDeals(shard.db, companyId, period)));
+  const deals = perShard.flat().sort((a, b) => a.occurredAt - b.occurredAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { lines, ...totals } = commissionStatement(companyId, deals, period, company.commissionRate);
   return {
     ...totals,

@@ -18,7 +18,7 @@ import { newId } from "../../lib/ids";
 import { loadCatalogNames } from "../../storage/analytics";
 import { auditEntry, runBatch } from "../../storage/audit";
 import * as experimentTable from "../../storage/experiments";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import type { AnalyticsCatalog } from "./report-filter";
 
 /** An experiment as stored: a service scope is stored by service id. */
@@ -172,10 +172,16 @@ export async function experimentUplift(
   const db = controlDb(env);
   const experiment = await experimentTable.getExperiment(db, id);
   if (!experiment) throw experimentNotFound(id);
-  const [arms, catalog] = await Promise.all([
-    experimentTable.loadExperimentArms(db, experiment, now),
-    loadCatalogNames(db),
-  ]);
+  const catalog = await loadCatalogNames(db);
+  // Clients and their deals live in the shards; an arm's sums are the sums of the shards' arms.
+  const scopeServiceIds =
+    experiment.scopeType === "category"
+      ? [...catalog.services].filter(([, s]) => s.category === experiment.scopeId).map(([id]) => id)
+      : [];
+  const perShard = await Promise.all(
+    clientShards(env).map((shard) => experimentTable.loadExperimentArms(shard.db, experiment, scopeServiceIds, now)),
+  );
+  const arms = experimentTable.sumExperimentArms(perShard);
   const report = experimentReport(
     { holdoutShare: experiment.holdoutShare, control: arms.control, treatment: arms.treatment },
     { confidenceLevel },

@@ -5,7 +5,7 @@
 import { type CandidateDecision, LEAD_DECISIONS } from "../../domain/lead-selection";
 import type { Env } from "../../env";
 import { type CandidateCountRow, type LeadStageRow, loadFunnelCounts } from "../../storage/analytics";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 /** One group's funnel, named as the API shows it (like the domain's reports). */
@@ -41,9 +41,12 @@ export interface FunnelReport {
 }
 
 export async function funnelReport(env: Env, query: ReportQuery): Promise<FunnelReport> {
-  const db = controlDb(env);
-  const { catalog, filter, filters } = await resolveReportFilter(db, query);
-  const counts = await loadFunnelCounts(db, filter);
+  const { catalog, filter, filters } = await resolveReportFilter(controlDb(env), query);
+  const perShard = await Promise.all(clientShards(env).map((shard) => loadFunnelCounts(shard.db, filter)));
+  const counts = {
+    candidates: perShard.flatMap((part) => part.candidates),
+    leads: perShard.flatMap((part) => part.leads),
+  };
 
   const totals = new FunnelAccumulator();
   const byCompany = new Map<string, FunnelAccumulator>();

@@ -14,7 +14,7 @@ import { DAY_MS } from "../../domain/time";
 import type { Env } from "../../env";
 import { type AnalyticsFilter, loadThresholdCounts } from "../../storage/analytics";
 import { findSettingRow, loadSettingsSnapshot } from "../../storage/settings";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import type { TimeWindow } from "./report-filter";
 
 /** Whose candidates are counted: all, a company's (the seller's) or a service's. */
@@ -71,7 +71,8 @@ export async function previewThresholds(
     currentThreshold = settings.minRating(service.id);
   }
 
-  const histogram = ratingHistogramFromCounts(await loadThresholdCounts(db, filter));
+  const perShard = await Promise.all(clientShards(env).map((shard) => loadThresholdCounts(shard.db, filter)));
+  const histogram = ratingHistogramFromCounts(perShard.flat());
   const preview = thresholdPreviewFromHistogram(histogram, {
     from: query.from,
     to: query.to,

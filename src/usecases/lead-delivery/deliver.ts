@@ -18,7 +18,7 @@ import { validateWebhookUrl, webhookUrlOptions } from "../../domain/webhook-url"
 import type { Env } from "../../env";
 import type { LeadDispatchMessage } from "../../queues/lead-dispatch/message";
 import { getCompany } from "../../storage/companies";
-import { type Db, } from "../../storage/db";
+import type { Db } from "../../storage/db";
 import {
   type AttemptRecord,
   findLead,
@@ -27,7 +27,7 @@ import {
   recordDeliveryAttempt,
   recordInboxFallback,
 } from "../../storage/leads";
-import { controlDb } from "../../storage/shards";
+import { controlDb, shardOfId } from "../../storage/shards";
 import { postWebhook, signedWebhookHeaders } from "./webhook";
 
 /** Injectable side effects, so tests control time, randomness and the network. */
@@ -68,11 +68,12 @@ export async function deliverLead(
   attempt: number,
   deps: DeliveryDeps = defaultDeliveryDeps,
 ): Promise<DeliveryOutcome> {
-  const db = controlDb(env);
-  const lead = await findLead(db, body.leadId);
-  if (!lead) return { kind: "unknown_lead" };
+  // The lead and its events live in the client's shard (the id names it); the company in the control database.
+  const db = shardOfId(env, body.leadId)?.db;
+  const lead = db ? await findLead(db, body.leadId) : null;
+  if (!db || !lead) return { kind: "unknown_lead" };
   if (!shouldSend(lead, body)) return { kind: "done", result: "not_waiting" };
-  const company = await getCompany(db, lead.targetCompanyId);
+  const company = await getCompany(controlDb(env), lead.targetCompanyId);
   const now = deps.clock();
   if (!company) {
     return refuse(db, lead.id, now, "the receiving company no longer exists", attempt, body);
@@ -186,9 +187,9 @@ export async function recordDeadLetter(
   body: LeadDispatchMessage,
   now: number,
 ): Promise<"recorded" | "unknown_lead"> {
-  const db = controlDb(env);
-  const lead = await findLead(db, body.leadId);
-  if (!lead) return "unknown_lead";
+  const db = shardOfId(env, body.leadId)?.db;
+  const lead = db ? await findLead(db, body.leadId) : null;
+  if (!db || !lead) return "unknown_lead";
   const detail =
     lead.status === "queued"
       ? `the dispatch message exhausted its ${MAX_DELIVERY_RETRIES} retries${body.redelivery ? " (redelivery)" : ""}`

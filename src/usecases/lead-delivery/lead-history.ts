@@ -2,7 +2,7 @@
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { findLead, type LeadEventRow, type LeadRow, listLeadEvents } from "../../storage/leads";
-import { controlDb } from "../../storage/shards";
+import { shardOfId } from "../../storage/shards";
 
 /** A stored lead, with its document and routing record as JSON text. */
 export type LeadRecord = LeadRow;
@@ -14,8 +14,8 @@ export async function getLeadHistory(
   env: Env,
   leadId: string,
 ): Promise<{ lead: LeadRecord; events: LeadEventRecord[] }> {
-  const db = controlDb(env);
-  const lead = await findLead(db, leadId);
-  if (!lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
+  const db = shardOfId(env, leadId)?.db;
+  const lead = db ? await findLead(db, leadId) : null;
+  if (!db || !lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
   return { lead, events: await listLeadEvents(db, lead.id) };
 }

@@ -7,7 +7,7 @@ import { DomainError } from "../../domain/errors";
 import { REDELIVERABLE_STATUSES } from "../../domain/lead-status";
 import type { Env } from "../../env";
 import { enqueueLeads, findLead, markForRedelivery } from "../../storage/leads";
-import { controlDb } from "../../storage/shards";
+import { shardOfId } from "../../storage/shards";
 
 export interface Redelivery {
   leadId: string;
@@ -25,9 +25,9 @@ export async function redeliverLead(
   requestedBy: string,
   now = Date.now(),
 ): Promise<Redelivery> {
-  const db = controlDb(env);
-  const lead = await findLead(db, leadId);
-  if (!lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
+  const db = shardOfId(env, leadId)?.db;
+  const lead = db ? await findLead(db, leadId) : null;
+  if (!db || !lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
   if (!(await markForRedelivery(db, lead.id, requestedBy, now))) {
     const current = (await findLead(db, lead.id))?.status ?? lead.status;
     throw new DomainError(

@@ -21,7 +21,7 @@ import {
 import type { StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
-import { type Db, } from "../../storage/db";
+import type { Db } from "../../storage/db";
 import { pruneChangeLog } from "../../storage/model-statistics";
 import {
   artefactKeyOf,

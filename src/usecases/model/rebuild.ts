@@ -43,7 +43,7 @@ import {
 import type { Env } from "../../env";
 import { randomToken } from "../../lib/ids";
 import type { ModelRebuildStepMessage } from "../../queues/model-rebuild/message";
-import { type Db, } from "../../storage/db";
+import type { Db } from "../../storage/db";
 import {
   countClients,
   latestDeltaId,

@@ -21,7 +21,7 @@ import {
 import type { EffectiveSettings } from "../../domain/settings";
 import type { Env } from "../../env";
 import { type ClientInteraction, type ClientRow, clientNeeds } from "../../storage/clients";
-import { type Db, } from "../../storage/db";
+import type { Db } from "../../storage/db";
 import { getServingModel, MODEL_POINTER_CHECK_MS, type ServingModel } from "../../storage/model-store";
 import { listServicesWithCompany } from "../../storage/services";
 import { loadEffectiveSettings } from "../../storage/settings";
