@@ -18,7 +18,6 @@ import {
   botUpdates,
   clients,
   companies,
-  deals as dealsTable,
   services,
 } from "./schema";
 
@@ -66,17 +65,19 @@ export async function bumpFunnel(db: Db, companyId: string, stage: FunnelStage):
   await funnelIncrement(db, companyId, stage);
 }
 
-/** The funnel counters of an entry company; "deals" counts accepted deals on leads the bot made. */
-export async function getFunnel(db: Db, companyId: string): Promise<Partial<Record<FunnelStage | "deals", number>>> {
-  const [rows, deals] = await Promise.all([
-    db.select().from(botFunnel).where(eq(botFunnel.companyId, companyId)),
-    db
-      .select({ n: sql<number>`count(distinct ${botOffers.leadId})` })
-      .from(botOffers)
-      .innerJoin(dealsTable, and(eq(dealsTable.leadId, botOffers.leadId), eq(dealsTable.outcome, "accepted")))
-      .where(eq(botOffers.entryCompanyId, companyId)),
-  ]);
-  return { ...Object.fromEntries(rows.map((r) => [r.stage, r.count])), deals: deals[0]?.n ?? 0 };
+/** The funnel counters of an entry company (the "deals" stage is counted from the leads, in the shards). */
+export async function getFunnel(db: Db, companyId: string): Promise<Partial<Record<FunnelStage, number>>> {
+  const rows = await db.select().from(botFunnel).where(eq(botFunnel.companyId, companyId));
+  return Object.fromEntries(rows.map((r) => [r.stage, r.count]));
+}
+
+/** The leads the bot made from offers of an entry company's people. */
+export async function listOfferLeadIds(db: Db, entryCompanyId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ leadId: botOffers.leadId })
+    .from(botOffers)
+    .where(and(eq(botOffers.entryCompanyId, entryCompanyId), isNotNull(botOffers.leadId)));
+  return rows.flatMap((row) => (row.leadId ? [row.leadId] : []));
 }
 
 export interface NewConsentedPerson {
@@ -257,21 +258,26 @@ export function offerLeadStatement(db: Db, offerId: string, leadId: string) {
   return db.update(botOffers).set({ leadId }).where(eq(botOffers.id, offerId));
 }
 
-/** Offers whose lead ended in an accepted deal and whose person was not asked for a rating yet. */
-export async function listOffersToRate(db: Db, limit: number) {
-  return db
+/**
+ * The most recent offers that made a lead and whose person was not asked for a rating yet (whether the
+ * lead ended accepted is in the shards: the caller checks).
+ */
+export async function listUnratedOfferLeads(db: Db, limit: number) {
+  const rows = await db
     .select({
       offerId: botOffers.id,
       personId: botOffers.personId,
       companyId: botOffers.companyId,
       companyName: companies.name,
+      leadId: botOffers.leadId,
     })
     .from(botOffers)
-    .innerJoin(dealsTable, and(eq(dealsTable.leadId, botOffers.leadId), eq(dealsTable.outcome, "accepted")))
     .innerJoin(companies, eq(companies.id, botOffers.companyId))
     .leftJoin(botRatings, eq(botRatings.offerId, botOffers.id))
-    .where(and(isNull(botRatings.offerId), isNotNull(botOffers.personId)))
+    .where(and(isNull(botRatings.offerId), isNotNull(botOffers.personId), isNotNull(botOffers.leadId)))
+    .orderBy(desc(botOffers.sentAt))
     .limit(limit);
+  return rows.flatMap((row) => (row.leadId ? [{ ...row, leadId: row.leadId }] : []));
 }
 
 /** Records that the person is asked; false when asked before (another run got there first). */

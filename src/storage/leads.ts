@@ -17,7 +17,7 @@
  *
  * Every change is written together with its `lead_events` row in one D1 batch (atomic).
  */
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { LeadDocument } from "../domain/lead-document";
 import { LEAD_STATUSES, type LeadStatus, REDELIVERABLE_STATUSES } from "../domain/lead-status";
@@ -225,6 +225,19 @@ export async function findCompanyLead(db: Db, companyId: string, leadId: string)
     .where(and(eq(leads.id, leadId), eq(leads.targetCompanyId, companyId)))
     .limit(1);
   return rows[0] ?? null;
+}
+
+/** Which of these leads (all of one shard) stand accepted. */
+export async function acceptedLeadIds(db: Db, leadIds: readonly string[]): Promise<Set<string>> {
+  const accepted = new Set<string>();
+  for (const chunk of chunkRows([...leadIds], 1)) {
+    const rows = await db
+      .select({ id: leads.id })
+      .from(leads)
+      .where(and(inArray(leads.id, chunk), eq(leads.status, "accepted")));
+    for (const row of rows) accepted.add(row.id);
+  }
+  return accepted;
 }
 
 /** Events of a lead, oldest first. */

@@ -12,7 +12,7 @@
  *   and the log position, read in one batch (one consistent read);
  * - the clients' vocabulary and count, which size a rebuild's feature space and groups.
  */
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, gt, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type ClientPage, MAX_NEEDS_VOCABULARY, MAX_REGIONS } from "../domain/recommender/paged-rebuild";
 import { ChangeLogError, type LoggedChange, type LoggedClientState } from "../domain/recommender/statistics-fold";
@@ -218,23 +218,40 @@ function parseNeeds(text: string): string[] {
   }
 }
 
-/** The most common regions and needs tags of all clients (most common first, then by name). */
-export async function readVocabulary(db: Db): Promise<{ regions: string[]; needs: string[] }> {
-  const regions = await db
-    .select({ value: clients.region })
-    .from(clients)
-    .groupBy(clients.region)
-    .orderBy(desc(count()), asc(clients.region))
-    .limit(MAX_REGIONS);
-  const needs = await db.all<{ value: string }>(
-    sql`SELECT j.value AS value FROM clients, json_each(clients.needs) j
-         WHERE j.type = 'text' GROUP BY j.value ORDER BY COUNT(*) DESC, j.value LIMIT ${MAX_NEEDS_VOCABULARY}`,
+/** The most common regions and needs tags of all clients of every shard (most common first, then by name). */
+export async function readVocabulary(shards: readonly Db[]): Promise<{ regions: string[]; needs: string[] }> {
+  const perShard = await Promise.all(
+    shards.map((db) =>
+      Promise.all([
+        db.select({ value: clients.region, n: count() }).from(clients).groupBy(clients.region),
+        db.all<{ value: string; n: number }>(
+          sql`SELECT j.value AS value, COUNT(*) AS n FROM clients, json_each(clients.needs) j
+               WHERE j.type = 'text' GROUP BY j.value`,
+        ),
+      ]),
+    ),
   );
-  return { regions: regions.map((row) => row.value), needs: needs.map((row) => row.value) };
+  const regions = new Map<string, number>();
+  const needs = new Map<string, number>();
+  for (const [regionRows, needRows] of perShard) {
+    for (const row of regionRows) regions.set(row.value, (regions.get(row.value) ?? 0) + Number(row.n));
+    for (const row of needRows) needs.set(row.value, (needs.get(row.value) ?? 0) + Number(row.n));
+  }
+  const mostCommon = (counts: Map<string, number>, limit: number) =>
+    [...counts]
+      .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit)
+      .map(([value]) => value);
+  return { regions: mostCommon(regions, MAX_REGIONS), needs: mostCommon(needs, MAX_NEEDS_VOCABULARY) };
 }
 
-/** Number of clients on the platform. */
-export async function countClients(db: Db): Promise<number> {
-  const counted = await db.select({ clients: count() }).from(clients);
-  return Number(counted[0]?.clients ?? 0);
+/** Number of clients on the platform (every shard). */
+export async function countClients(shards: readonly Db[]): Promise<number> {
+  const counted = await Promise.all(shards.map((db) => db.select({ clients: count() }).from(clients)));
+  return counted.reduce((sum, rows) => sum + Number(rows[0]?.clients ?? 0), 0);
+}
+
+/** The newest change-log id of every shard, in shard order. */
+export async function latestLogPositions(shards: readonly Db[]): Promise<number[]> {
+  return Promise.all(shards.map((db) => latestDeltaId(db)));
 }

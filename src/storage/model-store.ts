@@ -45,8 +45,10 @@ export interface ModelPointer {
   seq: number;
   /** The full rebuild whose reference groups the statistics use. */
   generation: number;
-  /** The last change-log id folded into the version's statistics. */
+  /** Sum of `logPositions`: orders versions of one generation. */
   lastDeltaId: number;
+  /** JSON array: per client shard, the last change-log id folded into the version's statistics. */
+  logPositions: string;
   artefactKey: string;
   snapshotKey: string;
   updatedAt: number;
@@ -84,6 +86,7 @@ export async function flipPointer(db: Db, next: ModelPointer): Promise<boolean> 
         seq: sql.raw("excluded.seq"),
         generation: sql.raw("excluded.generation"),
         lastDeltaId: sql.raw("excluded.last_delta_id"),
+        logPositions: sql.raw("excluded.log_positions"),
         artefactKey: sql.raw("excluded.artefact_key"),
         snapshotKey: sql.raw("excluded.snapshot_key"),
         updatedAt: sql.raw("excluded.updated_at"),
@@ -275,7 +278,14 @@ export function versionName(seq: number, at: number): string {
 /** Records the start of a training run and allocates its version name. */
 export async function beginVersion(
   db: Db,
-  input: { trigger: ModelVersionTrigger; generation: number; lastDeltaId: number; inputHash: string; now: number },
+  input: {
+    trigger: ModelVersionTrigger;
+    generation: number;
+    lastDeltaId: number;
+    logPositions: string;
+    inputHash: string;
+    now: number;
+  },
 ): Promise<{ seq: number; version: string }> {
   const [row] = await db
     .insert(modelVersions)
@@ -346,8 +356,9 @@ export async function latestRebuildJob(db: Db): Promise<RebuildJobRow | null> {
 }
 
 /** The change-log position a running rebuild still needs from (null when none runs). */
-export async function runningRebuildStartDeltaId(db: Db): Promise<number | null> {
-  return (await runningRebuildJob(db))?.startDeltaId ?? null;
+export async function runningRebuildStartPositions(db: Db): Promise<number[] | null> {
+  const job = await runningRebuildJob(db);
+  return job ? parseLogPositions(job.startLogPositions) : null;
 }
 
 /**
@@ -404,4 +415,14 @@ export async function failRebuildJob(db: Db, id: string, error: string, now: num
     .where(and(eq(modelRebuildJobs.id, id), eq(modelRebuildJobs.status, "running")))
     .run();
   return Number(result.meta?.changes ?? 0) > 0;
+}
+
+/** A stored JSON array of per-shard log positions (anything unreadable reads as no positions). */
+export function parseLogPositions(text: string | null | undefined): number[] {
+  try {
+    const parsed: unknown = JSON.parse(text ?? "[]");
+    return Array.isArray(parsed) ? parsed.map((value) => (Number.isSafeInteger(value) ? Number(value) : 0)) : [];
+  } catch {
+    return [];
+  }
 }

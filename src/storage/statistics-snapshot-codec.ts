@@ -8,7 +8,8 @@ import type { StatisticsSnapshot } from "../domain/recommender/statistics-snapsh
 
 const SNAPSHOT_MAGIC = "CBSTATS1";
 // 2: the pair triangle counts co-occurring uses only (declines left out, issue 12); a format-1 snapshot needs a full rebuild.
-const SNAPSHOT_FORMAT = 2;
+/** 3: per-shard log positions (`logPositions`) instead of one `lastDeltaId`. */
+const SNAPSHOT_FORMAT = 3;
 /** The domain's centroid layout the snapshot was written with; anything else is refused, never misread. */
 const CENTROID_LAYOUT = "dimension-major";
 /** magic (8) + header bytes (4) + CRC-32 of everything after the first 16 bytes (4). */
@@ -28,7 +29,7 @@ interface SnapshotHeader {
   nGroups: number;
   clientCount: number;
   generation: number;
-  lastDeltaId: number;
+  logPositions: number[];
   rebuiltClients: number;
   centroidLayout: typeof CENTROID_LAYOUT;
   /** Caller data stored alongside (the rebuild keeps its step state here). */
@@ -78,7 +79,7 @@ export function encodeSnapshot(snapshot: StatisticsSnapshot, extra: unknown = nu
     nGroups: snapshot.stats.nGroups,
     clientCount: snapshot.stats.clientCount,
     generation: snapshot.generation,
-    lastDeltaId: snapshot.lastDeltaId,
+    logPositions: [...snapshot.logPositions],
     rebuiltClients: snapshot.rebuiltClients,
     centroidLayout: CENTROID_LAYOUT,
     extra,
@@ -140,7 +141,7 @@ export function decodeSnapshot(bytes: Uint8Array): { snapshot: StatisticsSnapsho
     stats: createStatistics(space, header.nGroups),
     assignmentCentroids: new Float32Array(header.nGroups * featureLayout(space).vectorDims),
     generation: header.generation,
-    lastDeltaId: header.lastDeltaId,
+    logPositions: Array.isArray(header.logPositions) ? header.logPositions.map(Number) : [],
     rebuiltClients: header.rebuiltClients,
   };
   snapshot.stats.clientCount = header.clientCount;

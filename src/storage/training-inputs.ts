@@ -44,15 +44,27 @@ export async function readTrainingLinks(db: Db): Promise<ServiceLink[]> {
 }
 
 /**
- * The `limit` most recent deals joined with the part scores of the last scoring of the same (client, service) at or
- * before the deal (`scored_candidates.part_*`, recorded by the lead call): the samples of `fitBlend`.
- * Deals without recorded part scores are left out.
+ * The `limit` most recent deals of all shards, each joined with the part scores of the last scoring of
+ * the same (client, service) at or before the deal (`scored_candidates.part_*`, recorded by the lead
+ * call): the samples of `fitBlend`. Deals without recorded part scores are left out.
  */
-export async function readDealSamples(db: Db, limit: number): Promise<DealSample[]> {
+export async function readDealSamples(shards: readonly Db[], limit: number): Promise<DealSample[]> {
+  const perShard = await Promise.all(shards.map((db) => readShardDealSamples(db, limit)));
+  return perShard
+    .flat()
+    .sort((a, b) => b.occurredAt - a.occurredAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, limit)
+    .map(({ accepted, parts }) => ({ accepted, parts }));
+}
+
+async function readShardDealSamples(
+  db: Db,
+  limit: number,
+): Promise<Array<DealSample & { occurredAt: number; id: string }>> {
   const columns = sql.raw(PART_NAMES.map((name) => `sc.part_${name} AS part_${name}`).join(", "));
   const complete = sql.raw(PART_NAMES.map((name) => `s2.part_${name} IS NOT NULL`).join(" AND "));
   const rows = await db.all<Record<string, unknown>>(sql`
-    SELECT d.outcome AS outcome, ${columns}
+    SELECT d.id AS id, d.occurred_at AS occurred_at, d.outcome AS outcome, ${columns}
       FROM deals d
       JOIN scored_candidates sc ON sc.id = (
            SELECT s2.id FROM scored_candidates s2
@@ -64,6 +76,6 @@ export async function readDealSamples(db: Db, limit: number): Promise<DealSample
   return rows.map((row) => {
     const parts = {} as PartScores;
     for (const name of PART_NAMES) parts[name] = Number(row[`part_${name}`]);
-    return { accepted: row.outcome === "accepted", parts };
+    return { accepted: row.outcome === "accepted", parts, occurredAt: Number(row.occurred_at), id: String(row.id) };
   });
 }

@@ -142,20 +142,25 @@ export function clusterSample(space: FeatureSpace, nGroups: number, dataset: Dat
   return { centroids: kmeans.centroids, sampled: dataset.clients.count, passes, meanSimilarity };
 }
 
-/** A page read by the rebuild: [its last client id (null: unbounded, the final page), the change-log position of the read]. */
-export type PageMark = [string | null, number];
+/**
+ * A page read by the rebuild: [its shard, its last client id (null: unbounded, the shard's final
+ * page), the shard's change-log position at the read]. Pages are read shard by shard, in id order.
+ */
+export type PageMark = [number, string | null, number];
 
-/** The page a client id belongs to: the first page whose last id is >= it (or the unbounded last page). */
-export function pageOf(pages: readonly PageMark[], clientId: string): PageMark | null {
+/** The page a client id of `shard` belongs to: the shard's first page whose last id is >= it (or its unbounded last page). */
+export function pageOf(pages: readonly PageMark[], shard: number, clientId: string): PageMark | null {
   let low = 0;
   let high = pages.length;
+  // Pages are ordered by shard, then by last id (null last within a shard).
   while (low < high) {
     const mid = (low + high) >> 1;
-    const last = pages[mid][0];
-    if (last === null || clientId <= last) high = mid;
+    const [pageShard, last] = pages[mid];
+    if (pageShard > shard || (pageShard === shard && (last === null || clientId <= last))) high = mid;
     else low = mid + 1;
   }
-  return pages[low] ?? null;
+  const page = pages[low];
+  return page && page[0] === shard ? page : null;
 }
 
 /**
@@ -163,7 +168,7 @@ export function pageOf(pages: readonly PageMark[], clientId: string): PageMark |
  * reconciliation must fold it): the change is newer than that page's log position. A change the
  * page already saw, or of a client outside every page, is not folded.
  */
-export function missedByItsPage(pages: readonly PageMark[], change: LoggedChange): boolean {
-  const page = pageOf(pages, change.clientId);
-  return page !== null && change.id > page[1];
+export function missedByItsPage(pages: readonly PageMark[], shard: number, change: LoggedChange): boolean {
+  const page = pageOf(pages, shard, change.clientId);
+  return page !== null && change.id > page[2];
 }

@@ -102,6 +102,8 @@ export function maxLoggedService(changes: readonly LoggedChange[]): number {
 
 /** Options of {@link foldChanges}. */
 export interface FoldOptions {
+  /** The client shard whose log the changes come from (default 0). */
+  shard?: number;
   /** Skip changes for which this is false (the rebuild's reconciliation folds only what its pages missed). */
   include?: (change: LoggedChange) => boolean;
   /** An assigner for the snapshot's space and centroids, reused across pages (it holds a statistics-sized scratch). */
@@ -109,7 +111,8 @@ export interface FoldOptions {
 }
 
 /**
- * Folds logged changes into the snapshot's statistics, in log order, and moves `lastDeltaId`.
+ * Folds logged changes of one shard's log into the snapshot's statistics, in log order, and moves
+ * that shard's entry of `logPositions`.
  * The snapshot must already cover every service the changes name (see `growSnapshot`).
  * Returns the number of changes that moved the statistics.
  */
@@ -120,16 +123,18 @@ export function foldChanges(
 ): number {
   const { stats } = snapshot;
   const assigner = options.assigner ?? new GroupAssigner(stats.space, stats.nGroups, snapshot.assignmentCentroids);
+  const shard = options.shard ?? 0;
+  while (snapshot.logPositions.length <= shard) snapshot.logPositions.push(0);
   let folded = 0;
   for (const change of changes) {
-    if (change.id <= snapshot.lastDeltaId) continue;
+    if (change.id <= snapshot.logPositions[shard]) continue;
     if ((options.include?.(change) ?? true) && !sameLoggedState(change.before, change.after)) {
       const before = loggedClientState(stats.space, assigner, change.before);
       const after = loggedClientState(stats.space, assigner, change.after);
       applyStatisticsDelta(stats, statisticsDelta(stats.space, before, after, stats.nGroups));
       folded++;
     }
-    snapshot.lastDeltaId = change.id;
+    snapshot.logPositions[shard] = change.id;
   }
   return folded;
 }

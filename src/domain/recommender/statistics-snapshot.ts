@@ -20,8 +20,11 @@ export interface StatisticsSnapshot {
   assignmentCentroids: Float32Array;
   /** `model_rebuild_jobs.seq` of the rebuild that created the groups. */
   generation: number;
-  /** The last change-log id folded into `stats`. */
-  lastDeltaId: number;
+  /**
+   * Per client shard (by index), the last change-log id of that shard folded into `stats`: each
+   * shard keeps its own log. A shard beyond the array's end has folded nothing yet (position 0).
+   */
+  logPositions: number[];
   /** Clients counted by the generation's rebuild ("rebuild recommended" once the base has grown a lot). */
   rebuiltClients: number;
 }
@@ -32,7 +35,7 @@ export function emptySnapshot(space: FeatureSpace, nGroups: number, generation: 
     stats: createStatistics(space, nGroups),
     assignmentCentroids: new Float32Array(nGroups * featureLayout(space).vectorDims),
     generation,
-    lastDeltaId: 0,
+    logPositions: [],
     rebuiltClients: 0,
   };
 }
@@ -95,4 +98,14 @@ export function accumulatePage(into: StatisticsSnapshot, dataset: Dataset): void
   for (const [target, source] of pairs) {
     for (let i = 0; i < source.length; i++) if (source[i] !== 0) target[i] += source[i];
   }
+}
+
+/**
+ * One number for a vector of log positions: their sum. Positions only move forward, so of two reads
+ * the later one never has the smaller total — enough to order models and count pending changes.
+ */
+export function totalLogPosition(positions: readonly number[]): number {
+  let total = 0;
+  for (const position of positions) total += position;
+  return total;
 }

@@ -172,8 +172,10 @@ export const modelVersions = sqliteTable(
     trigger: text("trigger", { enum: ["cron", "admin", "serving", "rebuild"] }).notNull(),
     /** The full rebuild (`model_rebuild_jobs.seq`) whose reference groups the statistics use. */
     generation: integer("generation").notNull(),
-    /** The last `model_stat_deltas.id` folded into the statistics the model was trained from. */
+    /** The sum of `log_positions`: one number that only grows, for ordering and pending counts. */
     lastDeltaId: integer("last_delta_id").notNull(),
+    /** JSON array, per client shard: the last `model_stat_deltas.id` of that shard folded into the statistics. */
+    logPositions: text("log_positions").notNull().default("[]"),
     /** SHA-256 of everything the training read (statistics position, catalog, links, deals). */
     inputHash: text("input_hash").notNull(),
     artefactKey: text("artefact_key"),
@@ -202,7 +204,10 @@ export const modelPointer = sqliteTable("model_pointer", {
   version: text("version").notNull(),
   seq: integer("seq").notNull(),
   generation: integer("generation").notNull(),
+  /** Sum of `log_positions` (see `model_versions`). */
   lastDeltaId: integer("last_delta_id").notNull(),
+  /** JSON array: per client shard, the last change-log id folded into the current model's statistics. */
+  logPositions: text("log_positions").notNull().default("[]"),
   artefactKey: text("artefact_key").notNull(),
   snapshotKey: text("snapshot_key").notNull(),
   updatedAt: integer("updated_at").notNull(),
@@ -225,8 +230,10 @@ export const modelRebuildJobs = sqliteTable(
     /** Clients counted when the job started (progress estimate). */
     clientsTotal: integer("clients_total").notNull(),
     clientsDone: integer("clients_done").notNull().default(0),
-    /** `model_stat_deltas` id when the job started: deltas from here on are not pruned while it runs. */
+    /** Sum of `start_log_positions`. */
     startDeltaId: integer("start_delta_id").notNull(),
+    /** JSON array: per client shard, the change-log id when the job started; later deltas are not pruned while it runs. */
+    startLogPositions: text("start_log_positions").notNull().default("[]"),
     deltasReconciled: integer("deltas_reconciled").notNull().default(0),
     version: text("version"),
     error: text("error"),

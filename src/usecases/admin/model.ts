@@ -3,11 +3,13 @@
  * latest rebuild), a rebuild job's progress, and the two triggers — retrain now, start a full
  * rebuild — each written to the audit log. The training itself lives in src/usecases/model/.
  */
+
 import { DomainError } from "../../domain/errors";
+import { totalLogPosition } from "../../domain/recommender/statistics-snapshot";
 import { iso, isoOrNull } from "../../domain/time";
 import type { Env } from "../../env";
 import { auditEntry } from "../../storage/audit";
-import { latestDeltaId } from "../../storage/model-statistics";
+import { latestLogPositions } from "../../storage/model-statistics";
 import {
   findRebuildJob,
   findVersion,
@@ -17,7 +19,7 @@ import {
   type RebuildJobRow,
   readPointer,
 } from "../../storage/model-store";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import { startModelRebuild } from "../model/rebuild";
 import { type RetrainResult, retrainModel } from "../model/retrain";
 
@@ -51,7 +53,7 @@ export async function getModelStatus(env: Env): Promise<ModelStatus> {
     readPointer(db),
     listVersions(db, HISTORY_LENGTH),
     latestRebuildJob(db),
-    latestDeltaId(db),
+    latestLogPositions(clientShards(env).map((shard) => shard.db)).then(totalLogPosition),
   ]);
   const current = pointer ? await findVersion(db, pointer.version) : null;
   return { currentVersion: pointer?.version ?? null, current, latestDeltaId: position, history, rebuild };

@@ -11,12 +11,13 @@ import {
   findPersonByTelegramHash,
   getOffer,
   getPerson,
-  listOffersToRate,
+  listUnratedOfferLeads,
   markRatingAsked,
   recordRating,
 } from "../../storage/bot";
 import { getCompany } from "../../storage/companies";
-import { controlDb } from "../../storage/shards";
+import { acceptedLeadIds } from "../../storage/leads";
+import { controlDb, groupIdsByShard } from "../../storage/shards";
 import { earnForEvent } from "../loyalty/ledger";
 import { openChatId, personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer } from "./replies";
@@ -24,13 +25,27 @@ import { sendReplies, telegramApi } from "./telegram-api";
 
 /** Persons asked per cron run (Telegram allows ~30 messages a second per bot). */
 const ASKS_PER_RUN = 50;
+/** Recent unrated offers with a lead examined per run (older ones are not asked about any more). */
+const RATING_CANDIDATES_PER_RUN = 1000;
 
 export async function askForQualityRatings(env: Env, now: number): Promise<{ asked: number }> {
   if (!env.TELEGRAM_BOT_TOKEN || !env.BOT_ENCRYPTION_KEY) return { asked: 0 };
   const db = controlDb(env);
   const api = telegramApi(env);
   let asked = 0;
-  for (const offer of await listOffersToRate(db, ASKS_PER_RUN)) {
+  // Offers whose lead ended accepted: the offers are here, the leads' outcomes in the shards.
+  const candidates = await listUnratedOfferLeads(db, RATING_CANDIDATES_PER_RUN);
+  const acceptedPerShard = await Promise.all(
+    [
+      ...groupIdsByShard(
+        env,
+        candidates.map((offer) => offer.leadId),
+      ),
+    ].map(([shard, ids]) => acceptedLeadIds(shard.db, ids)),
+  );
+  const accepted = new Set(acceptedPerShard.flatMap((ids) => [...ids]));
+  const toRate = candidates.filter((offer) => accepted.has(offer.leadId)).slice(0, ASKS_PER_RUN);
+  for (const offer of toRate) {
     const person = offer.personId ? await getPerson(db, offer.personId) : null;
     if (!person || !(await markRatingAsked(db, offer.offerId, offer.companyId, now))) continue;
     await sendReplies(api, await openChatId(env, person.chatCipher), [

@@ -5,6 +5,7 @@
  * then flip the pointer — which only ever moves forward, so of concurrent publishers the newest
  * wins and the others delete what they wrote. See docs/recommender.md, "On the platform".
  */
+
 import {
   type BlendWeights,
   type CatalogEntry,
@@ -19,6 +20,7 @@ import {
   trainFromStatistics,
 } from "../../domain/recommender";
 import type { StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
+import { totalLogPosition } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
 import type { Db } from "../../storage/db";
@@ -31,16 +33,17 @@ import {
   type ModelPointer,
   type ModelVersionTrigger,
   markPruned,
+  parseLogPositions,
   putBinary,
   readPointer,
   readyVersions,
   rememberServingModel,
-  runningRebuildStartDeltaId,
+  runningRebuildStartPositions,
   snapshotKeyOf,
   syncPointerMirror,
   updateVersion,
 } from "../../storage/model-store";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb, type DatabaseBindings } from "../../storage/shards";
 import { encodeSnapshot } from "../../storage/statistics-snapshot-codec";
 import { readDealSamples, readTrainingCatalog, readTrainingLinks } from "../../storage/training-inputs";
 
@@ -58,12 +61,16 @@ export interface TrainingInputs {
   deals: DealSample[];
 }
 
-/** Reads the catalog, the business links and the deal samples. */
-export async function readTrainingInputs(db: Db): Promise<TrainingInputs> {
+/** Reads the catalog and the business links (control database) and the deal samples (every shard). */
+export async function readTrainingInputs(env: DatabaseBindings): Promise<TrainingInputs> {
+  const db = controlDb(env);
   const [catalog, links, deals] = await Promise.all([
     readTrainingCatalog(db),
     readTrainingLinks(db),
-    readDealSamples(db, MAX_DEAL_SAMPLES),
+    readDealSamples(
+      clientShards(env).map((shard) => shard.db),
+      MAX_DEAL_SAMPLES,
+    ),
   ]);
   return { catalog, links, deals };
 }
@@ -75,13 +82,13 @@ export async function readTrainingInputs(db: Db): Promise<TrainingInputs> {
  */
 export async function hashTrainingInputs(
   generation: number,
-  lastDeltaId: number,
+  logPositions: readonly number[],
   inputs: TrainingInputs,
 ): Promise<string> {
   return sha256Hex(
     JSON.stringify({
       generation,
-      lastDeltaId,
+      logPositions,
       catalog: inputs.catalog,
       links: inputs.links,
       deals: inputs.deals,
@@ -192,7 +199,8 @@ export async function publishModel(env: Env, input: PublishInput): Promise<Publi
   const { seq, version } = await beginVersion(db, {
     trigger: input.trigger,
     generation: snapshot.generation,
-    lastDeltaId: snapshot.lastDeltaId,
+    lastDeltaId: totalLogPosition(snapshot.logPositions),
+    logPositions: JSON.stringify(snapshot.logPositions),
     inputHash: input.inputHash,
     now,
   });
@@ -235,7 +243,8 @@ export async function publishModel(env: Env, input: PublishInput): Promise<Publi
     version,
     seq,
     generation: snapshot.generation,
-    lastDeltaId: snapshot.lastDeltaId,
+    lastDeltaId: totalLogPosition(snapshot.logPositions),
+    logPositions: JSON.stringify(snapshot.logPositions),
     artefactKey,
     snapshotKey,
     updatedAt: now,
@@ -278,10 +287,16 @@ export async function pruneOldVersions(env: Env, db: Db): Promise<void> {
       old.map((row) => row.seq),
     );
   }
-  let foldedByAll = Math.min(pointer.lastDeltaId, ...kept.map((row) => row.lastDeltaId));
-  const rebuildStart = await runningRebuildStartDeltaId(db);
-  if (rebuildStart !== null) foldedByAll = Math.min(foldedByAll, rebuildStart);
-  if (foldedByAll > 0) await pruneChangeLog(db, foldedByAll, PRUNE_LOG_ROWS_PER_RUN);
+  // Per shard: the change-log rows every kept snapshot (and a running rebuild) has folded.
+  const rebuildStart = await runningRebuildStartPositions(db);
+  const marks = [pointer.logPositions, ...kept.map((row) => row.logPositions)].map(parseLogPositions);
+  if (rebuildStart !== null) marks.push(rebuildStart);
+  await Promise.all(
+    clientShards(env).map((shard) => {
+      const foldedByAll = Math.min(...marks.map((positions) => positions[shard.index] ?? 0));
+      return foldedByAll > 0 ? pruneChangeLog(shard.db, foldedByAll, PRUNE_LOG_ROWS_PER_RUN) : Promise.resolve(0);
+    }),
+  );
 }
 
 /** A short, log-safe description of an error. */

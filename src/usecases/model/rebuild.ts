@@ -24,6 +24,7 @@
  * Each step commits with a compare-and-set on the job's step counter, so a duplicate or retried
  * message never applies a step twice; at most one job runs at a time.
  */
+
 import { DomainError } from "../../domain/errors";
 import { createFeatureSpace, defaultGroupCount } from "../../domain/recommender";
 import {
@@ -39,6 +40,7 @@ import {
   emptySnapshot,
   growSnapshot,
   type StatisticsSnapshot,
+  totalLogPosition,
 } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
 import { randomToken } from "../../lib/ids";
@@ -46,7 +48,7 @@ import type { ModelRebuildStepMessage } from "../../queues/model-rebuild/message
 import type { Db } from "../../storage/db";
 import {
   countClients,
-  latestDeltaId,
+  latestLogPositions,
   readClientPage,
   readLoggedChanges,
   readVocabulary,
@@ -66,7 +68,7 @@ import {
   runningRebuildJob,
 } from "../../storage/model-store";
 import { nextModelIndex } from "../../storage/services";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import { decodeSnapshot, encodeSnapshot } from "../../storage/statistics-snapshot-codec";
 import { errorText, hashTrainingInputs, type PublishResult, publishModel, readTrainingInputs } from "./publish";
 
@@ -88,12 +90,16 @@ type Phase = RebuildJobRow["phase"];
 /** Progress carried from step to step next to the statistics. */
 interface RebuildProgress {
   phase: Phase;
-  /** accumulate: the last client id read. */
+  /** accumulate: the shard being read (shards are read one after the other). */
+  shard: number;
+  /** accumulate: the last client id read in that shard. */
   cursor: string;
-  /** Pages read so far: [last client id (null: unbounded, the final page), change-log position of the read]. */
+  /** Pages read so far: [shard, last client id (null: the shard's final page), the shard's log position at the read]. */
   pages: PageMark[];
-  /** reconcile: fold changes up to this log id. */
-  reconcileThrough: number;
+  /** reconcile: per shard, fold changes up to this log id. */
+  reconcileThrough: number[];
+  /** reconcile: the shard whose log is being reconciled. */
+  reconcileShard: number;
   clientsDone: number;
   deltasReconciled: number;
   kmeans: { sampled: number; passes: number; meanSimilarity: number } | null;
@@ -141,7 +147,12 @@ function decodeState(bytes: Uint8Array): RebuildState {
 }
 
 /** Creates the job row (the lock) and its initial state: feature space from the current vocabulary and catalog. */
-async function createJob(db: Db, options: StartRebuildOptions): Promise<{ job: RebuildJobRow; state: RebuildState }> {
+async function createJob(
+  env: Env,
+  db: Db,
+  options: StartRebuildOptions,
+): Promise<{ job: RebuildJobRow; state: RebuildState }> {
+  const shards = clientShards(env).map((shard) => shard.db);
   const now = options.now ?? Date.now();
   const clientsPerStep = options.clientsPerStep ?? DEFAULT_CLIENTS_PER_STEP;
   if (!Number.isInteger(clientsPerStep) || clientsPerStep < 1 || clientsPerStep > MAX_CLIENTS_PER_STEP) {
@@ -151,11 +162,11 @@ async function createJob(db: Db, options: StartRebuildOptions): Promise<{ job: R
   if (running && now - running.updatedAt >= ABANDONED_JOB_MS) {
     await failRebuildJob(db, running.id, "Abandoned: no progress for an hour; superseded by a new rebuild", now);
   }
-  const startDeltaId = await latestDeltaId(db);
+  const startPositions = await latestLogPositions(shards);
   const [clientsTotal, nServices, vocabulary] = await Promise.all([
-    countClients(db),
+    countClients(shards),
     nextModelIndex(db),
-    readVocabulary(db),
+    readVocabulary(shards),
   ]);
   const groups = options.groups ?? defaultGroupCount(clientsTotal);
   const space = createFeatureSpace({ nServices, regions: vocabulary.regions, needsVocabulary: vocabulary.needs });
@@ -170,7 +181,8 @@ async function createJob(db: Db, options: StartRebuildOptions): Promise<{ job: R
       clientsPerStep,
       groups,
       clientsTotal,
-      startDeltaId,
+      startDeltaId: totalLogPosition(startPositions),
+      startLogPositions: JSON.stringify(startPositions),
       requestedBy: options.requestedBy,
       startedAt: now,
       updatedAt: now,
@@ -184,16 +196,18 @@ async function createJob(db: Db, options: StartRebuildOptions): Promise<{ job: R
     );
   }
   const snapshot = emptySnapshot(space, groups, job.seq);
-  snapshot.lastDeltaId = startDeltaId;
+  snapshot.logPositions = [...startPositions];
   return {
     job,
     state: {
       snapshot,
       progress: {
         phase: "cluster",
+        shard: 0,
         cursor: "",
         pages: [],
-        reconcileThrough: 0,
+        reconcileThrough: [],
+        reconcileShard: 0,
         clientsDone: 0,
         deltasReconciled: 0,
         kmeans: null,
@@ -214,7 +228,7 @@ export async function startModelRebuild(
   deps: RebuildDeps = defaultRebuildDeps,
 ): Promise<RebuildJobRow> {
   const db = controlDb(env);
-  const { job, state } = await createJob(db, options);
+  const { job, state } = await createJob(env, db, options);
   try {
     await putBinary(env.MODEL, rebuildStateKeyOf(job.id, 0), encodeState(state));
     await deps.enqueue(env, { v: 1, type: "model_rebuild_step", jobId: job.id, step: 0 });
@@ -236,11 +250,11 @@ export async function runRebuildInline(
   options: StartRebuildOptions,
 ): Promise<{ job: RebuildJobRow; published: PublishResult }> {
   const db = controlDb(env);
-  const { job, state } = await createJob(db, { ...options, clientsPerStep: MAX_CLIENTS_PER_STEP });
+  const { job, state } = await createJob(env, db, { ...options, clientsPerStep: MAX_CLIENTS_PER_STEP });
   let published: PublishResult | null = null;
   try {
     while (state.progress.phase !== "done") {
-      published = (await advance(env, db, state, job, options.now ?? Date.now())) ?? published;
+      published = (await advance(env, state, job, options.now ?? Date.now())) ?? published;
     }
   } catch (error) {
     await failRebuildJob(db, job.id, errorText(error), Date.now());
@@ -267,17 +281,19 @@ function ensureServices(state: RebuildState, nServices: number): void {
 }
 
 /** Runs one step of the state machine. Returns the publish result of the finish step. */
-async function advance(
-  env: Env,
-  db: Db,
-  state: RebuildState,
-  job: RebuildJobRow,
-  now: number,
-): Promise<PublishResult | null> {
+async function advance(env: Env, state: RebuildState, job: RebuildJobRow, now: number): Promise<PublishResult | null> {
   const progress = state.progress;
+  const shards = clientShards(env);
   switch (progress.phase) {
     case "cluster": {
-      const page = await readClientPage(db, "", KMEANS_SAMPLE_CLIENTS);
+      // The sample: the first clients (by id, which is random) of every shard, in equal shares.
+      const share = Math.ceil(KMEANS_SAMPLE_CLIENTS / shards.length);
+      const parts = await Promise.all(shards.map((shard) => readClientPage(shard.db, "", share)));
+      const page = {
+        clients: parts.flatMap((part) => part.clients),
+        cells: parts.flatMap((part) => part.cells),
+        maxDeltaId: 0,
+      };
       ensureServices(state, pageMaxService(page) + 1);
       const { stats, assignmentCentroids } = state.snapshot;
       const clustering = clusterSample(stats.space, stats.nGroups, pageDataset(stats.space, page));
@@ -288,48 +304,57 @@ async function advance(
       return null;
     }
     case "accumulate": {
-      const page = await readClientPage(db, progress.cursor, job.clientsPerStep);
+      const page = await readClientPage(shards[progress.shard].db, progress.cursor, job.clientsPerStep);
       ensureServices(state, pageMaxService(page) + 1);
       accumulatePage(state.snapshot, pageDataset(state.snapshot.stats.space, page));
       const full = page.clients.length === job.clientsPerStep;
       const last = page.clients.length > 0 ? page.clients[page.clients.length - 1].id : null;
-      progress.pages.push([full ? last : null, page.maxDeltaId]);
+      progress.pages.push([progress.shard, full ? last : null, page.maxDeltaId]);
       progress.clientsDone += page.clients.length;
       if (full && last !== null) {
         progress.cursor = last;
+      } else if (progress.shard + 1 < shards.length) {
+        progress.shard += 1;
+        progress.cursor = "";
       } else {
         progress.phase = "reconcile";
-        progress.reconcileThrough = await latestDeltaId(db);
-        // Changes up to the oldest page read are in every page already.
-        state.snapshot.lastDeltaId = Math.min(...progress.pages.map((p) => p[1]));
+        progress.reconcileThrough = await latestLogPositions(shards.map((shard) => shard.db));
+        progress.reconcileShard = 0;
+        // Per shard, changes up to the oldest page read are in every page already.
+        state.snapshot.logPositions = shards.map((shard) =>
+          Math.min(...progress.pages.filter((p) => p[0] === shard.index).map((p) => p[2])),
+        );
       }
       return null;
     }
     case "reconcile": {
+      const shard = progress.reconcileShard;
       const changes = await readLoggedChanges(
-        db,
-        state.snapshot.lastDeltaId,
-        progress.reconcileThrough,
+        shards[shard].db,
+        state.snapshot.logPositions[shard] ?? 0,
+        progress.reconcileThrough[shard] ?? 0,
         RECONCILE_CHANGES_PER_STEP,
       );
       ensureServices(state, maxLoggedService(changes) + 1);
       progress.deltasReconciled += foldChanges(state.snapshot, changes, {
-        include: (change) => missedByItsPage(progress.pages, change),
+        shard,
+        include: (change) => missedByItsPage(progress.pages, shard, change),
       });
       if (changes.length < RECONCILE_CHANGES_PER_STEP) {
-        state.snapshot.lastDeltaId = progress.reconcileThrough;
-        progress.phase = "finish";
+        state.snapshot.logPositions[shard] = progress.reconcileThrough[shard] ?? 0;
+        progress.reconcileShard += 1;
+        if (progress.reconcileShard >= shards.length) progress.phase = "finish";
       }
       return null;
     }
     case "finish": {
-      const inputs = await readTrainingInputs(db);
+      const inputs = await readTrainingInputs(env);
       ensureServices(state, inputs.catalog.length);
       state.snapshot.rebuiltClients = state.snapshot.stats.clientCount;
       const published = await publishModel(env, {
         snapshot: state.snapshot,
         inputs,
-        inputHash: await hashTrainingInputs(state.snapshot.generation, state.snapshot.lastDeltaId, inputs),
+        inputHash: await hashTrainingInputs(state.snapshot.generation, state.snapshot.logPositions, inputs),
         trigger: "rebuild",
         now,
       });
@@ -368,7 +393,7 @@ export async function processRebuildStep(
   const state = decodeState(bytes);
   let published: PublishResult | null;
   try {
-    published = await advance(env, db, state, job, deps.clock());
+    published = await advance(env, state, job, deps.clock());
   } catch (error) {
     await noteRebuildError(db, job.id, `Step ${job.step} failed (will retry): ${errorText(error)}`, deps.clock());
     throw error;

@@ -16,14 +16,15 @@
  * rebuild — in this request for up to {@link INLINE_REBUILD_MAX_CLIENTS} clients, through the
  * queue beyond that.
  */
+
 import { DomainError } from "../../domain/errors";
 import { foldChanges, GroupAssigner } from "../../domain/recommender/statistics-fold";
-import { growSnapshot, type StatisticsSnapshot } from "../../domain/recommender/statistics-snapshot";
+import { growSnapshot, type StatisticsSnapshot, totalLogPosition } from "../../domain/recommender/statistics-snapshot";
 import type { Env } from "../../env";
-import { countClients, latestDeltaId, readLoggedChanges } from "../../storage/model-statistics";
+import { countClients, latestLogPositions, readLoggedChanges } from "../../storage/model-statistics";
 import { findVersion, getBinary, readPointer, runningRebuildJob, syncPointerMirror } from "../../storage/model-store";
 import { nextModelIndex } from "../../storage/services";
-import { controlDb } from "../../storage/shards";
+import { clientShards, controlDb } from "../../storage/shards";
 import { decodeSnapshot, SnapshotFormatError } from "../../storage/statistics-snapshot-codec";
 import { errorText, hashTrainingInputs, publishModel, readTrainingInputs } from "./publish";
 import { resumeStalledRebuild, runRebuildInline, startModelRebuild } from "./rebuild";
@@ -70,9 +71,10 @@ export async function retrainModel(env: Env, options: RetrainOptions): Promise<R
   if (!pointer) return firstModel(env, options, now);
 
   // The log position first, the catalog after: every service a folded change names is in the catalog.
-  const throughId = await latestDeltaId(db);
-  const inputs = await readTrainingInputs(db);
-  const inputHash = await hashTrainingInputs(pointer.generation, throughId, inputs);
+  const shards = clientShards(env);
+  const through = await latestLogPositions(shards.map((shard) => shard.db));
+  const inputs = await readTrainingInputs(env);
+  const inputHash = await hashTrainingInputs(pointer.generation, through, inputs);
   const current = await findVersion(db, pointer.version);
   if (current?.inputHash === inputHash) {
     await syncPointerMirror(env);
@@ -99,13 +101,17 @@ export async function retrainModel(env: Env, options: RetrainOptions): Promise<R
   snapshot = growSnapshot(snapshot, inputs.catalog.length);
   const assigner = new GroupAssigner(snapshot.stats.space, snapshot.stats.nGroups, snapshot.assignmentCentroids);
   let folded = 0;
-  while (snapshot.lastDeltaId < throughId) {
-    const changes = await readLoggedChanges(db, snapshot.lastDeltaId, throughId, FOLD_PAGE);
-    if (changes.length === 0) break;
-    folded += foldChanges(snapshot, changes, { assigner });
+  // Each shard's log in its own order; shards are independent (a client lives in one).
+  for (const shard of shards) {
+    const throughId = through[shard.index];
+    while ((snapshot.logPositions[shard.index] ?? 0) < throughId) {
+      const changes = await readLoggedChanges(shard.db, snapshot.logPositions[shard.index] ?? 0, throughId, FOLD_PAGE);
+      if (changes.length === 0) break;
+      folded += foldChanges(snapshot, changes, { assigner, shard: shard.index });
+    }
   }
-  // Ids of rolled-back writes are never used: the statistics now stand exactly at `throughId`.
-  snapshot.lastDeltaId = throughId;
+  // Ids of rolled-back writes are never used: the statistics now stand exactly at `through`.
+  snapshot.logPositions = [...through];
 
   const published = await publishModel(env, { snapshot, inputs, inputHash, trigger: options.trigger, now });
   if (published.status === "superseded") {
@@ -116,7 +122,7 @@ export async function retrainModel(env: Env, options: RetrainOptions): Promise<R
     version: published.version,
     trainedAt: published.trainedAt,
     generation: snapshot.generation,
-    lastDeltaId: snapshot.lastDeltaId,
+    lastDeltaId: totalLogPosition(snapshot.logPositions),
     folded,
   };
 }
@@ -126,7 +132,10 @@ async function firstModel(env: Env, options: RetrainOptions, now: number): Promi
   const db = controlDb(env);
   const running = await runningRebuildJob(db);
   if (running) return { status: "rebuild_running", jobId: running.id };
-  const [clientCount, catalog] = await Promise.all([countClients(db), nextModelIndex(db)]);
+  const [clientCount, catalog] = await Promise.all([
+    countClients(clientShards(env).map((shard) => shard.db)),
+    nextModelIndex(db),
+  ]);
   if (clientCount === 0 || catalog === 0) {
     return { status: "no_data", message: "No model yet: the platform needs at least one client and one service" };
   }
