@@ -7,8 +7,8 @@ import { SEED_NEED_TAGS } from "../src/domain/vocabularies/needs";
 import { newId } from "../src/lib/ids";
 import { issueApiKey, type KeyScope } from "../src/storage/api-keys";
 import { getDb } from "../src/storage/db";
-import { clientShards } from "../src/storage/shards";
 import { companies, crossServiceLinks, services } from "../src/storage/schema";
+import { clientShards, shardOfId } from "../src/storage/shards";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 export const db = () => getDb(env.DB);
@@ -156,4 +156,42 @@ export async function resetDatabase() {
   for (const shard of clientShards(env)) await emptyDatabase(shard.d1, []);
   const keys = await env.MODEL.list();
   await Promise.all(keys.keys.map((k) => env.MODEL.delete(k.name)));
+}
+
+/** The drizzle handle of every client shard. */
+export const shardDbs = () => clientShards(env).map((shard) => shard.db);
+
+/** The drizzle handle of the shard holding a client-owned row (`cl_`, `ld_`, `dl_` id). */
+export function shardDbOf(id: string) {
+  const shard = shardOfId(env, id);
+  if (!shard) throw new Error(`${id} is not a client-owned id`);
+  return shard.db;
+}
+
+/** Runs one read-only SQL statement on every shard and concatenates the rows (client data spans shards). */
+export async function shardRows<T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T[]> {
+  const results = await Promise.all(
+    clientShards(env).map((shard) =>
+      shard.d1
+        .prepare(query)
+        .bind(...params)
+        .all<T>(),
+    ),
+  );
+  return results.flatMap((result) => result.results);
+}
+
+/** The first row of {@link shardRows}, or null. */
+export async function shardRow<T = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<T | null> {
+  return (await shardRows<T>(query, ...params))[0] ?? null;
+}
+
+/** The D1 binding of every client shard. */
+export const shardD1s = () => clientShards(env).map((shard) => shard.d1);
+
+/** The D1 binding of the shard holding a client-owned row. */
+export function shardD1Of(id: string) {
+  const shard = shardOfId(env, id);
+  if (!shard) throw new Error(`${id} is not a client-owned id`);
+  return shard.d1;
 }

@@ -73,6 +73,7 @@ CREATE TABLE `model_pointer` (
 	`seq` integer NOT NULL,
 	`generation` integer NOT NULL,
 	`last_delta_id` integer NOT NULL,
+	`log_positions` text DEFAULT '[]' NOT NULL,
 	`artefact_key` text NOT NULL,
 	`snapshot_key` text NOT NULL,
 	`updated_at` integer NOT NULL
@@ -90,6 +91,7 @@ CREATE TABLE `model_rebuild_jobs` (
 	`clients_total` integer NOT NULL,
 	`clients_done` integer DEFAULT 0 NOT NULL,
 	`start_delta_id` integer NOT NULL,
+	`start_log_positions` text DEFAULT '[]' NOT NULL,
 	`deltas_reconciled` integer DEFAULT 0 NOT NULL,
 	`version` text,
 	`error` text,
@@ -108,6 +110,7 @@ CREATE TABLE `model_versions` (
 	`trigger` text NOT NULL,
 	`generation` integer NOT NULL,
 	`last_delta_id` integer NOT NULL,
+	`log_positions` text DEFAULT '[]' NOT NULL,
 	`input_hash` text NOT NULL,
 	`artefact_key` text,
 	`snapshot_key` text,

@@ -59,6 +59,7 @@ CREATE INDEX `interaction_history_client_idx` ON `interaction_history` (`client_
 CREATE TABLE `interactions` (
 	`client_id` text NOT NULL,
 	`service_id` text NOT NULL,
+	`model_index` integer NOT NULL,
 	`value` integer NOT NULL,
 	`source` text NOT NULL,
 	`at` integer NOT NULL,

@@ -12,6 +12,7 @@ import { beginIdempotent } from "../../src/storage/idempotency";
 import { CURRENT_MODEL_KEY } from "../../src/storage/model-store";
 import { STALE_LEAD_MS } from "../../src/usecases/lead-delivery/sweep";
 import wranglerToml from "../../wrangler.toml?raw";
+import { allShardsD1 } from "../all-shards";
 import { db } from "../harness";
 import {
   countRows,
@@ -109,7 +110,7 @@ describe("17 3 * * *", () => {
     const leads = await countRows("leads");
 
     await tick(CRON_HOUSEKEEPING, now);
-    const keys = await env.DB.prepare("SELECT key FROM idempotency_records WHERE principal_id = 'key_cron'").all<{
+    const keys = await allShardsD1.prepare("SELECT key FROM idempotency_records WHERE principal_id = 'key_cron'").all<{
       key: string;
     }>();
     expect(keys.results.map((r) => r.key)).toEqual(["fresh"]);

@@ -9,7 +9,7 @@ import { pseudonymize, sha256Hex } from "../../lib/crypto";
 import { randomToken } from "../../lib/ids";
 import { insertLink } from "../../storage/bot";
 import { findClientByExternalHash } from "../../storage/clients";
-import { controlDb } from "../../storage/shards";
+import { controlDb, shardOfPseudonym } from "../../storage/shards";
 import { deepLink } from "./entry";
 
 /** How long a CRM link stays usable. */
@@ -27,11 +27,8 @@ export async function createBotLink(env: Env, companyId: string, externalId: str
     throw new DomainError("unavailable", "The Telegram bot is not configured on this deployment");
   }
   const db = controlDb(env);
-  const client = await findClientByExternalHash(
-    db,
-    companyId,
-    await pseudonymize(env.PSEUDONYM_KEY, companyId, externalId),
-  );
+  const externalHash = await pseudonymize(env.PSEUDONYM_KEY, companyId, externalId);
+  const client = await findClientByExternalHash(shardOfPseudonym(env, externalHash).db, companyId, externalHash);
   if (!client) throw new DomainError("not_found", "No client with this external_id", ["params", "external_id"]);
   const token = randomToken(LINK_TOKEN_LENGTH);
   const expiresAt = now + BOT_LINK_TTL_MS;

@@ -14,7 +14,7 @@ import {
   answerOffer as recordAnswer,
 } from "../../storage/bot";
 import { clientNeeds, upsertClientWithInteractions } from "../../storage/clients";
-import { controlDb } from "../../storage/shards";
+import { controlDb, shardOfId } from "../../storage/shards";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer } from "./replies";
 
@@ -35,10 +35,11 @@ export async function answerOffer(
     await enqueue({ v: 1, type: "express_interest", offerId: offer.id });
     return answer([]);
   }
-  const client = person.clientId ? await getClientRow(db, person.clientId) : null;
+  const shard = person.clientId ? shardOfId(env, person.clientId) : null;
+  const client = person.clientId && shard ? await getClientRow(shard.db, person.clientId) : null;
   const service = await getServiceRow(db, offer.serviceId);
-  if (client && service) {
-    await upsertClientWithInteractions(db, {
+  if (client && service && shard) {
+    await upsertClientWithInteractions(shard.db, {
       companyId: client.companyId,
       externalHash: client.externalHash,
       profile: {

@@ -9,7 +9,7 @@ import type { Env } from "../../env";
 import { pseudonymize } from "../../lib/crypto";
 import { type BotPersonRow, bumpFunnel, findPersonByTelegramHash, updatePerson } from "../../storage/bot";
 import { upsertClientWithInteractions } from "../../storage/clients";
-import { controlDb } from "../../storage/shards";
+import { controlDb, shardOfPseudonym } from "../../storage/shards";
 import { earnForEvent } from "../loyalty/ledger";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer, type BotButton, type BotReply } from "./replies";
@@ -102,9 +102,10 @@ export async function finishSurvey(
   if (needs.length === 0) return answer([], MESSAGES.needNoNeeds);
   let clientId = person.clientId;
   if (!clientId) {
-    const written = await upsertClientWithInteractions(db, {
+    const externalHash = await pseudonymize(env.PSEUDONYM_KEY, person.entryCompanyId, `bot:${person.id}`);
+    const written = await upsertClientWithInteractions(shardOfPseudonym(env, externalHash).db, {
       companyId: person.entryCompanyId,
-      externalHash: await pseudonymize(env.PSEUDONYM_KEY, person.entryCompanyId, `bot:${person.id}`),
+      externalHash,
       profile: {
         age: representativeAge(person.ageBand as SurveyAgeBand),
         monthlyIncome: BOT_CLIENT_UNKNOWN_INCOME,

@@ -100,25 +100,32 @@ describe("pages of clients", () => {
 
 describe("reconciliation", () => {
   const pages: PageMark[] = [
-    ["c0010", 5],
-    ["c0020", 8],
-    [null, 12],
+    [0, "c0010", 5],
+    [0, "c0020", 8],
+    [0, null, 12],
+    [1, "c0005", 3],
+    [1, null, 4],
   ];
 
-  it("finds the page a client id belongs to, the last page being unbounded", () => {
-    expect(pageOf(pages, "c0001")).toBe(pages[0]);
-    expect(pageOf(pages, "c0010")).toBe(pages[0]);
-    expect(pageOf(pages, "c0011")).toBe(pages[1]);
-    expect(pageOf(pages, "z")).toBe(pages[2]);
-    expect(pageOf([["c0010", 5]], "c0011")).toBeNull();
+  it("finds the page a client id of a shard belongs to, each shard's last page being unbounded", () => {
+    expect(pageOf(pages, 0, "c0001")).toBe(pages[0]);
+    expect(pageOf(pages, 0, "c0010")).toBe(pages[0]);
+    expect(pageOf(pages, 0, "c0011")).toBe(pages[1]);
+    expect(pageOf(pages, 0, "z")).toBe(pages[2]);
+    expect(pageOf(pages, 1, "c0001")).toBe(pages[3]);
+    expect(pageOf(pages, 1, "z")).toBe(pages[4]);
+    expect(pageOf(pages, 2, "c0001")).toBeNull();
+    expect(pageOf([[0, "c0010", 5]], 0, "c0011")).toBeNull();
   });
 
-  it("folds a change only when its client's page was read before it", () => {
+  it("folds a change only when its client's page was read before it, positions compared within the shard", () => {
     const change = (id: number, clientId: string) => ({ id, clientId, before: null, after: null });
-    expect(missedByItsPage(pages, change(5, "c0003"))).toBe(false);
-    expect(missedByItsPage(pages, change(6, "c0003"))).toBe(true);
-    expect(missedByItsPage(pages, change(8, "c0015"))).toBe(false);
-    expect(missedByItsPage(pages, change(13, "zzz"))).toBe(true);
-    expect(missedByItsPage([["c0010", 5]], change(9, "c0011"))).toBe(false);
+    expect(missedByItsPage(pages, 0, change(5, "c0003"))).toBe(false);
+    expect(missedByItsPage(pages, 0, change(6, "c0003"))).toBe(true);
+    expect(missedByItsPage(pages, 0, change(8, "c0015"))).toBe(false);
+    expect(missedByItsPage(pages, 0, change(13, "zzz"))).toBe(true);
+    expect(missedByItsPage(pages, 1, change(4, "c0003"))).toBe(true);
+    expect(missedByItsPage(pages, 1, change(4, "zzz"))).toBe(false);
+    expect(missedByItsPage([[0, "c0010", 5]], 0, change(9, "c0011"))).toBe(false);
   });
 });

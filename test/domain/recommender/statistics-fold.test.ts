@@ -107,7 +107,7 @@ describe("foldChanges", () => {
       folded += foldChanges(snapshot, changes.slice(start, start + 64), { assigner });
     }
     expect(folded).toBe(300);
-    expect(snapshot.lastDeltaId).toBe(300);
+    expect(snapshot.logPositions[0]).toBe(300);
     expectSameStatistics(snapshot.stats, recount(snapshot, current.values()));
     expect(Array.from(snapshot.stats.groupMembers).filter((members) => members > 0).length).toBeGreaterThan(1);
   });
@@ -117,7 +117,7 @@ describe("foldChanges", () => {
     const next = random(3);
     const a = randomState(next);
     const b = randomState(next);
-    snapshot.lastDeltaId = 10;
+    snapshot.logPositions = [10];
     const folded = foldChanges(
       snapshot,
       [
@@ -129,7 +129,7 @@ describe("foldChanges", () => {
       { include: (change) => change.clientId !== "excluded" },
     );
     expect(folded).toBe(1);
-    expect(snapshot.lastDeltaId).toBe(13);
+    expect(snapshot.logPositions[0]).toBe(13);
     expectSameStatistics(snapshot.stats, recount(snapshot, [b]));
   });
 
@@ -153,7 +153,7 @@ describe("growSnapshot", () => {
 
     const grown = growSnapshot(snapshot, N_SERVICES + 2);
     expect(grown.stats.space.nServices).toBe(N_SERVICES + 2);
-    expect(grown.lastDeltaId).toBe(snapshot.lastDeltaId);
+    expect(grown.logPositions).toEqual(snapshot.logPositions);
     const before = new GroupAssigner(space, N_GROUPS, snapshot.assignmentCentroids);
     const after = new GroupAssigner(grown.stats.space, N_GROUPS, grown.assignmentCentroids);
     for (const state of states) {

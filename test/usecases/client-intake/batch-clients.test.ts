@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { isDomainError } from "../../../src/domain/errors";
 import { putClientBatch } from "../../../src/usecases/client-intake/batch-clients";
 import { clientPseudonym } from "../../../src/usecases/client-intake/pseudonym";
+import { allShardsD1 } from "../../all-shards";
 import { seedService, seedTenant } from "../../harness";
 import { clientTableCounts, profile } from "../../http/routes/clients/helpers";
 
@@ -41,7 +42,8 @@ describe("putClientBatch", () => {
     ]);
     // Stored under the company's keyed pseudonym, never the clear CRM id.
     const hash = await clientPseudonym(env, companyId, "uc-b-1");
-    const stored = await env.DB.prepare("SELECT id FROM clients WHERE company_id = ? AND external_hash = ?")
+    const stored = await allShardsD1
+      .prepare("SELECT id FROM clients WHERE company_id = ? AND external_hash = ?")
       .bind(companyId, hash)
       .first<{ id: string }>();
     const created = result.results[0];

@@ -6,10 +6,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DEAL_FUTURE_TOLERANCE_MS } from "../../../src/domain/deal-rules";
 import { reportPartnerOutcome } from "../../../src/usecases/deals/report-partner-outcome";
+import { allShardsD1 } from "../../all-shards";
 import { seedLeads, seedReceiver } from "../lead-delivery/fixtures";
 
 async function dealCount(leadId: string) {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM deals WHERE lead_id = ?").bind(leadId).first<{
+  const row = await allShardsD1.prepare("SELECT COUNT(*) AS n FROM deals WHERE lead_id = ?").bind(leadId).first<{
     n: number;
   }>();
   return row?.n ?? 0;

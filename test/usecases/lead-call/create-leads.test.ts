@@ -10,6 +10,7 @@ import type { Env } from "../../../src/env";
 import { forgetServingModels } from "../../../src/storage/model-store";
 import { createLeads, type LeadCallRequest } from "../../../src/usecases/lead-call/create-leads";
 import { retrainModel } from "../../../src/usecases/model/retrain";
+import { allShardsD1 } from "../../all-shards";
 import { api, seedCompany, seedKey, seedLink, seedService } from "../../harness";
 
 interface Sent {
@@ -37,10 +38,12 @@ function deferred() {
 }
 
 async function counts() {
-  return env.DB.prepare(
-    `SELECT (SELECT COUNT(*) FROM clients) AS clients, (SELECT COUNT(*) FROM leads) AS leads,
+  return allShardsD1
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM clients) AS clients, (SELECT COUNT(*) FROM leads) AS leads,
             (SELECT COUNT(*) FROM scored_candidates) AS candidates, (SELECT COUNT(*) FROM idempotency_records) AS keys`,
-  ).first();
+    )
+    .first();
 }
 
 let caller: LeadCallRequest["caller"];
@@ -98,7 +101,7 @@ describe("createLeads", () => {
     expect(created).toHaveLength(1);
     expect(result.answer.leads[0]).toMatchObject({ service: "uc-insurance", status: "queued" });
     // Committed before the answer: the row exists while the enqueue may still be pending.
-    const row = await env.DB.prepare("SELECT status FROM leads WHERE id = ?").bind(created[0]).first();
+    const row = await allShardsD1.prepare("SELECT status FROM leads WHERE id = ?").bind(created[0]).first();
     expect(row).toEqual({ status: "queued" });
     expect(later.work).toHaveLength(1);
     await later.settle();

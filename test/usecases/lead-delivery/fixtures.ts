@@ -8,14 +8,15 @@ import { eq } from "drizzle-orm";
 import { vi } from "vitest";
 import { buildLeadDocument } from "../../../src/domain/lead-document";
 import { receiverPseudonym } from "../../../src/lib/crypto";
-import { newId } from "../../../src/lib/ids";
 import { consumeLeadDispatch } from "../../../src/queues/lead-dispatch/consumer";
 import { consumeLeadDeadLetters } from "../../../src/queues/lead-dispatch/dead-letters";
 import type { LeadDispatchMessage } from "../../../src/queues/lead-dispatch/message";
 import { buildLeadInserts, type LeadRow } from "../../../src/storage/leads";
 import { clients, companies, leadEvents, leads, services } from "../../../src/storage/schema";
+import { newClientOwnedId, requireSlotOfId, slotOfPseudonym } from "../../../src/storage/shards";
 import type { DeliveryDeps } from "../../../src/usecases/lead-delivery/deliver";
-import { db, seedCompany, seedService } from "../../harness";
+import { allShardsDb } from "../../all-shards";
+import { db, seedCompany, seedService, shardDbOf } from "../../harness";
 
 /** A fresh Standard Webhooks secret (`whsec_` + base64 of 24 random bytes). */
 export function newSecret(): string {
@@ -40,12 +41,14 @@ let clientCounter = 0;
 /** An anonymized client of `companyId` (direct D1 insert). */
 export async function seedClient(companyId: string) {
   const now = Date.now();
-  const [row] = await db()
+  const externalHash = `hash-${clientCounter++}-${Math.random()}`;
+  const id = newClientOwnedId("cl", slotOfPseudonym(externalHash));
+  const [row] = await shardDbOf(id)
     .insert(clients)
     .values({
-      id: newId("cl"),
+      id,
       companyId,
-      externalHash: `hash-${clientCounter++}-${Math.random()}`,
+      externalHash,
       age: 33,
       monthlyIncome: 95_000,
       region: "RU-MOW",
@@ -78,7 +81,7 @@ export async function seedLeads(
 ): Promise<LeadRow[]> {
   const source = options.source ?? (await seedCompany({ name: "Expobank", kind: "bank" }));
   const clientId = options.clientId ?? (await seedClient(source.id)).id;
-  const [client] = await db().select().from(clients).where(eq(clients.id, clientId));
+  const [client] = await allShardsDb().select().from(clients).where(eq(clients.id, clientId));
   const service = await seedService(target.id, {
     code: `svc-${serviceCounter++}-${Math.random().toString(36).slice(2, 6)}`,
     category: options.category ?? "insurance",
@@ -86,7 +89,7 @@ export async function seedLeads(
   const pseudonym = await receiverPseudonym(env.PSEUDONYM_KEY, target.id, clientId);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const id = newId("ld");
+    const id = newClientOwnedId("ld", requireSlotOfId(clientId));
     ids.push(id);
     const createdAt = options.createdAt ?? Date.now();
     const document = buildLeadDocument({
@@ -106,7 +109,7 @@ export async function seedLeads(
       },
       modelVersion: "test-model",
     });
-    const statements = buildLeadInserts(db(), [
+    const statements = buildLeadInserts(shardDbOf(clientId), [
       {
         document,
         clientId,
@@ -118,7 +121,7 @@ export async function seedLeads(
         modelVersion: "test-model",
       },
     ]);
-    await db().batch(statements as [(typeof statements)[number], ...typeof statements]);
+    await shardDbOf(clientId).batch(statements as [(typeof statements)[number], ...typeof statements]);
   }
   const rows: LeadRow[] = [];
   for (const id of ids) rows.push(await lead(id));
@@ -126,12 +129,12 @@ export async function seedLeads(
 }
 
 export async function lead(id: string): Promise<LeadRow> {
-  const [row] = await db().select().from(leads).where(eq(leads.id, id));
+  const [row] = await allShardsDb().select().from(leads).where(eq(leads.id, id));
   return row;
 }
 
 export async function events(leadId: string) {
-  return db().select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(leadEvents.id);
+  return allShardsDb().select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(leadEvents.id);
 }
 
 export async function company(id: string) {

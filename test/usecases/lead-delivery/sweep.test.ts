@@ -7,6 +7,7 @@ import {
   recordInboxFallback,
   requeueStaleLeads,
 } from "../../../src/storage/leads";
+import { allShardsD1 } from "../../all-shards";
 import { db } from "../../harness";
 import { events, seedLeads, seedReceiver } from "./fixtures";
 
@@ -60,9 +61,9 @@ describe("enqueueLeads", () => {
     const ids = Array.from({ length: 250 }, (_, i) => `ld_missing${String(i).padStart(10, "0")}`);
     await enqueueLeads({ DB: env.DB, LEAD_DISPATCH: queue }, ids);
     expect(batches).toEqual([100, 100, 50]);
-    const recorded = await env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM lead_events WHERE type = 'enqueued' AND lead_id LIKE 'ld_missing%'",
-    ).first<{ n: number }>();
+    const recorded = await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM lead_events WHERE type = 'enqueued' AND lead_id LIKE 'ld_missing%'")
+      .first<{ n: number }>();
     expect(recorded?.n).toBe(250);
   });
 });
@@ -104,7 +105,7 @@ describe("requeueStaleLeads", () => {
     const [lost, inbox, done] = await seedLeads(receiver, 3);
     await enqueueLeads(fakeQueue().env, [lost.id, inbox.id, done.id]);
     await recordInboxFallback(db(), inbox.id, Date.now(), "the company has no webhook URL");
-    await env.DB.prepare("UPDATE leads SET status = 'delivered' WHERE id = ?").bind(done.id).run();
+    await allShardsD1.prepare("UPDATE leads SET status = 'delivered' WHERE id = ?").bind(done.id).run();
 
     const soon = fakeQueue();
     await requeueStaleLeads(soon.env, 5 * MINUTE, Date.now() + 60 * MINUTE);

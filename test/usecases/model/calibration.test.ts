@@ -7,7 +7,8 @@ import { beforeAll, expect, it } from "vitest";
 import { PART_NAMES } from "../../../src/domain/recommender";
 import { readDealSamples } from "../../../src/storage/training-inputs";
 import { MAX_DEAL_SAMPLES } from "../../../src/usecases/model/publish";
-import { api, db } from "../../harness";
+import { allShardsD1 } from "../../all-shards";
+import { api, db, shardD1s, shardDbs } from "../../harness";
 import {
   putClients,
   random,
@@ -21,7 +22,7 @@ let world: World;
 
 /** Inserts `count` deals with a scoring shortly before each (and a misleading one after it). */
 async function seedScoredDeals(count: number) {
-  const clients = await env.DB.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
+  const clients = await allShardsD1.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
   const services = Object.values(world.serviceIds);
   const next = random(5);
   const statements: D1PreparedStatement[] = [];
@@ -58,7 +59,7 @@ beforeAll(async () => {
 
 it("joins each deal with the part scores of its last scoring at or before it", async () => {
   await seedScoredDeals(260);
-  const samples = await readDealSamples(db(), MAX_DEAL_SAMPLES);
+  const samples = await readDealSamples(shardDbs(), MAX_DEAL_SAMPLES);
   expect(samples).toHaveLength(260);
   for (const sample of samples) {
     expect(sample.parts.group).toBe(0.2);

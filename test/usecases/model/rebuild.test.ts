@@ -16,7 +16,8 @@ import type { ModelRebuildStepMessage } from "../../../src/queues/model-rebuild/
 import { readClientPage } from "../../../src/storage/model-statistics";
 import { findRebuildJob } from "../../../src/storage/model-store";
 import { processRebuildStep, type RebuildDeps, startModelRebuild } from "../../../src/usecases/model/rebuild";
-import { api, db } from "../../harness";
+import { allShardsD1 } from "../../all-shards";
+import { api, db, shardD1s, shardDbs } from "../../harness";
 import {
   countRows,
   putClient,
@@ -122,7 +123,9 @@ describe("a rebuild in several queue steps", () => {
     // Which synthetic clients sit in an already read page and in a page still to come (ids are random).
     const byHash = new Map<string, (typeof clients)[number]>();
     for (const client of clients) byHash.set(await pseudonymize(env.PSEUDONYM_KEY, world.bank.id, client.id), client);
-    const order = await env.DB.prepare("SELECT external_hash AS hash FROM clients ORDER BY id").all<{ hash: string }>();
+    const order = await allShardsD1
+      .prepare("SELECT external_hash AS hash FROM clients ORDER BY id")
+      .all<{ hash: string }>();
     const read = byHash.get(order.results[0].hash)!;
     const unread = byHash.get(order.results[order.results.length - 1].hash)!;
     await putClient(world.bankCrm, read.id, { ...read.body, age: 70, services: { life_insurance: 1, deposit: -1 } });
@@ -146,8 +149,14 @@ describe("a rebuild in several queue steps", () => {
     expect(rebuilt.stats.clientCount).toBe(46);
     const recount = await recomputeStatistics(rebuilt.stats.space, rebuilt.stats.nGroups, rebuilt.assignmentCentroids);
     expectSameStatistics(rebuilt.stats, recount);
-    expect(rebuilt.lastDeltaId).toBe(
-      (await env.DB.prepare("SELECT MAX(id) AS id FROM model_stat_deltas").first<{ id: number }>())!.id,
+    // Every shard's log folded up to its newest change.
+    expect(rebuilt.logPositions).toEqual(
+      await Promise.all(
+        shardD1s().map(
+          async (d1) =>
+            (await d1.prepare("SELECT COALESCE(MAX(id), 0) AS id FROM model_stat_deltas").first<{ id: number }>())!.id,
+        ),
+      ),
     );
   });
 });

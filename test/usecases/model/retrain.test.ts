@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { decodeModel } from "../../../src/domain/recommender";
 import { CURRENT_MODEL_KEY } from "../../../src/storage/model-store";
 import { retrainModel } from "../../../src/usecases/model/retrain";
+import { allShardsD1 } from "../../all-shards";
 import { api, seedService } from "../../harness";
 import {
   countRows,
@@ -183,7 +184,7 @@ describe("idempotency and concurrency", () => {
     const oldest = await env.DB.prepare(
       "SELECT MIN(last_delta_id) AS kept FROM model_versions WHERE status = 'ready'",
     ).first<{ kept: number }>();
-    const log = await env.DB.prepare("SELECT MIN(id) AS first FROM model_stat_deltas").first<{ first: number }>();
+    const log = await allShardsD1.prepare("SELECT MIN(id) AS first FROM model_stat_deltas").first<{ first: number }>();
     expect(log!.first).toBeGreaterThanOrEqual(oldest!.kept);
   });
 });

@@ -14,16 +14,19 @@ import {
 } from "../../../src/domain/recommender";
 import type { StatisticsSnapshot } from "../../../src/domain/recommender/statistics-snapshot";
 import { decodeSnapshot } from "../../../src/storage/statistics-snapshot-codec";
+import { allShardsD1 } from "../../all-shards";
 
 /** Every client of D1 as a RecommenderClient of `space` (cells ascending by model index), by id. */
 export async function allClientRecords(space: FeatureSpace): Promise<RecommenderClient[]> {
-  const clients = await env.DB.prepare(
-    "SELECT id, age, monthly_income, region, gender, needs FROM clients ORDER BY id",
-  ).all<{ id: string; age: number; monthly_income: number; region: string; gender: string | null; needs: string }>();
-  const cells = await env.DB.prepare(
-    `SELECT i.client_id AS clientId, s.model_index AS modelIndex, i.value AS value
+  const clients = await allShardsD1
+    .prepare("SELECT id, age, monthly_income, region, gender, needs FROM clients ORDER BY id")
+    .all<{ id: string; age: number; monthly_income: number; region: string; gender: string | null; needs: string }>();
+  const cells = await allShardsD1
+    .prepare(
+      `SELECT i.client_id AS clientId, s.model_index AS modelIndex, i.value AS value
        FROM interactions i JOIN services s ON s.id = i.service_id ORDER BY i.client_id, s.model_index`,
-  ).all<{ clientId: string; modelIndex: number; value: number }>();
+    )
+    .all<{ clientId: string; modelIndex: number; value: number }>();
   const rows = new Map<string, Array<{ modelIndex: number; value: number }>>();
   for (const cell of cells.results) {
     const list = rows.get(cell.clientId) ?? [];

@@ -4,9 +4,10 @@
  */
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import { newId } from "../../../../src/lib/ids";
 import { deals, leads, scoredCandidates } from "../../../../src/storage/schema";
-import { api, db } from "../../../harness";
+import { newClientOwnedId, requireSlotOfId, SLOT_COUNT } from "../../../../src/storage/shards";
+import { allShardsD1 } from "../../../all-shards";
+import { api, db, shardD1Of, shardDbOf } from "../../../harness";
 
 /** Creates (or updates) a client through PUT /v1/clients and returns its internal id (`client_ref`). */
 export async function putClient(
@@ -37,9 +38,9 @@ export interface LeadFixture {
 
 /** Inserts a lead row (as the lead call would have created it) and returns its id. */
 export async function seedLead(fixture: LeadFixture): Promise<string> {
-  const id = newId("ld");
+  const id = newClientOwnedId("ld", requireSlotOfId(fixture.clientId));
   const createdAt = fixture.createdAt ?? Date.now() - 60_000;
-  await db()
+  await shardDbOf(fixture.clientId)
     .insert(leads)
     .values({
       id,
@@ -69,7 +70,7 @@ export type CandidateFixture = Omit<typeof scoredCandidates.$inferInsert, "id" |
 export async function seedCandidates(rows: CandidateFixture[]): Promise<void> {
   const now = Date.now();
   for (const row of rows) {
-    await db()
+    await shardDbOf(row.clientId)
       .insert(scoredCandidates)
       .values({ threshold: 70, at: now - 60_000, ...row });
   }
@@ -82,8 +83,8 @@ export type DealFixture = Omit<typeof deals.$inferInsert, "id" | "createdAt" | "
 
 /** Inserts a deal row directly (history that predates the test's API calls). */
 export async function seedDeal(fixture: DealFixture): Promise<string> {
-  const id = newId("dl");
-  await db()
+  const id = newClientOwnedId("dl", requireSlotOfId(fixture.clientId));
+  await shardDbOf(fixture.clientId)
     .insert(deals)
     .values({ id, reportedBy: "crm", createdAt: fixture.createdAt ?? Date.now(), ...fixture });
   return id;
@@ -103,29 +104,33 @@ export function postDeal(crmKey: string | null, body: unknown, idempotencyKey?: 
 
 /** Row counts of the tables a deal write touches. */
 export async function dealTableCounts() {
-  const row = await env.DB.prepare(
-    `SELECT (SELECT COUNT(*) FROM deals) AS deals,
+  const row = await allShardsD1
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM deals) AS deals,
             (SELECT COUNT(*) FROM interactions) AS interactions,
             (SELECT COUNT(*) FROM interaction_history) AS history,
             (SELECT COUNT(*) FROM lead_events) AS lead_events`,
-  ).first<{ deals: number; interactions: number; history: number; lead_events: number }>();
+    )
+    .first<{ deals: number; interactions: number; history: number; lead_events: number }>();
   return row!;
 }
 
 /** The current interaction cell of a client and service, or null. */
 export async function cell(clientId: string, serviceId: string) {
-  return env.DB.prepare("SELECT value, source, at FROM interactions WHERE client_id = ?1 AND service_id = ?2")
+  return allShardsD1
+    .prepare("SELECT value, source, at FROM interactions WHERE client_id = ?1 AND service_id = ?2")
     .bind(clientId, serviceId)
     .first<{ value: number; source: string; at: number }>();
 }
 
 /** Inserts a bare client row (for bulk fixtures that need no CRM id) and returns its id. */
 export async function seedClientRow(companyId: string): Promise<string> {
-  const id = newId("cl");
+  const id = newClientOwnedId("cl", Math.floor(Math.random() * SLOT_COUNT));
   const now = Date.now();
-  await env.DB.prepare(
-    "INSERT INTO clients (id, company_id, external_hash, age, monthly_income, region, needs, created_at, updated_at) VALUES (?1, ?2, ?3, 30, 100000, 'msk', '[]', ?4, ?4)",
-  )
+  await shardD1Of(id)
+    .prepare(
+      "INSERT INTO clients (id, company_id, external_hash, age, monthly_income, region, needs, created_at, updated_at) VALUES (?1, ?2, ?3, 30, 100000, 'msk', '[]', ?4, ?4)",
+    )
     .bind(id, companyId, `hash-${id}`, now)
     .run();
   return id;

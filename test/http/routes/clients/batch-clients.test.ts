@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, seedService, seedTenant } from "../../../harness";
 import { clientTableCounts, profile } from "./helpers";
 
@@ -44,7 +45,8 @@ describe("POST /v1/clients:batch", () => {
       interactions: before.interactions + 1000,
       history: before.history + 1000,
     });
-    const ages = await env.DB.prepare("SELECT age FROM clients WHERE id = ?")
+    const ages = await allShardsD1
+      .prepare("SELECT age FROM clients WHERE id = ?")
       .bind(res.body.results[123].client_ref)
       .first();
     expect(ages).toEqual({ age: 18 + (123 % 80) });
@@ -193,9 +195,8 @@ describe("POST /v1/clients:batch", () => {
     const second = await batch({ clients: [item("hist-1", { services: { debit_card: -1 } })] });
     expect(second.body.results[0].status).toBe("updated");
     const ref = first.body.results[0].client_ref;
-    const { results } = await env.DB.prepare(
-      "SELECT previous_value AS previousValue, value FROM interaction_history WHERE client_id = ? ORDER BY id",
-    )
+    const { results } = await allShardsD1
+      .prepare("SELECT previous_value AS previousValue, value FROM interaction_history WHERE client_id = ? ORDER BY id")
       .bind(ref)
       .all();
     expect(results).toEqual([

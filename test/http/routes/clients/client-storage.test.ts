@@ -9,8 +9,13 @@ import {
   upsertClientsWithInteractions,
   upsertClientWithInteractions,
 } from "../../../../src/storage/clients";
-import { auditLog } from "../../../../src/storage/schema";
-import { db, seedService, seedTenant } from "../../../harness";
+import { idempotencyRecords } from "../../../../src/storage/schema";
+import { allShardsD1 } from "../../../all-shards";
+import { db, seedService, seedTenant, shardDbs } from "../../../harness";
+
+/** Storage-level tests write through one shard directly (routing is the use cases' job). */
+const shard = () => shardDbs()[0];
+
 import { clientTableCounts } from "./helpers";
 
 let companyId: string;
@@ -27,7 +32,7 @@ beforeAll(async () => {
 });
 
 async function runBatch(statements: Awaited<ReturnType<typeof buildClientWrite>>["statements"]) {
-  await db().batch(statements as [(typeof statements)[number], ...typeof statements]);
+  await shard().batch(statements as [(typeof statements)[number], ...typeof statements]);
 }
 
 describe("client storage", () => {
@@ -41,13 +46,13 @@ describe("client storage", () => {
         { serviceId: mortgage.id, modelIndex: mortgage.modelIndex, value: -1 as const },
       ],
     };
-    const first = await upsertClientWithInteractions(db(), input);
+    const first = await upsertClientWithInteractions(shard(), input);
     expect(first.created).toBe(true);
     expect(first.changes).toEqual([
       { serviceId: debit.id, modelIndex: debit.modelIndex, previousValue: 0, value: 1 },
       { serviceId: mortgage.id, modelIndex: mortgage.modelIndex, previousValue: 0, value: -1 },
     ]);
-    const second = await upsertClientWithInteractions(db(), {
+    const second = await upsertClientWithInteractions(shard(), {
       ...input,
       interactions: [
         { serviceId: debit.id, modelIndex: debit.modelIndex, value: -1 },
@@ -59,7 +64,7 @@ describe("client storage", () => {
     expect(second.changes).toEqual([
       { serviceId: debit.id, modelIndex: debit.modelIndex, previousValue: 1, value: -1 },
     ]);
-    const cells = await getClientInteractions(db(), first.clientId);
+    const cells = await getClientInteractions({ shard: shard(), control: db() }, first.clientId);
     expect(cells.map((c) => [c.serviceCode, c.value, c.source])).toEqual([
       ["st_debit", -1, "crm"],
       ["st_mortgage", -1, "crm"],
@@ -67,7 +72,7 @@ describe("client storage", () => {
   });
 
   it("buildClientWrite lets a caller add its own statements to the same atomic batch", async () => {
-    const write = await buildClientWrite(db(), {
+    const write = await buildClientWrite(shard(), {
       companyId,
       externalHash: "hash-composed",
       profile: baseProfile,
@@ -75,33 +80,39 @@ describe("client storage", () => {
     });
     expect(write.created).toBe(true);
     expect(write.clientId).toMatch(/^cl_/);
-    expect(await findClientByExternalHash(db(), companyId, "hash-composed")).toBeNull();
+    expect(await findClientByExternalHash(shard(), companyId, "hash-composed")).toBeNull();
 
-    const own = db().insert(auditLog).values({
-      at: Date.now(),
-      actor: "test",
-      action: "composed",
-      entityType: "client",
-      entityId: write.clientId,
-    });
-    await db().batch([...write.statements, own] as unknown as [typeof own]);
-    expect((await findClientByExternalHash(db(), companyId, "hash-composed"))?.id).toBe(write.clientId);
-    const audit = await env.DB.prepare("SELECT COUNT(*) AS n FROM audit_log WHERE entity_id = ?")
+    // The caller's own statement: a row of the same shard (here an idempotency record).
+    const own = shard()
+      .insert(idempotencyRecords)
+      .values({
+        principalId: "test",
+        key: write.clientId,
+        route: "composed",
+        requestHash: "h",
+        state: "done",
+        createdAt: Date.now(),
+        expiresAt: Date.now() + 60_000,
+      });
+    await shard().batch([...write.statements, own] as unknown as [typeof own]);
+    expect((await findClientByExternalHash(shard(), companyId, "hash-composed"))?.id).toBe(write.clientId);
+    const recorded = await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM idempotency_records WHERE key = ?")
       .bind(write.clientId)
       .first();
-    expect(audit).toEqual({ n: 1 });
+    expect(recorded).toEqual({ n: 1 });
   });
 
   it("a stale planned write fails as a conflict and applies nothing of itself", async () => {
     const externalHash = "hash-stale";
-    await upsertClientWithInteractions(db(), { companyId, externalHash, profile: baseProfile, interactions: [] });
-    const stale = await buildClientWrite(db(), {
+    await upsertClientWithInteractions(shard(), { companyId, externalHash, profile: baseProfile, interactions: [] });
+    const stale = await buildClientWrite(shard(), {
       companyId,
       externalHash,
       profile: { ...baseProfile, age: 41 },
       interactions: [{ serviceId: debit.id, modelIndex: debit.modelIndex, value: 1 }],
     });
-    await upsertClientWithInteractions(db(), {
+    await upsertClientWithInteractions(shard(), {
       companyId,
       externalHash,
       profile: { ...baseProfile, age: 50 },
@@ -114,20 +125,21 @@ describe("client storage", () => {
     );
     expect(isClientWriteConflict(error)).toBe(true);
     expect(await clientTableCounts()).toEqual(before);
-    expect((await findClientByExternalHash(db(), companyId, externalHash))?.age).toBe(50);
+    expect((await findClientByExternalHash(shard(), companyId, externalHash))?.age).toBe(50);
   });
 
   it("a concurrent creation of the same client is a conflict, not a duplicate", async () => {
     const input = { companyId, externalHash: "hash-race-create", profile: baseProfile, interactions: [] };
-    const one = await buildClientWrite(db(), input);
-    const two = await buildClientWrite(db(), input);
+    const one = await buildClientWrite(shard(), input);
+    const two = await buildClientWrite(shard(), input);
     await runBatch(one.statements);
     const error = await runBatch(two.statements).then(
       () => null,
       (e: unknown) => e,
     );
     expect(isClientWriteConflict(error)).toBe(true);
-    const { n } = (await env.DB.prepare("SELECT COUNT(*) AS n FROM clients WHERE external_hash = ?")
+    const { n } = (await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM clients WHERE external_hash = ?")
       .bind("hash-race-create")
       .first<{ n: number }>())!;
     expect(n).toBe(1);
@@ -139,7 +151,7 @@ describe("client storage", () => {
     const values: Array<1 | -1> = [1, -1, 1, -1, 1];
     const results = await Promise.all(
       values.map((value, i) =>
-        upsertClientWithInteractions(db(), {
+        upsertClientWithInteractions(shard(), {
           companyId,
           externalHash,
           profile: { ...baseProfile, age: 20 + i },
@@ -149,9 +161,8 @@ describe("client storage", () => {
     );
     expect(new Set(results.map((r) => r.clientId)).size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    const { results: history } = await env.DB.prepare(
-      "SELECT previous_value AS previousValue, value FROM interaction_history WHERE client_id = ? ORDER BY id",
-    )
+    const { results: history } = await allShardsD1
+      .prepare("SELECT previous_value AS previousValue, value FROM interaction_history WHERE client_id = ? ORDER BY id")
       .bind(results[0].clientId)
       .all<{ previousValue: number; value: number }>();
     let current = 0;
@@ -160,7 +171,7 @@ describe("client storage", () => {
       expect(row.value).not.toBe(current);
       current = row.value;
     }
-    const cells = await getClientInteractions(db(), results[0].clientId);
+    const cells = await getClientInteractions({ shard: shard(), control: db() }, results[0].clientId);
     expect(cells[0].value).toBe(current);
     const totalChanges = results.reduce((sum, r) => sum + r.changes.length, 0);
     expect(totalChanges).toBe(history.length);
@@ -172,10 +183,10 @@ describe("client storage", () => {
       profile: { ...baseProfile, age: 18 + (i % 50) },
       interactions: [{ serviceId: mortgage.id, modelIndex: mortgage.modelIndex, value: 1 as const }],
     }));
-    const created = await upsertClientsWithInteractions(db(), companyId, inputs);
+    const created = await upsertClientsWithInteractions(shard(), companyId, inputs);
     expect(created.every((r) => r.created && r.changes.length === 1)).toBe(true);
     const updated = await upsertClientsWithInteractions(
-      db(),
+      shard(),
       companyId,
       inputs.map((input) => ({ ...input, interactions: [{ ...input.interactions[0], value: -1 as const }] })),
     );

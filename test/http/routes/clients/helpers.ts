@@ -1,5 +1,6 @@
 /** Fixtures shared by the client intake tests. */
 import { env } from "cloudflare:workers";
+import { allShardsD1 } from "../../../all-shards";
 
 /** A valid profile body for PUT /v1/clients/{external_id}. */
 export function profile(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -8,10 +9,12 @@ export function profile(overrides: Record<string, unknown> = {}): Record<string,
 
 /** Row counts of the tables a client write touches. */
 export async function clientTableCounts() {
-  const row = await env.DB.prepare(
-    `SELECT (SELECT COUNT(*) FROM clients) AS clients,
+  const row = await allShardsD1
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM clients) AS clients,
             (SELECT COUNT(*) FROM interactions) AS interactions,
             (SELECT COUNT(*) FROM interaction_history) AS history`,
-  ).first<{ clients: number; interactions: number; history: number }>();
+    )
+    .first<{ clients: number; interactions: number; history: number }>();
   return row!;
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { pseudonymize } from "../../../../src/lib/crypto";
+import { allShardsD1 } from "../../../all-shards";
 import { api, seedService, seedTenant } from "../../../harness";
 import { profile } from "./helpers";
 
@@ -65,7 +66,8 @@ describe("the CRM's external id is pseudonymized", () => {
     const b = await seedTenant("Hash B");
     const refA = (await api("PUT", "/v1/clients/same-id", { key: a.crmKey, body: profile() })).body.client_ref;
     const refB = (await api("PUT", "/v1/clients/same-id", { key: b.crmKey, body: profile() })).body.client_ref;
-    const hashes = await env.DB.prepare("SELECT id, external_hash FROM clients WHERE id IN (?, ?)")
+    const hashes = await allShardsD1
+      .prepare("SELECT id, external_hash FROM clients WHERE id IN (?, ?)")
       .bind(refA, refB)
       .all<{ id: string; external_hash: string }>();
     const byId = new Map(hashes.results.map((r) => [r.id, r.external_hash]));

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, seedService, seedTenant } from "../../../harness";
 import { clientTableCounts, profile } from "./helpers";
 
@@ -18,11 +19,12 @@ beforeAll(async () => {
 const put = (externalId: string, body: unknown) => api("PUT", `/v1/clients/${externalId}`, { key: crmKey, body });
 
 async function historyOf(clientRef: string) {
-  const { results } = await env.DB.prepare(
-    `SELECT s.code AS code, h.previous_value AS previousValue, h.value AS value, h.source AS source
+  const { results } = await allShardsD1
+    .prepare(
+      `SELECT s.code AS code, h.previous_value AS previousValue, h.value AS value, h.source AS source
        FROM interaction_history h JOIN services s ON s.id = h.service_id
       WHERE h.client_id = ? ORDER BY h.id`,
-  )
+    )
     .bind(clientRef)
     .all<{ code: string; previousValue: number; value: number; source: string }>();
   return results;
@@ -44,7 +46,8 @@ describe("PUT /v1/clients/{external_id}: create and update", () => {
       { service_code: "debit_card", value: 1, source: "crm", at: expect.any(String) },
     ]);
     expect(res.body.created_at).toBe(res.body.updated_at);
-    const row = await env.DB.prepare("SELECT company_id, age, region FROM clients WHERE id = ?")
+    const row = await allShardsD1
+      .prepare("SELECT company_id, age, region FROM clients WHERE id = ?")
       .bind(res.body.client_ref)
       .first();
     expect(row).toEqual({ company_id: companyId, age: 34, region: "RU-MOW" });
@@ -65,7 +68,8 @@ describe("PUT /v1/clients/{external_id}: create and update", () => {
     });
     expect(Date.parse(updated.body.updated_at)).toBeGreaterThan(Date.parse(created.body.updated_at));
     expect(updated.body.created_at).toBe(created.body.created_at);
-    const { n } = (await env.DB.prepare("SELECT COUNT(*) AS n FROM clients WHERE id = ?")
+    const { n } = (await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM clients WHERE id = ?")
       .bind(created.body.client_ref)
       .first<{ n: number }>())!;
     expect(n).toBe(1);
@@ -122,7 +126,8 @@ describe("PUT /v1/clients/{external_id}: interactions", () => {
       { code: "mortgage", previousValue: 0, value: -1, source: "crm" },
       { code: "debit_card", previousValue: 1, value: -1, source: "crm" },
     ]);
-    const { results } = await env.DB.prepare("SELECT value FROM interactions WHERE client_id = ? ORDER BY value")
+    const { results } = await allShardsD1
+      .prepare("SELECT value FROM interactions WHERE client_id = ? ORDER BY value")
       .bind(ref)
       .all<{ value: number }>();
     expect(results.map((r) => r.value)).toEqual([-1, -1]);

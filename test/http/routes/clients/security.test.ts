@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { allShardsD1 } from "../../../all-shards";
 import { ADMIN_TOKEN, api, errorCode, seedKey, seedTenant } from "../../../harness";
 import { itEnforcesCompanyKeys } from "../company-security";
 import { clientTableCounts, profile } from "./helpers";
@@ -72,7 +73,8 @@ describe("client routes: company isolation", () => {
     const readB = await api("GET", "/v1/clients/shared-crm-id", { key: tenantB.crmKey });
     expect(readB.body.profile.age).toBe(60);
     expect(readB.body.updated_at).toBe(createdB.body.updated_at);
-    const rows = await env.DB.prepare("SELECT company_id FROM clients WHERE id IN (?, ?) ORDER BY company_id")
+    const rows = await allShardsD1
+      .prepare("SELECT company_id FROM clients WHERE id IN (?, ?) ORDER BY company_id")
       .bind(createdA.body.client_ref, createdB.body.client_ref)
       .all<{ company_id: string }>();
     expect(rows.results.map((r) => r.company_id).sort()).toEqual([tenantA.company.id, tenantB.company.id].sort());
@@ -83,7 +85,8 @@ describe("client routes: company isolation", () => {
       key: tenantA.crmKey,
       body: { clients: [{ external_id: "batch-owned", ...profile() }] },
     });
-    const row = await env.DB.prepare("SELECT company_id FROM clients WHERE id = ?")
+    const row = await allShardsD1
+      .prepare("SELECT company_id FROM clients WHERE id = ?")
       .bind(res.body.results[0].client_ref)
       .first();
     expect(row).toEqual({ company_id: tenantA.company.id });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deals, leadEvents, leads } from "../../../../src/storage/schema";
+import { allShardsD1, allShardsDb } from "../../../all-shards";
 import { api, db, errorCode, seedKey, seedService, seedTenant } from "../../../harness";
 import { cell, dealTableCounts, postDeal, putClient, seedLead } from "../analytics/fixtures";
 
@@ -57,9 +58,8 @@ describe("POST /v1/deals: recording", () => {
     expect(await cell(clientId, card.id)).toMatchObject({ value: 1, source: "deal" });
     // The CRM id itself is never echoed (the answer is stored for idempotent replays).
     expect(JSON.stringify(res.body)).not.toContain(externalId);
-    const history = await env.DB.prepare(
-      "SELECT value, previous_value FROM interaction_history WHERE client_id = ?1 AND service_id = ?2",
-    )
+    const history = await allShardsD1
+      .prepare("SELECT value, previous_value FROM interaction_history WHERE client_id = ?1 AND service_id = ?2")
       .bind(clientId, card.id)
       .all<{ value: number; previous_value: number }>();
     expect(history.results).toEqual([{ value: 1, previous_value: 0 }]);
@@ -89,10 +89,10 @@ describe("POST /v1/deals: recording", () => {
     // 12,345.67 RUB × 10 % = 1,234.567 → 1,234.57 (half up on kopecks).
     expect(res.body.deal.commission).toBe(1234.57);
     expect(res.body.lead).toEqual({ id: leadId, status: "accepted" });
-    const [lead] = await db().select().from(leads).where(eq(leads.id, leadId));
+    const [lead] = await allShardsDb().select().from(leads).where(eq(leads.id, leadId));
     expect(lead.status).toBe("accepted");
     expect(lead.acknowledgedAt).not.toBeNull();
-    const events = await db().select().from(leadEvents).where(eq(leadEvents.leadId, leadId));
+    const events = await allShardsDb().select().from(leadEvents).where(eq(leadEvents.leadId, leadId));
     expect(events.map((event) => event.type)).toContain("outcome");
   });
 
@@ -125,13 +125,14 @@ describe("POST /v1/deals: recording", () => {
     expect(late.status).toBe(201);
     expect(late.body).toMatchObject({ recorded: true, current: false, lead: { id: leadId, status: "accepted" } });
     expect(await cell(clientId, card.id)).toMatchObject({ value: 1, at: Date.parse(newer) });
-    const [lead] = await db().select().from(leads).where(eq(leads.id, leadId));
+    const [lead] = await allShardsDb().select().from(leads).where(eq(leads.id, leadId));
     expect(lead.status).toBe("accepted");
     expect(lead.outcomeAt).toBe(Date.parse(newer));
-    const rows = await db().select().from(deals).where(eq(deals.leadId, leadId));
+    const rows = await allShardsDb().select().from(deals).where(eq(deals.leadId, leadId));
     expect(rows.map((row) => row.outcome).sort()).toEqual(["accepted", "declined"]);
     // Only the write that changed the matrix is in its history.
-    const history = await env.DB.prepare("SELECT COUNT(*) AS n FROM interaction_history WHERE client_id = ?1")
+    const history = await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM interaction_history WHERE client_id = ?1")
       .bind(clientId)
       .first<{ n: number }>();
     expect(history!.n).toBe(1);
@@ -196,11 +197,13 @@ describe("POST /v1/deals: recording", () => {
 
   it("moves the client's updated_at forward so concurrent client writes see the deal", async () => {
     const { externalId, clientId } = await newBankClient();
-    const before = await env.DB.prepare("SELECT updated_at FROM clients WHERE id = ?1")
+    const before = await allShardsD1
+      .prepare("SELECT updated_at FROM clients WHERE id = ?1")
       .bind(clientId)
       .first<{ updated_at: number }>();
     await postDeal(bank.crmKey, { external_id: externalId, service: card.code, outcome: "accepted" });
-    const after = await env.DB.prepare("SELECT updated_at FROM clients WHERE id = ?1")
+    const after = await allShardsD1
+      .prepare("SELECT updated_at FROM clients WHERE id = ?1")
       .bind(clientId)
       .first<{ updated_at: number }>();
     expect(after!.updated_at).toBeGreaterThan(before!.updated_at);
@@ -411,7 +414,7 @@ describe("POST /v1/deals: security", () => {
     });
     expect(mismatchedLead.status).toBe(422);
     expect(mismatchedLead.body.errors[0].path).toEqual(["body", "lead_id"]);
-    const [lead] = await db().select().from(leads).where(eq(leads.id, bankLead));
+    const [lead] = await allShardsDb().select().from(leads).where(eq(leads.id, bankLead));
     expect(lead.status).toBe("queued");
   });
 });

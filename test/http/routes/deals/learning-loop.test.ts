@@ -6,9 +6,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../../../src/domain/random";
 import { type CompanyCategoryStats, resolveCompetition } from "../../../../src/domain/routing";
-import { loadPerformanceCounts, type PerformanceCounts } from "../../../../src/storage/analytics";
+import {
+  loadServiceAcceptance,
+  type PerformanceCounts,
+  performanceByCategory,
+} from "../../../../src/storage/analytics";
 import { getClientInteractions } from "../../../../src/storage/clients";
-import { api, db, seedService, seedTenant } from "../../../harness";
+import { services } from "../../../../src/storage/schema";
+import { api, db, seedService, seedTenant, shardD1s, shardDbOf } from "../../../harness";
 import { postDeal, putClient, seedLead } from "../analytics/fixtures";
 
 const CATEGORY = "loop-cards";
@@ -60,12 +65,23 @@ function bankShare(counts: PerformanceCounts, decisions = 400): number {
   return bankWins / decisions;
 }
 
+/** Measured acceptance over every shard, grouped by category (as the lead call reads it), optionally one category. */
+async function performanceIn(category?: string): Promise<PerformanceCounts> {
+  const catalog = await db().select().from(services);
+  const categoryOf = new Map(catalog.map((service) => [service.id, service.category]));
+  const counts = performanceByCategory(await loadServiceAcceptance(shardD1s(), { since: 0 }), (id) =>
+    categoryOf.get(id),
+  );
+  if (category === undefined) return counts;
+  return category in counts ? { [category]: counts[category] } : {};
+}
+
 describe("the learning loop", () => {
   it("a deal is in the client's matrix row at once: what the next recommendation is computed from", async () => {
     const clientId = await putClient(bank.crmKey, "loop-client");
-    expect(await getClientInteractions(db(), clientId)).toEqual([]);
+    expect(await getClientInteractions({ shard: shardDbOf(clientId), control: db() }, clientId)).toEqual([]);
     await postDeal(bank.crmKey, { external_id: "loop-client", service: bankCard.code, outcome: "accepted" });
-    const row = await getClientInteractions(db(), clientId);
+    const row = await getClientInteractions({ shard: shardDbOf(clientId), control: db() }, clientId);
     expect(row).toMatchObject([{ serviceId: bankCard.id, value: 1, source: "deal" }]);
     // The CRM's own view of the client shows it too.
     const view = await api("GET", "/v1/clients/loop-client", { key: bank.crmKey });
@@ -73,7 +89,7 @@ describe("the learning loop", () => {
   });
 
   it("accepted and declined deals on leads (CRM and partner inbox alike) shift performance routing", async () => {
-    const before = await loadPerformanceCounts(db(), CATEGORY);
+    const before = await performanceIn(CATEGORY);
     expect(before).toEqual({});
     const neutral = bankShare(before);
     expect(neutral).toBeGreaterThan(0.35);
@@ -110,7 +126,7 @@ describe("the learning loop", () => {
       expect(outcome.status).toBe(200);
     }
 
-    const after = await loadPerformanceCounts(db(), CATEGORY);
+    const after = await performanceIn(CATEGORY);
     expect(after).toEqual({
       [CATEGORY]: {
         [bank.company.id]: { accepted: 9, declined: 1 },
@@ -119,7 +135,7 @@ describe("the learning loop", () => {
     });
     expect(bankShare(after)).toBeGreaterThan(0.9);
     // Other categories are not read when one is asked for; all are without a filter.
-    expect(Object.keys(await loadPerformanceCounts(db()))).toContain(CATEGORY);
-    expect(await loadPerformanceCounts(db(), "no-such-category")).toEqual({});
+    expect(Object.keys(await performanceIn())).toContain(CATEGORY);
+    expect(await performanceIn("no-such-category")).toEqual({});
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { assignArm } from "../../../../src/domain/experiments";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { retrainModel } from "../../../../src/usecases/model/retrain";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, resetDatabase, seedCompany, seedKey, seedLink, seedService } from "../../../harness";
 import { drain } from "../../../queues/outbox";
 import { newSecret } from "../../../usecases/lead-delivery/fixtures";
@@ -278,9 +279,8 @@ describe("POST /v1/leads", () => {
       }
     }
     expect(control + treated).toBe(12);
-    const rows = await env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM scored_candidates WHERE experiment_id = ? AND decision = 'control'",
-    )
+    const rows = await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM scored_candidates WHERE experiment_id = ? AND decision = 'control'")
       .bind(experimentId)
       .first<{ n: number }>();
     expect(rows?.n).toBeGreaterThanOrEqual(control);

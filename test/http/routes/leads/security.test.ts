@@ -1,6 +1,7 @@
 /** POST /v1/leads through the shared company-key checks (company-security.ts). */
 import { env } from "cloudflare:workers";
 import { describe } from "vitest";
+import { allShardsD1 } from "../../../all-shards";
 import { itEnforcesCompanyKeys } from "../company-security";
 
 let counter = 0;
@@ -9,9 +10,11 @@ describe("POST /v1/leads: keys", () => {
   itEnforcesCompanyKeys({
     scope: "crm",
     snapshot: () =>
-      env.DB.prepare(
-        "SELECT (SELECT COUNT(*) FROM clients) AS clients, (SELECT COUNT(*) FROM leads) AS leads, (SELECT COUNT(*) FROM scored_candidates) AS candidates",
-      ).first(),
+      allShardsD1
+        .prepare(
+          "SELECT (SELECT COUNT(*) FROM clients) AS clients, (SELECT COUNT(*) FROM leads) AS leads, (SELECT COUNT(*) FROM scored_candidates) AS candidates",
+        )
+        .first(),
     call: () => ({
       method: "POST",
       path: "/v1/leads",

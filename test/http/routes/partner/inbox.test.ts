@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { receiverPseudonym } from "../../../../src/lib/crypto";
 import { apiKeys, deals, interactionHistory, interactions } from "../../../../src/storage/schema";
+import { allShardsDb } from "../../../all-shards";
 import { api, db, errorCode, seedKey, seedTenant } from "../../../harness";
 import { events, lead, seedLeads, seedReceiver } from "../../../usecases/lead-delivery/fixtures";
 
@@ -205,7 +206,7 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
       occurred_at: "2026-11-19T07:00:00.000Z",
     });
 
-    const [deal] = await db().select().from(deals).where(eq(deals.leadId, row.id));
+    const [deal] = await allShardsDb().select().from(deals).where(eq(deals.leadId, row.id));
     expect(deal).toMatchObject({
       companyId: company.id,
       clientId: row.clientId,
@@ -215,9 +216,12 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
       commission: 15_000,
       reportedBy: "partner",
     });
-    const [cell] = await db().select().from(interactions).where(eq(interactions.clientId, row.clientId));
+    const [cell] = await allShardsDb().select().from(interactions).where(eq(interactions.clientId, row.clientId));
     expect(cell).toMatchObject({ serviceId: row.serviceId, value: 1, source: "partner" });
-    const history = await db().select().from(interactionHistory).where(eq(interactionHistory.clientId, row.clientId));
+    const history = await allShardsDb()
+      .select()
+      .from(interactionHistory)
+      .where(eq(interactionHistory.clientId, row.clientId));
     expect(history.map((h) => [h.value, h.previousValue, h.source])).toEqual([[1, 0, "partner"]]);
     expect((await events(row.id)).at(-1)?.type).toBe("outcome");
   });
@@ -236,7 +240,7 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
     expect(repeat.status).toBe(200);
     expect(repeat.body.changed).toBe(false);
     expect(repeat.body.deal.id).toBe(first.body.deal.id);
-    expect(await db().select().from(deals).where(eq(deals.leadId, row.id))).toHaveLength(1);
+    expect(await allShardsDb().select().from(deals).where(eq(deals.leadId, row.id))).toHaveLength(1);
 
     const corrected = await api("POST", `/v1/partner/leads/${row.id}/outcome`, {
       key: partnerKey,
@@ -244,15 +248,18 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
     });
     expect(corrected.body.changed).toBe(true);
     expect(corrected.body.lead.status).toBe("declined");
-    expect(await db().select().from(deals).where(eq(deals.leadId, row.id))).toHaveLength(2);
-    const [cell] = await db().select().from(interactions).where(eq(interactions.clientId, row.clientId));
+    expect(await allShardsDb().select().from(deals).where(eq(deals.leadId, row.id))).toHaveLength(2);
+    const [cell] = await allShardsDb().select().from(interactions).where(eq(interactions.clientId, row.clientId));
     expect(cell.value).toBe(-1);
-    const history = await db().select().from(interactionHistory).where(eq(interactionHistory.clientId, row.clientId));
+    const history = await allShardsDb()
+      .select()
+      .from(interactionHistory)
+      .where(eq(interactionHistory.clientId, row.clientId));
     expect(history.map((h) => [h.value, h.previousValue])).toEqual([
       [1, 0],
       [-1, 1],
     ]);
-    const declinedDeal = (await db().select().from(deals).where(eq(deals.leadId, row.id))).find(
+    const declinedDeal = (await allShardsDb().select().from(deals).where(eq(deals.leadId, row.id))).find(
       (d) => d.outcome === "declined",
     );
     expect(declinedDeal?.commission).toBeNull();
@@ -287,7 +294,7 @@ describe("POST /v1/partner/leads/{id}/outcome", () => {
     const notJson = await api("POST", path, { key: partnerKey, rawBody: "{outcome:" });
     expect(notJson.status).toBe(400);
     expect(errorCode(notJson)).toBe("invalid_json");
-    expect(await db().select().from(deals).where(eq(deals.leadId, rows[0].id))).toHaveLength(0);
+    expect(await allShardsDb().select().from(deals).where(eq(deals.leadId, rows[0].id))).toHaveLength(0);
     expect((await lead(rows[0].id)).status).toBe("queued");
   });
 });
@@ -336,6 +343,6 @@ describe("inbox security", () => {
     const untouched = await lead(theirs.id);
     expect(untouched.status).toBe("queued");
     expect(untouched.acknowledgedAt).toBeNull();
-    expect(await db().select().from(deals).where(eq(deals.leadId, theirs.id))).toHaveLength(0);
+    expect(await allShardsDb().select().from(deals).where(eq(deals.leadId, theirs.id))).toHaveLength(0);
   });
 });

@@ -6,6 +6,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { deals, interactionHistory, leadEvents } from "../../../../src/storage/schema";
+import { allShardsDb } from "../../../all-shards";
 import { api, db, errorCode, seedTenant } from "../../../harness";
 import { seedLeads } from "../../../usecases/lead-delivery/fixtures";
 
@@ -18,9 +19,12 @@ async function leadOfNewPartner() {
 }
 
 async function effects(leadId: string, clientId: string) {
-  const dealRows = await db().select().from(deals).where(eq(deals.leadId, leadId));
-  const history = await db().select().from(interactionHistory).where(eq(interactionHistory.clientId, clientId));
-  const outcomeEvents = (await db().select().from(leadEvents).where(eq(leadEvents.leadId, leadId))).filter(
+  const dealRows = await allShardsDb().select().from(deals).where(eq(deals.leadId, leadId));
+  const history = await allShardsDb()
+    .select()
+    .from(interactionHistory)
+    .where(eq(interactionHistory.clientId, clientId));
+  const outcomeEvents = (await allShardsDb().select().from(leadEvents).where(eq(leadEvents.leadId, leadId))).filter(
     (event) => event.type === "outcome",
   );
   return { deals: dealRows.length, history: history.length, outcomeEvents: outcomeEvents.length };

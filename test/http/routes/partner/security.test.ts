@@ -1,16 +1,19 @@
 /** Every partner inbox route through the shared company-key checks (company-security.ts). */
 import { env } from "cloudflare:workers";
 import { describe } from "vitest";
+import { allShardsD1 } from "../../../all-shards";
 import { seedLeads } from "../../../usecases/lead-delivery/fixtures";
 import { itEnforcesCompanyKeys, type Tenant } from "../company-security";
 
 /** Row counts and statuses an inbox call may change. */
 async function inboxState() {
-  return env.DB.prepare(
-    `SELECT (SELECT COUNT(*) FROM deals) AS deals,
+  return allShardsD1
+    .prepare(
+      `SELECT (SELECT COUNT(*) FROM deals) AS deals,
             (SELECT COUNT(*) FROM lead_events) AS events,
             (SELECT group_concat(status) FROM (SELECT status FROM leads ORDER BY id)) AS statuses`,
-  ).first();
+    )
+    .first();
 }
 
 async function leadOf(tenant: Tenant): Promise<string> {

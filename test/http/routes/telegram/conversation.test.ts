@@ -9,6 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
 import { drain } from "../../../queues/outbox";
 import {
@@ -205,7 +206,8 @@ describe("the bot's entry and consent", () => {
     const [botOffer] = (await botRows()).bot_offers as Array<{ response: string; lead_id: string; service_id: string }>;
     expect(botOffer.response).toBe("interested");
     expect(botOffer.lead_id).toMatch(/^ld_/);
-    const lead = await env.DB.prepare("SELECT * FROM leads WHERE id = ?")
+    const lead = await allShardsD1
+      .prepare("SELECT * FROM leads WHERE id = ?")
       .bind(botOffer.lead_id)
       .first<Record<string, any>>();
     expect(lead).toMatchObject({

@@ -7,6 +7,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, resetDatabase } from "../../../harness";
 import { drain } from "../../../queues/outbox";
 import {
@@ -121,9 +122,10 @@ describe("offers through the bot", () => {
     const declined = (await botRows()).bot_offers.find(
       (o) => (o as { response: string | null }).response === "declined",
     ) as { service_id: string; person_id: string };
-    const cell = await env.DB.prepare(
-      "SELECT value, source FROM interactions WHERE service_id = ? AND client_id = (SELECT client_id FROM bot_persons)",
-    )
+    const cell = await allShardsD1
+      .prepare(
+        "SELECT value, source FROM interactions WHERE service_id = ? AND client_id = (SELECT client_id FROM bot_persons)",
+      )
       .bind(declined.service_id)
       .first();
     expect(cell).toEqual({ value: -1, source: "bot" });
