@@ -17,6 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
 import { assignArm } from "../src/domain/experiments";
 import { buildLeadDocument } from "../src/domain/lead-document";
@@ -41,6 +42,7 @@ import {
   services,
   settings,
 } from "../src/storage/schema";
+import { requireSlotOfId, shardIndexOfSlot, slotOfPseudonym } from "../src/storage/shards";
 import {
   type BankDataset,
   clientExternalId,
@@ -57,6 +59,7 @@ import {
   DEV_VARS_PATH,
   executeLocalD1File,
   localCompanyCount,
+  localDatabaseBindings,
   PROJECT_ROOT,
   queryLocalD1,
   readDevVars,
@@ -112,11 +115,68 @@ const ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // the alphabet of src/l
  * reads the clients in the same order and trains byte-identical models — and the ids still look
  * like (and sort like) uniformly random ones, as the rebuild's "first clients by id" sample expects.
  */
-function demoId(seed: number, prefix: string, key: string | number): string {
+function demoId(seed: number, prefix: string, key: string | number, slot?: number): string {
   const digest = createHash("sha256").update(`cactubase-demo:${seed}:${prefix}:${key}`).digest();
   let out = "";
   for (let i = 0; i < 20; i++) out += ID_ALPHABET[digest[i] & 31];
+  // Client-owned ids carry their client's slot in the first two characters (src/storage/shards.ts).
+  if (slot !== undefined) out = `${ID_ALPHABET[slot >> 5]}${ID_ALPHABET[slot & 31]}${out.slice(2)}`;
   return `${prefix}_${out}`;
+}
+
+/**
+ * One SQL file per database: the control database and each client shard (rows of a client go to the
+ * shard of its slot). Each file runs as one batch on its database.
+ */
+class DatabaseWriters {
+  readonly control: SqlFileWriter;
+  readonly shards: SqlFileWriter[];
+
+  constructor(
+    dir: string,
+    readonly bindings: { control: string; shards: string[] },
+  ) {
+    this.control = new SqlFileWriter(join(dir, `${bindings.control}.sql`));
+    this.shards = bindings.shards.map((binding) => new SqlFileWriter(join(dir, `${binding}.sql`)));
+  }
+
+  /** The writer of the shard that holds a client-owned id. */
+  shardOf(clientOwnedId: string): SqlFileWriter {
+    return this.shards[shardIndexOfSlot(requireSlotOfId(clientOwnedId), this.shards.length)];
+  }
+
+  /** Inserts client data, each row into the shard of the client-owned id `idOf` names. */
+  insertByClient<T extends SQLiteTable>(
+    table: T,
+    rows: Iterable<T["$inferInsert"]>,
+    idOf: (row: T["$inferInsert"]) => string,
+  ) {
+    const parts = this.shards.map(() => [] as Array<T["$inferInsert"]>);
+    for (const row of rows) parts[this.shards.indexOf(this.shardOf(idOf(row)))].push(row);
+    parts.forEach((part, i) => {
+      if (part.length > 0) this.shards[i].insert(table, part);
+    });
+  }
+
+  all(): Array<{ binding: string; writer: SqlFileWriter }> {
+    return [
+      { binding: this.bindings.control, writer: this.control },
+      ...this.shards.map((writer, i) => ({ binding: this.bindings.shards[i], writer })),
+    ];
+  }
+
+  /** Rows inserted per table name, over every database. */
+  rowCounts(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { writer } of this.all()) {
+      for (const [table, n] of writer.rowCounts) counts.set(table, (counts.get(table) ?? 0) + n);
+    }
+    return counts;
+  }
+
+  close() {
+    for (const { writer } of this.all()) writer.close();
+  }
 }
 
 interface SeedOptions {
@@ -155,10 +215,11 @@ function parseOptions(argv: string[]): SeedOptions | null {
  * DELETE statements for every application table, children before parents so that foreign keys
  * hold at each step (read from the live schema, so tables added later are covered too).
  */
-async function resetStatements(): Promise<string[]> {
+async function resetStatements(binding: string): Promise<string[]> {
   const rows = await queryLocalD1(
     `SELECT m.name AS tbl, p."table" AS parent FROM sqlite_master m LEFT JOIN pragma_foreign_key_list(m.name) p ` +
       `WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_cf_%' AND m.name <> 'd1_migrations'`,
+    binding,
   );
   const parentsOf = new Map<string, Set<string>>();
   for (const row of rows) {
@@ -199,13 +260,14 @@ interface SampleClient {
 
 /** Writes the whole demo import into `writer`; returns what the keys file and the summary need. */
 async function writeSeedSql(
-  writer: SqlFileWriter,
+  writers: DatabaseWriters,
   data: BankDataset,
   pseudonymKey: string,
   now: number,
   seed: number,
 ): Promise<{ companies: SeededCompany[]; sampleClients: SampleClient[]; history: DemoHistory }> {
   const { catalog, dataset, truth, clientCompany } = data;
+  const writer = writers.control;
   // The catalog predates the imported history, in catalog order (default routing ranks companies
   // by creation time, so the bank comes first).
   const catalogAt = now - DEMO_HISTORY_WINDOW_MS - 24 * 60 * 60 * 1000;
@@ -329,7 +391,6 @@ async function writeSeedSql(
   // Clients: the external hash is what the CRM intake computes for the same CRM id.
   const { count } = dataset.clients;
   const { rowPtr, col, value, time } = dataset.interactions;
-  const clientIds = Array.from({ length: count }, (_, i) => demoId(seed, "cl", i));
   const externalHashes = new Array<string>(count);
   for (let from = 0; from < count; from += PSEUDONYM_CONCURRENCY) {
     const to = Math.min(count, from + PSEUDONYM_CONCURRENCY);
@@ -343,8 +404,9 @@ async function writeSeedSql(
     });
   }
 
+  const clientIds = externalHashes.map((hash, i) => demoId(seed, "cl", i, slotOfPseudonym(hash)));
   const cellTime = (k: number) => (time ? time[k] : now);
-  writer.insert(clients, clientRowsOf());
+  writers.insertByClient(clients, clientRowsOf(), (row) => row.id);
   function* clientRowsOf(): Generator<typeof clients.$inferInsert> {
     const { age, monthlyIncome, region, gender, needsPtr, needsIdx } = dataset.clients;
     for (let i = 0; i < count; i++) {
@@ -389,7 +451,7 @@ async function writeSeedSql(
       at: deal.occurredAt,
     });
   }
-  writer.insert(interactions, cellsOf());
+  writers.insertByClient(interactions, cellsOf(), (row) => row.clientId);
   function* cellsOf(): Generator<typeof interactions.$inferInsert> {
     const written = new Set<string>();
     for (let i = 0; i < count; i++) {
@@ -400,6 +462,7 @@ async function writeSeedSql(
         yield {
           clientId: clientIds[i],
           serviceId: serviceRows[col[k]].id,
+          modelIndex: col[k],
           value: dealt ? dealt.value : value[k],
           source: dealt ? "deal" : "import",
           at: dealt ? dealt.at : cellTime(k),
@@ -412,6 +475,7 @@ async function writeSeedSql(
       yield {
         clientId: clientIds[client],
         serviceId: serviceRows[service].id,
+        modelIndex: service,
         value: cell.value,
         source: "deal",
         at: cell.at,
@@ -421,13 +485,15 @@ async function writeSeedSql(
   // The history row of each imported cell (previous value 0), copied inside the database rather
   // than spelled out again: it halves the SQL that wrangler has to parse. Before the import the
   // interactions table is empty (fresh or reset database), so exactly the imported cells are copied.
-  writer.statement(
-    `INSERT INTO interaction_history (client_id, service_id, value, previous_value, source, at) ` +
-      `SELECT client_id, service_id, value, 0, source, at FROM interactions ORDER BY rowid`,
-  );
-  writer.rowCounts.set("interaction_history", writer.rowCounts.get("interactions") ?? 0);
+  for (const shard of writers.shards) {
+    shard.statement(
+      `INSERT INTO interaction_history (client_id, service_id, value, previous_value, source, at) ` +
+        `SELECT client_id, service_id, value, 0, source, at FROM interactions ORDER BY rowid`,
+    );
+    shard.rowCounts.set("interaction_history", shard.rowCounts.get("interactions") ?? 0);
+  }
 
-  await writeHistoryRows(writer, {
+  await writeHistoryRows(writers, {
     history,
     seed,
     experimentId,
@@ -479,7 +545,8 @@ interface HistoryRowsInput {
  * The recorded history as the API would have written it: the finished experiment, scored
  * candidates with their part scores, leads with their lifecycle events, and the deals.
  */
-async function writeHistoryRows(writer: SqlFileWriter, input: HistoryRowsInput): Promise<void> {
+async function writeHistoryRows(writers: DatabaseWriters, input: HistoryRowsInput): Promise<void> {
+  const writer = writers.control;
   const { history, seed, experimentId, clientIds, clientCompanyIds, companyRows, serviceRows, data, now } = input;
   const companyById = new Map(companyRows.map((row) => [row.id, row]));
   const { age, monthlyIncome, region, needsPtr, needsIdx } = data.dataset.clients;
@@ -499,7 +566,7 @@ async function writeHistoryRows(writer: SqlFileWriter, input: HistoryRowsInput):
     },
   ]);
 
-  const leadIds = history.leads.map((_, k) => demoId(seed, "ld", k));
+  const leadIds = history.leads.map((lead, k) => demoId(seed, "ld", k, requireSlotOfId(clientIds[lead.client])));
   const leadRows: Array<typeof leads.$inferInsert> = [];
   const eventRows: Array<typeof leadEvents.$inferInsert> = [];
   for (const [k, lead] of history.leads.entries()) {
@@ -562,10 +629,10 @@ async function writeHistoryRows(writer: SqlFileWriter, input: HistoryRowsInput):
     if (lead.outcomeAt !== null)
       eventRows.push({ leadId: leadIds[k], type: "outcome", at: lead.outcomeAt, detail: lead.status });
   }
-  writer.insert(leads, leadRows);
-  writer.insert(leadEvents, eventRows);
+  writers.insertByClient(leads, leadRows, (row) => row.id);
+  writers.insertByClient(leadEvents, eventRows, (row) => row.leadId);
 
-  writer.insert(
+  writers.insertByClient(
     scoredCandidates,
     history.candidates.map((candidate) => ({
       clientId: clientIds[candidate.client],
@@ -584,15 +651,16 @@ async function writeHistoryRows(writer: SqlFileWriter, input: HistoryRowsInput):
       partPopularity: candidate.parts.popularity,
       partActivity: candidate.parts.activity,
     })),
+    (row) => row.clientId,
   );
 
-  writer.insert(
+  writers.insertByClient(
     deals,
     history.deals.map((deal, k) => {
       const service = serviceRows[deal.service];
       const rate = companyById.get(service.companyId)!.commissionRate;
       return {
-        id: demoId(seed, "dl", k),
+        id: demoId(seed, "dl", k, requireSlotOfId(clientIds[deal.client])),
         clientId: clientIds[deal.client],
         serviceId: service.id,
         companyId: service.companyId,
@@ -605,6 +673,7 @@ async function writeHistoryRows(writer: SqlFileWriter, input: HistoryRowsInput):
         createdAt: Math.min(now, deal.occurredAt + 1_000),
       };
     }),
+    (row) => row.clientId,
   );
 }
 
@@ -661,21 +730,26 @@ async function main(): Promise<number> {
   const data = generateBankDataset({ preset: "demo", clients: options.clients, seed: options.seed, now });
   const workDir = mkdtempSync(join(tmpdir(), "cactubase-seed-"));
   try {
-    const writer = new SqlFileWriter(join(workDir, "seed.sql"));
+    const writers = new DatabaseWriters(workDir, localDatabaseBindings());
     let result: Awaited<ReturnType<typeof writeSeedSql>>;
     try {
       if (options.reset) {
-        console.log("Resetting: every row of the local database will be deleted in the same batch.");
-        for (const statement of await resetStatements()) writer.statement(statement);
+        console.log("Resetting: every row of the local databases will be deleted in the same batches.");
+        for (const { binding, writer } of writers.all()) {
+          for (const statement of await resetStatements(binding)) writer.statement(statement);
+        }
       }
-      result = await writeSeedSql(writer, data, pseudonymKey, now, options.seed);
+      result = await writeSeedSql(writers, data, pseudonymKey, now, options.seed);
     } finally {
-      writer.close();
+      writers.close();
     }
-    const megabytes = (statSync(writer.path).size / 1024 / 1024).toFixed(1);
-    console.log(`Importing ${writer.statements} statements (${megabytes} MB of SQL) in one batch…`);
     const importStarted = performance.now();
-    await executeLocalD1File(writer.path);
+    // One batch per database: the control database first (the catalogue the shards' rows name).
+    for (const { binding, writer } of writers.all()) {
+      const megabytes = (statSync(writer.path).size / 1024 / 1024).toFixed(1);
+      console.log(`Importing ${writer.statements} statements (${megabytes} MB of SQL) into ${binding} in one batch…`);
+      await executeLocalD1File(writer.path, binding);
+    }
     console.log(`Imported in ${((performance.now() - importStarted) / 1000).toFixed(1)} s.`);
 
     const keysFile = {
@@ -700,7 +774,7 @@ async function main(): Promise<number> {
     mkdirSync(dirname(DEMO_KEYS_PATH), { recursive: true });
     writeFileSync(DEMO_KEYS_PATH, `${JSON.stringify(keysFile, null, 2)}\n`, { mode: 0o600 });
 
-    const counts = writer.rowCounts;
+    const counts = writers.rowCounts();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `\nSeeded the local D1 (preset demo, seed ${options.seed}) in ${seconds} s: ` +

@@ -132,33 +132,55 @@ function wranglerErrorText(result) {
   return error ?? lines.slice(-5).join("\n");
 }
 
-/** Applies pending migrations to the local D1 (idempotent, no confirmation prompt). */
+/**
+ * The D1 bindings of wrangler.toml: the control database (`DB`) first, then the client shards
+ * `SHARD_0`, `SHARD_1`, … in shard order (src/storage/shards.ts).
+ * @returns {{ control: string, shards: string[] }}
+ */
+export function localDatabaseBindings() {
+  const toml = readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8");
+  const bindings = [...toml.matchAll(/^\s*binding\s*=\s*"([A-Z0-9_]+)"/gm)].map((match) => match[1]);
+  const shards = bindings
+    .filter((binding) => /^SHARD_\d+$/.test(binding))
+    .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+  return { control: D1_BINDING, shards };
+}
+
+/** Applies pending migrations to every local D1 database (idempotent, no confirmation prompt). */
 export async function applyLocalMigrations() {
-  const result = await runWrangler(["d1", "migrations", "apply", D1_BINDING, "--local"]);
-  if (result.code !== 0) {
-    throw new WranglerError(`Applying local D1 migrations failed: ${wranglerErrorText(result)}`, result);
+  const { control, shards } = localDatabaseBindings();
+  for (const binding of [control, ...shards]) {
+    const result = await runWrangler(["d1", "migrations", "apply", binding, "--local"]);
+    if (result.code !== 0) {
+      throw new WranglerError(
+        `Applying local D1 migrations to ${binding} failed: ${wranglerErrorText(result)}`,
+        result,
+      );
+    }
   }
 }
 
 /**
- * Runs one SQL statement on the local D1 and returns its rows.
+ * Runs one SQL statement on a local D1 database (default: the control database) and returns its rows.
  * @param {string} sql
+ * @param {string} [binding]
  * @returns {Promise<Array<Record<string, unknown>>>}
  */
-export async function queryLocalD1(sql) {
-  const result = await runWrangler(["d1", "execute", D1_BINDING, "--local", "--json", "--command", sql]);
+export async function queryLocalD1(sql, binding = D1_BINDING) {
+  const result = await runWrangler(["d1", "execute", binding, "--local", "--json", "--command", sql]);
   if (result.code !== 0) throw new WranglerError(`Local D1 query failed: ${wranglerErrorText(result)}`, result);
   const parsed = JSON.parse(result.stdout);
   return parsed[parsed.length - 1]?.results ?? [];
 }
 
 /**
- * Executes a .sql file on the local D1. Wrangler runs the whole file as one D1 batch, so it is
- * applied entirely or not at all.
+ * Executes a .sql file on a local D1 database (default: the control database). Wrangler runs the
+ * whole file as one D1 batch, so it is applied entirely or not at all.
  * @param {string} file
+ * @param {string} [binding]
  */
-export async function executeLocalD1File(file) {
-  const result = await runWrangler(["d1", "execute", D1_BINDING, "--local", "--yes", "--file", file]);
+export async function executeLocalD1File(file, binding = D1_BINDING) {
+  const result = await runWrangler(["d1", "execute", binding, "--local", "--yes", "--file", file]);
   if (result.code !== 0) throw new WranglerError(`Local D1 import failed: ${wranglerErrorText(result)}`, result);
 }
 

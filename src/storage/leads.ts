@@ -385,7 +385,16 @@ export type AttemptOutcome =
  * attempt count, and the follow-up event (`delivered`, `retry_scheduled`, `failed`,
  * `endpoint_disabled`). A 410 also disables the company's webhook, unless the URL changed since.
  */
-export async function recordDeliveryAttempt(db: Db, attempt: AttemptRecord, outcome: AttemptOutcome): Promise<void> {
+/**
+ * Records one delivery attempt in the lead's shard (`db`); a 410 also disables the company's webhook
+ * in the control database (`control`), first, so that a retried record finds it done.
+ */
+export async function recordDeliveryAttempt(
+  db: Db,
+  attempt: AttemptRecord,
+  outcome: AttemptOutcome,
+  control: Db,
+): Promise<void> {
   const { leadId, at } = attempt;
   const status =
     outcome.kind === "delivered"
@@ -437,17 +446,17 @@ export async function recordDeliveryAttempt(db: Db, attempt: AttemptRecord, outc
       break;
     case "endpoint_gone": {
       const reason = `The endpoint answered 410 Gone at ${new Date(at).toISOString()}`;
-      statements.push(
-        db
-          .update(companies)
-          .set({ webhookDisabledAt: at, webhookDisabledReason: reason, updatedAt: at })
-          .where(
-            and(
-              eq(companies.id, outcome.companyId),
-              eq(companies.webhookUrl, outcome.webhookUrl),
-              sql`${companies.webhookDisabledAt} IS NULL`,
-            ),
+      await control
+        .update(companies)
+        .set({ webhookDisabledAt: at, webhookDisabledReason: reason, updatedAt: at })
+        .where(
+          and(
+            eq(companies.id, outcome.companyId),
+            eq(companies.webhookUrl, outcome.webhookUrl),
+            sql`${companies.webhookDisabledAt} IS NULL`,
           ),
+        );
+      statements.push(
         db.insert(leadEvents).values({
           leadId,
           type: "endpoint_disabled",

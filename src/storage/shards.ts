@@ -72,10 +72,15 @@ export function slotOfId(id: string): number | null {
   return high * 32 + low;
 }
 
-/** The shard that holds `slot`: contiguous ranges of SLOT_COUNT / N slots. */
+/** The index of the shard that holds `slot` among `shardCount`: contiguous ranges of SLOT_COUNT / N slots. */
+export function shardIndexOfSlot(slot: number, shardCount: number): number {
+  return Math.floor((slot * shardCount) / SLOT_COUNT);
+}
+
+/** The shard that holds `slot`. */
 export function shardOfSlot(env: DatabaseBindings, slot: number): ClientShard {
   const shards = clientShards(env);
-  return shards[Math.floor((slot * shards.length) / SLOT_COUNT)];
+  return shards[shardIndexOfSlot(slot, shards.length)];
 }
 
 /** The shard of the client with this pseudonym. */

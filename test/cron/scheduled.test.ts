@@ -13,7 +13,7 @@ import { CURRENT_MODEL_KEY } from "../../src/storage/model-store";
 import { STALE_LEAD_MS } from "../../src/usecases/lead-delivery/sweep";
 import wranglerToml from "../../wrangler.toml?raw";
 import { allShardsD1 } from "../all-shards";
-import { db } from "../harness";
+import { shardDbs } from "../harness";
 import {
   countRows,
   putClient,
@@ -104,8 +104,9 @@ describe("*/15 * * * *", () => {
 describe("17 3 * * *", () => {
   it("purges expired idempotency records and nothing else", async () => {
     const now = Date.now();
-    await beginIdempotent(db(), { principalId: "key_cron", route: "POST /v1/leads", body: "{}", key: "old" }, 0);
-    await beginIdempotent(db(), { principalId: "key_cron", route: "POST /v1/leads", body: "{}", key: "fresh" }, now);
+    const [first, second] = shardDbs();
+    await beginIdempotent(first, { principalId: "key_cron", route: "POST /v1/leads", body: "{}", key: "old" }, 0);
+    await beginIdempotent(second, { principalId: "key_cron", route: "POST /v1/leads", body: "{}", key: "fresh" }, now);
     const candidates = await countRows("scored_candidates");
     const leads = await countRows("leads");
 

@@ -12,7 +12,7 @@ import worker from "../../src/index";
 import { findRebuildJob } from "../../src/storage/model-store";
 import { startModelRebuild } from "../../src/usecases/model/rebuild";
 import wranglerToml from "../../wrangler.toml?raw";
-import { db } from "../harness";
+import { db, shardD1s } from "../harness";
 import { putClients, seedWorld, syntheticClients } from "../http/routes/recommendations/fixtures";
 import {
   events,
@@ -68,9 +68,16 @@ describe("queue entry point", () => {
     const world = await seedWorld();
     await putClients(world.bankCrm, syntheticClients(12, 5));
     const job = await startModelRebuild(env, { requestedBy: "test", clientsPerStep: 5 });
-    // cluster, ⌈clients / 5⌉ pages, reconcile, finish: each step enqueues the next one.
+    // cluster; per shard ⌊n / 5⌋ full pages and a short last one; a reconcile step per shard; finish:
+    // each step enqueues the next one.
+    const perShard = await Promise.all(
+      shardD1s().map(async (d1) => (await d1.prepare("SELECT COUNT(*) AS n FROM clients").first<{ n: number }>())!.n),
+    );
     const drained = await drain("model-rebuild");
-    expect(drained).toMatchObject({ batches: 3 + Math.ceil(job.clientsTotal / 5), retried: [] });
+    expect(drained).toMatchObject({
+      batches: 2 + perShard.length + perShard.reduce((sum, n) => sum + Math.floor(n / 5) + 1, 0),
+      retried: [],
+    });
     expect(await findRebuildJob(db(), job.id)).toMatchObject({
       status: "succeeded",
       phase: "done",

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { consumeLeadDispatch } from "../../src/queues/lead-dispatch/consumer";
 import { consumeLeadDeadLetters } from "../../src/queues/lead-dispatch/dead-letters";
 import { companies } from "../../src/storage/schema";
+import { newClientOwnedId } from "../../src/storage/shards";
 import { db } from "../harness";
 import {
   company,
@@ -342,10 +343,15 @@ describe("webhook delivery", () => {
       batch: () => Promise.reject(new Error("D1 is unavailable")),
     };
     const batch = createMessageBatch("lead-dispatch", [
-      { id: "m1", timestamp: new Date(), attempts: 2, body: { v: 1, type: "deliver_lead", leadId: "ld_whatever" } },
+      {
+        id: "m1",
+        timestamp: new Date(),
+        attempts: 2,
+        body: { v: 1, type: "deliver_lead", leadId: newClientOwnedId("ld", 0) },
+      },
     ]);
     const ctx = createExecutionContext();
-    await consumeLeadDispatch(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
+    await consumeLeadDispatch(batch, brokenDatabases(brokenDb), testDeps());
     const result = await getQueueResult(batch, ctx);
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
     expect(result.explicitAcks).toEqual([]);
@@ -405,7 +411,12 @@ describe("dead-letter consumer", () => {
       batch: () => Promise.reject(new Error("down")),
     };
     const batch = createMessageBatch("lead-dispatch-dlq", [
-      { id: "d1", timestamp: new Date(), attempts: 1, body: { v: 1, type: "deliver_lead", leadId: "ld_a" } },
+      {
+        id: "d1",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { v: 1, type: "deliver_lead", leadId: newClientOwnedId("ld", 1023) },
+      },
     ]);
     const retries: Array<number | undefined> = [];
     const original = batch.messages[0].retry.bind(batch.messages[0]);
@@ -413,7 +424,7 @@ describe("dead-letter consumer", () => {
       retries.push(options?.delaySeconds);
       original(options);
     };
-    await consumeLeadDeadLetters(batch, { ...env, DB: brokenDb as unknown as D1Database }, testDeps());
+    await consumeLeadDeadLetters(batch, brokenDatabases(brokenDb), testDeps());
     expect(retries).toEqual([60]);
   });
 
@@ -426,3 +437,9 @@ describe("dead-letter consumer", () => {
     expect(outcome.acked).toHaveLength(2);
   });
 });
+
+/** The Worker's env with the control database and every client shard unavailable. */
+function brokenDatabases(broken: object): typeof env {
+  const d1 = broken as unknown as D1Database;
+  return { ...env, DB: d1, SHARD_0: d1, SHARD_1: d1 };
+}

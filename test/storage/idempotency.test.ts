@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors";
 import { beginIdempotent, IN_FLIGHT_TAKEOVER_MS, purgeExpiredIdempotencyRecords } from "../../src/storage/idempotency";
-import { db } from "../harness";
+import { shardDbs } from "../harness";
+
+/** Idempotency records live in the client shards; the storage functions work on any one of them. */
+const db = () => shardDbs()[0];
 
 const base = { principalId: "key_a", route: "POST /v1/leads", body: { a: 1 } as unknown };
 

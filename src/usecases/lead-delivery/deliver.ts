@@ -73,7 +73,8 @@ export async function deliverLead(
   const lead = db ? await findLead(db, body.leadId) : null;
   if (!db || !lead) return { kind: "unknown_lead" };
   if (!shouldSend(lead, body)) return { kind: "done", result: "not_waiting" };
-  const company = await getCompany(controlDb(env), lead.targetCompanyId);
+  const control = controlDb(env);
+  const company = await getCompany(control, lead.targetCompanyId);
   const now = deps.clock();
   if (!company) {
     return refuse(db, lead.id, now, "the receiving company no longer exists", attempt, body);
@@ -124,22 +125,23 @@ export async function deliverLead(
   const verdict = classifyDeliveryStatus(result.status);
   switch (verdict) {
     case "delivered":
-      await recordDeliveryAttempt(db, record, { kind: "delivered" });
+      await recordDeliveryAttempt(db, record, { kind: "delivered" }, control);
       return { kind: "done", result: "delivered" };
     case "endpoint_gone":
-      await recordDeliveryAttempt(db, record, {
-        kind: "endpoint_gone",
-        companyId: company.id,
-        webhookUrl: company.webhookUrl,
-      });
+      await recordDeliveryAttempt(
+        db,
+        record,
+        { kind: "endpoint_gone", companyId: company.id, webhookUrl: company.webhookUrl },
+        control,
+      );
       return { kind: "done", result: "endpoint_gone" };
     case "permanent_failure":
-      await recordDeliveryAttempt(db, record, { kind: "failed" });
+      await recordDeliveryAttempt(db, record, { kind: "failed" }, control);
       return { kind: "done", result: "permanent_failure" };
     case "retry": {
       const delaySeconds = retryDelaySeconds(attempt, result.retryAfterSeconds, deps.random);
       const lastAttempt = isLastDeliveryAttempt(attempt);
-      await recordDeliveryAttempt(db, record, { kind: "retry", delaySeconds, lastAttempt });
+      await recordDeliveryAttempt(db, record, { kind: "retry", delaySeconds, lastAttempt }, control);
       // After the last allowed attempt, the consumer's retry hands the message to the dead-letter queue.
       return { kind: "retry", delaySeconds };
     }
@@ -169,6 +171,7 @@ async function refuse(
     db,
     { leadId, at, httpStatus: null, latencyMs: null, error, detail: attemptDetail(attempt, body) },
     { kind: "failed" },
+    db,
   );
   return { kind: "done", result: "refused" };
 }

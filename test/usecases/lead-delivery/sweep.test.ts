@@ -7,8 +7,9 @@ import {
   recordInboxFallback,
   requeueStaleLeads,
 } from "../../../src/storage/leads";
+import { newClientOwnedId, SLOT_COUNT } from "../../../src/storage/shards";
 import { allShardsD1 } from "../../all-shards";
-import { db } from "../../harness";
+import { shardDbOf } from "../../harness";
 import { events, seedLeads, seedReceiver } from "./fixtures";
 
 /** A stand-in for the LEAD_DISPATCH binding that records messages (or refuses them). */
@@ -24,7 +25,7 @@ function fakeQueue(options: { fail?: boolean } = {}) {
       for (const m of messages) sent.push(m.body);
     },
   };
-  return { sent, env: { DB: env.DB, LEAD_DISPATCH: queue as unknown as Queue<LeadDispatchMessage> } };
+  return { sent, env: { ...env, LEAD_DISPATCH: queue as unknown as Queue<LeadDispatchMessage> } };
 }
 
 const MINUTE = 60_000;
@@ -58,11 +59,14 @@ describe("enqueueLeads", () => {
         batches.push(messages.length);
       },
     } as unknown as Queue<LeadDispatchMessage>;
-    const ids = Array.from({ length: 250 }, (_, i) => `ld_missing${String(i).padStart(10, "0")}`);
-    await enqueueLeads({ DB: env.DB, LEAD_DISPATCH: queue }, ids);
+    // Ids of leads that do not exist, spread over every slot (so over every shard).
+    const ids = Array.from({ length: 250 }, (_, i) => newClientOwnedId("ld", (i * 37) % SLOT_COUNT));
+    await enqueueLeads({ ...env, LEAD_DISPATCH: queue }, ids);
     expect(batches).toEqual([100, 100, 50]);
     const recorded = await allShardsD1
-      .prepare("SELECT COUNT(*) AS n FROM lead_events WHERE type = 'enqueued' AND lead_id LIKE 'ld_missing%'")
+      .prepare(
+        "SELECT COUNT(*) AS n FROM lead_events WHERE type = 'enqueued' AND lead_id NOT IN (SELECT id FROM leads)",
+      )
       .first<{ n: number }>();
     expect(recorded?.n).toBe(250);
   });
@@ -104,7 +108,7 @@ describe("requeueStaleLeads", () => {
     const receiver = await seedReceiver();
     const [lost, inbox, done] = await seedLeads(receiver, 3);
     await enqueueLeads(fakeQueue().env, [lost.id, inbox.id, done.id]);
-    await recordInboxFallback(db(), inbox.id, Date.now(), "the company has no webhook URL");
+    await recordInboxFallback(shardDbOf(inbox.id), inbox.id, Date.now(), "the company has no webhook URL");
     await allShardsD1.prepare("UPDATE leads SET status = 'delivered' WHERE id = ?").bind(done.id).run();
 
     const soon = fakeQueue();

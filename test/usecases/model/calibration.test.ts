@@ -1,14 +1,10 @@
-/**
- * The retrain fits the blend on recorded deals joined with the part scores of their last scoring
- * before the deal (`scored_candidates.part_*`), and GET /v1/admin/model reports the calibration.
- */
-import { env } from "cloudflare:workers";
 import { beforeAll, expect, it } from "vitest";
 import { PART_NAMES } from "../../../src/domain/recommender";
+import { newClientOwnedId, requireSlotOfId } from "../../../src/storage/shards";
 import { readDealSamples } from "../../../src/storage/training-inputs";
 import { MAX_DEAL_SAMPLES } from "../../../src/usecases/model/publish";
 import { allShardsD1 } from "../../all-shards";
-import { api, db, shardD1s, shardDbs } from "../../harness";
+import { api, shardD1Of, shardDbs } from "../../harness";
 import {
   putClients,
   random,
@@ -25,7 +21,14 @@ async function seedScoredDeals(count: number) {
   const clients = await allShardsD1.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
   const services = Object.values(world.serviceIds);
   const next = random(5);
-  const statements: D1PreparedStatement[] = [];
+  // Each client's rows go to its own shard.
+  const statements = new Map<D1Database, D1PreparedStatement[]>();
+  const add = (clientId: string, statement: (d1: D1Database) => D1PreparedStatement) => {
+    const d1 = shardD1Of(clientId);
+    const list = statements.get(d1) ?? [];
+    list.push(statement(d1));
+    statements.set(d1, list);
+  };
   const base = Date.now() - 10 * 86_400_000;
   for (let i = 0; i < count; i++) {
     const clientId = clients.results[i % clients.results.length].id;
@@ -38,17 +41,33 @@ async function seedScoredDeals(count: number) {
     const placeholders = PART_NAMES.map(() => "?").join(", ");
     const scored = `INSERT INTO scored_candidates (client_id, service_id, company_id, rating, threshold, decision, at, ${columns})
                     VALUES (?, ?, ?, 50, 70, 'lead', ?, ${placeholders})`;
-    statements.push(
-      env.DB.prepare(scored).bind(clientId, serviceId, world.bank.id, at, ...PART_NAMES.map((name) => parts[name])),
-      // A later scoring must not be joined to the earlier deal.
-      env.DB.prepare(scored).bind(clientId, serviceId, world.bank.id, at + 500, ...PART_NAMES.map(() => 0.999)),
-      env.DB.prepare(
-        `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
-         VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
-      ).bind(`dl_test${i}`, clientId, serviceId, world.bank.id, accepted ? "accepted" : "declined", at + 100, at + 100),
+    add(clientId, (d1) =>
+      d1.prepare(scored).bind(clientId, serviceId, world.bank.id, at, ...PART_NAMES.map((name) => parts[name])),
+    );
+    // A later scoring must not be joined to the earlier deal.
+    add(clientId, (d1) =>
+      d1.prepare(scored).bind(clientId, serviceId, world.bank.id, at + 500, ...PART_NAMES.map(() => 0.999)),
+    );
+    add(clientId, (d1) =>
+      d1
+        .prepare(
+          `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
+           VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
+        )
+        .bind(
+          newClientOwnedId("dl", requireSlotOfId(clientId)),
+          clientId,
+          serviceId,
+          world.bank.id,
+          accepted ? "accepted" : "declined",
+          at + 100,
+          at + 100,
+        ),
     );
   }
-  for (let i = 0; i < statements.length; i += 90) await env.DB.batch(statements.slice(i, i + 90));
+  for (const [d1, list] of statements) {
+    for (let i = 0; i < list.length; i += 90) await d1.batch(list.slice(i, i + 90));
+  }
 }
 
 beforeAll(async () => {

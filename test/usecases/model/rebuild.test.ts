@@ -89,17 +89,32 @@ describe("a rebuild in several queue steps", () => {
     expect(job).toMatchObject({ status: "running", phase: "cluster", step: 0, clientsTotal: 40 });
 
     const steps = await queue.drain();
-    // cluster, ⌈40 / 7⌉ = 6 pages (the last one short), reconcile, finish.
-    expect(steps).toBe(9);
+    // cluster; per shard ⌊n / 7⌋ full pages and a short last one; one reconcile step per shard; finish.
+    const perShard = await Promise.all(
+      shardD1s().map(async (d1) => (await d1.prepare("SELECT COUNT(*) AS n FROM clients").first<{ n: number }>())!.n),
+    );
+    const expectedSteps = 1 + perShard.reduce((sum, n) => sum + Math.floor(n / 7) + 1, 0) + perShard.length + 1;
+    expect(steps).toBe(expectedSteps);
     const finished = await findRebuildJob(db(), job.id);
-    expect(finished).toMatchObject({ status: "succeeded", phase: "done", step: 9, clientsDone: 40, error: null });
+    expect(finished).toMatchObject({
+      status: "succeeded",
+      phase: "done",
+      step: expectedSteps,
+      clientsDone: 40,
+      error: null,
+    });
     expect(await env.MODEL.list({ prefix: `model:rebuild:${job.id}` })).toMatchObject({ keys: [] });
 
     const rebuilt = await currentSnapshot();
     expect(rebuilt.generation).toBe(job.seq);
     expect(rebuilt.generation).toBeGreaterThan(incremental.generation);
     const space = rebuilt.stats.space;
-    const dataset = pageDataset(space, await readClientPage(db(), "", 10_000));
+    const pages = await Promise.all(shardDbs().map((shard) => readClientPage(shard, "", 10_000)));
+    const dataset = pageDataset(space, {
+      clients: pages.flatMap((page) => page.clients),
+      cells: pages.flatMap((page) => page.cells),
+      maxDeltaId: 0,
+    });
     const expected = rebuildStatistics(dataset, space, { groups: rebuilt.stats.nGroups, seed: 1 });
     expectSameStatistics(rebuilt.stats, expected.stats);
     expectSameGroupFreeCounts(rebuilt.stats, incremental.stats);

@@ -23,8 +23,8 @@ export async function allClientRecords(space: FeatureSpace): Promise<Recommender
     .all<{ id: string; age: number; monthly_income: number; region: string; gender: string | null; needs: string }>();
   const cells = await allShardsD1
     .prepare(
-      `SELECT i.client_id AS clientId, s.model_index AS modelIndex, i.value AS value
-       FROM interactions i JOIN services s ON s.id = i.service_id ORDER BY i.client_id, s.model_index`,
+      `SELECT i.client_id AS clientId, i.model_index AS modelIndex, i.value AS value
+       FROM interactions i ORDER BY i.client_id, i.model_index`,
     )
     .all<{ clientId: string; modelIndex: number; value: number }>();
   const rows = new Map<string, Array<{ modelIndex: number; value: number }>>();

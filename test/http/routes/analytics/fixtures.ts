@@ -1,13 +1,8 @@
-/**
- * Fixtures of the learning-loop tests: clients through the intake API (so they carry the real
- * pseudonym), leads, scored candidates and deals written straight into D1, and the deal call.
- */
-import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { deals, leads, scoredCandidates } from "../../../../src/storage/schema";
 import { newClientOwnedId, requireSlotOfId, SLOT_COUNT } from "../../../../src/storage/shards";
 import { allShardsD1 } from "../../../all-shards";
-import { api, db, shardD1Of, shardDbOf } from "../../../harness";
+import { api, shardD1Of, shardDbOf } from "../../../harness";
 
 /** Creates (or updates) a client through PUT /v1/clients and returns its internal id (`client_ref`). */
 export async function putClient(

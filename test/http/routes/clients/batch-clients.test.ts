@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, seedService, seedTenant } from "../../../harness";

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StoredClientProfile } from "../../../../src/domain/client-profile";
 import {

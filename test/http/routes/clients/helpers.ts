@@ -1,5 +1,3 @@
-/** Fixtures shared by the client intake tests. */
-import { env } from "cloudflare:workers";
 import { allShardsD1 } from "../../../all-shards";
 
 /** A valid profile body for PUT /v1/clients/{external_id}. */

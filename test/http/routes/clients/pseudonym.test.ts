@@ -2,17 +2,27 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { pseudonymize } from "../../../../src/lib/crypto";
 import { allShardsD1 } from "../../../all-shards";
-import { api, seedService, seedTenant } from "../../../harness";
+import { api, seedService, seedTenant, shardD1s } from "../../../harness";
 import { profile } from "./helpers";
 
-/** Every (table, column) of D1 that can hold text. */
-async function textColumns(): Promise<Array<{ table: string; column: string }>> {
-  const { results: tables } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
-  ).all<{ name: string }>();
+/** Every (database, table, column) of D1 — the control database and every shard — that can hold text. */
+async function textColumns(): Promise<Array<{ d1: D1Database; table: string; column: string }>> {
+  const columns: Array<{ d1: D1Database; table: string; column: string }> = [];
+  for (const d1 of [env.DB, ...shardD1s()]) {
+    for (const { table, column } of await textColumnsOf(d1)) columns.push({ d1, table, column });
+  }
+  return columns;
+}
+
+async function textColumnsOf(d1: D1Database): Promise<Array<{ table: string; column: string }>> {
+  const { results: tables } = await d1
+    .prepare(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+    )
+    .all<{ name: string }>();
   const columns: Array<{ table: string; column: string }> = [];
   for (const { name } of tables) {
-    const { results } = await env.DB.prepare(`PRAGMA table_info("${name}")`).all<{ name: string; type: string }>();
+    const { results } = await d1.prepare(`PRAGMA table_info("${name}")`).all<{ name: string; type: string }>();
     for (const column of results) {
       if (!/INT|REAL|NUM/i.test(column.type)) columns.push({ table: name, column: column.name });
     }
@@ -22,13 +32,12 @@ async function textColumns(): Promise<Array<{ table: string; column: string }>> 
 
 async function occurrences(needle: string): Promise<string[]> {
   const found: string[] = [];
-  for (const { table, column } of await textColumns()) {
-    const row = await env.DB.prepare(
-      `SELECT COUNT(*) AS n FROM "${table}" WHERE instr(CAST("${column}" AS TEXT), ?) > 0`,
-    )
+  for (const { d1, table, column } of await textColumns()) {
+    const row = await d1
+      .prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE instr(CAST("${column}" AS TEXT), ?) > 0`)
       .bind(needle)
       .first<{ n: number }>();
-    if (row && row.n > 0) found.push(`${table}.${column}`);
+    if (row && row.n > 0 && !found.includes(`${table}.${column}`)) found.push(`${table}.${column}`);
   }
   return found;
 }

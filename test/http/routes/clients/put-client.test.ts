@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { allShardsD1 } from "../../../all-shards";
-import { api, errorCode, seedService, seedTenant } from "../../../harness";
+import { api, errorCode, seedService, seedTenant, shardD1Of } from "../../../harness";
 import { clientTableCounts, profile } from "./helpers";
 
 let crmKey: string;
@@ -19,15 +19,21 @@ beforeAll(async () => {
 const put = (externalId: string, body: unknown) => api("PUT", `/v1/clients/${externalId}`, { key: crmKey, body });
 
 async function historyOf(clientRef: string) {
-  const { results } = await allShardsD1
+  // History rows are in the client's shard, service codes in the control database.
+  const { results } = await shardD1Of(clientRef)
     .prepare(
-      `SELECT s.code AS code, h.previous_value AS previousValue, h.value AS value, h.source AS source
-       FROM interaction_history h JOIN services s ON s.id = h.service_id
-      WHERE h.client_id = ? ORDER BY h.id`,
+      `SELECT h.service_id AS serviceId, h.previous_value AS previousValue, h.value AS value, h.source AS source
+       FROM interaction_history h WHERE h.client_id = ? ORDER BY h.id`,
     )
     .bind(clientRef)
-    .all<{ code: string; previousValue: number; value: number; source: string }>();
-  return results;
+    .all<{ serviceId: string; previousValue: number; value: number; source: string }>();
+  const codes = new Map(
+    (await env.DB.prepare("SELECT id, code FROM services").all<{ id: string; code: string }>()).results.map((s) => [
+      s.id,
+      s.code,
+    ]),
+  );
+  return results.map(({ serviceId, ...rest }) => ({ code: codes.get(serviceId)!, ...rest }));
 }
 
 describe("PUT /v1/clients/{external_id}: create and update", () => {

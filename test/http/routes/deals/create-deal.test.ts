@@ -1,9 +1,8 @@
-import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { deals, leadEvents, leads } from "../../../../src/storage/schema";
 import { allShardsD1, allShardsDb } from "../../../all-shards";
-import { api, db, errorCode, seedKey, seedService, seedTenant } from "../../../harness";
+import { api, errorCode, seedKey, seedService, seedTenant } from "../../../harness";
 import { cell, dealTableCounts, postDeal, putClient, seedLead } from "../analytics/fixtures";
 
 type Tenant = Awaited<ReturnType<typeof seedTenant>>;

@@ -90,7 +90,7 @@ describe("POST /v1/admin/leads/{id}/redeliver", () => {
         for (const m of messages) sent.push(m.body);
       },
     } as unknown as Queue<never>;
-    await requeueStaleLeads({ DB: env.DB, LEAD_DISPATCH: queue }, 60_000, Date.now() + 120_000);
+    await requeueStaleLeads({ ...env, LEAD_DISPATCH: queue }, 60_000, Date.now() + 120_000);
     expect(sent).toContainEqual({ v: 1, type: "deliver_lead", leadId: row.id });
   });
 

@@ -1,5 +1,3 @@
-/** POST /v1/leads through the shared company-key checks (company-security.ts). */
-import { env } from "cloudflare:workers";
 import { describe } from "vitest";
 import { allShardsD1 } from "../../../all-shards";
 import { itEnforcesCompanyKeys } from "../company-security";

@@ -7,7 +7,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { deals, interactionHistory, leadEvents } from "../../../../src/storage/schema";
 import { allShardsDb } from "../../../all-shards";
-import { api, db, errorCode, seedTenant } from "../../../harness";
+import { api, errorCode, seedTenant } from "../../../harness";
 import { seedLeads } from "../../../usecases/lead-delivery/fixtures";
 
 let tenantCounter = 0;

@@ -1,5 +1,3 @@
-/** Every partner inbox route through the shared company-key checks (company-security.ts). */
-import { env } from "cloudflare:workers";
 import { describe } from "vitest";
 import { allShardsD1 } from "../../../all-shards";
 import { seedLeads } from "../../../usecases/lead-delivery/fixtures";

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { companies } from "../../../../src/storage/schema";
+import { allShardsD1 } from "../../../all-shards";
 import { api, db, seedCompany, seedKey, seedLink, seedService } from "../../../harness";
 
 /** The catalog: code, owner, category, and whether it is active. */
@@ -160,6 +161,20 @@ export async function recommendationsOf(key: string, externalId: string, query =
 
 /** Row count of a table. */
 export async function countRows(table: string): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>();
+  // A table of the control database or of the client shards (summed over every shard).
+  const database = CLIENT_TABLES.has(table) ? allShardsD1 : env.DB;
+  const row = await database.prepare(`SELECT COUNT(*) AS n FROM ${table}`).first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+const CLIENT_TABLES = new Set([
+  "clients",
+  "interactions",
+  "interaction_history",
+  "leads",
+  "lead_events",
+  "deals",
+  "scored_candidates",
+  "idempotency_records",
+  "model_stat_deltas",
+]);

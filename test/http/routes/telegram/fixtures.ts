@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { retrainModel } from "../../../../src/usecases/model/retrain";
-import { api, seedCompany, seedKey, seedLink, seedService } from "../../../harness";
+import { allShardsD1 } from "../../../all-shards";
+import { api, seedCompany, seedKey, seedLink, seedService, shardD1Of } from "../../../harness";
 import { newSecret } from "../../../usecases/lead-delivery/fixtures";
 
 export const INSURER_ENDPOINT = "https://insurer.example/hooks/leads";
@@ -75,7 +76,9 @@ export async function botMarket() {
 }
 
 export async function count(table: string, where = ""): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} ${where}`).first<{ n: number }>();
+  // The bot's tables are in the control database; leads and their events in the client shards.
+  const database = table.startsWith("bot_") || table.startsWith("loyalty_") ? env.DB : allShardsD1;
+  const row = await database.prepare(`SELECT COUNT(*) AS n FROM ${table} ${where}`).first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -91,8 +94,19 @@ export async function botRows() {
     bot_funnel: await all("SELECT * FROM bot_funnel ORDER BY company_id, stage"),
     loyalty_operations: await all("SELECT * FROM loyalty_operations ORDER BY person_id, seq"),
     loyalty_entries: await all("SELECT * FROM loyalty_entries ORDER BY id"),
-    bot_clients: await all(
-      "SELECT c.* FROM clients c WHERE c.id IN (SELECT client_id FROM bot_persons WHERE client_id IS NOT NULL)",
-    ),
+    // The persons are in the control database, their clients in the shards their ids name.
+    bot_clients: await botClients(),
   };
+}
+
+async function botClients() {
+  const persons = await env.DB.prepare("SELECT client_id FROM bot_persons WHERE client_id IS NOT NULL").all<{
+    client_id: string;
+  }>();
+  const rows = [];
+  for (const { client_id: id } of persons.results) {
+    const row = await shardD1Of(id).prepare("SELECT * FROM clients WHERE id = ?").bind(id).first();
+    if (row) rows.push(row);
+  }
+  return rows;
 }

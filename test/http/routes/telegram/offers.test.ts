@@ -1,14 +1,9 @@
-/**
- * Offers through the bot: a CRM-linked client, the scan of everything the bot sends for profile
- * numbers and financial words, a paused partner, the decline and the frequency caps.
- */
 import { env } from "cloudflare:workers";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
-import { allShardsD1 } from "../../../all-shards";
-import { api, errorCode, resetDatabase } from "../../../harness";
+import { api, errorCode, resetDatabase, shardD1Of } from "../../../harness";
 import { drain } from "../../../queues/outbox";
 import {
   buttonsOf,
@@ -122,11 +117,11 @@ describe("offers through the bot", () => {
     const declined = (await botRows()).bot_offers.find(
       (o) => (o as { response: string | null }).response === "declined",
     ) as { service_id: string; person_id: string };
-    const cell = await allShardsD1
-      .prepare(
-        "SELECT value, source FROM interactions WHERE service_id = ? AND client_id = (SELECT client_id FROM bot_persons)",
-      )
-      .bind(declined.service_id)
+    // The person is in the control database, its client's cells in the client's shard.
+    const stored = await env.DB.prepare("SELECT client_id FROM bot_persons").first<{ client_id: string }>();
+    const cell = await shardD1Of(stored!.client_id)
+      .prepare("SELECT value, source FROM interactions WHERE service_id = ? AND client_id = ?")
+      .bind(declined.service_id, stored!.client_id)
       .first();
     expect(cell).toEqual({ value: -1, source: "bot" });
 
