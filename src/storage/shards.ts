@@ -28,7 +28,9 @@ export interface ClientShard {
   d1: D1Database;
 }
 
-type ShardBindings = Pick<Env, "DB"> & Partial<Record<`SHARD_${number}`, D1Database>>;
+/** The control binding; the numbered `SHARD_<n>` bindings are read by name (Env is an interface, so
+ * an index signature here would refuse it). */
+type ShardBindings = Pick<Env, "DB">;
 
 /** The control database. */
 export function controlDb(env: Pick<Env, "DB">): Db {

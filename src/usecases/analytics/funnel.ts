@@ -1,11 +1,13 @@
 /**
- * The conversion funnel use case: candidates scored in a window and the leads created in it,
- * followed to their state now (a cohort), in total, by receiving company and by service.
+ * The conversion funnel use case: candidates scored in a window (the daily rollups of every shard: the
+ * days the window touches, every rated service) and the leads created in it, followed to their state
+ * now (a cohort), in total, by receiving company and by service.
  */
 import { type CandidateDecision, LEAD_DECISIONS } from "../../domain/lead-selection";
 import type { Env } from "../../env";
-import { type CandidateCountRow, type LeadStageRow, loadFunnelCounts } from "../../storage/analytics";
+import { type CandidateCountRow, type LeadStageRow, loadFunnelLeadStages } from "../../storage/analytics";
 import { getDb } from "../../storage/db";
+import { candidateCounts, rollupsAcrossShards } from "./candidate-rollups";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 /** One group's funnel, named as the API shows it (like the domain's reports). */
@@ -43,7 +45,8 @@ export interface FunnelReport {
 export async function funnelReport(env: Env, query: ReportQuery): Promise<FunnelReport> {
   const db = getDb(env.DB);
   const { catalog, filter, filters } = await resolveReportFilter(db, query);
-  const counts = await loadFunnelCounts(db, filter);
+  const [rollups, leads] = await Promise.all([rollupsAcrossShards(env, filter), loadFunnelLeadStages(db, filter)]);
+  const counts = { candidates: candidateCounts(rollups), leads };
 
   const totals = new FunnelAccumulator();
   const byCompany = new Map<string, FunnelAccumulator>();

@@ -3,8 +3,10 @@
  * pseudonym), leads, scored candidates and deals written straight into D1, and the deal call.
  */
 import { env } from "cloudflare:workers";
+import type { BatchItem } from "drizzle-orm/batch";
 import { expect } from "vitest";
 import { newId } from "../../../../src/lib/ids";
+import { buildRollupUpserts, type RollupOutcome } from "../../../../src/storage/candidate-rollups";
 import { deals, leads, scoredCandidates } from "../../../../src/storage/schema";
 import { api, db } from "../../../harness";
 
@@ -33,6 +35,13 @@ export interface LeadFixture {
   deliveredAt?: number | null;
   acknowledgedAt?: number | null;
   outcomeAt?: number | null;
+  /** Also count the lead's candidate (decision `lead`) in the daily rollup, as the lead call does. */
+  rolledUp?: boolean;
+}
+
+/** The rollup's outcome code of a lead status. */
+function outcomeOfStatus(status: string | null | undefined): RollupOutcome {
+  return status === "accepted" ? 1 : status === "declined" ? -1 : 0;
 }
 
 /** Inserts a lead row (as the lead call would have created it) and returns its id. */
@@ -57,6 +66,20 @@ export async function seedLead(fixture: LeadFixture): Promise<string> {
       createdAt,
       updatedAt: createdAt,
     });
+  if (fixture.rolledUp) {
+    await db().batch(
+      buildRollupUpserts(db(), [
+        {
+          at: createdAt,
+          companyId: fixture.targetCompanyId,
+          serviceId: fixture.serviceId,
+          rating: fixture.rating ?? 80,
+          decision: "lead",
+          outcome: outcomeOfStatus(fixture.status),
+        },
+      ]) as [BatchItem<"sqlite">],
+    );
+  }
   return id;
 }
 
@@ -65,13 +88,30 @@ export type CandidateFixture = Omit<typeof scoredCandidates.$inferInsert, "id" |
   at?: number;
 };
 
-/** Inserts scored candidates (as the lead call records them). */
+/**
+ * Inserts scored candidates and counts them in the daily rollup (as the lead call records them), a
+ * candidate with a lead under its lead's current standing outcome.
+ */
 export async function seedCandidates(rows: CandidateFixture[]): Promise<void> {
   const now = Date.now();
   for (const row of rows) {
-    await db()
-      .insert(scoredCandidates)
-      .values({ threshold: 70, at: now - 60_000, ...row });
+    const values = { threshold: 70, at: now - 60_000, ...row };
+    await db().insert(scoredCandidates).values(values);
+    const lead = row.leadId
+      ? await env.DB.prepare("SELECT status FROM leads WHERE id = ?1").bind(row.leadId).first<{ status: string }>()
+      : null;
+    await db().batch(
+      buildRollupUpserts(db(), [
+        {
+          at: values.at,
+          companyId: values.companyId,
+          serviceId: values.serviceId,
+          rating: values.rating,
+          decision: values.decision,
+          outcome: outcomeOfStatus(lead?.status),
+        },
+      ]) as [BatchItem<"sqlite">],
+    );
   }
 }
 
