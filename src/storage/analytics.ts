@@ -33,6 +33,19 @@ export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCand
   );
 }
 
+/**
+ * Retention of the raw candidates: deletes, among the oldest `limit` rows by id, those scored before
+ * `before`. Rows are inserted in time order (give or take one call's duration), so walking the id
+ * order needs no index on `at` and reads at most `limit` rows however large the table; a row a few
+ * ms out of order goes with the next run. Returns how many were deleted.
+ */
+export async function purgeScoredCandidatesBefore(db: Db, before: number, limit: number): Promise<number> {
+  const removed = await db.run(sql`
+    DELETE FROM scored_candidates
+    WHERE id IN (SELECT id FROM scored_candidates ORDER BY id LIMIT ${limit}) AND at < ${before}`);
+  return Number(removed.meta?.changes ?? 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shared SQL fragments
 

@@ -1,7 +1,11 @@
-/** The admin's view of one lead (`GET /v1/admin/leads/{id}`): the stored lead and every event of its lifecycle. */
+/**
+ * The admin's view of one lead (`GET /v1/admin/leads/{id}`): the stored lead and every event of its
+ * lifecycle, from D1, or from the R2 archive once housekeeping moved it there (docs/storage.md).
+ */
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { getDb } from "../../storage/db";
+import { findArchivedLead } from "../../storage/lead-archive";
 import { findLead, type LeadEventRow, type LeadRow, listLeadEvents } from "../../storage/leads";
 
 /** A stored lead, with its document and routing record as JSON text. */
@@ -16,6 +20,8 @@ export async function getLeadHistory(
 ): Promise<{ lead: LeadRecord; events: LeadEventRecord[] }> {
   const db = getDb(env.DB);
   const lead = await findLead(db, leadId);
-  if (!lead) throw new DomainError("not_found", `Lead ${leadId} not found`);
-  return { lead, events: await listLeadEvents(db, lead.id) };
+  if (lead) return { lead, events: await listLeadEvents(db, lead.id) };
+  const archived = await findArchivedLead(db, env.ARCHIVE, leadId);
+  if (!archived) throw new DomainError("not_found", `Lead ${leadId} not found`);
+  return archived;
 }

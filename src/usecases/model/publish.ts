@@ -277,10 +277,27 @@ export async function pruneOldVersions(env: Env, db: Db): Promise<void> {
       old.map((row) => row.seq),
     );
   }
-  let foldedByAll = Math.min(pointer.lastDeltaId, ...kept.map((row) => row.lastDeltaId));
+  await pruneFoldedChangeLog(db, pointer, kept);
+}
+
+/**
+ * Deletes change-log rows that the current pointer and every kept snapshot have folded (and that a
+ * running rebuild does not still need), at most PRUNE_LOG_ROWS_PER_RUN per call. Rows past any of
+ * those positions stay. Also run by the daily housekeeping, so a backlog drains without a publish.
+ * Returns the number of rows deleted.
+ */
+export async function pruneFoldedChangeLog(
+  db: Db,
+  pointer?: ModelPointer | null,
+  kept?: ReadonlyArray<{ lastDeltaId: number }>,
+): Promise<number> {
+  const current = pointer === undefined ? await readPointer(db) : pointer;
+  if (!current) return 0;
+  const snapshots = kept ?? (await readyVersions(db)).slice(0, KEEP_VERSIONS);
+  let foldedByAll = Math.min(current.lastDeltaId, ...snapshots.map((row) => row.lastDeltaId));
   const rebuildStart = await runningRebuildStartDeltaId(db);
   if (rebuildStart !== null) foldedByAll = Math.min(foldedByAll, rebuildStart);
-  if (foldedByAll > 0) await pruneChangeLog(db, foldedByAll, PRUNE_LOG_ROWS_PER_RUN);
+  return foldedByAll > 0 ? pruneChangeLog(db, foldedByAll, PRUNE_LOG_ROWS_PER_RUN) : 0;
 }
 
 /** A short, log-safe description of an error. */
