@@ -35,14 +35,22 @@ export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCand
 
 /**
  * Retention of the raw candidates: deletes, among the oldest `limit` rows by id, those scored before
- * `before`. Rows are inserted in time order (give or take one call's duration), so walking the id
- * order needs no index on `at` and reads at most `limit` rows however large the table; a row a few
- * ms out of order goes with the next run. Returns how many were deleted.
+ * `cutoff.untagged`, or before `cutoff.tagged` when an experiment governs them (the experiment report
+ * reads its arms from these rows, so they are kept as long as the rollups). Rows are inserted in
+ * time order (give or take one call's duration), so walking the id order needs no index on `at` and
+ * reads at most `limit` rows however large the table; a row a few ms out of order goes with the next
+ * run. A kept tagged row among the oldest holds the walk back only while fewer than `limit` rows are
+ * older; experiments tag a small share of the candidates. Returns how many were deleted.
  */
-export async function purgeScoredCandidatesBefore(db: Db, before: number, limit: number): Promise<number> {
+export async function purgeScoredCandidatesBefore(
+  db: Db,
+  cutoff: { untagged: number; tagged: number },
+  limit: number,
+): Promise<number> {
   const removed = await db.run(sql`
     DELETE FROM scored_candidates
-    WHERE id IN (SELECT id FROM scored_candidates ORDER BY id LIMIT ${limit}) AND at < ${before}`);
+    WHERE id IN (SELECT id FROM scored_candidates ORDER BY id LIMIT ${limit})
+      AND at < CASE WHEN experiment_id IS NULL THEN ${cutoff.untagged} ELSE ${cutoff.tagged} END`);
   return Number(removed.meta?.changes ?? 0);
 }
 

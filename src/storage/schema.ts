@@ -381,7 +381,7 @@ export const idempotencyRecords = sqliteTable(
     responseStatus: integer("response_status"),
     /** The answer as JSON text: only rows written before migration 0003 (read for their replay). */
     responseBody: text("response_body"),
-    /** The answer's JSON, deflate-compressed (src/storage/idempotency.ts): what a replay sends back. */
+    /** The answer's JSON, Brotli-compressed (src/storage/idempotency.ts): what a replay sends back. */
     responsePacked: blob("response_packed", { mode: "buffer" }),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),

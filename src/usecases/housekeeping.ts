@@ -3,8 +3,9 @@
  * several runs and a run cut short is simply repeated (docs/storage.md, "Retention").
  *
  * - expired idempotency records are purged;
- * - per client shard (in parallel): raw scored candidates past CANDIDATE_RETENTION_DAYS and daily
- *   rollups past ROLLUP_RETENTION_DAYS are deleted; closed leads untouched for
+ * - per client shard (in parallel): raw scored candidates past CANDIDATE_RETENTION_DAYS (those an
+ *   experiment governs: past ROLLUP_RETENTION_DAYS) and daily rollups past ROLLUP_RETENTION_DAYS are
+ *   deleted; closed leads untouched for
  *   LEAD_ARCHIVE_AFTER_DAYS move to the R2 archive with their events;
  * - the statistics change log is pruned up to what every kept snapshot has folded.
  */
@@ -52,7 +53,7 @@ export async function runHousekeeping(
     clientShards(env).map(async (shard): Promise<ShardHousekeeping> => {
       const purgedCandidates = await purgeScoredCandidatesBefore(
         shard.db,
-        now - policy.candidateDays * DAY_MS,
+        { untagged: now - policy.candidateDays * DAY_MS, tagged: now - policy.rollupDays * DAY_MS },
         policy.purgeRowsPerRun,
       );
       const purgedRollupRows = await purgeRollupsBefore(

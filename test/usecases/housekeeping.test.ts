@@ -143,15 +143,18 @@ describe("retention of candidates", () => {
       { ...candidate, at: NOW - 31 * DAY_MS },
       { ...candidate, at: NOW - 29 * DAY_MS },
       { ...candidate, at: NOW - 401 * DAY_MS },
+      // An experiment's arms are read from raw rows: kept as long as the rollups.
+      { ...candidate, at: NOW - 31 * DAY_MS, experimentId: "exp_housekeeping" },
     ]);
     const result = await runHousekeeping(env, NOW);
     expect(result.shards.reduce((sum, shard) => sum + shard.purgedCandidates, 0)).toBe(2);
     expect(await count("SELECT COUNT(*) AS n FROM scored_candidates WHERE at >= ?1", NOW - 30 * DAY_MS)).toBe(1);
-    expect(await count("SELECT COUNT(*) AS n FROM scored_candidates")).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM scored_candidates WHERE experiment_id IS NOT NULL")).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM scored_candidates")).toBe(2);
     // Rollups keep the counts the raw rows no longer hold, except the day past its retention.
     expect(
       await count("SELECT COALESCE(SUM(count), 0) AS n FROM candidate_rollups WHERE service_id = ?1", service.id),
-    ).toBe(2);
+    ).toBe(3);
   });
 });
 
