@@ -14,6 +14,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
+import { brotliCompressSync, constants } from "node:zlib";
 import { type BankDataset, DEMO_DEFAULT_SEED, generateBankDataset } from "../scripts/datagen/demo";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
 import { type DemoKeys, WorkerSandbox } from "./lib/sandbox";
@@ -37,6 +38,9 @@ interface Usage {
   payload: Map<string, number>;
   rows: Map<string, number>;
   tableOf: Map<string, string>;
+  /** The database's text encoding and page size (they explain the payload and page figures). */
+  encoding: string;
+  pageSize: number;
 }
 
 function measure(file: string): Usage {
@@ -62,7 +66,9 @@ function measure(file: string): Usage {
         rows.set(object.name, Number(counted.n));
       }
     }
-    return { bytes, payload, rows, tableOf };
+    const encoding = (db.prepare("PRAGMA encoding").get() as { encoding: string }).encoding;
+    const pageSize = (db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size;
+    return { bytes, payload, rows, tableOf, encoding, pageSize };
   } finally {
     db.close();
   }
@@ -119,6 +125,7 @@ async function main() {
 
     const statuses = new Map<number, number>();
     let answerBytes = 0;
+    let sample = null as Buffer | null;
     let next = 0;
     const started = Date.now();
     await Promise.all(
@@ -130,7 +137,9 @@ async function main() {
             headers: { ...crm, "idempotency-key": randomUUID() },
             body: JSON.stringify(leadBody(bank, row, `measure-${call}-${randomUUID().slice(0, 8)}`)),
           });
-          answerBytes += (await response.arrayBuffer()).byteLength;
+          const answer = Buffer.from(await response.arrayBuffer());
+          answerBytes += answer.byteLength;
+          if (call === 0) sample = answer;
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
         }
       }),
@@ -169,6 +178,11 @@ async function main() {
       `${CALLS} lead calls of new clients in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}; ` +
         `answer ${(answerBytes / CALLS).toFixed(0)} B per call`,
     );
+    if (sample) {
+      const packed = brotliCompressSync(sample, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } });
+      console.log(`one answer: ${sample.byteLength} B of JSON, ${packed.byteLength} B Brotli (quality 5)`);
+    }
+    console.log(`database: ${after.encoding}, pages of ${after.pageSize} B`);
     console.log(
       `${"table".padEnd(28)} ${"rows".padStart(8)} ${"+rows".padStart(7)} ${"B/+row".padStart(9)} ${"(table)".padStart(8)} ${"(index)".padStart(8)} ${"B/row all".padStart(10)} ${"B/call".padStart(9)} ${"payload/row".padStart(12)}`,
     );
