@@ -47,6 +47,13 @@ export interface Env {
   RATE_LIMIT_ANONYMOUS: RateLimit;
   /** Static assets (`public/`): the offline API reference UI served at /docs. */
   ASSETS: Fetcher;
+  /** Archived closed leads with their events, NDJSON per shard and day (src/storage/lead-archive.ts). */
+  ARCHIVE: R2Bucket;
+  /** Retention (src/domain/retention.ts, docs/storage.md): days, as whole-number strings. */
+  CANDIDATE_RETENTION_DAYS?: string;
+  ROLLUP_RETENTION_DAYS?: string;
+  LEAD_ARCHIVE_AFTER_DAYS?: string;
+  ARCHIVE_LEADS_PER_RUN?: string;
 }
 
 /** Who is calling: resolved from the bearer key by the auth middleware. */

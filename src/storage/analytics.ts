@@ -1,7 +1,8 @@
 /**
  * Read models of the learning loop: scored candidates (written by the lead call), measured
- * acceptance per company and category (for `performance` routing), the threshold-preview and
- * calibration aggregates, the funnel counts and the deals a commission statement is made of.
+ * acceptance per company and category (for `performance` routing), the funnel's lead stages and the
+ * deals a commission statement is made of. The threshold preview, the calibration report and the
+ * funnel's candidate counts read the daily rollups (src/storage/candidate-rollups.ts).
  *
  * Every query aggregates in SQL (GROUP BY over integer rating slots, companies, services or
  * decisions), so what reaches the Worker is bounded by the catalog size or by 101 rating slots,
@@ -10,10 +11,8 @@
  */
 import { and, eq, gte, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { CalibrationSlot } from "../domain/calibration-report";
 import type { StatementDeal } from "../domain/commission";
 import type { RecordedDecision } from "../domain/lead-selection";
-import type { RatingCount } from "../domain/thresholds";
 import { boundParametersPerRow, chunkRows, type Db } from "./db";
 import { companies, deals, scoredCandidates, services } from "./schema";
 
@@ -32,6 +31,27 @@ export function buildScoredCandidateInserts(db: Db, rows: readonly NewScoredCand
   return chunkRows([...rows], boundParametersPerRow(scoredCandidates)).map((chunk) =>
     db.insert(scoredCandidates).values(chunk),
   );
+}
+
+/**
+ * Retention of the raw candidates: deletes, among the oldest `limit` rows by id, those scored before
+ * `cutoff.untagged`, or before `cutoff.tagged` when an experiment governs them (the experiment report
+ * reads its arms from these rows, so they are kept as long as the rollups). Rows are inserted in
+ * time order (give or take one call's duration), so walking the id order needs no index on `at` and
+ * reads at most `limit` rows however large the table; a row a few ms out of order goes with the next
+ * run. A kept tagged row among the oldest holds the walk back only while fewer than `limit` rows are
+ * older; experiments tag a small share of the candidates. Returns how many were deleted.
+ */
+export async function purgeScoredCandidatesBefore(
+  db: Db,
+  cutoff: { untagged: number; tagged: number },
+  limit: number,
+): Promise<number> {
+  const removed = await db.run(sql`
+    DELETE FROM scored_candidates
+    WHERE id IN (SELECT id FROM scored_candidates ORDER BY id LIMIT ${limit})
+      AND at < CASE WHEN experiment_id IS NULL THEN ${cutoff.untagged} ELSE ${cutoff.tagged} END`);
+  return Number(removed.meta?.changes ?? 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -120,7 +140,7 @@ export function performanceByCategory(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Threshold preview and calibration
+// Report filters
 
 /** Which candidates or leads an aggregate covers: a time window and an optional company or service. */
 export interface AnalyticsFilter {
@@ -131,82 +151,6 @@ export interface AnalyticsFilter {
   /** The receiving company (the company that sells the service). */
   companyId?: string;
   serviceId?: string;
-}
-
-/**
- * Scored candidates of the window grouped by (⌊rating⌋, outcome), for the threshold preview.
- * The outcome of a candidate is its lead's standing outcome (1 accepted, −1 declined, 0 none or
- * not yet). Duplicates and dry runs are left out: they are not new opportunities. Ratings outside
- * 0–100 come back with slot −1 (the domain counts them as ignored).
- */
-export async function loadThresholdCounts(db: Db, filter: AnalyticsFilter): Promise<RatingCount[]> {
-  const conditions: SQL[] = [
-    sql`sc.at >= ${filter.from}`,
-    sql`sc.at < ${filter.to}`,
-    sql`sc.decision NOT IN ('duplicate', 'dry_run')`,
-  ];
-  if (filter.companyId !== undefined) conditions.push(sql`sc.company_id = ${filter.companyId}`);
-  if (filter.serviceId !== undefined) conditions.push(sql`sc.service_id = ${filter.serviceId}`);
-  const rows = await db.all<{ slot: number; outcome: number; count: number }>(sql`
-    SELECT CASE WHEN sc.rating >= 0 AND sc.rating <= 100 THEN CAST(sc.rating AS INTEGER) ELSE -1 END AS slot,
-           CASE l.status WHEN 'accepted' THEN 1 WHEN 'declined' THEN -1 ELSE 0 END AS outcome,
-           COUNT(*) AS count
-    FROM scored_candidates sc LEFT JOIN leads l ON l.id = sc.lead_id
-    WHERE ${sql.join(conditions, sql` AND `)}
-    GROUP BY 1, 2`);
-  return rows.map((row) => ({ slot: Number(row.slot), outcome: Number(row.outcome), count: Number(row.count) }));
-}
-
-/**
- * Leads created in the window grouped by ⌊rating⌋, with their standing outcomes and the sums the
- * calibration report needs (Σ rating and Σ squared error over resolved leads). Leads with a rating
- * outside 0–100 are counted in `ignored`.
- */
-export async function loadCalibrationSlots(
-  db: Db,
-  filter: AnalyticsFilter,
-): Promise<{ slots: CalibrationSlot[]; ignored: number }> {
-  const conditions: SQL[] = [sql`created_at >= ${filter.from}`, sql`created_at < ${filter.to}`];
-  if (filter.companyId !== undefined) conditions.push(sql`target_company_id = ${filter.companyId}`);
-  if (filter.serviceId !== undefined) conditions.push(sql`service_id = ${filter.serviceId}`);
-  const rows = await db.all<{
-    slot: number;
-    accepted: number;
-    declined: number;
-    unknown: number;
-    rating_sum: number;
-    squared_error_sum: number;
-  }>(sql`
-    SELECT CASE WHEN rating >= 0 AND rating <= 100 THEN CAST(rating AS INTEGER) ELSE -1 END AS slot,
-           SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted,
-           SUM(CASE WHEN status = 'declined' THEN 1 ELSE 0 END) AS declined,
-           SUM(CASE WHEN status IN ('accepted', 'declined') THEN 0 ELSE 1 END) AS unknown,
-           TOTAL(CASE WHEN status IN ('accepted', 'declined') THEN rating ELSE 0 END) AS rating_sum,
-           TOTAL(CASE status
-                   WHEN 'accepted' THEN (1 - rating / 100.0) * (1 - rating / 100.0)
-                   WHEN 'declined' THEN (rating / 100.0) * (rating / 100.0)
-                   ELSE 0 END) AS squared_error_sum
-    FROM leads
-    WHERE ${sql.join(conditions, sql` AND `)}
-    GROUP BY 1`);
-  const slots: CalibrationSlot[] = [];
-  let ignored = 0;
-  for (const row of rows) {
-    const slot = Number(row.slot);
-    if (slot < 0) {
-      ignored += Number(row.accepted) + Number(row.declined) + Number(row.unknown);
-      continue;
-    }
-    slots.push({
-      slot,
-      accepted: Number(row.accepted),
-      declined: Number(row.declined),
-      unknown: Number(row.unknown),
-      ratingSum: Number(row.rating_sum),
-      squaredErrorSum: Number(row.squared_error_sum),
-    });
-  }
-  return { slots, ignored };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,41 +181,25 @@ export interface LeadStageRow {
 }
 
 /**
- * The funnel's raw counts for the window: candidates by decision (dry runs excluded) and leads by
- * stage, both grouped by receiving company and service. Lead stages are the leads' state now, for
- * the leads created in the window (a cohort).
+ * The funnel's lead stages for the window: leads by stage, grouped by receiving company and service.
+ * Stages are the leads' state now, for the leads created in the window (a cohort). The candidate
+ * counts come from the daily rollups (src/storage/candidate-rollups.ts).
  */
-export async function loadFunnelCounts(
-  db: Db,
-  filter: AnalyticsFilter,
-): Promise<{ candidates: CandidateCountRow[]; leads: LeadStageRow[] }> {
-  const candidateConditions: SQL[] = [sql`at >= ${filter.from}`, sql`at < ${filter.to}`, sql`decision <> 'dry_run'`];
+export async function loadFunnelLeadStages(db: Db, filter: AnalyticsFilter): Promise<LeadStageRow[]> {
   const leadConditions: SQL[] = [sql`created_at >= ${filter.from}`, sql`created_at < ${filter.to}`];
-  if (filter.companyId !== undefined) {
-    candidateConditions.push(sql`company_id = ${filter.companyId}`);
-    leadConditions.push(sql`target_company_id = ${filter.companyId}`);
-  }
-  if (filter.serviceId !== undefined) {
-    candidateConditions.push(sql`service_id = ${filter.serviceId}`);
-    leadConditions.push(sql`service_id = ${filter.serviceId}`);
-  }
-  const [candidateRows, leadRows] = await Promise.all([
-    db.all<{ company_id: string; service_id: string; decision: RecordedDecision; count: number }>(sql`
-      SELECT company_id, service_id, decision, COUNT(*) AS count
-      FROM scored_candidates
-      WHERE ${sql.join(candidateConditions, sql` AND `)}
-      GROUP BY company_id, service_id, decision`),
-    db.all<{
-      company_id: string;
-      service_id: string;
-      leads: number;
-      delivered: number;
-      acknowledged: number;
-      accepted: number;
-      declined: number;
-      failed: number;
-      expired: number;
-    }>(sql`
+  if (filter.companyId !== undefined) leadConditions.push(sql`target_company_id = ${filter.companyId}`);
+  if (filter.serviceId !== undefined) leadConditions.push(sql`service_id = ${filter.serviceId}`);
+  const leadRows = await db.all<{
+    company_id: string;
+    service_id: string;
+    leads: number;
+    delivered: number;
+    acknowledged: number;
+    accepted: number;
+    declined: number;
+    failed: number;
+    expired: number;
+  }>(sql`
       SELECT target_company_id AS company_id, service_id,
              COUNT(*) AS leads,
              SUM(CASE WHEN delivered_at IS NOT NULL OR acknowledged_at IS NOT NULL
@@ -284,27 +212,18 @@ export async function loadFunnelCounts(
              SUM(CASE WHEN status = 'expired' THEN 1 ELSE 0 END) AS expired
       FROM leads
       WHERE ${sql.join(leadConditions, sql` AND `)}
-      GROUP BY target_company_id, service_id`),
-  ]);
-  return {
-    candidates: candidateRows.map((row) => ({
-      companyId: row.company_id,
-      serviceId: row.service_id,
-      decision: row.decision,
-      count: Number(row.count),
-    })),
-    leads: leadRows.map((row) => ({
-      companyId: row.company_id,
-      serviceId: row.service_id,
-      leads: Number(row.leads),
-      delivered: Number(row.delivered),
-      acknowledged: Number(row.acknowledged),
-      accepted: Number(row.accepted),
-      declined: Number(row.declined),
-      failed: Number(row.failed),
-      expired: Number(row.expired),
-    })),
-  };
+      GROUP BY target_company_id, service_id`);
+  return leadRows.map((row) => ({
+    companyId: row.company_id,
+    serviceId: row.service_id,
+    leads: Number(row.leads),
+    delivered: Number(row.delivered),
+    acknowledged: Number(row.acknowledged),
+    accepted: Number(row.accepted),
+    declined: Number(row.declined),
+    failed: Number(row.failed),
+    expired: Number(row.expired),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------

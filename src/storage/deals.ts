@@ -19,6 +19,7 @@
 import { and, desc, eq, getTableColumns, isNull, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { accrueCommission } from "../domain/commission";
+import { buildLeadOutcomeMove } from "./candidate-rollups";
 import type { Db } from "./db";
 import { withStatisticsLog } from "./model-statistics";
 import { clients, companies, deals, interactionHistory, interactions, leadEvents, leads, services } from "./schema";
@@ -151,6 +152,13 @@ export function buildDealWrite(db: Db, input: DealWriteInput): { deal: DealRow; 
       }),
     });
     statements.push(
+      // The candidate rollup follows the lead's standing outcome; before the update, which it mirrors.
+      ...buildLeadOutcomeMove(
+        db,
+        input.leadId,
+        input.outcome === "accepted" ? 1 : -1,
+        sql`(l.outcome_at IS NULL OR l.outcome_at <= ${input.occurredAt}) AND ${dealWritten}`,
+      ),
       db
         .update(leads)
         .set({

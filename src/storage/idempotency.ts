@@ -1,3 +1,4 @@
+import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
 import { and, eq, lt } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { canonicalJson } from "../domain/canonical-json";
@@ -69,11 +70,7 @@ export async function beginIdempotent(
       );
     }
     if (existing.state === "done") {
-      return {
-        kind: "replay",
-        status: existing.responseStatus ?? 200,
-        body: JSON.parse(existing.responseBody ?? "null"),
-      };
+      return { kind: "replay", status: existing.responseStatus ?? 200, body: JSON.parse(storedAnswerJson(existing)) };
     }
     if (now - existing.createdAt < IN_FLIGHT_TAKEOVER_MS) {
       throw new DomainError("idempotency_in_flight", "A request with this Idempotency-Key is still being processed", [
@@ -98,7 +95,7 @@ export async function beginIdempotent(
       complete: (status, body) =>
         db
           .update(idempotencyRecords)
-          .set({ state: "done", responseStatus: status, responseBody: JSON.stringify(body) })
+          .set({ state: "done", responseStatus: status, responsePacked: packAnswer(body) })
           .where(where),
       release: async () => {
         await db.delete(idempotencyRecords).where(and(where, eq(idempotencyRecords.state, "in_flight")));
@@ -106,6 +103,38 @@ export async function beginIdempotent(
     },
   };
 }
+
+/**
+ * Brotli quality of stored answers: 5 packs a lead call's answer about as tightly as 11 (within 3 %)
+ * in about a millisecond, where 11 takes hundreds.
+ */
+const ANSWER_BROTLI_QUALITY = 5;
+
+/**
+ * The stored form of an answer: its JSON text, Brotli-compressed. A replay decompresses and parses
+ * it, so it sends the same bytes as the first call (the route serializes the same value the same
+ * way). The lead call's answer repeats field names, categories and reason phrases across its
+ * ratings, so it shrinks several-fold (docs/storage.md, `idempotency_records`); compression is
+ * synchronous so that the statement can be built inside the caller's batch.
+ */
+export function packAnswer(body: unknown): Buffer {
+  const text = JSON.stringify(body);
+  return brotliCompressSync(text, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: ANSWER_BROTLI_QUALITY,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: text.length,
+    },
+  });
+}
+
+/** The answer's JSON text of a done record: the packed column, or the text of a pre-0003 row. */
+function storedAnswerJson(record: Pick<IdempotencyRecordRow, "responsePacked" | "responseBody">): string {
+  if (record.responsePacked) return brotliDecompressSync(record.responsePacked).toString("utf8");
+  return record.responseBody ?? "null";
+}
+
+type IdempotencyRecordRow = typeof idempotencyRecords.$inferSelect;
 
 /** Deletes records past their expiry (daily cron). Returns how many were removed. */
 export async function purgeExpiredIdempotencyRecords(db: Db, now = Date.now()): Promise<number> {

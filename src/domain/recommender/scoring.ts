@@ -44,6 +44,11 @@ export interface ScoreOptions {
   blend?: BlendWeights;
   /** Build reasons (default true; evaluation turns them off). */
   reasons?: boolean;
+  /**
+   * Build reasons for the best this many recommendations only (default: all returned); the others
+   * get none. The lead call rates a whole catalogue for its rollups but answers reasons for its best.
+   */
+  reasonsFor?: number;
 }
 
 /** One ranked recommendation. */
@@ -412,18 +417,19 @@ export function scoreClient(
       }
     }
     const withReasons = options.reasons ?? true;
-    if (withReasons) {
+    const reasonCount = withReasons ? Math.min(order.length, options.reasonsFor ?? order.length) : 0;
+    if (reasonCount > 0) {
       // Best neighbour of each recommended service among the services the client uses: one walk
       // over the client's transposed lists, keeping for every winner the highest similarity
       // (ties: the lower index, i.e. the order of N_k(s)).
-      if (scratch.rankNeighbour.length < order.length) {
-        scratch.rankNeighbour = new Int32Array(order.length);
-        scratch.rankSimilarity = new Float64Array(order.length);
+      if (scratch.rankNeighbour.length < reasonCount) {
+        scratch.rankNeighbour = new Int32Array(reasonCount);
+        scratch.rankSimilarity = new Float64Array(reasonCount);
       }
       const winnerRank = scratch.winnerRank;
       const rankNeighbour = scratch.rankNeighbour;
       const rankSimilarity = scratch.rankSimilarity;
-      for (let r = 0; r < order.length; r++) {
+      for (let r = 0; r < reasonCount; r++) {
         winnerRank[order[r]] = r + 1;
         rankNeighbour[r] = -1;
         rankSimilarity[r] = 0;
@@ -442,7 +448,7 @@ export function scoreClient(
           }
         }
       }
-      for (let r = 0; r < order.length; r++) winnerRank[order[r]] = 0;
+      for (let r = 0; r < reasonCount; r++) winnerRank[order[r]] = 0;
     }
     const results: Recommendation[] = [];
     for (let r = 0; r < order.length; r++) {
@@ -464,7 +470,7 @@ export function scoreClient(
         activity: used,
       };
       let reasons: Reason[] = [];
-      if (withReasons) {
+      if (r < reasonCount) {
         evidence.service = s;
         evidence.item = item[s];
         evidence.bestNeighbour = scratch.rankNeighbour[r];

@@ -5,7 +5,7 @@
  * Rows name control rows (companies, services) by id without a foreign key: the control database is
  * another database. Ids of client-owned rows (`cl_`, `ld_`, `dl_`) carry the client's slot.
  */
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { RECORDED_DECISIONS } from "../../domain/lead-selection";
 import { LEAD_STATUSES } from "../../domain/lead-status";
 
@@ -196,14 +196,50 @@ export const scoredCandidates = sqliteTable(
     partPopularity: real("part_popularity"),
     partActivity: real("part_activity"),
   },
+  // No index on `at` or (`service_id`, `at`): the reports read the daily rollups, and the retention
+  // purge walks the oldest rows by `id` (docs/storage.md).
   (t) => [
-    index("scored_candidates_at_idx").on(t.at),
-    index("scored_candidates_service_idx").on(t.serviceId, t.at),
+    // The retrain's deal samples: the candidate scored for a (client, service) before its deal.
     index("scored_candidates_client_service_idx").on(t.clientId, t.serviceId, t.at),
     // The experiment report reads its arms by experiment.
     index("scored_candidates_experiment_idx").on(t.experimentId, t.clientId),
   ],
 );
+
+/**
+ * Scored candidates rolled up per UTC day: how many services the lead call rated in each (receiving
+ * company, service, integer rating slot, decision, outcome), with Σ rating and Σ rating² for the
+ * calibration report. Every rated service of every call is counted (not only the answered best ones);
+ * `outcome` (1 accepted, −1 declined, 0 none yet) moves with the lead's standing outcome when a deal is
+ * recorded (src/storage/candidate-rollups.ts). The threshold preview, the calibration report and the
+ * funnel read these rows, never the raw candidates. WITHOUT ROWID: the primary key is the table.
+ */
+export const candidateRollups = sqliteTable(
+  "candidate_rollups",
+  {
+    /** Epoch ms of the UTC day's start. */
+    day: integer("day").notNull(),
+    companyId: text("company_id").notNull(),
+    serviceId: text("service_id").notNull(),
+    /** ⌊rating⌋ for ratings in 0–100, −1 for any other value. */
+    ratingSlot: integer("rating_slot").notNull(),
+    decision: text("decision", { enum: RECORDED_DECISIONS }).notNull(),
+    outcome: integer("outcome").notNull(),
+    count: integer("count").notNull(),
+    ratingSum: real("rating_sum").notNull(),
+    ratingSquareSum: real("rating_square_sum").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.companyId, t.serviceId, t.ratingSlot, t.decision, t.outcome] })],
+);
+
+/**
+ * Leads moved to the R2 archive: which NDJSON object holds each, so `GET /v1/admin/leads/{id}` reads
+ * one object (src/storage/lead-archive.ts). WITHOUT ROWID.
+ */
+export const archivedLeads = sqliteTable("archived_leads", {
+  id: text("id").primaryKey(),
+  objectKey: text("object_key").notNull(),
+});
 
 /** Idempotency-Key records (kept at least 24 h): the first answer is replayed for the same body. */
 export const idempotencyRecords = sqliteTable(
@@ -216,7 +252,10 @@ export const idempotencyRecords = sqliteTable(
     requestHash: text("request_hash").notNull(),
     state: text("state", { enum: ["in_flight", "done"] }).notNull(),
     responseStatus: integer("response_status"),
+    /** The answer as JSON text (rows written before compression; read for their replay). */
     responseBody: text("response_body"),
+    /** The answer's JSON, Brotli-compressed (src/storage/idempotency.ts): what a replay sends back. */
+    responsePacked: blob("response_packed", { mode: "buffer" }),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
   },

@@ -1,8 +1,11 @@
-/** The calibration report use case: rating band against observed acceptance of the leads in a window. */
+/**
+ * The calibration report use case: rating band against observed acceptance of the leads created in a
+ * window, from the daily candidate rollups of every shard (the days the window touches).
+ */
 import { type CandidateCalibrationReport, calibrationReportFromSlots } from "../../domain/calibration-report";
 import type { Env } from "../../env";
-import { loadCalibrationSlots } from "../../storage/analytics";
-import { clientShards, controlDb } from "../../storage/shards";
+import { controlDb } from "../../storage/shards";
+import { calibrationSlots, rollupsAcrossShards } from "./candidate-rollups";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 export async function candidateCalibration(
@@ -10,10 +13,7 @@ export async function candidateCalibration(
   query: ReportQuery & { bandWidth: number },
 ): Promise<{ window: TimeWindow; filters: ReportFilters; report: CandidateCalibrationReport }> {
   const { filter, filters } = await resolveReportFilter(controlDb(env), query);
-  // Leads live in the client shards: each counts its own, the report adds them up.
-  const perShard = await Promise.all(clientShards(env).map((shard) => loadCalibrationSlots(shard.db, filter)));
-  const slots = perShard.flatMap((part) => part.slots);
-  const ignored = perShard.reduce((sum, part) => sum + part.ignored, 0);
+  const { slots, ignored } = calibrationSlots(await rollupsAcrossShards(env, { ...filter, decisions: ["lead"] }));
   return {
     window: { from: filter.from, to: filter.to },
     filters,

@@ -1,11 +1,13 @@
 /**
- * The conversion funnel use case: candidates scored in a window and the leads created in it,
- * followed to their state now (a cohort), in total, by receiving company and by service.
+ * The conversion funnel use case: candidates scored in a window (the daily rollups of every shard: the
+ * days the window touches, every rated service) and the leads created in it, followed to their state
+ * now (a cohort), in total, by receiving company and by service.
  */
 import { type CandidateDecision, LEAD_DECISIONS } from "../../domain/lead-selection";
 import type { Env } from "../../env";
-import { type CandidateCountRow, type LeadStageRow, loadFunnelCounts } from "../../storage/analytics";
+import { type CandidateCountRow, type LeadStageRow, loadFunnelLeadStages } from "../../storage/analytics";
 import { clientShards, controlDb } from "../../storage/shards";
+import { candidateCounts, rollupsAcrossShards } from "./candidate-rollups";
 import { type ReportFilters, type ReportQuery, resolveReportFilter, type TimeWindow } from "./report-filter";
 
 /** One group's funnel, named as the API shows it (like the domain's reports). */
@@ -42,11 +44,12 @@ export interface FunnelReport {
 
 export async function funnelReport(env: Env, query: ReportQuery): Promise<FunnelReport> {
   const { catalog, filter, filters } = await resolveReportFilter(controlDb(env), query);
-  const perShard = await Promise.all(clientShards(env).map((shard) => loadFunnelCounts(shard.db, filter)));
-  const counts = {
-    candidates: perShard.flatMap((part) => part.candidates),
-    leads: perShard.flatMap((part) => part.leads),
-  };
+  // Candidates from the daily rollups, lead stages from the leads: both summed over every shard.
+  const [rollups, leadStages] = await Promise.all([
+    rollupsAcrossShards(env, filter),
+    Promise.all(clientShards(env).map((shard) => loadFunnelLeadStages(shard.db, filter))),
+  ]);
+  const counts = { candidates: candidateCounts(rollups), leads: leadStages.flat() };
 
   const totals = new FunnelAccumulator();
   const byCompany = new Map<string, FunnelAccumulator>();

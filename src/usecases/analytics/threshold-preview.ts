@@ -1,5 +1,6 @@
 /**
- * The threshold preview use case: over the candidates scored in the last days, how many each
+ * The threshold preview use case: over the candidates scored in the last days (the daily rollups of
+ * every shard; the days the window touches), how many each
  * threshold would let through and how those that became leads were received, next to the
  * threshold in force for the scope.
  */
@@ -12,9 +13,10 @@ import {
 } from "../../domain/thresholds";
 import { DAY_MS } from "../../domain/time";
 import type { Env } from "../../env";
-import { type AnalyticsFilter, loadThresholdCounts } from "../../storage/analytics";
+import type { AnalyticsFilter } from "../../storage/analytics";
 import { findSettingRow, loadSettingsSnapshot } from "../../storage/settings";
-import { clientShards, controlDb } from "../../storage/shards";
+import { controlDb } from "../../storage/shards";
+import { rollupsAcrossShards, thresholdCounts } from "./candidate-rollups";
 import type { TimeWindow } from "./report-filter";
 
 /** Whose candidates are counted: all, a company's (the seller's) or a service's. */
@@ -71,8 +73,7 @@ export async function previewThresholds(
     currentThreshold = settings.minRating(service.id);
   }
 
-  const perShard = await Promise.all(clientShards(env).map((shard) => loadThresholdCounts(shard.db, filter)));
-  const histogram = ratingHistogramFromCounts(perShard.flat());
+  const histogram = ratingHistogramFromCounts(thresholdCounts(await rollupsAcrossShards(env, filter)));
   const preview = thresholdPreviewFromHistogram(histogram, {
     from: query.from,
     to: query.to,

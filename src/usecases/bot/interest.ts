@@ -11,12 +11,13 @@ import type { Env } from "../../env";
 import type { BotWorkMessage } from "../../queues/bot-work/message";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { getClientRow, getOffer, getPerson, offerLeadStatement } from "../../storage/bot";
+import { buildRollupUpserts } from "../../storage/candidate-rollups";
 import { clientNeeds, type StoredCell } from "../../storage/clients";
 import { loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import { clientShards, controlDb, shardOfId } from "../../storage/shards";
 import { decideLeads } from "../lead-call/decide";
-import { packageLeads, scoredCandidateRows } from "../lead-call/packaging";
+import { packageLeads, rollupIncrements, scoredCandidateRows } from "../lead-call/packaging";
 import { rateStoredClient } from "../lead-call/rating";
 import { currentServingModel } from "../recommendations/serving";
 import type { BotReply } from "./replies";
@@ -87,6 +88,7 @@ export async function expressInterest(
   const statements = [
     ...buildLeadInserts(shard.db, newLeads),
     ...buildScoredCandidateInserts(shard.db, scoredCandidateRows(packaging, newLeads)),
+    ...buildRollupUpserts(shard.db, rollupIncrements(packaging)),
   ];
   if (statements.length > 0) {
     await shard.db.batch(statements as [(typeof statements)[number], ...typeof statements]);

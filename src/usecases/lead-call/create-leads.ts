@@ -14,6 +14,7 @@ import { MAX_EXCLUSIVITY_WINDOW_MS } from "../../domain/settings";
 import { assertKnownServiceCodes, validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
+import { buildRollupUpserts } from "../../storage/candidate-rollups";
 import { buildClientWriteFromState, isClientWriteConflict } from "../../storage/clients";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import { type LeadContext, loadLeadContext } from "../../storage/lead-context";
@@ -25,7 +26,7 @@ import { currentServingModel } from "../recommendations/serving";
 import { vocabularyChecker } from "../vocabularies/profile";
 import { type LeadCallAnswer, renderAnswer } from "./answer";
 import { decideLeads } from "./decide";
-import { answeredLeads, packageLeads, scoredCandidateRows } from "./packaging";
+import { answeredLeads, packageLeads, rollupIncrements, scoredCandidateRows } from "./packaging";
 import { rateStoredClient } from "./rating";
 import { type CreateLeadsBody, createLeadsBodySchema } from "./request";
 
@@ -215,6 +216,7 @@ async function decideAndWrite(
       ...write.statements,
       ...buildLeadInserts(db, newLeads),
       ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
+      ...buildRollupUpserts(db, rollupIncrements(packaging)),
       ...(slot ? [slot.complete(status, answer)] : []),
     ];
     try {

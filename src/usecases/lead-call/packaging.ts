@@ -9,11 +9,12 @@ import { buildLeadDocument } from "../../domain/lead-document";
 import type { CandidateOutcome } from "../../domain/lead-selection";
 import { receiverPseudonym } from "../../lib/crypto";
 import type { NewScoredCandidate } from "../../storage/analytics";
+import type { RollupIncrement } from "../../storage/candidate-rollups";
 import type { LeadContext } from "../../storage/lead-context";
 import type { NewLead } from "../../storage/leads";
 import { newClientOwnedId, requireSlotOfId } from "../../storage/shards";
 import type { LeadCallLead } from "./answer";
-import type { ClientRating } from "./rating";
+import { type ClientRating, RATED_PER_CALL } from "./rating";
 
 export interface PackagingInput {
   pseudonymKey: string;
@@ -84,13 +85,20 @@ export function answeredLeads(newLeads: readonly NewLead[], outcomes: readonly C
   });
 }
 
-/** One scored-candidate row per decision, linked to its lead when one was created. */
+/**
+ * The raw scored-candidate rows: the best RATED_PER_CALL decisions (those the answer shows) and any
+ * other service that got past its threshold, each linked to its lead when one was created. Every
+ * decision, kept or not, is counted by {@link rollupIncrements}.
+ */
 export function scoredCandidateRows(
   input: Pick<PackagingInput, "outcomes" | "rated" | "clientId" | "now">,
   newLeads: readonly NewLead[],
 ): NewScoredCandidate[] {
   const leadIdByService = new Map(newLeads.map((lead) => [lead.serviceId, lead.document.lead_id]));
-  return input.outcomes.map((outcome) => ({
+  const kept = input.outcomes.filter(
+    (outcome, rank) => rank < RATED_PER_CALL || outcome.decision !== "below_threshold",
+  );
+  return kept.map((outcome) => ({
     clientId: input.clientId,
     serviceId: outcome.service.serviceId,
     companyId: outcome.service.companyId,
@@ -101,5 +109,17 @@ export function scoredCandidateRows(
     experimentId: outcome.experimentId,
     at: input.now,
     ...input.rated.partsByService.get(outcome.service.serviceId),
+  }));
+}
+
+/** Every decision of the call as a rollup increment (no outcome yet: a deal moves it later). */
+export function rollupIncrements(input: Pick<PackagingInput, "outcomes" | "now">): RollupIncrement[] {
+  return input.outcomes.map((outcome) => ({
+    at: input.now,
+    companyId: outcome.service.companyId,
+    serviceId: outcome.service.serviceId,
+    rating: outcome.service.rating,
+    decision: outcome.decision,
+    outcome: 0,
   }));
 }

@@ -7,9 +7,10 @@ import type { ServingModel } from "../../storage/model-store";
 import { rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../recommendations/serving";
 
 /**
- * The lead call rates (and records as scored candidates) this many of the client's best services:
- * routing never needs more (one lead per category, at most 20 per call), and it bounds the work and
- * the rows written per call whatever the catalogue size. The threshold preview covers these.
+ * The lead call answers (with reasons) and records as raw scored candidates this many of the
+ * client's best services: it bounds the answer and the rows written per call whatever the catalogue
+ * size. Every eligible service is still rated and decided, and counted in the daily rollups that the
+ * threshold preview and the calibration report read (src/storage/candidate-rollups.ts).
  */
 export const RATED_PER_CALL = 50;
 
@@ -59,7 +60,7 @@ export function rateStoredClient(
     },
     leadCatalog(context),
     context.settings,
-    { now: input.now, limit: RATED_PER_CALL },
+    { now: input.now, reasonsFor: RATED_PER_CALL },
   );
   const services: RatedService[] = [];
   const partsByService = new Map<string, PartColumns>();

@@ -287,16 +287,34 @@ export async function pruneOldVersions(env: Env, db: Db): Promise<void> {
       old.map((row) => row.seq),
     );
   }
-  // Per shard: the change-log rows every kept snapshot (and a running rebuild) has folded.
+  await pruneFoldedChangeLog(env, db, pointer, kept);
+}
+
+/**
+ * Deletes, in every shard, the change-log rows that the current pointer and every kept snapshot have
+ * folded (and that a running rebuild does not still need), at most PRUNE_LOG_ROWS_PER_RUN per shard
+ * and call. Rows past any of those positions stay. Also run by the daily housekeeping, so a backlog
+ * drains without a publish. Returns the number of rows deleted.
+ */
+export async function pruneFoldedChangeLog(
+  env: DatabaseBindings,
+  db: Db,
+  pointer?: ModelPointer | null,
+  kept?: ReadonlyArray<{ logPositions: string }>,
+): Promise<number> {
+  const current = pointer === undefined ? await readPointer(db) : pointer;
+  if (!current) return 0;
+  const snapshots = kept ?? (await readyVersions(db)).slice(0, KEEP_VERSIONS);
+  const marks = [current.logPositions, ...snapshots.map((row) => row.logPositions)].map(parseLogPositions);
   const rebuildStart = await runningRebuildStartPositions(db);
-  const marks = [pointer.logPositions, ...kept.map((row) => row.logPositions)].map(parseLogPositions);
   if (rebuildStart !== null) marks.push(rebuildStart);
-  await Promise.all(
+  const pruned = await Promise.all(
     clientShards(env).map((shard) => {
       const foldedByAll = Math.min(...marks.map((positions) => positions[shard.index] ?? 0));
       return foldedByAll > 0 ? pruneChangeLog(shard.db, foldedByAll, PRUNE_LOG_ROWS_PER_RUN) : Promise.resolve(0);
     }),
   );
+  return pruned.reduce((sum, n) => sum + n, 0);
 }
 
 /** A short, log-safe description of an error. */

@@ -153,6 +153,8 @@ export interface RateOptions {
   minRating?: number;
   /** Build reasons (default true). */
   reasons?: boolean;
+  /** Build reasons for the best this many only (default: all returned). */
+  reasonsFor?: number;
   /** Already loaded settings / catalog, to save a D1 round trip on the lead call's hot path. */
   settings?: EffectiveSettings;
   catalog?: ServingCatalog;
@@ -234,6 +236,7 @@ export function rateWithModel(
       // Exclusions were decided above with each service's own cool-down.
       declineCooldownMs: 0,
       reasons: options.reasons ?? true,
+      reasonsFor: options.reasonsFor,
     },
   );
   const rated: ServiceRating[] = [];

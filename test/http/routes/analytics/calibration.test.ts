@@ -36,6 +36,7 @@ beforeAll(async () => {
       targetCompanyId: bank.id,
       rating,
       status,
+      rolledUp: true,
     });
   }
   await seedLead({
@@ -45,6 +46,7 @@ beforeAll(async () => {
     targetCompanyId: insurer.id,
     rating: 10,
     status: "accepted",
+    rolledUp: true,
   });
 });
 

@@ -1,4 +1,11 @@
+/**
+ * Fixtures of the learning-loop tests: clients through the intake API (so they carry the real
+ * pseudonym), leads, scored candidates and deals written straight into the client's shard, and the
+ * deal call.
+ */
+import type { BatchItem } from "drizzle-orm/batch";
 import { expect } from "vitest";
+import { buildRollupUpserts, type RollupOutcome } from "../../../../src/storage/candidate-rollups";
 import { deals, leads, scoredCandidates } from "../../../../src/storage/schema";
 import { newClientOwnedId, requireSlotOfId, SLOT_COUNT } from "../../../../src/storage/shards";
 import { allShardsD1 } from "../../../all-shards";
@@ -29,6 +36,13 @@ export interface LeadFixture {
   deliveredAt?: number | null;
   acknowledgedAt?: number | null;
   outcomeAt?: number | null;
+  /** Also count the lead's candidate (decision `lead`) in the daily rollup, as the lead call does. */
+  rolledUp?: boolean;
+}
+
+/** The rollup's outcome code of a lead status. */
+function outcomeOfStatus(status: string | null | undefined): RollupOutcome {
+  return status === "accepted" ? 1 : status === "declined" ? -1 : 0;
 }
 
 /** Inserts a lead row (as the lead call would have created it) and returns its id. */
@@ -53,6 +67,21 @@ export async function seedLead(fixture: LeadFixture): Promise<string> {
       createdAt,
       updatedAt: createdAt,
     });
+  if (fixture.rolledUp) {
+    const shard = shardDbOf(fixture.clientId);
+    await shard.batch(
+      buildRollupUpserts(shard, [
+        {
+          at: createdAt,
+          companyId: fixture.targetCompanyId,
+          serviceId: fixture.serviceId,
+          rating: fixture.rating ?? 80,
+          decision: "lead",
+          outcome: outcomeOfStatus(fixture.status),
+        },
+      ]) as [BatchItem<"sqlite">],
+    );
+  }
   return id;
 }
 
@@ -61,13 +90,34 @@ export type CandidateFixture = Omit<typeof scoredCandidates.$inferInsert, "id" |
   at?: number;
 };
 
-/** Inserts scored candidates (as the lead call records them). */
+/**
+ * Inserts scored candidates and counts them in the daily rollup (as the lead call records them), a
+ * candidate with a lead under its lead's current standing outcome.
+ */
 export async function seedCandidates(rows: CandidateFixture[]): Promise<void> {
   const now = Date.now();
   for (const row of rows) {
-    await shardDbOf(row.clientId)
-      .insert(scoredCandidates)
-      .values({ threshold: 70, at: now - 60_000, ...row });
+    const values = { threshold: 70, at: now - 60_000, ...row };
+    const shard = shardDbOf(row.clientId);
+    await shard.insert(scoredCandidates).values(values);
+    const lead = row.leadId
+      ? await shardD1Of(row.leadId)
+          .prepare("SELECT status FROM leads WHERE id = ?1")
+          .bind(row.leadId)
+          .first<{ status: string }>()
+      : null;
+    await shard.batch(
+      buildRollupUpserts(shard, [
+        {
+          at: values.at,
+          companyId: values.companyId,
+          serviceId: values.serviceId,
+          rating: values.rating,
+          decision: values.decision,
+          outcome: outcomeOfStatus(lead?.status),
+        },
+      ]) as [BatchItem<"sqlite">],
+    );
   }
 }
 
