@@ -153,9 +153,9 @@ export class WorkerSandbox {
     return JSON.parse(readFileSync(join(this.root, ".wrangler", "demo-keys.json"), "utf8")) as DemoKeys;
   }
 
-  /** Starts `wrangler dev` on a free port and waits until /health answers. */
-  async start(): Promise<void> {
-    this.port = await freePort();
+  /** Starts `wrangler dev` on `port` (default: a free one) and waits until /health answers. */
+  async start(port?: number): Promise<void> {
+    this.port = port ?? (await freePort());
     this.inspectorPort = await freePort();
     const wrangler = join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
     const out = createWriteStream(this.log, { flags: "a" });
