@@ -14,7 +14,7 @@
  * creation (the document's `created_at`) to the first verified 2xx delivery; attempts per lead;
  * duplicate deliveries per webhook-id and bad signatures (both must be 0 / absorbed).
  *
- * Options: --calls 60  --rate 10 (lead calls/s)  --wait 150 (s)  --clients 300  --port 8791
+ * Options: --calls 60  --rate 2 (lead calls/s)  --wait 150 (s)  --clients 300  --port 8791
  *          --fail 0.2  --hang 0.1  --seed 7
  */
 import { randomUUID } from "node:crypto";
@@ -37,7 +37,7 @@ function options() {
   const { values } = parseArgs({
     options: {
       calls: { type: "string", default: "60" },
-      rate: { type: "string", default: "10" },
+      rate: { type: "string", default: "2" },
       wait: { type: "string", default: "150" },
       clients: { type: "string", default: "300" },
       port: { type: "string", default: "8791" },
@@ -195,6 +195,8 @@ async function main() {
   const partners: PartnerLog[] = [];
   const created = new Map<string, { partner: PartnerLog; sentAt: number }>();
   const leadCallErrors: string[] = [];
+  /** Wall time of each lead call: the Worker is busy with these while it delivers. */
+  const leadCallMs: number[] = [];
   let leadCallsWithoutBoth = 0;
   let waitedMs = 0;
   const statusOf = new Map<string, { status: string; attempts: number }>();
@@ -210,6 +212,10 @@ async function main() {
     const bankKeys = keys.companies.find((c) => c.kind === "bank") ?? keys.companies[0];
     const crm = { authorization: `Bearer ${bankKeys.crm_key}` };
     const bank = generateBankDataset({ preset: "demo", clients: keys.clients, seed: keys.seed });
+    // Letters only: long digit runs in an id can look like personal data to the guard (422).
+    const letters = (n: number) =>
+      n.toString(26).replace(/./g, (d) => String.fromCharCode(97 + Number.parseInt(d, 26)));
+    const runTag = letters(Date.now());
     const profile = (i: number) => {
       // A seeded client's anonymous profile under a new CRM id, so every call is a new client.
       const row = i % bank.dataset.clients.count;
@@ -218,7 +224,7 @@ async function main() {
       for (let k = c.needsPtr[row]; k < c.needsPtr[row + 1]; k++)
         needs.push(bank.dataset.needsVocabulary[c.needsIdx[k]]);
       return {
-        external_id: `bench-delivery-${randomUUID()}`,
+        external_id: `bench-delivery-${runTag}-${letters(i)}`,
         age: c.age[row],
         monthly_income: c.monthlyIncome[row],
         region: bank.dataset.regions[c.region[row]],
@@ -311,6 +317,7 @@ async function main() {
             { ...crm, "idempotency-key": randomUUID() },
             profile(i + 1),
           );
+          leadCallMs.push(Date.now() - sentAt);
           if (result.status !== 201) {
             leadCallErrors.push(
               `${result.status}${result.body?.errors?.[0] ? ` ${result.body.errors[0].code}` : " (no lead created)"}`,
@@ -420,16 +427,20 @@ async function main() {
       String(row.partner.badSignatures),
     ]),
   );
+  const leadCallTimes = summarize(leadCallMs);
   report.notes(
+    `lead call itself (same Worker): p50 ${duration(leadCallTimes.p50)}, p90 ${duration(leadCallTimes.p90)}, max ${duration(leadCallTimes.max)}`,
     `lead calls that did not answer 201: ${leadCallErrors.length}${leadCallErrors.length ? ` (${leadCallErrors.join(", ")})` : ""}; answered 201 without a lead for each partner: ${leadCallsWithoutBoth}`,
     "dup ids: a webhook-id verified twice (a receiver deduplicating by webhook-id absorbs it); bad sigs must be 0.",
   );
   const healthyP95 = p95By.get("healthy") ?? Number.NaN;
+  // The target is about a failing neighbour: a run where both partners are healthy is the baseline.
+  const otherFails = opts.fail + opts.hang > 0;
   report.target({
     target: "healthy partner p95 within a few seconds (≤ 5 s) while the other fails",
-    value: healthyP95,
+    value: otherFails ? healthyP95 : Number.NaN,
     limit: HEALTHY_P95_TARGET_MS,
-    measured: duration(healthyP95),
+    measured: otherFails ? duration(healthyP95) : `baseline run, both healthy: ${duration(healthyP95)}`,
   });
   report.printTargets();
   report.print(
@@ -439,6 +450,7 @@ async function main() {
   );
   report.finish({
     options: opts,
+    leadCallMs: leadCallTimes,
     partners: rows.map((row) => ({
       name: row.partner.name,
       created: row.created,
