@@ -17,6 +17,12 @@ export interface Env {
   MODEL: KVNamespace;
   /** Lead delivery: one message per lead to push to its company's webhook (src/queues/lead-dispatch/). */
   LEAD_DISPATCH: Queue<LeadDispatchMessage>;
+  /** The dead-letter queue of `lead-dispatch`: the consumer sends a lead here after its last failed attempt. */
+  LEAD_DISPATCH_DLQ: Queue<LeadDispatchMessage>;
+  /** Per-request timeout of webhook deliveries in ms (src/domain/delivery-policy.ts `deliveryTuning`). */
+  DELIVERY_TIMEOUT_MS?: string;
+  /** Requests one receiving company gets at the same time from one `lead-dispatch` batch. */
+  DELIVERY_CONCURRENCY_PER_RECEIVER?: string;
   /** Steps of a full model rebuild, chained one message at a time (src/queues/model-rebuild/). */
   MODEL_REBUILD: Queue<ModelRebuildStepMessage>;
   /** Bootstrap admin key (secret). */

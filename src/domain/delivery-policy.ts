@@ -2,13 +2,19 @@
  * Webhook delivery policy: how an HTTP answer (or its absence) is classified, and how long to wait
  * before the next attempt. Pure TypeScript: no I/O, runs in Workers and in Node.
  *
- * The numbers mirror the `lead-dispatch` consumer in wrangler.toml (max_retries = 8, so a message is
- * attempted at most 9 times before Cloudflare Queues moves it to `lead-dispatch-dlq`) and the Queues
- * limit on a retry delay (12 hours).
+ * A lead is attempted at most MAX_DELIVERY_ATTEMPTS times. A failed attempt is not retried through
+ * the queue (`retry()` makes Cloudflare lower the consumer's concurrency): the consumer acknowledges
+ * the message and sends it again with the next attempt number and `delaySeconds` = the backoff, and
+ * after the last attempt hands it to `lead-dispatch-dlq` itself. The `lead-dispatch` consumer's
+ * `max_retries` in wrangler.toml (also 8) only bounds the fallback `retry()` used when that re-send
+ * fails. Delays respect the Queues limit on a message delay (12 hours).
  */
 
-/** Retries the `lead-dispatch` consumer allows before dead-lettering (wrangler.toml `max_retries`). */
+/** Re-sends a lead gets after its first attempt before it is dead-lettered (also wrangler.toml `max_retries`). */
 export const MAX_DELIVERY_RETRIES = 8;
+
+/** Delivery attempts of one lead: the first and its MAX_DELIVERY_RETRIES re-sends. */
+export const MAX_DELIVERY_ATTEMPTS = MAX_DELIVERY_RETRIES + 1;
 
 /** Largest `delaySeconds` Cloudflare Queues accepts for a retry (12 h). */
 export const MAX_RETRY_DELAY_SECONDS = 43_200;
@@ -17,8 +23,57 @@ export const MAX_RETRY_DELAY_SECONDS = 43_200;
 export const BASE_RETRY_DELAY_SECONDS = 10;
 export const RETRY_GROWTH = 3;
 
-/** Every request to a partner endpoint is abandoned after this long and counted as a timeout. */
-export const DELIVERY_TIMEOUT_MS = 10_000;
+/**
+ * Default: every request to a partner endpoint is abandoned after this long and counted as a
+ * timeout. Short on purpose: a batch is done only when its slowest request is, so a hanging endpoint
+ * costs the other receivers of later batches this long (receivers are asked to answer at once and
+ * process later; a late answer is retried under the same webhook-id, which they deduplicate).
+ */
+export const DELIVERY_TIMEOUT_MS = 3_000;
+
+/** Default: requests one receiving company gets at the same time from one batch. */
+export const DELIVERY_CONCURRENCY_PER_RECEIVER = 2;
+
+/** Accepted ranges of the two settings (wrangler.toml `[vars]`). */
+export const DELIVERY_TIMEOUT_RANGE_MS = { min: 100, max: 30_000 } as const;
+export const DELIVERY_CONCURRENCY_RANGE = { min: 1, max: 10 } as const;
+
+/** How the `lead-dispatch` consumer paces its requests. */
+export interface DeliveryTuning {
+  timeoutMs: number;
+  perReceiverConcurrency: number;
+}
+
+/**
+ * Reads `DELIVERY_TIMEOUT_MS` and `DELIVERY_CONCURRENCY_PER_RECEIVER` (strings of wrangler.toml
+ * `[vars]`). A missing value takes its default; a value that is not a whole number inside its range
+ * also takes the default and is reported in `invalid`, so a typo never stops delivery but is logged.
+ */
+export function deliveryTuning(vars: { DELIVERY_TIMEOUT_MS?: string; DELIVERY_CONCURRENCY_PER_RECEIVER?: string }): {
+  tuning: DeliveryTuning;
+  invalid: string[];
+} {
+  const invalid: string[] = [];
+  const read = (name: keyof typeof vars, range: { min: number; max: number }, fallback: number): number => {
+    const raw = vars[name];
+    if (raw === undefined || raw.trim() === "") return fallback;
+    const value = Number(raw);
+    if (Number.isInteger(value) && value >= range.min && value <= range.max) return value;
+    invalid.push(`${name}="${raw}" is not a whole number from ${range.min} to ${range.max}; using ${fallback}`);
+    return fallback;
+  };
+  return {
+    tuning: {
+      timeoutMs: read("DELIVERY_TIMEOUT_MS", DELIVERY_TIMEOUT_RANGE_MS, DELIVERY_TIMEOUT_MS),
+      perReceiverConcurrency: read(
+        "DELIVERY_CONCURRENCY_PER_RECEIVER",
+        DELIVERY_CONCURRENCY_RANGE,
+        DELIVERY_CONCURRENCY_PER_RECEIVER,
+      ),
+    },
+    invalid,
+  };
+}
 
 /**
  * What to do after one delivery attempt.
@@ -86,9 +141,18 @@ export function parseRetryAfter(header: string | null | undefined, now: number):
 }
 
 /**
- * Whether the queue's attempt number `attempts` (1-based, as `Message.attempts`) is the last one the
- * consumer gets: retrying after it sends the message to the dead-letter queue.
+ * The delivery attempt a message stands for: the attempt number its body carries (1 for a message
+ * from the lead call, n + 1 for the re-send after attempt n), plus the times the queue handed the
+ * same message over again (`Message.attempts` - 1: a fallback `retry()` or a failed invocation).
  */
-export function isLastDeliveryAttempt(attempts: number, maxRetries = MAX_DELIVERY_RETRIES): boolean {
-  return attempts >= maxRetries + 1;
+export function deliveryAttempt(carriedAttempt: number | undefined, queueAttempts: number): number {
+  return Math.max(1, Math.floor(carriedAttempt ?? 1)) + Math.max(0, Math.floor(queueAttempts) - 1);
+}
+
+/**
+ * Whether delivery attempt `attempt` (1-based, see `deliveryAttempt`) is the last one a lead gets:
+ * after it fails, the message goes to the dead-letter queue instead of being sent again.
+ */
+export function isLastDeliveryAttempt(attempt: number, maxRetries = MAX_DELIVERY_RETRIES): boolean {
+  return attempt >= maxRetries + 1;
 }

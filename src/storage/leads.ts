@@ -160,6 +160,19 @@ export async function enqueueLeads(
 }
 
 /**
+ * Sends one dispatch message to `queue` (`lead-dispatch` for the next attempt after `delaySeconds`,
+ * or `lead-dispatch-dlq` once the attempts are spent). @throws when the queue refuses it: the
+ * consumer then keeps the message it holds (`retry()`), so the lead is not lost.
+ */
+export async function sendLeadDispatch(
+  queue: Queue<LeadDispatchMessage>,
+  message: LeadDispatchMessage,
+  delaySeconds = 0,
+): Promise<void> {
+  await queue.send(message, { contentType: "json", ...(delaySeconds > 0 ? { delaySeconds } : {}) });
+}
+
+/**
  * The safety net of the lead pipeline, for the scheduled handler. Re-enqueues leads in status
  * `queued` whose latest event shows the dispatch message never made it or was lost:
  * - `created` / `redeliver_requested` older than `olderThanMs` (the enqueue after the write failed);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   classifyDeliveryStatus,
+  DELIVERY_CONCURRENCY_PER_RECEIVER,
+  DELIVERY_TIMEOUT_MS,
+  deliveryAttempt,
+  deliveryTuning,
   isLastDeliveryAttempt,
+  MAX_DELIVERY_ATTEMPTS,
   MAX_DELIVERY_RETRIES,
   MAX_RETRY_DELAY_SECONDS,
   parseRetryAfter,
@@ -58,5 +63,66 @@ describe("delivery policy", () => {
     expect(consumer).toMatch(/dead_letter_queue = "lead-dispatch-dlq"/);
     expect(isLastDeliveryAttempt(MAX_DELIVERY_RETRIES)).toBe(false);
     expect(isLastDeliveryAttempt(MAX_DELIVERY_RETRIES + 1)).toBe(true);
+    expect(MAX_DELIVERY_ATTEMPTS).toBe(MAX_DELIVERY_RETRIES + 1);
+    // The consumer dead-letters itself after the last attempt: it needs a producer for the DLQ.
+    expect(wranglerToml).toContain('binding = "LEAD_DISPATCH_DLQ"\nqueue = "lead-dispatch-dlq"');
+  });
+});
+
+describe("deliveryAttempt", () => {
+  it("adds the queue's own redeliveries to the attempt the message carries", () => {
+    expect(deliveryAttempt(undefined, 1)).toBe(1);
+    expect(deliveryAttempt(4, 1)).toBe(4);
+    expect(deliveryAttempt(4, 3)).toBe(6);
+    expect(deliveryAttempt(undefined, 2)).toBe(2);
+  });
+});
+
+describe("deliveryTuning", () => {
+  it("takes the defaults when nothing is set", () => {
+    expect(deliveryTuning({})).toEqual({
+      tuning: { timeoutMs: DELIVERY_TIMEOUT_MS, perReceiverConcurrency: DELIVERY_CONCURRENCY_PER_RECEIVER },
+      invalid: [],
+    });
+  });
+
+  it("reads whole numbers inside their ranges", () => {
+    expect(deliveryTuning({ DELIVERY_TIMEOUT_MS: "2500", DELIVERY_CONCURRENCY_PER_RECEIVER: "4" }).tuning).toEqual({
+      timeoutMs: 2500,
+      perReceiverConcurrency: 4,
+    });
+  });
+
+  it("falls back to the default for a value that is not a whole number in range, and says so", () => {
+    for (const [timeout, concurrency] of [
+      ["fast", "two"],
+      ["99", "0"],
+      ["30001", "11"],
+      ["1500.5", "2.5"],
+    ]) {
+      const { tuning, invalid } = deliveryTuning({
+        DELIVERY_TIMEOUT_MS: timeout,
+        DELIVERY_CONCURRENCY_PER_RECEIVER: concurrency,
+      });
+      expect(tuning).toEqual({
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        perReceiverConcurrency: DELIVERY_CONCURRENCY_PER_RECEIVER,
+      });
+      expect(invalid).toHaveLength(2);
+      expect(invalid[0]).toContain(`DELIVERY_TIMEOUT_MS="${timeout}"`);
+    }
+  });
+
+  it("matches the values wrangler.toml sets", () => {
+    const value = (name: string) => new RegExp(`^${name} = "(\\d+)"`, "m").exec(wranglerToml)?.[1];
+    const { tuning, invalid } = deliveryTuning({
+      DELIVERY_TIMEOUT_MS: value("DELIVERY_TIMEOUT_MS"),
+      DELIVERY_CONCURRENCY_PER_RECEIVER: value("DELIVERY_CONCURRENCY_PER_RECEIVER"),
+    });
+    expect(invalid).toEqual([]);
+    expect(tuning).toEqual({
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      perReceiverConcurrency: DELIVERY_CONCURRENCY_PER_RECEIVER,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { consumeLeadDispatch } from "../../src/queues/lead-dispatch/consumer";
 import { consumeLeadDeadLetters } from "../../src/queues/lead-dispatch/dead-letters";
+import type { LeadDispatchMessage } from "../../src/queues/lead-dispatch/message";
 import { companies } from "../../src/storage/schema";
 import { newClientOwnedId } from "../../src/storage/shards";
 import { db } from "../harness";
@@ -16,6 +17,7 @@ import {
   lead,
   message,
   newSecret,
+  resentDelay,
   runConsumer,
   seedLeads,
   seedReceiver,
@@ -107,19 +109,25 @@ describe("webhook delivery", () => {
     expect(() => new Webhook(previous).verify(after.body, after.headers)).toThrow();
   });
 
-  it("retries a 500 with growing delays and records every attempt", async () => {
+  it("answers a 500 by acknowledging and re-sending with the next attempt and growing delays, never retry()", async () => {
     const receiver = await seedReceiver();
     const [row] = await seedLeads(receiver);
     const received = endpoint(() => new HttpResponse("boom", { status: 500 }));
 
-    const delays: Array<number | undefined> = [];
+    const delays: number[] = [];
+    const carried: unknown[] = [];
+    let next = message(row.id);
     for (let attempt = 1; attempt <= 4; attempt++) {
-      const m = message(row.id, attempt);
-      const outcome = await runConsumer("lead-dispatch", [m], testDeps());
-      expect(outcome.acked).toEqual([]);
-      delays.push(outcome.retried.get(m.id));
+      const outcome = await runConsumer("lead-dispatch", [next], testDeps());
+      expect(outcome.acked).toEqual([next.id]);
+      expect(outcome.retried.size).toBe(0);
+      delays.push(resentDelay(outcome));
+      carried.push(outcome.resent[0].body);
+      // The queue hands the re-sent message over as a new message (its own attempts start at 1).
+      next = { id: `resent-${attempt}`, attempts: 1, body: outcome.resent[0].body };
     }
     expect(delays).toEqual([10, 30, 90, 270]);
+    expect(carried).toEqual([2, 3, 4, 5].map((attempt) => ({ v: 1, type: "deliver_lead", leadId: row.id, attempt })));
     expect(received).toHaveLength(4);
     expect(new Set(received.map((r) => r.id))).toEqual(new Set([row.id]));
 
@@ -129,11 +137,11 @@ describe("webhook delivery", () => {
     expect(after.lastError).toBe("HTTP 500 Internal Server Error");
     const log = await events(row.id);
     const attempts = log.filter((e) => e.type === "delivery_attempt");
-    expect(attempts.map((e) => [e.attempt, e.httpStatus])).toEqual([
-      [1, 500],
-      [2, 500],
-      [3, 500],
-      [4, 500],
+    expect(attempts.map((e) => [e.attempt, e.httpStatus, e.detail])).toEqual([
+      [1, 500, "queue attempt 1/9"],
+      [2, 500, "queue attempt 2/9"],
+      [3, 500, "queue attempt 3/9"],
+      [4, 500, "queue attempt 4/9"],
     ]);
     expect(log.filter((e) => e.type === "retry_scheduled").map((e) => e.detail)).toEqual([
       "next attempt in 10 s",
@@ -143,16 +151,28 @@ describe("webhook delivery", () => {
     ]);
   });
 
+  it("counts the queue's own redeliveries of a message on top of the attempt it carries", async () => {
+    const receiver = await seedReceiver();
+    const [row] = await seedLeads(receiver);
+    endpoint(() => new HttpResponse(null, { status: 503 }));
+    // Carries attempt 3 and was handed over a second time (a fallback retry): this is attempt 4.
+    const m = message(row.id, 2, { attempt: 3 });
+    const outcome = await runConsumer("lead-dispatch", [m], testDeps());
+    expect(resentDelay(outcome)).toBe(270);
+    expect(outcome.resent[0].body).toMatchObject({ leadId: row.id, attempt: 5 });
+    expect((await events(row.id)).find((e) => e.type === "delivery_attempt")?.detail).toBe("queue attempt 4/9");
+  });
+
   it("applies jitter to the exponential schedule", async () => {
     const receiver = await seedReceiver();
     const [row] = await seedLeads(receiver);
     endpoint(() => new HttpResponse(null, { status: 503 }));
-    const low = message(row.id, 2);
-    const high = message(row.id, 8);
+    const low = message(row.id, 1, { attempt: 2 });
+    const high = message(row.id, 1, { attempt: 8 });
     const lowOutcome = await runConsumer("lead-dispatch", [low], testDeps({ random: () => 0 }));
     const highOutcome = await runConsumer("lead-dispatch", [high], testDeps({ random: () => 0.999 }));
-    expect(lowOutcome.retried.get(low.id)).toBe(24); // 30 s × 0.8
-    expect(highOutcome.retried.get(high.id)).toBe(26_235); // 10 s × 3^7 × 1.1996
+    expect(resentDelay(lowOutcome)).toBe(24); // 30 s × 0.8
+    expect(resentDelay(highOutcome)).toBe(26_235); // 10 s × 3^7 × 1.1996
   });
 
   it("retries a timeout", async () => {
@@ -164,7 +184,7 @@ describe("webhook delivery", () => {
     });
     const m = message(row.id);
     const outcome = await runConsumer("lead-dispatch", [m], testDeps({ timeoutMs: 30 }));
-    expect(outcome.retried.get(m.id)).toBe(10);
+    expect(resentDelay(outcome)).toBe(10);
     const after = await lead(row.id);
     expect(after.status).toBe("queued");
     expect(after.lastError).toBe("timeout: no answer within 30 ms");
@@ -177,9 +197,9 @@ describe("webhook delivery", () => {
     const receiver = await seedReceiver();
     const [row] = await seedLeads(receiver);
     server.use(http.post(ENDPOINT, () => HttpResponse.error()));
-    const m = message(row.id, 3);
+    const m = message(row.id, 1, { attempt: 3 });
     const outcome = await runConsumer("lead-dispatch", [m], testDeps());
-    expect(outcome.retried.get(m.id)).toBe(90);
+    expect(resentDelay(outcome)).toBe(90);
     expect((await lead(row.id)).lastError).toMatch(/^network error/);
   });
 
@@ -190,21 +210,21 @@ describe("webhook delivery", () => {
     endpoint(() => new HttpResponse(null, { status: 429, headers: { "retry-after": retryAfter } }));
 
     const seconds = message(row.id);
-    expect((await runConsumer("lead-dispatch", [seconds], testDeps())).retried.get(seconds.id)).toBe(120);
+    expect(resentDelay(await runConsumer("lead-dispatch", [seconds], testDeps()))).toBe(120);
 
     retryAfter = new Date(Date.now() + 600_000).toUTCString();
     const date = message(row.id);
-    const dateDelay = (await runConsumer("lead-dispatch", [date], testDeps())).retried.get(date.id)!;
+    const dateDelay = resentDelay(await runConsumer("lead-dispatch", [date], testDeps()));
     expect(dateDelay).toBeGreaterThan(590);
     expect(dateDelay).toBeLessThanOrEqual(601);
 
     retryAfter = "999999";
     const huge = message(row.id);
-    expect((await runConsumer("lead-dispatch", [huge], testDeps())).retried.get(huge.id)).toBe(43_200);
+    expect(resentDelay(await runConsumer("lead-dispatch", [huge], testDeps()))).toBe(43_200);
 
     retryAfter = "1";
-    const shorter = message(row.id, 2);
-    expect((await runConsumer("lead-dispatch", [shorter], testDeps())).retried.get(shorter.id)).toBe(30);
+    const shorter = message(row.id, 1, { attempt: 2 });
+    expect(resentDelay(await runConsumer("lead-dispatch", [shorter], testDeps()))).toBe(30);
   });
 
   it("treats a redirect as a failed attempt and does not follow it", async () => {
@@ -220,7 +240,7 @@ describe("webhook delivery", () => {
     endpoint(() => new HttpResponse(null, { status: 307, headers: { location: "https://elsewhere.example/hook" } }));
     const m = message(row.id);
     const outcome = await runConsumer("lead-dispatch", [m], testDeps());
-    expect(outcome.retried.has(m.id)).toBe(true);
+    expect(outcome.resent).toHaveLength(1);
     expect(followed).toBe(false);
     expect((await lead(row.id)).lastError).toContain("redirect to https://elsewhere.example/hook");
   });
@@ -335,26 +355,41 @@ describe("webhook delivery", () => {
     ]);
   });
 
-  it("retries the message when D1 fails instead of acknowledging it", async () => {
+  it("sends the message again with backoff when D1 fails, and acknowledges it only once it is re-sent", async () => {
     const brokenDb = {
       prepare: () => {
         throw new Error("D1 is unavailable");
       },
       batch: () => Promise.reject(new Error("D1 is unavailable")),
     };
-    const batch = createMessageBatch("lead-dispatch", [
-      {
-        id: "m1",
-        timestamp: new Date(),
-        attempts: 2,
-        body: { v: 1, type: "deliver_lead", leadId: newClientOwnedId("ld", 0) },
+    const body = { v: 1, type: "deliver_lead", leadId: newClientOwnedId("ld", 0) };
+    const resent: Array<{ body: unknown; delaySeconds?: number }> = [];
+    const recordingDispatch = {
+      send: async (sent: unknown, options?: QueueSendOptions) => {
+        resent.push({ body: sent, delaySeconds: options?.delaySeconds });
       },
-    ]);
-    const ctx = createExecutionContext();
-    await consumeLeadDispatch(batch, brokenDatabases(brokenDb), testDeps());
-    const result = await getQueueResult(batch, ctx);
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
-    expect(result.explicitAcks).toEqual([]);
+    } as unknown as Queue<LeadDispatchMessage>;
+    const refusingDispatch = {
+      send: () => Promise.reject(new Error("queue unavailable")),
+    } as unknown as Queue<LeadDispatchMessage>;
+
+    const run = async (dispatch: Queue<LeadDispatchMessage>) => {
+      const batch = createMessageBatch("lead-dispatch", [{ id: "m1", timestamp: new Date(), attempts: 2, body }]);
+      const ctx = createExecutionContext();
+      await consumeLeadDispatch(batch, { ...brokenDatabases(brokenDb), LEAD_DISPATCH: dispatch }, testDeps());
+      return getQueueResult(batch, ctx);
+    };
+
+    const sent = await run(recordingDispatch);
+    expect(sent.explicitAcks).toEqual(["m1"]);
+    expect(sent.retryMessages).toEqual([]);
+    // Queue attempt 2 of a message carrying no attempt is attempt 2: the next one is 3, after 30 s.
+    expect(resent).toEqual([{ body: { ...body, attempt: 3 }, delaySeconds: 30 }]);
+
+    // When the re-send fails too, the message is kept by the fallback retry().
+    const kept = await run(refusingDispatch);
+    expect(kept.explicitAcks).toEqual([]);
+    expect(kept.retryMessages.map((m) => m.msgId)).toEqual(["m1"]);
   });
 
   it("keeps unreadable messages (retry, then dead-letter) instead of guessing", async () => {
@@ -363,14 +398,25 @@ describe("webhook delivery", () => {
     expect(outcome.retried.has("weird")).toBe(true);
   });
 
-  it("marks the last allowed attempt as going to the dead-letter queue", async () => {
+  it("hands the lead to the dead-letter queue after its last attempt instead of re-sending it", async () => {
     const receiver = await seedReceiver();
     const [row] = await seedLeads(receiver);
-    endpoint(() => new HttpResponse(null, { status: 502 }));
-    const m = message(row.id, 9);
+    const received = endpoint(() => new HttpResponse(null, { status: 502 }));
+    const m = message(row.id, 1, { attempt: 9 });
     const outcome = await runConsumer("lead-dispatch", [m], testDeps());
-    expect(outcome.retried.has(m.id)).toBe(true);
+    expect(outcome.acked).toEqual([m.id]);
+    expect(outcome.retried.size).toBe(0);
+    expect(outcome.resent).toEqual([]);
+    expect(outcome.deadLettered).toEqual([{ v: 1, type: "deliver_lead", leadId: row.id, attempt: 9 }]);
+    expect(received).toHaveLength(1);
     expect((await events(row.id)).at(-1)?.detail).toBe("retries exhausted: the message goes to the dead-letter queue");
+
+    // An exhausted message the queue hands over again (its dead-lettering failed) is not sent again.
+    const again = message(row.id, 2, { attempt: 9 });
+    const second = await runConsumer("lead-dispatch", [again], testDeps());
+    expect(second.acked).toEqual([again.id]);
+    expect(second.deadLettered).toHaveLength(1);
+    expect(received).toHaveLength(1);
   });
 });
 
@@ -379,9 +425,9 @@ describe("dead-letter consumer", () => {
     const receiver = await seedReceiver();
     const [row] = await seedLeads(receiver);
     endpoint(() => new HttpResponse(null, { status: 503 }));
-    await runConsumer("lead-dispatch", [message(row.id, 9)], testDeps());
+    const exhausted = await runConsumer("lead-dispatch", [message(row.id, 1, { attempt: 9 })], testDeps());
 
-    const m = message(row.id, 1);
+    const m = { id: "dead-1", attempts: 1, body: exhausted.deadLettered[0] };
     const outcome = await runConsumer("lead-dispatch-dlq", [m], testDeps());
     expect(outcome.acked).toEqual([m.id]);
     const after = await lead(row.id);

@@ -8,13 +8,24 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { BOT_WORK_QUEUE } from "../../src/queues/bot-work/message";
-import { LEAD_DISPATCH_QUEUE } from "../../src/queues/lead-dispatch/message";
+import { LEAD_DISPATCH_DLQ, LEAD_DISPATCH_QUEUE } from "../../src/queues/lead-dispatch/message";
 import { MODEL_REBUILD_QUEUE } from "../../src/queues/model-rebuild/message";
 
-type QueueName = typeof LEAD_DISPATCH_QUEUE | typeof MODEL_REBUILD_QUEUE | typeof BOT_WORK_QUEUE;
+type QueueName =
+  | typeof LEAD_DISPATCH_QUEUE
+  | typeof LEAD_DISPATCH_DLQ
+  | typeof MODEL_REBUILD_QUEUE
+  | typeof BOT_WORK_QUEUE;
 
-const outboxes = new Map<QueueName, unknown[]>([
+/** A message as sent: its body and the delay it asked for (0 when none). */
+export interface SentMessage {
+  body: unknown;
+  delaySeconds: number;
+}
+
+const outboxes = new Map<QueueName, SentMessage[]>([
   [LEAD_DISPATCH_QUEUE, []],
+  [LEAD_DISPATCH_DLQ, []],
   [MODEL_REBUILD_QUEUE, []],
   [BOT_WORK_QUEUE, []],
 ]);
@@ -23,11 +34,13 @@ const outboxes = new Map<QueueName, unknown[]>([
 function recordingQueue(queue: QueueName): Queue<unknown> {
   const outbox = outboxes.get(queue)!;
   return {
-    send: async (body: unknown) => {
-      outbox.push(body);
+    send: async (body: unknown, options?: QueueSendOptions) => {
+      outbox.push({ body, delaySeconds: options?.delaySeconds ?? 0 });
     },
-    sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>) => {
-      for (const message of messages) outbox.push(message.body);
+    sendBatch: async (messages: Iterable<MessageSendRequest<unknown>>, options?: QueueSendBatchOptions) => {
+      for (const message of messages) {
+        outbox.push({ body: message.body, delaySeconds: message.delaySeconds ?? options?.delaySeconds ?? 0 });
+      }
     },
   } as unknown as Queue<unknown>;
 }
@@ -39,6 +52,7 @@ function recordingQueue(queue: QueueName): Queue<unknown> {
 export function installOutboxes(): void {
   Object.assign(env, {
     LEAD_DISPATCH: recordingQueue(LEAD_DISPATCH_QUEUE),
+    LEAD_DISPATCH_DLQ: recordingQueue(LEAD_DISPATCH_DLQ),
     MODEL_REBUILD: recordingQueue(MODEL_REBUILD_QUEUE),
     BOT_WORK: recordingQueue(BOT_WORK_QUEUE),
   });
@@ -49,8 +63,13 @@ export function clearOutboxes(): void {
   for (const outbox of outboxes.values()) outbox.length = 0;
 }
 
-/** The messages waiting in a queue's outbox (taken out: the caller owns them). */
+/** The bodies of the messages waiting in a queue's outbox (taken out: the caller owns them). */
 export function takeQueued(queue: QueueName): unknown[] {
+  return takeSent(queue).map((message) => message.body);
+}
+
+/** The messages waiting in a queue's outbox with their delays (taken out: the caller owns them). */
+export function takeSent(queue: QueueName): SentMessage[] {
   const outbox = outboxes.get(queue)!;
   return outbox.splice(0, outbox.length);
 }
@@ -65,7 +84,8 @@ export interface DrainResult {
 
 /**
  * Runs the Worker's queue handler on a queue's outbox until it is empty: messages the handler sends
- * meanwhile (the next rebuild step) are delivered in following batches. Fails after `maxBatches`.
+ * meanwhile (the next rebuild step, a delivery's next attempt) are delivered in following batches,
+ * their delays ignored. Fails after `maxBatches`.
  */
 export async function drain(queue: QueueName, maxBatches = 100): Promise<DrainResult> {
   const result: DrainResult = { batches: 0, acked: [], retried: [] };

@@ -1,16 +1,18 @@
 /**
- * Lead delivery, one lead at a time: push a lead to its company's webhook, or record a lead whose
- * dispatch message ran out of retries. The `lead-dispatch` consumers (src/queues/lead-dispatch/)
- * call these and turn each outcome into an ack or a retry.
+ * Lead delivery, one lead at a time: push a lead to its company's webhook, send its dispatch
+ * message again for the next attempt (or to the dead-letter queue after the last), or record a lead
+ * whose dispatch message ran out of attempts. The `lead-dispatch` consumers (src/queues/lead-dispatch/)
+ * call these and turn each outcome into an ack, a re-send or a dead letter.
  *
  * Queues deliver at least once, so every step is idempotent: a message for a lead that is no longer
  * waiting is done without sending, and a repeated send carries the same `webhook-id` for receivers
  * to deduplicate. Every outcome is written to D1 before it is returned; any unexpected failure
- * (D1 unavailable, a bug) throws, and the consumer retries the message with backoff.
+ * (D1 unavailable, a bug) throws, and the consumer sends the message again with backoff.
  */
 import {
   classifyDeliveryStatus,
   isLastDeliveryAttempt,
+  MAX_DELIVERY_ATTEMPTS,
   MAX_DELIVERY_RETRIES,
   retryDelaySeconds,
 } from "../../domain/delivery-policy";
@@ -26,9 +28,11 @@ import {
   recordDeadLettered,
   recordDeliveryAttempt,
   recordInboxFallback,
+  sendLeadDispatch,
 } from "../../storage/leads";
 import { controlDb, shardOfId } from "../../storage/shards";
-import { postWebhook, signedWebhookHeaders } from "./webhook";
+import type { ReceiverLanes } from "./receiver-lanes";
+import { postWebhook, signedWebhookHeaders, type WebhookAttemptResult } from "./webhook";
 
 /** Injectable side effects, so tests control time, randomness and the network. */
 export interface DeliveryDeps {
@@ -37,6 +41,8 @@ export interface DeliveryDeps {
   random: () => number;
   fetcher: typeof fetch;
   timeoutMs?: number;
+  /** Per-receiver concurrency of the batch being delivered; without it requests are not limited. */
+  lanes?: ReceiverLanes;
 }
 
 export const defaultDeliveryDeps: DeliveryDeps = {
@@ -93,27 +99,30 @@ export async function deliverLead(
   if (!company.webhookSecret) {
     return refuse(db, lead.id, now, "the company has a webhook URL but no signing secret", attempt, body);
   }
-  let headers: Record<string, string>;
-  try {
-    headers = signedWebhookHeaders(
-      lead.id,
-      lead.payload,
-      {
-        current: company.webhookSecret,
-        previous: company.webhookSecretPrevious,
-        previousExpiresAt: company.webhookSecretPreviousExpiresAt,
-      },
-      now,
-    );
-  } catch (error) {
-    return refuse(db, lead.id, now, `the signing secret is invalid (${describeError(error)})`, attempt, body);
+  // Signed inside the receiver's lane, so the timestamp is that of the request, not of the wait.
+  const secrets = {
+    current: company.webhookSecret,
+    previous: company.webhookSecretPrevious,
+    previousExpiresAt: company.webhookSecretPreviousExpiresAt,
+  };
+  const webhookUrl = company.webhookUrl;
+  const send = async (): Promise<WebhookAttemptResult | { invalidSecret: string }> => {
+    let headers: Record<string, string>;
+    try {
+      headers = signedWebhookHeaders(lead.id, lead.payload, secrets, deps.clock());
+    } catch (error) {
+      return { invalidSecret: describeError(error) };
+    }
+    return postWebhook(webhookUrl, lead.payload, headers, {
+      fetcher: deps.fetcher,
+      clock: deps.clock,
+      timeoutMs: deps.timeoutMs,
+    });
+  };
+  const result = deps.lanes ? await deps.lanes.run(company.id, send) : await send();
+  if ("invalidSecret" in result) {
+    return refuse(db, lead.id, now, `the signing secret is invalid (${result.invalidSecret})`, attempt, body);
   }
-
-  const result = await postWebhook(company.webhookUrl, lead.payload, headers, {
-    fetcher: deps.fetcher,
-    clock: deps.clock,
-    timeoutMs: deps.timeoutMs,
-  });
   const record: AttemptRecord = {
     leadId: lead.id,
     at: deps.clock(),
@@ -142,7 +151,7 @@ export async function deliverLead(
       const delaySeconds = retryDelaySeconds(attempt, result.retryAfterSeconds, deps.random);
       const lastAttempt = isLastDeliveryAttempt(attempt);
       await recordDeliveryAttempt(db, record, { kind: "retry", delaySeconds, lastAttempt }, control);
-      // After the last allowed attempt, the consumer's retry hands the message to the dead-letter queue.
+      // After the last allowed attempt, the consumer hands the message to the dead-letter queue.
       return { kind: "retry", delaySeconds };
     }
   }
@@ -177,7 +186,28 @@ async function refuse(
 }
 
 function attemptDetail(attempt: number, body: LeadDispatchMessage): string {
-  return `queue attempt ${attempt}/${MAX_DELIVERY_RETRIES + 1}${body.redelivery ? ", redelivery" : ""}`;
+  return `queue attempt ${attempt}/${MAX_DELIVERY_ATTEMPTS}${body.redelivery ? ", redelivery" : ""}`;
+}
+
+/**
+ * Puts a lead's dispatch message back on `lead-dispatch` for attempt `nextAttempt`, delivered after
+ * `delaySeconds` (the backoff). Same lead, same webhook-id. @throws when the queue refuses it.
+ */
+export async function scheduleNextAttempt(
+  env: Pick<Env, "LEAD_DISPATCH">,
+  body: LeadDispatchMessage,
+  nextAttempt: number,
+  delaySeconds: number,
+): Promise<void> {
+  await sendLeadDispatch(env.LEAD_DISPATCH, { ...body, attempt: nextAttempt }, delaySeconds);
+}
+
+/**
+ * Hands a lead whose attempts are spent to `lead-dispatch-dlq`, whose consumer records it failed
+ * (`recordDeadLetter`). @throws when the queue refuses it.
+ */
+export async function sendToDeadLetters(env: Pick<Env, "LEAD_DISPATCH_DLQ">, body: LeadDispatchMessage): Promise<void> {
+  await sendLeadDispatch(env.LEAD_DISPATCH_DLQ, body);
 }
 
 /**

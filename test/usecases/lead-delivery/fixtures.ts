@@ -17,6 +17,7 @@ import { newClientOwnedId, requireSlotOfId, slotOfPseudonym } from "../../../src
 import type { DeliveryDeps } from "../../../src/usecases/lead-delivery/deliver";
 import { allShardsDb } from "../../all-shards";
 import { db, seedCompany, seedService, shardDbOf } from "../../harness";
+import { type SentMessage, takeSent } from "../../queues/outbox";
 
 /** A fresh Standard Webhooks secret (`whsec_` + base64 of 24 random bytes). */
 export function newSecret(): string {
@@ -150,14 +151,24 @@ export async function service(id: string) {
 /** What a consumer did with each message of a batch. */
 export interface BatchOutcome {
   acked: string[];
-  /** Message id → requested delay in seconds. */
+  /** Message id → requested delay in seconds (`retry()`: only a fallback of the dispatch consumer). */
   retried: Map<string, number | undefined>;
+  /** Messages sent to `lead-dispatch` while the batch ran (next attempts), with their delays. */
+  resent: SentMessage[];
+  /** Message bodies sent to `lead-dispatch-dlq` while the batch ran. */
+  deadLettered: unknown[];
 }
 
 export interface QueuedMessage {
   id: string;
   attempts: number;
   body: LeadDispatchMessage | unknown;
+}
+
+/** The delay of the one re-sent message of a batch outcome (fails the test when there is not exactly one). */
+export function resentDelay(outcome: BatchOutcome): number {
+  if (outcome.resent.length !== 1) throw new Error(`expected one re-sent message, got ${outcome.resent.length}`);
+  return outcome.resent[0].delaySeconds;
 }
 
 export function message(leadId: string, attempts = 1, extra: Partial<LeadDispatchMessage> = {}): QueuedMessage {
@@ -182,7 +193,9 @@ export async function runConsumer(
     queue,
     messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts, body: m.body })),
   );
-  const outcome: BatchOutcome = { acked: [], retried: new Map() };
+  // Whatever the test queued before belongs to it, not to this batch.
+  const earlier = { dispatch: takeSent("lead-dispatch"), dlq: takeSent("lead-dispatch-dlq") };
+  const outcome: BatchOutcome = { acked: [], retried: new Map(), resent: [], deadLettered: [] };
   for (const m of batch.messages) {
     const retry = m.retry.bind(m);
     const ack = m.ack.bind(m);
@@ -197,7 +210,19 @@ export async function runConsumer(
   }
   if (queue === "lead-dispatch") await consumeLeadDispatch(batch, env, deps);
   else await consumeLeadDeadLetters(batch, env, deps);
+  outcome.resent = takeSent("lead-dispatch");
+  outcome.deadLettered = takeSent("lead-dispatch-dlq").map((m) => m.body);
+  restore("lead-dispatch", earlier.dispatch);
+  restore("lead-dispatch-dlq", earlier.dlq);
   return outcome;
+}
+
+/** Puts messages taken out of an outbox back, as the test had queued them. */
+function restore(queue: "lead-dispatch" | "lead-dispatch-dlq", messages: SentMessage[]): void {
+  const binding = queue === "lead-dispatch" ? env.LEAD_DISPATCH : env.LEAD_DISPATCH_DLQ;
+  for (const message of messages) {
+    void binding.send(message.body as LeadDispatchMessage, { delaySeconds: message.delaySeconds });
+  }
 }
 
 /** Deterministic deps: jitter factor exactly 1 (random 0.5), the real fetch (msw intercepts it). */
