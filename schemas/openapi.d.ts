@@ -5,6 +5,20 @@ export interface paths {
     /** Liveness check (no key needed) */
     get: operations["getHealth"];
   };
+  "/v1/session": {
+    /** Who is signed in to the console (with the session's CSRF token) */
+    get: operations["getSession"];
+    /**
+     * Sign in to the console with an API key
+     * @description Sets the `cb_session` cookie (HttpOnly, Secure, SameSite=Strict, 2 hours). The key itself is not kept by the browser; changes made through the session are audited under the key. crm keys are refused (403).
+     */
+    post: operations["openSession"];
+    /**
+     * Sign out of the console
+     * @description Ends the session at once and clears the cookie. Needs `X-CSRF-Token`.
+     */
+    delete: operations["closeSession"];
+  };
   "/v1/admin/companies": {
     /** List companies (oldest first) */
     get: operations["listCompanies"];
@@ -357,6 +371,36 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    ConsoleSession: {
+      /** @description The key the session stands for (`key_…`, or "admin-token") */
+      key_id: string;
+      /** @enum {string} */
+      scope: "admin" | "viewer" | "partner";
+      /** @description The partner's (or viewer's) company; null for admin keys */
+      company_id: string | null;
+      /** @description Send it in `X-CSRF-Token` with every POST, PUT, PATCH and DELETE */
+      csrf_token: string;
+      /**
+       * Format: date-time
+       * @description The session ends then; sign in again after
+       */
+      expires_at: string;
+    };
+    ErrorEnvelope: {
+      /** @enum {boolean} */
+      success: false;
+      errors: components["schemas"]["ErrorItem"][];
+    };
+    ErrorItem: {
+      /** @enum {string} */
+      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
+      message: string;
+      path?: string[];
+    };
+    OpenSessionRequest: {
+      /** @description An admin, viewer or partner API key (or the ADMIN_TOKEN secret) */
+      key: string;
+    };
     CompanyWithWebhookSecret: {
       /** @description `co_…` */
       id: string;
@@ -392,17 +436,6 @@ export interface components {
       updated_at: string;
       /** @description Standard Webhooks signing secret (`whsec_…`), present only in the response that created it */
       webhook_secret?: string;
-    };
-    ErrorEnvelope: {
-      /** @enum {boolean} */
-      success: false;
-      errors: components["schemas"]["ErrorItem"][];
-    };
-    ErrorItem: {
-      /** @enum {string} */
-      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
-      message: string;
-      path?: string[];
     };
     CreateCompanyRequest: {
       name: string;
@@ -482,7 +515,7 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner";
       name: string | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
@@ -500,10 +533,10 @@ export interface components {
     };
     CreateApiKeyRequest: {
       /**
-       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox
+       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access (every admin GET, no change) for a person of this company, e.g. the bank's sales operations
        * @enum {string}
        */
-      scope: "crm" | "partner";
+      scope: "crm" | "partner" | "viewer";
       /** @description A label for the admins, e.g. `amoCRM production` */
       name?: string;
     };
@@ -512,7 +545,7 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner";
       name: string | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
@@ -2028,6 +2061,150 @@ export interface operations {
             /** @enum {string} */
             service: "cactubase";
           };
+        };
+      };
+    };
+  };
+  /** Who is signed in to the console (with the session's CSRF token) */
+  getSession: {
+    responses: {
+      /** @description The current session */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsoleSession"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Sign in to the console with an API key
+   * @description Sets the `cb_session` cookie (HttpOnly, Secure, SameSite=Strict, 2 hours). The key itself is not kept by the browser; changes made through the session are audited under the key. crm keys are refused (403).
+   */
+  openSession: {
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["OpenSessionRequest"];
+      };
+    };
+    responses: {
+      /** @description Signed in */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ConsoleSession"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Sign out of the console
+   * @description Ends the session at once and clears the cookie. Needs `X-CSRF-Token`.
+   */
+  closeSession: {
+    responses: {
+      /** @description Signed out */
+      204: {
+        content: never;
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
     };

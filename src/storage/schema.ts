@@ -319,7 +319,7 @@ export const apiKeys = sqliteTable(
   {
     id: text("id").primaryKey(),
     companyId: text("company_id").references(() => companies.id),
-    scope: text("scope", { enum: ["admin", "crm", "partner"] }).notNull(),
+    scope: text("scope", { enum: ["admin", "viewer", "crm", "partner"] }).notNull(),
     name: text("name"),
     /** First characters of the key, safe to display ("cb_crm_AbC1…"). */
     prefix: text("prefix").notNull(),
@@ -488,3 +488,6 @@ export const modelRebuildJobs = sqliteTable(
 
 // The Telegram bot's tables (docs/bot.md) live in a file of their own.
 export * from "./bot-schema";
+
+// Console sign-in sessions (docs/console.md) live in a file of their own.
+export * from "./session-schema";

@@ -66,7 +66,7 @@ export const ApiKeySchema = z
   .object({
     id: z.string().describe("`key_…`"),
     company_id: z.string().nullable(),
-    scope: z.enum(["admin", "crm", "partner"]),
+    scope: z.enum(["admin", "viewer", "crm", "partner"]),
     name: z.string().nullable(),
     prefix: z.string().describe("First characters of the key, safe to display"),
     created_at: timestamp,
