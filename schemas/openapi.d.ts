@@ -317,6 +317,10 @@ export interface paths {
      */
     get: operations["getFunnel"];
   };
+  "/v1/admin/overview": {
+    /** The console's overview: leads per day by company and category, delivery health */
+    get: operations["getAdminOverview"];
+  };
   "/v1/admin/analytics/calibration": {
     /**
      * Calibration report: rating band vs observed acceptance
@@ -1832,6 +1836,47 @@ export interface components {
       service: string;
       service_name: string;
       company_id: string;
+    };
+    AdminOverview: {
+      window: {
+        /**
+         * Format: date-time
+         * @description Inclusive
+         */
+        from: string;
+        /**
+         * Format: date-time
+         * @description Exclusive
+         */
+        to: string;
+      };
+      /** @description Leads created per UTC day by receiving company and category, oldest day first; days without leads are absent */
+      leads_per_day: {
+          /**
+           * Format: date
+           * @description UTC day
+           */
+          day: string;
+          /** @description The receiving company */
+          company_id: string;
+          company_name: string;
+          /** @description The service's category */
+          category: string;
+          leads: number;
+        }[];
+      delivery: {
+        /** @description Leads waiting for their first delivery now */
+        queued: number;
+        /**
+         * Format: date-time
+         * @description Creation time of the oldest waiting lead
+         */
+        oldest_queued_at: string | null;
+        /** @description Leads whose pushing gave up (still in the inbox) now */
+        failed: number;
+        /** @description Delivery messages dead-lettered in the window */
+        dead_lettered: number;
+      };
     };
     CalibrationResponse: {
       window: components["schemas"]["AnalyticsWindow"];
@@ -5688,6 +5733,59 @@ export interface operations {
       };
       /** @description Not found, or not visible to this key (`not_found`) */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** The console's overview: leads per day by company and category, delivery health */
+  getAdminOverview: {
+    parameters: {
+      query?: {
+        /** @description UTC days back, today included */
+        days?: number;
+      };
+    };
+    responses: {
+      /** @description The overview */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AdminOverview"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
