@@ -33,7 +33,9 @@ const gzipped = (file) => gzipSync(readFileSync(join(outdir, file)), { level: 9 
 const js = gzipped("app.js");
 const css = gzipped("app.css");
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
-console.log(`[console] public/console/app.js ${kb(js)} gzipped, app.css ${kb(css)} gzipped (budget ${kb(JS_BUDGET_BYTES)} of JS)`);
+console.log(
+  `[console] public/console/app.js ${kb(js)} gzipped, app.css ${kb(css)} gzipped (budget ${kb(JS_BUDGET_BYTES)} of JS)`,
+);
 if (js > JS_BUDGET_BYTES) {
   console.error(`[console] app.js is over the budget by ${kb(js - JS_BUDGET_BYTES)}`);
   process.exit(1);

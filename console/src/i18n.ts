@@ -124,7 +124,8 @@ const ru = {
   deactivate: "Выключить",
   notEnoughData: "Недостаточно данных.",
   report: "Отчёт",
-  srmWarning: "Несоответствие долей групп (SRM): ожидалось {expected} контроля, наблюдается {observed}. Проверьте назначение.",
+  srmWarning:
+    "Несоответствие долей групп (SRM): ожидалось {expected} контроля, наблюдается {observed}. Проверьте назначение.",
   verdict: "Вывод",
   verdict_treatment_better: "лиды помогают",
   verdict_treatment_worse: "лиды вредят",

@@ -5,8 +5,8 @@
  */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, type Session, setCsrfToken, unwrap } from "./api";
 import { AdminPages } from "./admin/pages";
+import { api, type Session, setCsrfToken, unwrap } from "./api";
 import { currentLanguage, LANGUAGES, setLanguage, t } from "./i18n";
 import { PartnerPages } from "./partner/pages";
 import "./styles.css";
@@ -70,7 +70,8 @@ function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
 
 function LanguageSwitch({ onChange }: { onChange: () => void }) {
   return (
-    <div class="language" role="group" aria-label={t("language")}>
+    <fieldset class="language">
+      <legend class="visually-hidden">{t("language")}</legend>
       {LANGUAGES.map((language) => (
         <button
           key={language}
@@ -84,7 +85,7 @@ function LanguageSwitch({ onChange }: { onChange: () => void }) {
           {language.toUpperCase()}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }
 

@@ -27,7 +27,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     return () => {
       live = false;
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
+    // The caller names what the load depends on (`deps`); `load` itself is a new closure on every render.
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
@@ -132,7 +132,11 @@ export function Chart(props: {
         })),
       ],
     };
-    const plot = new uPlot(options, [props.x, ...props.series.map((serie) => serie.values)] as uPlot.AlignedData, element);
+    const plot = new uPlot(
+      options,
+      [props.x, ...props.series.map((serie) => serie.values)] as uPlot.AlignedData,
+      element,
+    );
     return () => plot.destroy();
   }, [props.x, props.series, props.time, props.height, props.yRange, props.xRange]);
   return (

@@ -36,7 +36,9 @@ export function CompaniesPage({ canWrite }: { canWrite: boolean }) {
                     <td data-testid="company-status">{t(`status_${company.status}`)}</td>
                     <td class="num">{company.daily_lead_cap ?? "∞"}</td>
                     <td class="num">{formatPercent(company.commission_rate)}</td>
-                    <td>{company.webhook_disabled_at ? t("webhookDisabled") : (company.webhook_url ?? t("inboxOnly"))}</td>
+                    <td>
+                      {company.webhook_disabled_at ? t("webhookDisabled") : (company.webhook_url ?? t("inboxOnly"))}
+                    </td>
                     <td>
                       {canWrite ? (
                         <ActionButton
@@ -84,7 +86,15 @@ export function CompaniesPage({ canWrite }: { canWrite: boolean }) {
   );
 }
 
-function CompanyDetails({ company, canWrite, onChanged }: { company: Company; canWrite: boolean; onChanged: () => void }) {
+function CompanyDetails({
+  company,
+  canWrite,
+  onChanged,
+}: {
+  company: Company;
+  canWrite: boolean;
+  onChanged: () => void;
+}) {
   const [cap, setCap] = useState(company.daily_lead_cap === null ? "" : String(company.daily_lead_cap));
   const [commission, setCommission] = useState(String(company.commission_rate * 100));
   const [webhook, setWebhook] = useState(company.webhook_url ?? "");
@@ -114,7 +124,14 @@ function CompanyDetails({ company, canWrite, onChanged }: { company: Company; ca
       <h2 id="company-details">{company.name}</h2>
       <form onSubmit={save} class="grid-form">
         <label for="company-cap">{t("dailyCap")}</label>
-        <input id="company-cap" type="number" min={0} value={cap} disabled={!canWrite} onInput={(e) => setCap(e.currentTarget.value)} />
+        <input
+          id="company-cap"
+          type="number"
+          min={0}
+          value={cap}
+          disabled={!canWrite}
+          onInput={(e) => setCap(e.currentTarget.value)}
+        />
         <label for="company-commission">{t("commissionPercent")}</label>
         <input
           id="company-commission"
@@ -188,6 +205,7 @@ function ApiKeys({ company, canWrite }: { company: Company; canWrite: boolean })
   const [scope, setScope] = useState<"crm" | "partner" | "viewer">("partner");
   const [name, setName] = useState("");
   const [issued, setIssued] = useState<string | null>(null);
+  const [issueError, setIssueError] = useState<unknown>(null);
   return (
     <section aria-labelledby="api-keys">
       <h3 id="api-keys">{t("apiKeys")}</h3>
@@ -245,15 +263,20 @@ function ApiKeys({ company, canWrite }: { company: Company; canWrite: boolean })
           class="inline-form"
           onSubmit={async (event) => {
             event.preventDefault();
-            const created = await unwrap(
-              api.POST("/v1/admin/companies/{id}/api-keys", {
-                params: { path: { id: company.id } },
-                body: { scope, ...(name.trim() ? { name: name.trim() } : {}) },
-              }),
-            );
-            setIssued(created.key);
-            setName("");
-            setTick((n) => n + 1);
+            setIssueError(null);
+            try {
+              const created = await unwrap(
+                api.POST("/v1/admin/companies/{id}/api-keys", {
+                  params: { path: { id: company.id } },
+                  body: { scope, ...(name.trim() ? { name: name.trim() } : {}) },
+                }),
+              );
+              setIssued(created.key);
+              setName("");
+              setTick((n) => n + 1);
+            } catch (caught) {
+              setIssueError(caught);
+            }
           }}
         >
           <label for="key-scope">{t("scope")}</label>
@@ -269,6 +292,7 @@ function ApiKeys({ company, canWrite }: { company: Company; canWrite: boolean })
           </button>
         </form>
       ) : null}
+      <ErrorNote error={issueError} />
       {issued ? <ShowOnce label={t("newKey")} value={issued} /> : null}
     </section>
   );

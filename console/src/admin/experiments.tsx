@@ -45,7 +45,11 @@ function Report({ id }: { id: string }) {
           ) : null}
           <div class="stat-row">
             <Stat label={t("verdict")} value={t(`verdict_${report.verdict}`)} />
-            <Stat label={t("controlClients")} value={formatNumber(report.control.clients)} hint={formatPercent(report.control.response_rate)} />
+            <Stat
+              label={t("controlClients")}
+              value={formatNumber(report.control.clients)}
+              hint={formatPercent(report.control.response_rate)}
+            />
             <Stat
               label={t("treatmentClients")}
               value={formatNumber(report.treatment.clients)}
@@ -111,7 +115,14 @@ function CreateExperiment({ onCreated }: { onCreated: () => void }) {
         onInput={(e) => setShare(e.currentTarget.value)}
       />
       <label for="experiment-days">{t("durationDays")}</label>
-      <input id="experiment-days" type="number" min="1" max="366" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+      <input
+        id="experiment-days"
+        type="number"
+        min="1"
+        max="366"
+        value={days}
+        onInput={(e) => setDays(e.currentTarget.value)}
+      />
       <button type="submit" class="primary">
         {t("create")}
       </button>
@@ -155,7 +166,11 @@ export function ExperimentsPage({ canWrite }: { canWrite: boolean }) {
                     {formatDate(experiment.starts_at)} – {formatDate(experiment.ends_at)}
                   </td>
                   <td>
-                    <button type="button" onClick={() => setSelected(experiment.id)} aria-label={`${t("report")} ${experiment.name}`}>
+                    <button
+                      type="button"
+                      onClick={() => setSelected(experiment.id)}
+                      aria-label={`${t("report")} ${experiment.name}`}
+                    >
                       {t("report")}
                     </button>
                   </td>

@@ -64,6 +64,7 @@ export function LeadsPage({ canWrite }: { canWrite: boolean }) {
           </section>
           <section aria-labelledby="lead-document">
             <h2 id="lead-document">{t("document")}</h2>
+            {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling block must be reachable by keyboard (WCAG 2.1.1) */}
             <pre tabIndex={0}>{JSON.stringify(state.data.lead.document, null, 2)}</pre>
           </section>
         </>

@@ -5,10 +5,14 @@ import { ActionButton, ErrorNote, errorText, formatNumber, Loading, useLoad } fr
 
 type Link = Schemas["CrossServiceLink"];
 
-/** Background of a cell by weight: white to dark blue; text switches to white where contrast needs it. */
+/**
+ * Background of a cell by weight, light to dark blue. Mid blues give neither dark nor white text a
+ * 4.5:1 contrast, so weights below 0.5 use light shades with dark text and the rest dark shades with
+ * white text.
+ */
 function cellStyle(weight: number) {
-  const lightness = 97 - weight * 62;
-  return { background: `hsl(214 70% ${lightness}%)`, color: lightness < 60 ? "#fff" : "#111" };
+  if (weight < 0.5) return { background: `hsl(214 70% ${Math.round(96 - weight * 64)}%)`, color: "#111" };
+  return { background: `hsl(214 70% ${Math.round(44 - (weight - 0.5) * 36)}%)`, color: "#fff" };
 }
 
 /**
@@ -30,7 +34,12 @@ export function MatrixPage({ canWrite }: { canWrite: boolean }) {
     <div class="page">
       <p>
         <label for="matrix-search">{t("search")}</label>{" "}
-        <input id="matrix-search" type="search" value={search} onInput={(event) => setSearch(event.currentTarget.value)} />
+        <input
+          id="matrix-search"
+          type="search"
+          value={search}
+          onInput={(event) => setSearch(event.currentTarget.value)}
+        />
       </p>
       <Loading state={state}>
         {(data) => <Matrix {...data} search={search} canWrite={canWrite} onSaved={() => setTick((n) => n + 1)} />}
@@ -47,7 +56,10 @@ function Matrix(props: {
   canWrite: boolean;
   onSaved: () => void;
 }) {
-  const weights = useMemo(() => new Map(props.links.map((link) => [`${link.from}>${link.to}`, link.weight])), [props.links]);
+  const weights = useMemo(
+    () => new Map(props.links.map((link) => [`${link.from}>${link.to}`, link.weight])),
+    [props.links],
+  );
   const query = props.search.trim().toLowerCase();
   const visible = (service: Schemas["Service"]) =>
     !query || service.code.includes(query) || service.name.toLowerCase().includes(query);
@@ -105,7 +117,11 @@ function Matrix(props: {
                   );
                 }
                 return (
-                  <td key={cell} style={weight > 0 ? cellStyle(weight) : undefined} class={errors[cell] ? "invalid" : ""}>
+                  <td
+                    key={cell}
+                    style={weight > 0 ? cellStyle(weight) : undefined}
+                    class={errors[cell] ? "invalid" : ""}
+                  >
                     <button
                       type="button"
                       class="cell"

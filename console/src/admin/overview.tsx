@@ -65,7 +65,11 @@ function FunnelBlock({ funnel }: { funnel: Schemas["Funnel"] }) {
           { label: t("stageScored"), value: stages.candidates },
           { label: t("stageLead"), value: stages.leads, note: formatPercent(c.candidate_to_lead) },
           { label: t("stageDelivered"), value: stages.delivered, note: formatPercent(c.lead_to_delivered) },
-          { label: t("stageAcknowledged"), value: stages.acknowledged, note: formatPercent(c.delivered_to_acknowledged) },
+          {
+            label: t("stageAcknowledged"),
+            value: stages.acknowledged,
+            note: formatPercent(c.delivered_to_acknowledged),
+          },
           { label: t("stageAccepted"), value: stages.accepted, note: formatPercent(c.acknowledged_to_accepted) },
         ]}
       />
@@ -104,7 +108,11 @@ export function OverviewPage() {
           {(data) =>
             data.current ? (
               <div class="stat-row">
-                <Stat label={t("modelVersion")} value={data.current.version} hint={formatDate(data.current.trained_at)} />
+                <Stat
+                  label={t("modelVersion")}
+                  value={data.current.version}
+                  hint={formatDate(data.current.trained_at)}
+                />
                 <Stat
                   label={t("fittedOnDeals")}
                   value={formatNumber(data.current.calibration.samples)}

@@ -1,5 +1,5 @@
-import type { PageDefinition } from "../main";
 import { t } from "../i18n";
+import type { PageDefinition } from "../main";
 import { AuditPage } from "./audit";
 import { CalibrationPage } from "./calibration";
 import { ServicesPage } from "./catalogue";
@@ -19,7 +19,11 @@ export const AdminPages: PageDefinition[] = [
   { id: "matrix", title: () => t("pageMatrix"), render: (s) => <MatrixPage canWrite={writes(s.scope)} /> },
   { id: "companies", title: () => t("pageCompanies"), render: (s) => <CompaniesPage canWrite={writes(s.scope)} /> },
   { id: "services", title: () => t("pageServices"), render: (s) => <ServicesPage canWrite={writes(s.scope)} /> },
-  { id: "experiments", title: () => t("pageExperiments"), render: (s) => <ExperimentsPage canWrite={writes(s.scope)} /> },
+  {
+    id: "experiments",
+    title: () => t("pageExperiments"),
+    render: (s) => <ExperimentsPage canWrite={writes(s.scope)} />,
+  },
   { id: "calibration", title: () => t("pageCalibration"), render: () => <CalibrationPage /> },
   { id: "leads", title: () => t("pageLeads"), render: (s) => <LeadsPage canWrite={writes(s.scope)} /> },
   { id: "audit", title: () => t("pageAudit"), render: () => <AuditPage /> },

@@ -115,7 +115,12 @@ export function VolumePage({ canWrite }: { canWrite: boolean }) {
                       api.PUT("/v1/admin/settings", {
                         body: {
                           changes: [
-                            { scope: settingScope, ...(scopeId ? { scope_id: scopeId } : {}), key: "min_rating", value: chosen },
+                            {
+                              scope: settingScope,
+                              ...(scopeId ? { scope_id: scopeId } : {}),
+                              key: "min_rating",
+                              value: chosen,
+                            },
                           ],
                         },
                       }),

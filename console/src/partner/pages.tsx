@@ -7,7 +7,7 @@ import { ActionButton, ErrorNote, formatDate, formatNumber, formatPercent, Loadi
 
 type InboxLead = Schemas["InboxLead"];
 
-function OutcomeForm({ lead, onDone }: { lead: InboxLead; onDone: () => void }) {
+function OutcomeForm({ lead, onDone }: { lead: InboxLead; onDone: (lead: InboxLead) => void }) {
   const [outcome, setOutcome] = useState<"accepted" | "declined">("accepted");
   const [amount, setAmount] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -20,20 +20,24 @@ function OutcomeForm({ lead, onDone }: { lead: InboxLead; onDone: () => void }) 
         event.preventDefault();
         setError(null);
         try {
-          await unwrap(
+          const reported = await unwrap(
             api.POST("/v1/partner/leads/{id}/outcome", {
               params: { path: { id } },
               body: { outcome, ...(outcome === "accepted" && amount.trim() ? { amount: Number(amount) } : {}) },
             }),
           );
-          onDone();
+          onDone(reported.lead);
         } catch (caught) {
           setError(caught);
         }
       }}
     >
       <label for={`outcome-${id}`}>{t("outcome")}</label>
-      <select id={`outcome-${id}`} value={outcome} onChange={(e) => setOutcome(e.currentTarget.value as typeof outcome)}>
+      <select
+        id={`outcome-${id}`}
+        value={outcome}
+        onChange={(e) => setOutcome(e.currentTarget.value as typeof outcome)}
+      >
         <option value="accepted">{t("leadStatus_accepted")}</option>
         <option value="declined">{t("leadStatus_declined")}</option>
       </select>
@@ -55,65 +59,97 @@ function OutcomeForm({ lead, onDone }: { lead: InboxLead; onDone: () => void }) 
   );
 }
 
+/** One lead of the inbox with its actions; the card shows the lead as the last action left it. */
+function InboxCard({ initial }: { initial: InboxLead }) {
+  const [item, setItem] = useState(initial);
+  return (
+    <li class="card" data-lead={item.id}>
+      <h2>
+        {item.lead.service.name} · <span data-testid="inbox-status">{t(`leadStatus_${item.status}`)}</span>
+      </h2>
+      <p>
+        <code>{item.id}</code> · {formatDate(item.created_at)} · {t("rating")} {item.lead.rating} · {t("from")}{" "}
+        {item.lead.source_company.name}
+      </p>
+      <p>
+        {t("client")}: {item.lead.client.age_band}, {item.lead.client.income_band}, {item.lead.client.region}
+        {item.lead.client.needs.length ? ` · ${item.lead.client.needs.join(", ")}` : ""}
+      </p>
+      {item.lead.reasons.length ? <p class="hint">{item.lead.reasons.join(" · ")}</p> : null}
+      <p class="hint">{item.lead.contact.instructions}</p>
+      {["queued", "delivered", "failed"].includes(item.status) ? (
+        <ActionButton
+          kind="primary"
+          label={`${t("acknowledge")} ${item.id}`}
+          onAction={async () => {
+            setItem(await unwrap(api.POST("/v1/partner/leads/{id}/ack", { params: { path: { id: item.id } } })));
+          }}
+        >
+          {t("acknowledge")}
+        </ActionButton>
+      ) : null}
+      {item.status !== "expired" ? <OutcomeForm lead={item} onDone={setItem} /> : null}
+    </li>
+  );
+}
+
+/**
+ * New leads first (status `queued`: not yet confirmed), oldest first as the API pages them; other
+ * statuses on demand. Acting on a lead updates its card in place.
+ */
 function InboxPage() {
-  const [tick, setTick] = useState(0);
-  const [status, setStatus] = useState<InboxLead["status"] | "">("");
+  const [status, setStatus] = useState<InboxLead["status"] | "">("queued");
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
   const state = useLoad(
-    () => unwrap(api.GET("/v1/partner/leads", { params: { query: { limit: 50, ...(status ? { status } : {}) } } })),
-    [tick, status],
+    () =>
+      unwrap(
+        api.GET("/v1/partner/leads", {
+          params: { query: { limit: 50, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
+    [status, cursor],
   );
   return (
     <div class="page">
       <p>
         <label for="inbox-status">{t("status")}</label>{" "}
-        <select id="inbox-status" value={status} onChange={(e) => setStatus(e.currentTarget.value as typeof status)}>
+        <select
+          id="inbox-status"
+          value={status}
+          onChange={(e) => {
+            setCursor(undefined);
+            setStatus(e.currentTarget.value as typeof status);
+          }}
+        >
           <option value="">{t("all")}</option>
-          {(["queued", "delivered", "failed", "acknowledged", "accepted", "declined", "expired"] as const).map((value) => (
-            <option key={value} value={value}>
-              {t(`leadStatus_${value}`)}
-            </option>
-          ))}
+          {(["queued", "delivered", "failed", "acknowledged", "accepted", "declined", "expired"] as const).map(
+            (value) => (
+              <option key={value} value={value}>
+                {t(`leadStatus_${value}`)}
+              </option>
+            ),
+          )}
         </select>
       </p>
       <Loading state={state}>
-        {({ items }) =>
-          items.length === 0 ? (
-            <p>{t("inboxEmpty")}</p>
-          ) : (
-            <ul class="inbox">
-              {items.map((item) => (
-                <li key={item.id} class="card" data-lead={item.id}>
-                  <h2>
-                    {item.lead.service.name} · <span data-testid="inbox-status">{t(`leadStatus_${item.status}`)}</span>
-                  </h2>
-                  <p>
-                    <code>{item.id}</code> · {formatDate(item.created_at)} · {t("rating")} {item.lead.rating} ·{" "}
-                    {t("from")} {item.lead.source_company.name}
-                  </p>
-                  <p>
-                    {t("client")}: {item.lead.client.age_band}, {item.lead.client.income_band}, {item.lead.client.region}
-                    {item.lead.client.needs.length ? ` · ${item.lead.client.needs.join(", ")}` : ""}
-                  </p>
-                  {item.lead.reasons.length ? <p class="hint">{item.lead.reasons.join(" · ")}</p> : null}
-                  <p class="hint">{item.lead.contact.instructions}</p>
-                  {["queued", "delivered", "failed"].includes(item.status) ? (
-                    <ActionButton
-                      kind="primary"
-                      label={`${t("acknowledge")} ${item.id}`}
-                      onAction={async () => {
-                        await unwrap(api.POST("/v1/partner/leads/{id}/ack", { params: { path: { id: item.id } } }));
-                        setTick((n) => n + 1);
-                      }}
-                    >
-                      {t("acknowledge")}
-                    </ActionButton>
-                  ) : null}
-                  {item.status !== "expired" ? <OutcomeForm lead={item} onDone={() => setTick((n) => n + 1)} /> : null}
-                </li>
-              ))}
-            </ul>
-          )
-        }
+        {({ items, has_more, next_cursor }) => (
+          <>
+            {items.length === 0 ? (
+              <p>{t("inboxEmpty")}</p>
+            ) : (
+              <ul class="inbox">
+                {items.map((item) => (
+                  <InboxCard key={item.id} initial={item} />
+                ))}
+              </ul>
+            )}
+            {has_more ? (
+              <button type="button" onClick={() => setCursor(next_cursor)}>
+                {t("nextPage")}
+              </button>
+            ) : null}
+          </>
+        )}
       </Loading>
     </div>
   );
