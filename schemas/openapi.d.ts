@@ -41,6 +41,13 @@ export interface paths {
      */
     post: operations["rotateWebhookSecret"];
   };
+  "/v1/admin/companies/{id}/webhook/test": {
+    /**
+     * Send a test event to a company's webhook
+     * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+     */
+    post: operations["testCompanyWebhook"];
+  };
   "/v1/admin/companies/{id}/api-keys": {
     /** List a company's API keys (revoked ones included, no secrets) */
     get: operations["listApiKeys"];
@@ -269,6 +276,22 @@ export interface paths {
      * @description Records a deal and feeds it back into the recommender (accepted → the client uses the service, declined → offered and refused). Every report is kept; the one with the latest `occurred_at` sets the lead status and the matrix (a correction dated earlier than the current outcome is recorded but changes neither). Repeating the latest report (same outcome and amount, and same `occurred_at` if given) changes nothing and answers `changed: false`. The write is idempotent at the database: one deal per lead and `occurred_at`, and concurrent identical reports record exactly one deal. An `Idempotency-Key` header is accepted as on `POST /v1/deals`.
      */
     post: operations["reportPartnerLeadOutcome"];
+  };
+  "/v1/partner/webhook": {
+    /** The company's webhook settings */
+    get: operations["getPartnerWebhook"];
+    /**
+     * Change the company's webhook URL
+     * @description A new URL re-enables a disabled endpoint; the first URL also creates the signing secret, returned once in `webhook_secret`. `null` removes the webhook (leads then wait in the inbox). The URL must be public https (same rules as for admins). Audited under the partner key.
+     */
+    patch: operations["updatePartnerWebhook"];
+  };
+  "/v1/partner/webhook/test": {
+    /**
+     * Send a test event to the company's webhook
+     * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+     */
+    post: operations["testPartnerWebhook"];
   };
   "/v1/deals": {
     /**
@@ -513,6 +536,18 @@ export interface components {
       commission_rate?: number;
       /** @description A URL re-enables a disabled endpoint and, if the company had no secret, generates one (returned once); null removes the webhook and its secrets */
       webhook_url?: string | null;
+    };
+    WebhookTestResult: {
+      /** @description `webhook-id` of the test request (`test_…`) */
+      event_id: string;
+      url: string;
+      /** @description The endpoint answered 2xx */
+      delivered: boolean;
+      /** @description null when no answer arrived (network error, timeout) */
+      http_status: number | null;
+      latency_ms: number;
+      /** @description Why it failed, as the delivery log would say */
+      error: string | null;
     };
     IssuedApiKey: {
       /** @description `key_…` */
@@ -1458,6 +1493,27 @@ export interface components {
        * @description When the deal happened (ISO 8601); defaults to now
        */
       occurred_at?: string;
+    };
+    PartnerWebhook: {
+      webhook_url: string | null;
+      /** @description A signing secret exists (it is only ever shown once) */
+      has_webhook_secret: boolean;
+      /**
+       * Format: date-time
+       * @description Until then, deliveries are also signed with the secret replaced by the last rotation
+       */
+      webhook_previous_secret_expires_at: string | null;
+      /**
+       * Format: date-time
+       * @description Set when deliveries were stopped (e.g. the endpoint answered 410)
+       */
+      webhook_disabled_at: string | null;
+      webhook_disabled_reason: string | null;
+      /** @description The signing secret (`whsec_…`), present only in the answer that created it (first URL) */
+      webhook_secret?: string;
+    };
+    UpdatePartnerWebhookRequest: {
+      webhook_url: string | null;
     };
     CreateDealResponse: {
       deal: components["schemas"]["Deal"];
@@ -2527,6 +2583,74 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["CompanyWithWebhookSecret"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a test event to a company's webhook
+   * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+   */
+  testCompanyWebhook: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description What the endpoint answered (delivered or not) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookTestResult"];
         };
       };
       /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
@@ -5239,6 +5363,170 @@ export interface operations {
       };
       /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
       422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** The company's webhook settings */
+  getPartnerWebhook: {
+    responses: {
+      /** @description The settings (never the secret) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerWebhook"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Change the company's webhook URL
+   * @description A new URL re-enables a disabled endpoint; the first URL also creates the signing secret, returned once in `webhook_secret`. `null` removes the webhook (leads then wait in the inbox). The URL must be public https (same rules as for admins). Audited under the partner key.
+   */
+  updatePartnerWebhook: {
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["UpdatePartnerWebhookRequest"];
+      };
+    };
+    responses: {
+      /** @description The settings after the change */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerWebhook"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a test event to the company's webhook
+   * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+   */
+  testPartnerWebhook: {
+    responses: {
+      /** @description What the endpoint answered (delivered or not) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookTestResult"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
