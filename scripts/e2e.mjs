@@ -5,13 +5,15 @@
  * (a fresh clone, `node_modules` linked), starts `npm run dev -- --port 8793` there as the README
  * says, then: signs in as admin, sees the overview charts, changes a threshold through the preview,
  * pauses a company, issues and revokes a key, runs the README's walk-through lead, signs in as the
- * receiving partner, acknowledges it and reports the outcome, and sees the funnel move. axe-core
+ * receiving partner, acknowledges it and reports the outcome, sets its webhook and sends a test event
+ * to a local endpoint, and sees the funnel move. axe-core
  * runs on every page (no serious or critical violation allowed) and every page is photographed to
  * `docs/screenshots/`. Prints each step, the first-load time and "N passed, N failed"; `--json FILE`
  * writes the counts for `.ci/run`; `--port N` picks another port.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -110,6 +112,26 @@ async function stopDevServer(child) {
   }, 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** A local endpoint standing in for a partner's webhook: it records what it receives, answers 204. */
+function startHookReceiver() {
+  const received = [];
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      received.push({ headers: request.headers, body });
+      response.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({ url: `http://localhost:${server.address().port}/hook`, received, close: () => server.close() });
+    });
+  });
 }
 
 /** The body of the README's first lead call (the walk-through's client). */
@@ -268,6 +290,22 @@ async function main() {
       return preview;
     });
 
+    await step("a matrix cell is edited in place; a refused weight shows its error on the cell", async () => {
+      await page.goto(`${base}/admin#/matrix`);
+      await page.fill("#matrix-search", "expo-debit-card");
+      const cell = page.locator("button.cell[aria-label^='expo-debit-card → expo-credit-card']");
+      await cell.click();
+      const editor = page.locator("td.editing input");
+      await editor.fill("2");
+      await page.click("td.editing button[type=submit]");
+      const error = await page.textContent("td.editing .cell-error");
+      assert(error && error.length > 0, "no error on the cell");
+      await editor.fill("0.35");
+      await page.click("td.editing button[type=submit]");
+      await page.waitForSelector("button.cell[aria-label='expo-debit-card → expo-credit-card: 0,35']");
+      return `refused 2: ${error}`;
+    });
+
     const paused = keys.companies.find((company) => company.kind === "partner" && company.id !== bank.id);
     await step(`a company (${paused.name}) is paused`, async () => {
       await page.goto(`${base}/admin#/companies`);
@@ -340,9 +378,27 @@ async function main() {
       await card.locator("[data-testid=inbox-status]", { hasText: "принят" }).waitFor();
     });
 
+    const hook = await startHookReceiver();
+    await step("the partner sets its webhook URL and a test event reaches it, signed", async () => {
+      await page.goto(`${base}/partner#/webhook`);
+      await page.waitForSelector("#webhook-url");
+      await page.fill("#webhook-url", hook.url);
+      await page.click("button:has-text('Сохранить')");
+      await page.waitForSelector("text=Запросы подписываются (Standard Webhooks).");
+      await page.click("button:has-text('Отправить тестовое событие')");
+      const outcome = await page.textContent("[data-testid=webhook-test]");
+      assert(outcome.startsWith("Тестовое событие доставлено"), outcome);
+      assert(hook.received.length === 1, `the endpoint got ${hook.received.length} requests`);
+      const headers = hook.received[0].headers;
+      assert(/^test_/.test(headers["webhook-id"] ?? "") && headers["webhook-signature"], JSON.stringify(headers));
+      return outcome;
+    });
+    hook.close();
+
     for (const [id, name] of [
       ["commissions", "commission statement"],
       ["deliveries", "delivery log"],
+      ["webhook", "webhook settings"],
     ])
       await visit(page, "partner", id, name);
 
@@ -368,6 +424,33 @@ async function main() {
       await page.goto(`${base}/admin#/audit`);
       await page.waitForSelector("td >> text=company.updated");
       await shoot(page, "admin-audit.png");
+    });
+
+    await step("a viewer key signs in, sees the admin pages and no control that changes anything", async () => {
+      const issued = await fetch(`${base}/v1/admin/companies/${bank.id}/api-keys`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${keys.admin_token}`, "content-type": "application/json" },
+        body: JSON.stringify({ scope: "viewer", name: "e2e viewer" }),
+      });
+      const viewer = await issued.json();
+      assert(issued.status === 201, `issuing a viewer key answered ${issued.status}`);
+      await signOut(page);
+      await signIn(page, "admin", viewer.key);
+      await page.goto(`${base}/admin#/companies`);
+      await page.waitForSelector("[data-testid=company-status]");
+      await page.waitForSelector("text=Режим наблюдателя");
+      const pauseButtons = await page.locator("button", { hasText: "Приостановить" }).count();
+      assert(pauseButtons === 0, `${pauseButtons} pause buttons shown to a viewer`);
+      const write = await page.evaluate(async (id) => {
+        const session = await (await fetch("/v1/session")).json();
+        const response = await fetch(`/v1/admin/companies/${id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json", "x-csrf-token": session.csrf_token },
+          body: JSON.stringify({ status: "paused" }),
+        });
+        return response.status;
+      }, bank.id);
+      assert(write === 403, `a viewer's change answered ${write}`);
     });
 
     await step("no script error on any page", async () => {

@@ -37,10 +37,10 @@ export class ApiError extends Error {
     super(items.map((item) => item.message).join("; ") || `HTTP ${status}`);
   }
 
-  /** The message of the item at `path` (e.g. a matrix cell), if the API named one. */
+  /** The message of the item whose path ends with `path` (e.g. a matrix cell's weight), if any. */
   messageAt(path: Array<string | number>): string | undefined {
     const wanted = path.join(".");
-    return this.items.find((item) => (item.path ?? []).join(".") === wanted)?.message;
+    return this.items.find((item) => `.${(item.path ?? []).join(".")}`.endsWith(`.${wanted}`))?.message;
   }
 }
 

@@ -192,6 +192,12 @@ const ru = {
   service: "Услуга",
   deliveryLog: "Доставка лидов",
   deliveredAt: "Доставлен",
+  pageWebhook: "Вебхук",
+  webhookSigned: "Запросы подписываются (Standard Webhooks).",
+  webhookNoSecret: "Нет секрета подписи: попросите администратора сменить секрет.",
+  sendTestEvent: "Отправить тестовое событие",
+  testDelivered: "Тестовое событие доставлено",
+  testFailed: "Тестовое событие не доставлено",
 } as const;
 
 export type MessageKey = keyof typeof ru;
@@ -385,6 +391,12 @@ const en: Record<MessageKey, string> = {
   service: "Service",
   deliveryLog: "Lead delivery",
   deliveredAt: "Delivered",
+  pageWebhook: "Webhook",
+  webhookSigned: "Requests are signed (Standard Webhooks).",
+  webhookNoSecret: "No signing secret: ask an admin to rotate the secret.",
+  sendTestEvent: "Send test event",
+  testDelivered: "Test event delivered",
+  testFailed: "Test event not delivered",
 };
 
 export const LANGUAGES = ["ru", "en"] as const;

@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { ApiError } from "./api";
+import { ApiError, type Schemas } from "./api";
 import { currentLanguage, t } from "./i18n";
 
 export interface Loaded<T> {
@@ -205,5 +205,15 @@ export function ActionButton(props: {
       </button>
       {error ? <ErrorNote error={error} /> : null}
     </span>
+  );
+}
+
+/** What a "send test event" gave: delivered or not, the status, the time, the reason. */
+export function WebhookTestOutcome({ result }: { result: Schemas["WebhookTestResult"] }) {
+  return (
+    <p role="status" class={result.delivered ? "" : "error"} data-testid="webhook-test">
+      {result.delivered ? t("testDelivered") : t("testFailed")} · <code>{result.event_id}</code> · HTTP{" "}
+      {result.http_status ?? "—"} · {formatNumber(result.latency_ms)} ms{result.error ? ` · ${result.error}` : ""}
+    </p>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, type Schemas, unwrap } from "../api";
 import { t } from "../i18n";
-import { ActionButton, ErrorNote, formatDate, formatPercent, Loading, useLoad } from "../ui";
+import { ActionButton, ErrorNote, formatDate, formatPercent, Loading, useLoad, WebhookTestOutcome } from "../ui";
 
 type Company = Schemas["Company"];
 
@@ -100,11 +100,12 @@ function CompanyDetails({
   const [webhook, setWebhook] = useState(company.webhook_url ?? "");
   const [secret, setSecret] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [test, setTest] = useState<Schemas["WebhookTestResult"] | null>(null);
   const save = async (event: Event) => {
     event.preventDefault();
     setError(null);
     try {
-      await unwrap(
+      const saved = await unwrap(
         api.PATCH("/v1/admin/companies/{id}", {
           params: { path: { id: company.id } },
           body: {
@@ -114,6 +115,8 @@ function CompanyDetails({
           },
         }),
       );
+      // The first webhook URL creates the signing secret: this answer is the only time it is shown.
+      if (saved.webhook_secret) setSecret(saved.webhook_secret);
       onChanged();
     } catch (caught) {
       setError(caught);
@@ -163,6 +166,22 @@ function CompanyDetails({
           {t("webhookDisabled")}: {company.webhook_disabled_reason}
         </p>
       ) : null}
+      {canWrite && company.webhook_url ? (
+        <p>
+          <ActionButton
+            onAction={async () =>
+              setTest(
+                await unwrap(
+                  api.POST("/v1/admin/companies/{id}/webhook/test", { params: { path: { id: company.id } } }),
+                ),
+              )
+            }
+          >
+            {t("sendTestEvent")}
+          </ActionButton>
+        </p>
+      ) : null}
+      {test ? <WebhookTestOutcome result={test} /> : null}
       {canWrite && company.webhook_url ? (
         <p>
           <ActionButton

@@ -3,7 +3,17 @@ import { useState } from "preact/hooks";
 import { api, type Schemas, unwrap } from "../api";
 import { t } from "../i18n";
 import type { PageDefinition } from "../main";
-import { ActionButton, ErrorNote, formatDate, formatNumber, formatPercent, Loading, Stat, useLoad } from "../ui";
+import {
+  ActionButton,
+  ErrorNote,
+  formatDate,
+  formatNumber,
+  formatPercent,
+  Loading,
+  Stat,
+  useLoad,
+  WebhookTestOutcome,
+} from "../ui";
 
 type InboxLead = Schemas["InboxLead"];
 
@@ -239,8 +249,84 @@ function DeliveriesPage() {
   );
 }
 
+/** The company's webhook: its URL (changed here, audited under the partner key) and a test send. */
+function WebhookPage() {
+  const [tick, setTick] = useState(0);
+  const state = useLoad(() => unwrap(api.GET("/v1/partner/webhook")), [tick]);
+  const [url, setUrl] = useState<string | null>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [test, setTest] = useState<Schemas["WebhookTestResult"] | null>(null);
+  return (
+    <div class="page">
+      <Loading state={state}>
+        {(settings) => (
+          <>
+            <form
+              class="grid-form"
+              onSubmit={async (event) => {
+                event.preventDefault();
+                setError(null);
+                try {
+                  const value = (url ?? settings.webhook_url ?? "").trim();
+                  const saved = await unwrap(
+                    api.PATCH("/v1/partner/webhook", { body: { webhook_url: value === "" ? null : value } }),
+                  );
+                  setSecret(saved.webhook_secret ?? null);
+                  setUrl(null);
+                  setTick((n) => n + 1);
+                } catch (caught) {
+                  setError(caught);
+                }
+              }}
+            >
+              <label for="webhook-url">{t("webhookUrl")}</label>
+              <input
+                id="webhook-url"
+                type="url"
+                placeholder="https://…"
+                value={url ?? settings.webhook_url ?? ""}
+                onInput={(e) => setUrl(e.currentTarget.value)}
+              />
+              <button type="submit" class="primary">
+                {t("save")}
+              </button>
+              <ErrorNote error={error} />
+            </form>
+            <p>
+              {settings.webhook_url
+                ? settings.has_webhook_secret
+                  ? t("webhookSigned")
+                  : t("webhookNoSecret")
+                : t("inboxOnly")}
+              {settings.webhook_disabled_at
+                ? ` · ${t("webhookDisabled")} ${formatDate(settings.webhook_disabled_at)}: ${settings.webhook_disabled_reason ?? ""}`
+                : ""}
+            </p>
+            {secret ? (
+              <div class="show-once" role="status">
+                <p>
+                  <strong>{t("newWebhookSecret")}</strong> — {t("shownOnce")}
+                </p>
+                <code>{secret}</code>
+              </div>
+            ) : null}
+            {settings.webhook_url ? (
+              <ActionButton onAction={async () => setTest(await unwrap(api.POST("/v1/partner/webhook/test")))}>
+                {t("sendTestEvent")}
+              </ActionButton>
+            ) : null}
+            {test ? <WebhookTestOutcome result={test} /> : null}
+          </>
+        )}
+      </Loading>
+    </div>
+  );
+}
+
 export const PartnerPages: PageDefinition[] = [
   { id: "inbox", title: () => t("pageInbox"), render: () => <InboxPage /> },
   { id: "commissions", title: () => t("pageCommissions"), render: () => <CommissionsPage /> },
   { id: "deliveries", title: () => t("pageDeliveries"), render: () => <DeliveriesPage /> },
+  { id: "webhook", title: () => t("pageWebhook"), render: () => <WebhookPage /> },
 ];
