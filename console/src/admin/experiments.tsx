@@ -75,6 +75,8 @@ function CreateExperiment({ onCreated }: { onCreated: () => void }) {
   const [name, setName] = useState("");
   const [share, setShare] = useState("5");
   const [days, setDays] = useState("30");
+  const [scopeType, setScopeType] = useState<"all" | "company" | "category" | "service">("all");
+  const [scopeId, setScopeId] = useState("");
   const [error, setError] = useState<unknown>(null);
   return (
     <form
@@ -88,7 +90,8 @@ function CreateExperiment({ onCreated }: { onCreated: () => void }) {
             api.POST("/v1/admin/experiments", {
               body: {
                 name: name.trim(),
-                scope_type: "all",
+                scope_type: scopeType,
+                ...(scopeType !== "all" ? { scope_id: scopeId.trim() } : {}),
                 holdout_share: Number(share) / 100,
                 ends_at: new Date(Date.now() + Number(days) * 86_400_000).toISOString(),
               },
@@ -104,6 +107,24 @@ function CreateExperiment({ onCreated }: { onCreated: () => void }) {
       <h2 id="create-experiment">{t("createExperiment")}</h2>
       <label for="experiment-name">{t("name")}</label>
       <input id="experiment-name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      <label for="experiment-scope">{t("scope")}</label>
+      <select
+        id="experiment-scope"
+        value={scopeType}
+        onChange={(e) => setScopeType(e.currentTarget.value as typeof scopeType)}
+      >
+        <option value="all">{t("scopeAll")}</option>
+        <option value="company">{t("scopeCompanyId")}</option>
+        <option value="category">{t("category")}</option>
+        <option value="service">{t("scopeServiceCode")}</option>
+      </select>
+      <label for="experiment-scope-id">{t("scopeValue")}</label>
+      <input
+        id="experiment-scope-id"
+        value={scopeId}
+        disabled={scopeType === "all"}
+        onInput={(e) => setScopeId(e.currentTarget.value)}
+      />
       <label for="experiment-share">{t("holdoutPercent")}</label>
       <input
         id="experiment-share"

@@ -17,19 +17,41 @@ function leadsByCompany(overview: Schemas["AdminOverview"]) {
     x.push(at / 1000);
   }
   const companies = new Map<string, { label: string; values: number[] }>();
-  const categories = new Map<string, number>();
+  const categories = new Map<string, { label: string; values: number[] }>();
+  const add = (groups: typeof companies, key: string, label: string, index: number | undefined, leads: number) => {
+    const serie = groups.get(key) ?? { label, values: new Array(days).fill(0) };
+    groups.set(key, serie);
+    if (index !== undefined) serie.values[index] += leads;
+  };
   for (const row of overview.leads_per_day) {
-    const serie = companies.get(row.company_id) ?? { label: row.company_name, values: new Array(days).fill(0) };
-    companies.set(row.company_id, serie);
     const index = dayIndex.get(row.day);
-    if (index !== undefined) serie.values[index] += row.leads;
-    categories.set(row.category, (categories.get(row.category) ?? 0) + row.leads);
+    add(companies, row.company_id, row.company_name, index, row.leads);
+    add(categories, row.category, row.category, index, row.leads);
   }
-  return { x, series: [...companies.values()], categories: [...categories.entries()].sort((a, b) => b[1] - a[1]) };
+  const total = (serie: { values: number[] }) => serie.values.reduce((a, b) => a + b, 0);
+  const byCategory = [...categories.values()].sort((a, b) => total(b) - total(a));
+  // The busiest categories get a line each; the rest are summed into one, so the chart stays legible.
+  const shown = byCategory.slice(0, CHARTED_CATEGORIES);
+  const others = byCategory.slice(CHARTED_CATEGORIES);
+  if (others.length > 0) {
+    shown.push({
+      label: t("otherCategories"),
+      values: x.map((_, i) => others.reduce((sum, serie) => sum + serie.values[i], 0)),
+    });
+  }
+  return {
+    x,
+    series: [...companies.values()],
+    categorySeries: shown,
+    categories: byCategory.map((serie) => [serie.label, total(serie)] as const),
+  };
 }
 
+/** Categories drawn as their own line on the per-day chart. */
+const CHARTED_CATEGORIES = 6;
+
 function LeadsPerDay({ overview }: { overview: Schemas["AdminOverview"] }) {
-  const { x, series, categories } = useMemo(() => leadsByCompany(overview), [overview]);
+  const { x, series, categorySeries, categories } = useMemo(() => leadsByCompany(overview), [overview]);
   const total = series.reduce((sum, serie) => sum + serie.values.reduce((a, b) => a + b, 0), 0);
   return (
     <section aria-labelledby="leads-per-day">
@@ -43,6 +65,18 @@ function LeadsPerDay({ overview }: { overview: Schemas["AdminOverview"] }) {
           x={x}
           time
           series={series}
+        />
+      )}
+      {series.length === 0 ? null : (
+        <Chart
+          title={t("leadsPerDayByCategory")}
+          summary={`${t("leadsPerDayByCategory")}: ${categories
+            .slice(0, CHARTED_CATEGORIES)
+            .map(([category, leads]) => `${category} ${formatNumber(leads)}`)
+            .join(", ")}`}
+          x={x}
+          time
+          series={categorySeries}
         />
       )}
       <Bars
