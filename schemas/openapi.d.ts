@@ -5,6 +5,20 @@ export interface paths {
     /** Liveness check (no key needed) */
     get: operations["getHealth"];
   };
+  "/v1/session": {
+    /** Who is signed in to the console (with the session's CSRF token) */
+    get: operations["getSession"];
+    /**
+     * Sign in to the console with an API key
+     * @description Sets the `cb_session` cookie (HttpOnly, Secure, SameSite=Strict, 2 hours). The key itself is not kept by the browser; changes made through the session are audited under the key. crm keys are refused (403).
+     */
+    post: operations["openSession"];
+    /**
+     * Sign out of the console
+     * @description Ends the session at once and clears the cookie. Needs `X-CSRF-Token`.
+     */
+    delete: operations["closeSession"];
+  };
   "/v1/admin/companies": {
     /** List companies (oldest first) */
     get: operations["listCompanies"];
@@ -26,6 +40,13 @@ export interface paths {
      * @description Generates a new secret, returned once in `webhook_secret`. The replaced secret keeps signing deliveries (as a second signature) for 24 hours so the receiver can switch without losing a lead; a second rotation within those hours ends the overlap of the oldest secret at once.
      */
     post: operations["rotateWebhookSecret"];
+  };
+  "/v1/admin/companies/{id}/webhook/test": {
+    /**
+     * Send a test event to a company's webhook
+     * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+     */
+    post: operations["testCompanyWebhook"];
   };
   "/v1/admin/companies/{id}/api-keys": {
     /** List a company's API keys (revoked ones included, no secrets) */
@@ -256,6 +277,22 @@ export interface paths {
      */
     post: operations["reportPartnerLeadOutcome"];
   };
+  "/v1/partner/webhook": {
+    /** The company's webhook settings */
+    get: operations["getPartnerWebhook"];
+    /**
+     * Change the company's webhook URL
+     * @description A new URL re-enables a disabled endpoint; the first URL also creates the signing secret, returned once in `webhook_secret`. `null` removes the webhook (leads then wait in the inbox). The URL must be public https (same rules as for admins). Audited under the partner key.
+     */
+    patch: operations["updatePartnerWebhook"];
+  };
+  "/v1/partner/webhook/test": {
+    /**
+     * Send a test event to the company's webhook
+     * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+     */
+    post: operations["testPartnerWebhook"];
+  };
   "/v1/deals": {
     /**
      * Report a deal: a client accepted or declined one of your company's services
@@ -302,6 +339,10 @@ export interface paths {
      * @description Candidates scored in the window and the leads created in it, followed to their state now (a cohort), in total, by receiving company and by service. `company` is the company selling the service (the lead receiver); `service` a service code; an unknown one is 404. Definitions: docs/analytics.md.
      */
     get: operations["getFunnel"];
+  };
+  "/v1/admin/overview": {
+    /** The console's overview: leads per day by company and category, delivery health */
+    get: operations["getAdminOverview"];
   };
   "/v1/admin/analytics/calibration": {
     /**
@@ -357,6 +398,36 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    ConsoleSession: {
+      /** @description The key the session stands for (`key_…`, or "admin-token") */
+      key_id: string;
+      /** @enum {string} */
+      scope: "admin" | "viewer" | "partner";
+      /** @description The partner's (or viewer's) company; null for admin keys */
+      company_id: string | null;
+      /** @description Send it in `X-CSRF-Token` with every POST, PUT, PATCH and DELETE */
+      csrf_token: string;
+      /**
+       * Format: date-time
+       * @description The session ends then; sign in again after
+       */
+      expires_at: string;
+    };
+    ErrorEnvelope: {
+      /** @enum {boolean} */
+      success: false;
+      errors: components["schemas"]["ErrorItem"][];
+    };
+    ErrorItem: {
+      /** @enum {string} */
+      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
+      message: string;
+      path?: string[];
+    };
+    OpenSessionRequest: {
+      /** @description An admin, viewer or partner API key (or the ADMIN_TOKEN secret) */
+      key: string;
+    };
     CompanyWithWebhookSecret: {
       /** @description `co_…` */
       id: string;
@@ -392,17 +463,6 @@ export interface components {
       updated_at: string;
       /** @description Standard Webhooks signing secret (`whsec_…`), present only in the response that created it */
       webhook_secret?: string;
-    };
-    ErrorEnvelope: {
-      /** @enum {boolean} */
-      success: false;
-      errors: components["schemas"]["ErrorItem"][];
-    };
-    ErrorItem: {
-      /** @enum {string} */
-      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
-      message: string;
-      path?: string[];
     };
     CreateCompanyRequest: {
       name: string;
@@ -477,12 +537,24 @@ export interface components {
       /** @description A URL re-enables a disabled endpoint and, if the company had no secret, generates one (returned once); null removes the webhook and its secrets */
       webhook_url?: string | null;
     };
+    WebhookTestResult: {
+      /** @description `webhook-id` of the test request (`test_…`) */
+      event_id: string;
+      url: string;
+      /** @description The endpoint answered 2xx */
+      delivered: boolean;
+      /** @description null when no answer arrived (network error, timeout) */
+      http_status: number | null;
+      latency_ms: number;
+      /** @description Why it failed, as the delivery log would say */
+      error: string | null;
+    };
     IssuedApiKey: {
       /** @description `key_…` */
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner";
       name: string | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
@@ -500,10 +572,10 @@ export interface components {
     };
     CreateApiKeyRequest: {
       /**
-       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox
+       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access (every admin GET, no change) for a person of this company, e.g. the bank's sales operations
        * @enum {string}
        */
-      scope: "crm" | "partner";
+      scope: "crm" | "partner" | "viewer";
       /** @description A label for the admins, e.g. `amoCRM production` */
       name?: string;
     };
@@ -512,7 +584,7 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner";
       name: string | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
@@ -1422,6 +1494,27 @@ export interface components {
        */
       occurred_at?: string;
     };
+    PartnerWebhook: {
+      webhook_url: string | null;
+      /** @description A signing secret exists (it is only ever shown once) */
+      has_webhook_secret: boolean;
+      /**
+       * Format: date-time
+       * @description Until then, deliveries are also signed with the secret replaced by the last rotation
+       */
+      webhook_previous_secret_expires_at: string | null;
+      /**
+       * Format: date-time
+       * @description Set when deliveries were stopped (e.g. the endpoint answered 410)
+       */
+      webhook_disabled_at: string | null;
+      webhook_disabled_reason: string | null;
+      /** @description The signing secret (`whsec_…`), present only in the answer that created it (first URL) */
+      webhook_secret?: string;
+    };
+    UpdatePartnerWebhookRequest: {
+      webhook_url: string | null;
+    };
     CreateDealResponse: {
       deal: components["schemas"]["Deal"];
       /** @description false: an identical report (same lead, outcome, amount and occurred_at) was already recorded */
@@ -1800,6 +1893,47 @@ export interface components {
       service_name: string;
       company_id: string;
     };
+    AdminOverview: {
+      window: {
+        /**
+         * Format: date-time
+         * @description Inclusive
+         */
+        from: string;
+        /**
+         * Format: date-time
+         * @description Exclusive
+         */
+        to: string;
+      };
+      /** @description Leads created per UTC day by receiving company and category, oldest day first; days without leads are absent */
+      leads_per_day: {
+          /**
+           * Format: date
+           * @description UTC day
+           */
+          day: string;
+          /** @description The receiving company */
+          company_id: string;
+          company_name: string;
+          /** @description The service's category */
+          category: string;
+          leads: number;
+        }[];
+      delivery: {
+        /** @description Leads waiting for their first delivery now */
+        queued: number;
+        /**
+         * Format: date-time
+         * @description Creation time of the oldest waiting lead
+         */
+        oldest_queued_at: string | null;
+        /** @description Leads whose pushing gave up (still in the inbox) now */
+        failed: number;
+        /** @description Delivery messages dead-lettered in the window */
+        dead_lettered: number;
+      };
+    };
     CalibrationResponse: {
       window: components["schemas"]["AnalyticsWindow"];
       filters: components["schemas"]["AnalyticsFilters"];
@@ -2028,6 +2162,150 @@ export interface operations {
             /** @enum {string} */
             service: "cactubase";
           };
+        };
+      };
+    };
+  };
+  /** Who is signed in to the console (with the session's CSRF token) */
+  getSession: {
+    responses: {
+      /** @description The current session */
+      200: {
+        content: {
+          "application/json": components["schemas"]["ConsoleSession"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Sign in to the console with an API key
+   * @description Sets the `cb_session` cookie (HttpOnly, Secure, SameSite=Strict, 2 hours). The key itself is not kept by the browser; changes made through the session are audited under the key. crm keys are refused (403).
+   */
+  openSession: {
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["OpenSessionRequest"];
+      };
+    };
+    responses: {
+      /** @description Signed in */
+      201: {
+        content: {
+          "application/json": components["schemas"]["ConsoleSession"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Sign out of the console
+   * @description Ends the session at once and clears the cookie. Needs `X-CSRF-Token`.
+   */
+  closeSession: {
+    responses: {
+      /** @description Signed out */
+      204: {
+        content: never;
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
     };
@@ -2305,6 +2583,74 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["CompanyWithWebhookSecret"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a test event to a company's webhook
+   * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+   */
+  testCompanyWebhook: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description What the endpoint answered (delivered or not) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookTestResult"];
         };
       };
       /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
@@ -5041,6 +5387,170 @@ export interface operations {
       };
     };
   };
+  /** The company's webhook settings */
+  getPartnerWebhook: {
+    responses: {
+      /** @description The settings (never the secret) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerWebhook"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Change the company's webhook URL
+   * @description A new URL re-enables a disabled endpoint; the first URL also creates the signing secret, returned once in `webhook_secret`. `null` removes the webhook (leads then wait in the inbox). The URL must be public https (same rules as for admins). Audited under the partner key.
+   */
+  updatePartnerWebhook: {
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["UpdatePartnerWebhookRequest"];
+      };
+    };
+    responses: {
+      /** @description The settings after the change */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerWebhook"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a test event to the company's webhook
+   * @description POSTs one event of type `test` (no lead) to the webhook, signed and sent exactly like a lead delivery (Standard Webhooks headers, `webhook-id` = `test_…`, redirects not followed, the delivery timeout), and answers what the endpoint did. Nothing is recorded and no lead changes; a disabled endpoint can be tested. A company without a webhook URL or signing secret is 409.
+   */
+  testPartnerWebhook: {
+    responses: {
+      /** @description What the endpoint answered (delivered or not) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["WebhookTestResult"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
   /**
    * Report a deal: a client accepted or declined one of your company's services
    * @description Records the outcome of an offer for one of the caller's clients (by the CRM's own `external_id`) and one of the caller's services, optionally answering a lead (`lead_id`) CactuBase created for that client and service. The deal feeds the interaction matrix at once (accepted → 1, declined → −1), so the client's next recommendation reflects it; a lead's status and the company's measured acceptance (used by `performance` routing) follow. An accepted deal on a lead with an amount accrues the company's commission.
@@ -5511,6 +6021,59 @@ export interface operations {
       };
       /** @description Not found, or not visible to this key (`not_found`) */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** The console's overview: leads per day by company and category, delivery health */
+  getAdminOverview: {
+    parameters: {
+      query?: {
+        /** @description UTC days back, today included */
+        days?: number;
+      };
+    };
+    responses: {
+      /** @description The overview */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AdminOverview"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };

@@ -66,9 +66,14 @@ export interface Env {
 export interface Principal {
   /** api key id, or "admin-token" for the bootstrap secret. */
   keyId: string;
-  scope: "admin" | "crm" | "partner";
-  /** The company a crm / partner key belongs to; null for admin keys. */
+  /** `viewer`: an admin who may read (GET) every admin route and change nothing. */
+  scope: "admin" | "viewer" | "crm" | "partner";
+  /** The company a crm / partner (or viewer) key belongs to; null for admin keys. */
   companyId: string | null;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { principal: Principal; requestId: string } };
+export type AppEnv = {
+  Bindings: Env;
+  /** `sessionToken`: set when the caller came with a console session cookie instead of a bearer key. */
+  Variables: { principal: Principal; requestId: string; sessionToken?: string };
+};

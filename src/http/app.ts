@@ -1,5 +1,5 @@
 import { fromHono } from "chanfana";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { DomainError } from "../domain/errors";
 import type { AppEnv } from "../env";
@@ -47,6 +47,12 @@ export function createApp() {
   // Asset responses have immutable headers: re-wrap them so the response-header middleware can add its own.
   app.get("/docs", async (c) => mutable(await c.env.ASSETS.fetch(new URL("/docs/index.html", c.req.url))));
   app.get("/docs/*", async (c) => mutable(await c.env.ASSETS.fetch(c.req.raw)));
+  // The admin console and the partner portal (public/console, built from console/): one page for
+  // every path under /admin and /partner; its scripts and styles under /console/.
+  const consolePage = async (c: Context<AppEnv>) =>
+    withConsolePolicy(mutable(await c.env.ASSETS.fetch(new URL("/console/index.html", c.req.url))));
+  for (const path of ["/admin", "/admin/*", "/partner", "/partner/*"]) app.get(path, consolePage);
+  app.get("/console/*", async (c) => withConsolePolicy(mutable(await c.env.ASSETS.fetch(c.req.raw))));
 
   const router = fromHono(app, {
     openapi_url: "/openapi.json",
@@ -108,4 +114,24 @@ function documentCommonErrors(router: Router) {
 
 function mutable(response: Response): Response {
   return new Response(response.body, response);
+}
+
+/**
+ * The console loads nothing from another host and is never framed: scripts, styles and API calls
+ * come from this origin only. Inline styles are allowed for uPlot's and the charts' sizing.
+ */
+const CONSOLE_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+function withConsolePolicy(response: Response): Response {
+  response.headers.set("content-security-policy", CONSOLE_CONTENT_SECURITY_POLICY);
+  return response;
 }

@@ -6,12 +6,14 @@ import { registerDealsRoutes } from "./routes/deals";
 import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
+import { registerSessionRoutes } from "./routes/session";
 import { registerSystemRoutes } from "./routes/system";
 import { registerTelegramRoutes } from "./routes/telegram";
 import { registerVocabulariesRoutes } from "./routes/vocabularies";
 
 export function registerRoutes(router: Router) {
   registerSystemRoutes(router);
+  registerSessionRoutes(router);
   registerAdminRoutes(router);
   registerClientsRoutes(router);
   registerRecommendationsRoutes(router);

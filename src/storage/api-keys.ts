@@ -4,7 +4,7 @@ import { newId, randomToken } from "../lib/ids";
 import type { Db } from "./db";
 import { apiKeys } from "./schema";
 
-export type KeyScope = "admin" | "crm" | "partner";
+export type KeyScope = "admin" | "viewer" | "crm" | "partner";
 
 export interface IssuedKey {
   id: string;

@@ -5,4 +5,5 @@
  */
 export * from "./schema/bot";
 export * from "./schema/control";
+export * from "./schema/session";
 export * from "./schema/shard";

@@ -1,26 +1,52 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
 import { DomainError, isDomainError } from "../../domain/errors";
 import type { AppEnv, Principal } from "../../env";
 import { authenticateKey } from "../../usecases/auth/authenticate";
+import { isCsrfTokenValid, resolveSession } from "../../usecases/auth/sessions";
 import { limitAnonymous } from "./rate-limit";
 
 /**
- * Paths that need no key: the index, the health check, the contract with its reference UI, and
+ * Paths that need no key: the index, the health check, the contract with its reference UI, the
+ * console's pages and scripts (they hold no data; every call they make needs a session), and
  * Telegram's webhook (authenticated by its own secret token in the route).
  */
-const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs", "/v1/telegram/webhook"]);
-const PUBLIC_PREFIXES = ["/docs/"];
+const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs", "/admin", "/partner", "/v1/telegram/webhook"]);
+const PUBLIC_PREFIXES = ["/docs/", "/admin/", "/partner/", "/console/"];
+
+/** Signing in is the one call that presents a key in its body rather than its header. */
+const SIGN_IN = { method: "POST", path: "/v1/session" };
+
+/** The console session cookie (HttpOnly: the page's scripts never see it). */
+export const SESSION_COOKIE = "cb_session";
+/** The header that carries the session's CSRF token on every write made with the cookie. */
+export const CSRF_HEADER = "x-csrf-token";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * Resolves `Authorization: Bearer <key>` into a principal. Missing, unknown or revoked keys are
- * 401; the key table is read on every request so that revocation takes effect at once.
+ * Resolves `Authorization: Bearer <key>` into a principal, or, without that header, the console
+ * session cookie into the same principal as the key it was opened with. Missing, unknown or revoked
+ * keys, and expired or signed-out sessions are 401; the key table is read on every request so that
+ * revocation takes effect at once. A write with the cookie needs the session's CSRF token in
+ * `X-CSRF-Token` (403 otherwise): another site can make the browser send the cookie, not the token.
  */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (PUBLIC_PATHS.has(c.req.path) || PUBLIC_PREFIXES.some((prefix) => c.req.path.startsWith(prefix))) {
+  const path = c.req.path;
+  if (
+    PUBLIC_PATHS.has(path) ||
+    PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix)) ||
+    (path === SIGN_IN.path && c.req.method === SIGN_IN.method)
+  ) {
     await limitAnonymous(c);
     return next();
   }
   const header = c.req.header("authorization") ?? "";
+  const sessionToken = header === "" ? getCookie(c, SESSION_COOKIE) : undefined;
+  if (sessionToken) {
+    await authenticateSession(c, sessionToken);
+    return next();
+  }
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) {
     await limitAnonymous(c);
@@ -38,10 +64,34 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
-/** The caller, if its scope is one of `scopes`; otherwise 403. */
+async function authenticateSession(c: Context<AppEnv>, sessionToken: string): Promise<void> {
+  try {
+    const { principal } = await resolveSession(c.env, sessionToken);
+    if (!SAFE_METHODS.has(c.req.method) && !(await isCsrfTokenValid(sessionToken, c.req.header(CSRF_HEADER)))) {
+      throw new DomainError(
+        "forbidden",
+        "A change made with the console session needs its CSRF token in the X-CSRF-Token header",
+      );
+    }
+    c.set("principal", principal);
+    c.set("sessionToken", sessionToken);
+  } catch (error) {
+    if (isDomainError(error, "unauthorized")) await limitAnonymous(c);
+    throw error;
+  }
+}
+
+/**
+ * The caller, if its scope is one of `scopes`; otherwise 403. A `viewer` counts as an admin for
+ * reading (GET, HEAD) and is refused every change.
+ */
 export function requireScope(c: Context<AppEnv>, ...scopes: Principal["scope"][]): Principal {
   const principal = c.get("principal");
   if (!principal) throw new DomainError("unauthorized", "Missing `Authorization: Bearer <key>` header");
+  if (principal.scope === "viewer" && scopes.includes("admin") && !scopes.includes("viewer")) {
+    if (SAFE_METHODS.has(c.req.method)) return principal;
+    throw new DomainError("forbidden", "A viewer key can read the admin routes but change nothing");
+  }
   if (!scopes.includes(principal.scope)) {
     throw new DomainError("forbidden", `This route needs a key with scope ${scopes.join(" or ")}`);
   }

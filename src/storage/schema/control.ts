@@ -118,7 +118,7 @@ export const apiKeys = sqliteTable(
   {
     id: text("id").primaryKey(),
     companyId: text("company_id").references(() => companies.id),
-    scope: text("scope", { enum: ["admin", "crm", "partner"] }).notNull(),
+    scope: text("scope", { enum: ["admin", "viewer", "crm", "partner"] }).notNull(),
     name: text("name"),
     /** First characters of the key, safe to display ("cb_crm_AbC1…"). */
     prefix: text("prefix").notNull(),

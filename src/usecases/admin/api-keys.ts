@@ -12,8 +12,11 @@ import { type ApiKeyRecord, apiKeySnapshot } from "./snapshots";
 
 export type { ApiKeyRecord } from "./snapshots";
 
-/** Scopes an admin may issue for a company (admin keys come from the bootstrap token). */
-export type CompanyKeyScope = "crm" | "partner";
+/**
+ * Scopes an admin may issue for a company (admin keys come from the bootstrap token). A viewer key
+ * belongs to the company of the person who holds it and reads the admin routes without changing anything.
+ */
+export type CompanyKeyScope = "crm" | "partner" | "viewer";
 
 function companyNotFound(id: string): DomainError {
   return new DomainError("not_found", `Company ${id} not found`);

@@ -8,6 +8,7 @@ import { CreateCompanyRoute } from "./companies/create";
 import { GetCompanyRoute } from "./companies/get";
 import { ListCompaniesRoute } from "./companies/list";
 import { RotateWebhookSecretRoute } from "./companies/rotate-webhook-secret";
+import { TestCompanyWebhookRoute } from "./companies/test-webhook";
 import { UpdateCompanyRoute } from "./companies/update";
 import { ListCrossServiceLinksRoute } from "./cross-services/list";
 import { PutCrossServiceLinksRoute } from "./cross-services/put";
@@ -28,6 +29,7 @@ export function registerAdminRoutes(router: Router) {
   router.patch("/v1/admin/companies/:id", UpdateCompanyRoute);
   router.post(ROTATE_PATH, RotateWebhookSecretRoute);
   fixCustomMethodPath(router, ROTATE_PATH);
+  router.post("/v1/admin/companies/:id/webhook/test", TestCompanyWebhookRoute);
 
   router.post("/v1/admin/companies/:id/api-keys", CreateApiKeyRoute);
   router.get("/v1/admin/companies/:id/api-keys", ListApiKeysRoute);

@@ -12,6 +12,7 @@ import {
   type ServiceRecord,
   serviceSnapshot,
 } from "../../../usecases/admin/snapshots";
+import type { WebhookTestResult } from "../../../usecases/lead-delivery/test-event";
 
 const timestamp = z.iso.datetime();
 
@@ -66,7 +67,7 @@ export const ApiKeySchema = z
   .object({
     id: z.string().describe("`key_…`"),
     company_id: z.string().nullable(),
-    scope: z.enum(["admin", "crm", "partner"]),
+    scope: z.enum(["admin", "viewer", "crm", "partner"]),
     name: z.string().nullable(),
     prefix: z.string().describe("First characters of the key, safe to display"),
     created_at: timestamp,
@@ -100,4 +101,27 @@ export type ServiceView = z.infer<typeof ServiceSchema>;
 
 export function serviceView(service: ServiceRecord): ServiceView {
   return serviceSnapshot(service);
+}
+
+/** What one "send test event" POST gave (admin companies page and partner portal). */
+export const WebhookTestResultSchema = z
+  .object({
+    event_id: z.string().describe("`webhook-id` of the test request (`test_…`)"),
+    url: z.string(),
+    delivered: z.boolean().describe("The endpoint answered 2xx"),
+    http_status: z.int().nullable().describe("null when no answer arrived (network error, timeout)"),
+    latency_ms: z.int(),
+    error: z.string().nullable().describe("Why it failed, as the delivery log would say"),
+  })
+  .meta({ id: "WebhookTestResult" });
+
+export function webhookTestResultView(result: WebhookTestResult): z.infer<typeof WebhookTestResultSchema> {
+  return {
+    event_id: result.eventId,
+    url: result.url,
+    delivered: result.delivered,
+    http_status: result.status,
+    latency_ms: Math.round(result.latencyMs),
+    error: result.error,
+  };
 }

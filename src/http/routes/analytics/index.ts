@@ -6,6 +6,7 @@ import { ExperimentReportRoute } from "./experiment-report";
 import { FunnelRoute } from "./funnel";
 import { GetExperimentRoute } from "./get-experiment";
 import { ListExperimentsRoute } from "./list-experiments";
+import { OverviewRoute } from "./overview";
 import { ThresholdPreviewRoute } from "./threshold-preview";
 
 /** Registers the learning-loop control routes: experiments, threshold preview, analytics, commissions. */
@@ -16,6 +17,7 @@ export function registerAnalyticsRoutes(router: Router) {
   router.get("/v1/admin/experiments/:id/report", ExperimentReportRoute);
   router.get("/v1/admin/thresholds/preview", ThresholdPreviewRoute);
   router.get("/v1/admin/analytics/funnel", FunnelRoute);
+  router.get("/v1/admin/overview", OverviewRoute);
   router.get("/v1/admin/analytics/calibration", CalibrationRoute);
   router.get("/v1/admin/commissions", AdminCommissionsRoute);
   router.get("/v1/partner/commissions", PartnerCommissionsRoute);

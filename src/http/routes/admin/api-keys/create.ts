@@ -10,7 +10,12 @@ import { ApiKeySchema, apiKeyView, companyIdSchema } from "../schemas";
 
 export const CreateApiKeyBody = z
   .strictObject({
-    scope: z.enum(["crm", "partner"]).describe("`crm`: the company's CRM sends clients; `partner`: its lead inbox"),
+    scope: z
+      .enum(["crm", "partner", "viewer"])
+      .describe(
+        "`crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access " +
+          "(every admin GET, no change) for a person of this company, e.g. the bank's sales operations",
+      ),
     name: z.string().trim().min(1).max(100).optional().describe("A label for the admins, e.g. `amoCRM production`"),
   })
   .meta({ id: "CreateApiKeyRequest" });
