@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { deletePersonReferralStatements, type ReferralClaim, referralClaimStatements } from "./bot-referrals";
 import type { Db } from "./db";
 import { deletePersonLedger } from "./loyalty";
 import {
@@ -37,9 +38,18 @@ export async function recordUpdate(db: Db, updateId: number, now: number): Promi
   return rows.length === 1;
 }
 
-/** Forgets update ids older than `before` (Telegram re-sends an update for at most 24 hours). */
-export async function pruneUpdates(db: Db, before: number): Promise<void> {
-  await db.delete(botUpdates).where(sql`${botUpdates.receivedAt} < ${before}`);
+/**
+ * Forgets at most `limit` update ids received before `before`, oldest first (by the received-at
+ * index); answers how many went. Bounded so one run stays within a Worker's limits.
+ */
+export async function pruneUpdates(db: Db, before: number, limit: number): Promise<number> {
+  const removed = await db
+    .delete(botUpdates)
+    .where(
+      sql`${botUpdates.updateId} IN (SELECT ${botUpdates.updateId} FROM ${botUpdates} WHERE ${botUpdates.receivedAt} < ${before} ORDER BY ${botUpdates.receivedAt} LIMIT ${limit})`,
+    )
+    .returning({ updateId: botUpdates.updateId });
+  return removed.length;
 }
 
 export async function findPersonByTelegramHash(db: Db, telegramHash: string): Promise<BotPersonRow | null> {
@@ -84,6 +94,8 @@ export interface NewConsentedPerson {
   consent: typeof botConsents.$inferInsert;
   /** The one-time CRM link the person came through, consumed in the same batch. */
   linkTokenHash: string | null;
+  /** The referral the person came through, recorded in the same batch while the code has places left. */
+  referral?: Omit<ReferralClaim, "referredPersonId" | "now"> | null;
 }
 
 /**
@@ -107,6 +119,9 @@ export async function createConsentedPerson(db: Db, input: NewConsentedPerson): 
       db.insert(botConsents).values(input.consent),
       db.insert(botConsentEvents).values({ consentId: input.consent.id, event: "granted", at: now }),
       funnelIncrement(db, companyId, "consented"),
+      ...(input.referral
+        ? referralClaimStatements(db, { ...input.referral, referredPersonId: input.person.id, now })
+        : []),
     ]);
     return true;
   } catch (error) {
@@ -129,8 +144,8 @@ export async function updatePerson(
 
 /**
  * Withdrawal: the consent is closed (with its event), the person's offers are unlinked, and the
- * person row (hash, encrypted chat id, survey answers) and the person's points ledger are deleted,
- * all in one batch.
+ * person row (hash, encrypted chat id, survey answers), the person's points ledger, referral code
+ * and referrals are deleted, all in one batch.
  */
 export async function withdrawPerson(db: Db, person: BotPersonRow, now: number): Promise<void> {
   const open = await db
@@ -146,6 +161,7 @@ export async function withdrawPerson(db: Db, person: BotPersonRow, now: number):
     db.update(botOffers).set({ personId: null }).where(eq(botOffers.personId, person.id)),
     db.delete(botPersons).where(eq(botPersons.id, person.id)),
     ...deletePersonLedger(db, person.id),
+    ...deletePersonReferralStatements(db, person.id),
     funnelIncrement(db, person.entryCompanyId, "withdrawn"),
   ];
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
@@ -263,6 +279,7 @@ export async function listOffersToRate(db: Db, limit: number) {
     .select({
       offerId: botOffers.id,
       personId: botOffers.personId,
+      leadId: botOffers.leadId,
       companyId: botOffers.companyId,
       companyName: companies.name,
     })

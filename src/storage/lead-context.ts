@@ -1,12 +1,13 @@
 /**
  * Everything the lead call reads besides the client itself, in ONE D1 round trip (`D1.batch` of
  * read statements): the catalog, companies with today's lead counts, settings rows, running
- * experiments and the client's recent leads. Measured acceptance per company (for `performance`
+ * experiments, the companies' quality ratings from the bot and the client's recent leads. Measured acceptance per company (for `performance`
  * routing) changes slowly and is cached per isolate for a minute.
  */
 
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
+import type { CompanyQuality } from "../domain/routing-quality";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { loadPerformanceCounts, type PerformanceCounts } from "./analytics";
 import { type ClientRow, clientStatesFrom, type StoredClientState } from "./clients";
@@ -29,6 +30,8 @@ export interface CatalogCompany {
   dailyLeadCap: number | null;
   createdAt: number;
   leadsToday: number;
+  /** End clients' rating of the company in the bot (the `quality` routing strategy); null = none yet. */
+  quality?: CompanyQuality | null;
 }
 
 export interface RecentLead {
@@ -102,6 +105,10 @@ export async function loadLeadContext(
        WHERE l.created_at >= ?1 GROUP BY s.category, l.target_company_id`,
       )
       .bind(dayStart),
+    // Covered by bot_ratings_company_stars_idx: one pass over an index of (company, stars) pairs.
+    d1.prepare(
+      "SELECT company_id, COUNT(stars) AS ratings, AVG(stars) AS mean_stars FROM bot_ratings WHERE stars IS NOT NULL GROUP BY company_id",
+    ),
   ];
   const clientIdSql = "(SELECT id FROM clients WHERE company_id = ?1 AND external_hash = ?2)";
   statements.push(
@@ -121,8 +128,20 @@ export async function loadLeadContext(
       .bind(input.companyId, input.externalHash),
   );
   const [results, performance] = await Promise.all([d1.batch(statements), cachedPerformance(db, input.now)]);
-  const [serviceRows, companyRows, settingRows, experimentRows, routedRows, leadRows, clientRows, cellRows] =
-    results.map((r) => r.results as Record<string, unknown>[]);
+  const [
+    serviceRows,
+    companyRows,
+    settingRows,
+    experimentRows,
+    routedRows,
+    qualityRows,
+    leadRows,
+    clientRows,
+    cellRows,
+  ] = results.map((r) => r.results as Record<string, unknown>[]);
+  const qualityByCompany = new Map<string, CompanyQuality>(
+    qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
+  );
   const clientState =
     clientStatesFrom(
       clientRows.map(clientRowOf),
@@ -152,6 +171,7 @@ export async function loadLeadContext(
       dailyLeadCap: r.daily_lead_cap === null ? null : Number(r.daily_lead_cap),
       createdAt: Number(r.created_at),
       leadsToday: Number(r.leads_today),
+      quality: qualityByCompany.get(String(r.id)) ?? null,
     });
   }
   const settings = resolveSettings(

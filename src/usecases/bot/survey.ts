@@ -122,5 +122,7 @@ export async function finishSurvey(
   await bumpFunnel(db, person.entryCompanyId, "surveyed");
   await earnForEvent(env, { personId: person.id, event: "survey_completed", key: `survey:${person.id}`, now });
   await queueOffers(person.id);
-  return answer([{ text: MESSAGES.surveyDone }]);
+  return answer([
+    { text: MESSAGES.surveyDone, buttons: [[{ text: MESSAGES.inviteButton, action: { kind: "invite" } }]] },
+  ]);
 }

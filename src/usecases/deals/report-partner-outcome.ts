@@ -20,6 +20,7 @@ import {
 } from "../../storage/deals";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import { findCompanyLead } from "../../storage/leads";
+import { queueBotDealReward } from "../bot/deal-rewards";
 import { findInboxLead, type InboxLeadRecord } from "../partner-inbox/inbox-lead";
 import type { PartnerOutcome } from "./request";
 
@@ -67,6 +68,8 @@ export async function reportPartnerOutcome(
   try {
     const result = await recordOutcome(db, { companyId, lead, report, occurredAt, now });
     if (slot) await db.batch([slot.complete(200, result)]);
+    // A lead the bot made earns its person (and a referrer) points: queued, never failing the report.
+    if (result.changed && result.deal.outcome === "accepted") await queueBotDealReward(env, lead.id);
     return { ...result, replayed: false };
   } catch (error) {
     await slot?.release().catch(() => undefined);
