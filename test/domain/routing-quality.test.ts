@@ -118,7 +118,7 @@ describe("quality routing (opt-in strategy)", () => {
     const change = {
       scope: "category" as const,
       scope_id: "insurance",
-      key: "routing",
+      key: "routing" as const,
       value: { strategy: "quality" },
     };
     const { changes, problems } = validateSettingChanges([change], catalog);
