@@ -63,16 +63,27 @@ export interface ReferralClaim {
  * holds at the database even when two people use the last place at once.
  */
 export function referralClaimStatements(db: Db, claim: ReferralClaim) {
+  const codes = botReferralCodes;
   return [
-    db.run(sql`INSERT INTO bot_referrals (referred_person_id, code, referrer_person_id, created_at)
-      SELECT ${claim.referredPersonId}, code, person_id, ${claim.now} FROM bot_referral_codes
-      WHERE code = ${claim.code} AND person_id = ${claim.referrerPersonId} AND person_id <> ${claim.referredPersonId}
-        AND uses < max_uses
-      ON CONFLICT (referred_person_id) DO NOTHING`),
-    db.run(sql`UPDATE bot_referral_codes SET uses = uses + 1, updated_at = ${claim.now}
-      WHERE code = ${claim.code} AND EXISTS (SELECT 1 FROM bot_referrals
-        WHERE referred_person_id = ${claim.referredPersonId} AND code = ${claim.code} AND created_at = ${claim.now})`),
-  ];
+    db
+      .insert(botReferrals)
+      .select(
+        sql`SELECT ${claim.referredPersonId}, ${codes.code}, ${codes.personId}, ${claim.now}, NULL, NULL FROM ${codes}
+          WHERE ${codes.code} = ${claim.code} AND ${codes.personId} = ${claim.referrerPersonId}
+            AND ${codes.personId} <> ${claim.referredPersonId} AND ${codes.uses} < ${codes.maxUses}`,
+      )
+      .onConflictDoNothing(),
+    db
+      .update(codes)
+      .set({ uses: sql`${codes.uses} + 1`, updatedAt: claim.now })
+      .where(
+        and(
+          eq(codes.code, claim.code),
+          sql`EXISTS (SELECT 1 FROM ${botReferrals} WHERE ${botReferrals.referredPersonId} = ${claim.referredPersonId}
+            AND ${botReferrals.code} = ${claim.code} AND ${botReferrals.createdAt} = ${claim.now})`,
+        ),
+      ),
+  ] as const;
 }
 
 /** Records a referral on its own (a code typed after consent); true when it was recorded. */
