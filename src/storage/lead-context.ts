@@ -232,7 +232,8 @@ function clientRowOf(r: Record<string, unknown>): ClientRow {
     companyId: String(r.company_id),
     externalHash: String(r.external_hash),
     age: Number(r.age),
-    monthlyIncome: Number(r.monthly_income),
+    // null stays null (unknown income): Number(null) would read as an income of 0.
+    monthlyIncome: r.monthly_income === null || r.monthly_income === undefined ? null : Number(r.monthly_income),
     region: String(r.region),
     gender: r.gender === "female" || r.gender === "male" ? r.gender : null,
     needs: String(r.needs),

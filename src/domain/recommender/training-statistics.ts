@@ -126,10 +126,13 @@ function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: Reco
   const p = client.profile;
   const slots = [
     layout.histogramAgeOffset + bandOf(space.ageBandEdges, p.age),
-    layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, p.monthlyIncome),
     layout.histogramRegionOffset + regionSlot(layout, p.region),
     layout.histogramGenderOffset + (p.gender === 1 || p.gender === 2 ? p.gender : 0),
   ];
+  // An unknown income (NaN) counts in no income band.
+  if (Number.isFinite(p.monthlyIncome)) {
+    slots.push(layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, p.monthlyIncome));
+  }
   const needs = new Set<number>();
   for (let i = 0; i < p.needs.length; i++) {
     const tag = p.needs[i];
@@ -226,13 +229,14 @@ export function statisticsDelta(
 
   const contribute = (state: ClientState | null, cells: Map<number, number>, sign: number) => {
     if (!state) return;
+    // -1: unknown income, in no segment.
     const seg = segmentOf(space, state.profile.age, state.profile.monthlyIncome);
-    segmentMembers.add(seg, 0, sign);
+    if (seg >= 0) segmentMembers.add(seg, 0, sign);
     for (const [s, v] of cells) {
       const positive = v === 1 ? sign : 0;
       const negative = v === -1 ? sign : 0;
       services.add(0, s, positive, negative);
-      segmentServices.add(seg, s, positive, negative);
+      if (seg >= 0) segmentServices.add(seg, s, positive, negative);
       if (state.group >= 0) groupServices.add(state.group, s, positive, negative);
     }
     if (state.group >= 0) {
@@ -470,18 +474,19 @@ export class StatisticsAccumulator {
     const layout = this.layout;
     const n = space.nServices;
     stats.clientCount++;
+    // -1: unknown income, in no segment.
     const seg = segmentOf(space, age, income);
-    stats.segmentMembers[seg]++;
+    if (seg >= 0) stats.segmentMembers[seg]++;
     for (let i = start; i < end; i++) {
       const a = services[i];
       const va = values[i];
       if (va <= 0) {
         stats.serviceNegative[a]++;
-        stats.segmentNegative[seg * n + a]++;
+        if (seg >= 0) stats.segmentNegative[seg * n + a]++;
         continue;
       }
       stats.servicePositive[a]++;
-      stats.segmentPositive[seg * n + a]++;
+      if (seg >= 0) stats.segmentPositive[seg * n + a]++;
       for (let j = i; j < end; j++) {
         if (values[j] <= 0) continue;
         const b = services[j];
@@ -535,7 +540,7 @@ export class StatisticsAccumulator {
     }
     const h = g * layout.histogramSlots;
     stats.groupHistogram[h + layout.histogramAgeOffset + bandOf(space.ageBandEdges, age)]++;
-    stats.groupHistogram[h + layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, income)]++;
+    if (Number.isFinite(income)) stats.groupHistogram[h + layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, income)]++;
     stats.groupHistogram[h + layout.histogramRegionOffset + regionSlot(layout, region)]++;
     stats.groupHistogram[h + layout.histogramGenderOffset + (gender === 1 || gender === 2 ? gender : 0)]++;
     for (let i = needsStart; i < needsEnd; i++) {
