@@ -116,7 +116,14 @@ export function parseLoggedState(text: string | null): LoggedClientState | null 
     parsedCells.push([cell[0], cell[1]]);
   }
   parsedCells.sort((a, b) => a[0] - b[0]);
-  return { age, monthlyIncome: monthlyIncome as number | null, region, gender, needs: needs as string[], cells: parsedCells };
+  return {
+    age,
+    monthlyIncome: monthlyIncome as number | null,
+    region,
+    gender,
+    needs: needs as string[],
+    cells: parsedCells,
+  };
 }
 
 /** The id of the newest change-log row (0 when the log is empty). */

@@ -540,7 +540,8 @@ export class StatisticsAccumulator {
     }
     const h = g * layout.histogramSlots;
     stats.groupHistogram[h + layout.histogramAgeOffset + bandOf(space.ageBandEdges, age)]++;
-    if (Number.isFinite(income)) stats.groupHistogram[h + layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, income)]++;
+    if (Number.isFinite(income))
+      stats.groupHistogram[h + layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, income)]++;
     stats.groupHistogram[h + layout.histogramRegionOffset + regionSlot(layout, region)]++;
     stats.groupHistogram[h + layout.histogramGenderOffset + (gender === 1 || gender === 2 ? gender : 0)]++;
     for (let i = needsStart; i < needsEnd; i++) {
