@@ -121,7 +121,7 @@ export interface StatisticsDelta {
   groupVector: Array<[number, number, number]>;
 }
 
-/** Histogram slots of one profile (age band, income band, region, gender, distinct known needs). */
+/** Histogram slots of one profile (age band, income band unless unknown, region, gender, distinct known needs). */
 function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: RecommenderClient): number[] {
   const p = client.profile;
   const slots = [
@@ -129,10 +129,8 @@ function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: Reco
     layout.histogramRegionOffset + regionSlot(layout, p.region),
     layout.histogramGenderOffset + (p.gender === 1 || p.gender === 2 ? p.gender : 0),
   ];
-  // An unknown income (NaN) counts in no income band.
-  if (Number.isFinite(p.monthlyIncome)) {
+  if (Number.isFinite(p.monthlyIncome))
     slots.push(layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, p.monthlyIncome));
-  }
   const needs = new Set<number>();
   for (let i = 0; i < p.needs.length; i++) {
     const tag = p.needs[i];
@@ -229,7 +227,6 @@ export function statisticsDelta(
 
   const contribute = (state: ClientState | null, cells: Map<number, number>, sign: number) => {
     if (!state) return;
-    // -1: unknown income, in no segment.
     const seg = segmentOf(space, state.profile.age, state.profile.monthlyIncome);
     if (seg >= 0) segmentMembers.add(seg, 0, sign);
     for (const [s, v] of cells) {
@@ -474,7 +471,6 @@ export class StatisticsAccumulator {
     const layout = this.layout;
     const n = space.nServices;
     stats.clientCount++;
-    // -1: unknown income, in no segment.
     const seg = segmentOf(space, age, income);
     if (seg >= 0) stats.segmentMembers[seg]++;
     for (let i = start; i < end; i++) {
