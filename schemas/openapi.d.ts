@@ -139,7 +139,7 @@ export interface paths {
   "/v1/admin/bot/earn-rules/{event}": {
     /**
      * Set how many points an event earns and how long they stay valid
-     * @description Events: `survey_completed` (the bot's survey, once per person), `referral_converted`, `deal_accepted`, `rating_given`. Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops the event earning. Only `survey_completed` is earned by the bot so far (docs/bot.md).
+     * @description Events: `survey_completed` (the bot's survey, once per person), `deal_accepted` (a lead the bot made reached `accepted`, once per lead), `referral_converted` (the referrer, once per referred person, after that person's first accepted deal), `rating_given` (once per rating). Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops the event earning (docs/bot.md).
      */
     put: operations["putLoyaltyEarnRule"];
   };
@@ -155,6 +155,13 @@ export interface paths {
   "/v1/admin/bot/rewards/{id}": {
     /** Withdraw a reward (it stays on record, inactive) */
     delete: operations["withdrawLoyaltyReward"];
+  };
+  "/v1/admin/bot/referral-codes/{code}": {
+    /**
+     * Set how many people one referral code may bring in
+     * @description Every code starts with the default limit (5). A code at its limit is refused to newcomers; `max_uses: 0` stops a code. The code is read as Crockford base32 (case, hyphens, I/L → 1 and O → 0 are forgiven); a code whose check symbol does not match is 400.
+     */
+    put: operations["putBotReferralCodeLimit"];
   };
   "/v1/clients:batch": {
     /**
@@ -724,7 +731,7 @@ export interface components {
     ResolvedRouting: {
       value: {
         /** @enum {string} */
-        strategy: "priority" | "weighted" | "performance";
+        strategy: "priority" | "weighted" | "performance" | "quality";
         /** @description Companies selling in the category, ranked (configured order first) */
         order: string[];
         /** @description weighted: company id → weight */
@@ -819,6 +826,13 @@ export interface components {
       cost_points: number;
       active: boolean;
     };
+    BotReferralCode: {
+      /** @description The canonical code: 8 Crockford base32 symbols and the check symbol */
+      code: string;
+      /** @description People who entered through it so far (withdrawals do not lower it) */
+      uses: number;
+      max_uses: number;
+    };
     ClientBatchResponse: {
       results: components["schemas"]["ClientBatchResult"][];
       summary: {
@@ -909,8 +923,8 @@ export interface components {
     };
     ClientProfile: {
       age: number;
-      /** @description RUB per month, whole rubles */
-      monthly_income: number;
+      /** @description RUB per month, whole rubles; null when unknown (a client who came through the bot) */
+      monthly_income: number | null;
       region: string;
       /** @enum {string|null} */
       gender: "female" | "male" | null;
@@ -1389,7 +1403,7 @@ export interface components {
         /** @enum {string} */
         age_band: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
         /** @enum {string} */
-        income_band: "0-30k" | "30k-50k" | "50k-80k" | "80k-150k" | "150k-300k" | "300k+";
+        income_band: "0-30k" | "30k-50k" | "50k-80k" | "80k-150k" | "150k-300k" | "300k+" | "unspecified";
         /** @enum {string} */
         region: "unspecified" | "RU-AD" | "RU-AL" | "RU-BA" | "RU-BU" | "RU-CE" | "RU-CU" | "RU-DA" | "RU-IN" | "RU-KB" | "RU-KL" | "RU-KC" | "RU-KR" | "RU-KO" | "RU-ME" | "RU-MO" | "RU-SA" | "RU-SE" | "RU-TA" | "RU-TY" | "RU-UD" | "RU-KK" | "RU-ALT" | "RU-ZAB" | "RU-KAM" | "RU-KDA" | "RU-KYA" | "RU-PER" | "RU-PRI" | "RU-STA" | "RU-KHA" | "RU-AMU" | "RU-ARK" | "RU-AST" | "RU-BEL" | "RU-BRY" | "RU-VLA" | "RU-VGG" | "RU-VLG" | "RU-VOR" | "RU-IVA" | "RU-IRK" | "RU-KGD" | "RU-KLU" | "RU-KEM" | "RU-KIR" | "RU-KOS" | "RU-KGN" | "RU-KRS" | "RU-LEN" | "RU-LIP" | "RU-MAG" | "RU-MOS" | "RU-MUR" | "RU-NIZ" | "RU-NGR" | "RU-NVS" | "RU-OMS" | "RU-ORE" | "RU-ORL" | "RU-PNZ" | "RU-PSK" | "RU-ROS" | "RU-RYA" | "RU-SAM" | "RU-SAR" | "RU-SAK" | "RU-SVE" | "RU-SMO" | "RU-TAM" | "RU-TVE" | "RU-TOM" | "RU-TUL" | "RU-TYU" | "RU-ULY" | "RU-CHE" | "RU-YAR" | "RU-MOW" | "RU-SPE" | "RU-YEV" | "RU-NEN" | "RU-KHM" | "RU-CHU" | "RU-YAN" | "AD" | "AE" | "AF" | "AG" | "AI" | "AL" | "AM" | "AO" | "AQ" | "AR" | "AS" | "AT" | "AU" | "AW" | "AX" | "AZ" | "BA" | "BB" | "BD" | "BE" | "BF" | "BG" | "BH" | "BI" | "BJ" | "BL" | "BM" | "BN" | "BO" | "BQ" | "BR" | "BS" | "BT" | "BV" | "BW" | "BY" | "BZ" | "CA" | "CC" | "CD" | "CF" | "CG" | "CH" | "CI" | "CK" | "CL" | "CM" | "CN" | "CO" | "CR" | "CU" | "CV" | "CW" | "CX" | "CY" | "CZ" | "DE" | "DJ" | "DK" | "DM" | "DO" | "DZ" | "EC" | "EE" | "EG" | "EH" | "ER" | "ES" | "ET" | "FI" | "FJ" | "FK" | "FM" | "FO" | "FR" | "GA" | "GB" | "GD" | "GE" | "GF" | "GG" | "GH" | "GI" | "GL" | "GM" | "GN" | "GP" | "GQ" | "GR" | "GS" | "GT" | "GU" | "GW" | "GY" | "HK" | "HM" | "HN" | "HR" | "HT" | "HU" | "ID" | "IE" | "IL" | "IM" | "IN" | "IO" | "IQ" | "IR" | "IS" | "IT" | "JE" | "JM" | "JO" | "JP" | "KE" | "KG" | "KH" | "KI" | "KM" | "KN" | "KP" | "KR" | "KW" | "KY" | "KZ" | "LA" | "LB" | "LC" | "LI" | "LK" | "LR" | "LS" | "LT" | "LU" | "LV" | "LY" | "MA" | "MC" | "MD" | "ME" | "MF" | "MG" | "MH" | "MK" | "ML" | "MM" | "MN" | "MO" | "MP" | "MQ" | "MR" | "MS" | "MT" | "MU" | "MV" | "MW" | "MX" | "MY" | "MZ" | "NA" | "NC" | "NE" | "NF" | "NG" | "NI" | "NL" | "NO" | "NP" | "NR" | "NU" | "NZ" | "OM" | "PA" | "PE" | "PF" | "PG" | "PH" | "PK" | "PL" | "PM" | "PN" | "PR" | "PS" | "PT" | "PW" | "PY" | "QA" | "RE" | "RO" | "RS" | "RW" | "SA" | "SB" | "SC" | "SD" | "SE" | "SG" | "SH" | "SI" | "SJ" | "SK" | "SL" | "SM" | "SN" | "SO" | "SR" | "SS" | "ST" | "SV" | "SX" | "SY" | "SZ" | "TC" | "TD" | "TF" | "TG" | "TH" | "TJ" | "TK" | "TL" | "TM" | "TN" | "TO" | "TR" | "TT" | "TV" | "TW" | "TZ" | "UA" | "UG" | "UM" | "US" | "UY" | "UZ" | "VA" | "VC" | "VE" | "VG" | "VI" | "VN" | "VU" | "WF" | "WS" | "YE" | "YT" | "ZA" | "ZM" | "ZW";
         needs: string[];
@@ -3911,7 +3925,7 @@ export interface operations {
   };
   /**
    * Set how many points an event earns and how long they stay valid
-   * @description Events: `survey_completed` (the bot's survey, once per person), `referral_converted`, `deal_accepted`, `rating_given`. Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops the event earning. Only `survey_completed` is earned by the bot so far (docs/bot.md).
+   * @description Events: `survey_completed` (the bot's survey, once per person), `deal_accepted` (a lead the bot made reached `accepted`, once per lead), `referral_converted` (the referrer, once per referred person, after that person's first accepted deal), `rating_given` (once per rating). Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops the event earning (docs/bot.md).
    */
   putLoyaltyEarnRule: {
     parameters: {
@@ -4140,6 +4154,86 @@ export interface operations {
       };
       /** @description Not found, or not visible to this key (`not_found`) */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Set how many people one referral code may bring in
+   * @description Every code starts with the default limit (5). A code at its limit is refused to newcomers; `max_uses: 0` stops a code. The code is read as Crockford base32 (case, hyphens, I/L → 1 and O → 0 are forgiven); a code whose check symbol does not match is 400.
+   */
+  putBotReferralCodeLimit: {
+    parameters: {
+      path: {
+        code: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          max_uses: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The code with its new limit */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BotReferralCode"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };

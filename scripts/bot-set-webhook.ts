@@ -37,6 +37,8 @@ const url = new URL("/v1/telegram/webhook", base).toString();
 await api.setWebhook(url, { secret_token: secret, allowed_updates: ["message", "callback_query"] });
 await api.setMyCommands([
   { command: "start", description: "Начать" },
+  { command: "invite", description: "Пригласить друга" },
+  { command: "rewards", description: "Награды за баллы" },
   { command: "stop", description: "Отозвать согласие и удалить данные" },
 ]);
 const info = await api.getWebhookInfo();

@@ -225,11 +225,13 @@ CREATE TABLE `bot_offers` (
 	`response` text,
 	`responded_at` integer,
 	`lead_id` text,
+	`accepted_at` integer,
 	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE INDEX `bot_offers_person_idx` ON `bot_offers` (`person_id`,`sent_at`);--> statement-breakpoint
 CREATE INDEX `bot_offers_entry_idx` ON `bot_offers` (`entry_company_id`);--> statement-breakpoint
+CREATE INDEX `bot_offers_lead_idx` ON `bot_offers` (`lead_id`);--> statement-breakpoint
 CREATE TABLE `bot_persons` (
 	`id` text PRIMARY KEY NOT NULL,
 	`telegram_hash` text NOT NULL,
@@ -256,6 +258,27 @@ CREATE TABLE `bot_ratings` (
 );
 --> statement-breakpoint
 CREATE INDEX `bot_ratings_company_idx` ON `bot_ratings` (`company_id`);--> statement-breakpoint
+CREATE INDEX `bot_ratings_company_stars_idx` ON `bot_ratings` (`company_id`,`stars`);--> statement-breakpoint
+CREATE TABLE `bot_referral_codes` (
+	`code` text PRIMARY KEY NOT NULL,
+	`person_id` text NOT NULL,
+	`max_uses` integer NOT NULL,
+	`uses` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `bot_referral_codes_person_unique` ON `bot_referral_codes` (`person_id`);--> statement-breakpoint
+CREATE TABLE `bot_referrals` (
+	`referred_person_id` text PRIMARY KEY NOT NULL,
+	`code` text NOT NULL,
+	`referrer_person_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`converted_lead_id` text,
+	`converted_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `bot_referrals_referrer_idx` ON `bot_referrals` (`referrer_person_id`);--> statement-breakpoint
 CREATE TABLE `bot_updates` (
 	`update_id` integer PRIMARY KEY NOT NULL,
 	`received_at` integer NOT NULL
@@ -315,6 +338,18 @@ CREATE TABLE `loyalty_rewards` (
 );
 --> statement-breakpoint
 CREATE INDEX `loyalty_rewards_company_idx` ON `loyalty_rewards` (`company_id`);--> statement-breakpoint
+CREATE TABLE `console_sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`token_hash` text NOT NULL,
+	`key_id` text NOT NULL,
+	`scope` text NOT NULL,
+	`company_id` text,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `console_sessions_token_hash_unique` ON `console_sessions` (`token_hash`);--> statement-breakpoint
+CREATE INDEX `console_sessions_expires_idx` ON `console_sessions` (`expires_at`);--> statement-breakpoint
 -- The needs taxonomy's seed, written by hand from src/domain/vocabularies/needs.ts (admins extend it
 -- through the needs API).
 --> statement-breakpoint

@@ -133,10 +133,14 @@ export type ClientProfile = z.output<typeof clientProfileSchema>;
 export type ClientServices = z.output<typeof clientServicesSchema>;
 export type InteractionValue = z.output<typeof interactionValueSchema>;
 
-/** The profile as stored: income in whole rubles, gender null when unknown, needs always present. */
+/**
+ * The profile as stored: income in whole rubles (null when unknown: a bot client, whose survey asks
+ * nothing financial — never 0, which would read as the lowest income), gender null when unknown,
+ * needs always present.
+ */
 export interface StoredClientProfile {
   age: number;
-  monthlyIncome: number;
+  monthlyIncome: number | null;
   region: string;
   gender: "female" | "male" | null;
   needs: string[];

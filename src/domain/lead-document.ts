@@ -31,8 +31,12 @@ export function ageBand(age: number): AgeBand {
   return AGE_BANDS[bandIndex(age, AGE_BAND_LOWER)];
 }
 
-/** The band of a monthly income in RUB. */
-export function incomeBand(monthlyIncome: number): IncomeBand {
+/** The income band of a client whose income is unknown (a client who came through the Telegram bot). */
+export const UNSPECIFIED_INCOME_BAND = "unspecified";
+
+/** The band of a monthly income in RUB, or "unspecified" when the income is unknown (null). */
+export function incomeBand(monthlyIncome: number | null): IncomeBand | typeof UNSPECIFIED_INCOME_BAND {
+  if (monthlyIncome === null || !Number.isFinite(monthlyIncome)) return UNSPECIFIED_INCOME_BAND;
   return INCOME_BANDS[bandIndex(monthlyIncome, INCOME_BAND_LOWER)];
 }
 
@@ -94,7 +98,8 @@ export const leadDocumentSchema = z
       /** HMAC of the client id under a key specific to the receiving company (64 hex chars). */
       pseudonym: z.string().regex(/^[0-9a-f]{64}$/),
       age_band: z.enum(AGE_BANDS),
-      income_band: z.enum(INCOME_BANDS),
+      /** "unspecified" when the income is unknown (a client who came through the Telegram bot). */
+      income_band: z.enum([...INCOME_BANDS, UNSPECIFIED_INCOME_BAND]),
       /** A code of the region vocabulary, or "unspecified" when the stored value did not map. */
       region: z.enum([UNSPECIFIED_REGION, ...REGIONS.map((region) => region.code)]),
       needs: z.array(z.string().regex(NEED_PATTERN)).max(MAX_NEEDS),
@@ -133,7 +138,8 @@ export interface LeadDocumentInput {
     /** `receiverPseudonym(PSEUDONYM_KEY, targetCompany.id, clientId)` (src/lib/crypto.ts). */
     pseudonym: string;
     age: number;
-    monthlyIncome: number;
+    /** null = unknown. */
+    monthlyIncome: number | null;
     region: string;
     needs: readonly string[];
   };

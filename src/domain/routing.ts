@@ -13,6 +13,7 @@
  *    - `weighted`: target shares by weight, served by deficit rotation (below).
  *    - `performance`: Thompson sampling on each company's accepted / declined counts in the
  *      category, plus an exploration share of leads given to a uniformly random eligible company.
+ *    - `quality`: end clients' quality rating of each company (src/domain/routing-quality.ts).
  *    Ties are broken by rating (higher first), then company id, then service code (ascending).
  * 3. The result names the winner and the reason in words and records the policy, every alternative
  *    considered (eligible or not, with its score) and each alternative's selection probability, so
@@ -33,12 +34,14 @@
  * and decline cooldown as the windows.
  */
 import { BetaSampler } from "./random";
+import { type CompanyQuality, describeQualityWin, qualityScore } from "./routing-quality";
 
 /** Share of performance-routed leads sent to a random eligible company when none is configured. */
 export const DEFAULT_EXPLORATION = 0.1;
 
 /** How a category's competition is resolved. */
-export const ROUTING_STRATEGIES = ["priority", "weighted", "performance"] as const;
+export const ROUTING_STRATEGIES = ["priority", "weighted", "performance", "quality"] as const;
+
 export type RoutingStrategy = (typeof ROUTING_STRATEGIES)[number];
 
 /**
@@ -93,6 +96,8 @@ export interface CompanyRoutingState {
   dailyLeadCap: number | null;
   /** Leads already routed to the company in the current UTC day. */
   leadsToday: number;
+  /** End clients' quality rating of the company (`quality` strategy); absent = nobody rated it. */
+  quality?: CompanyQuality | null;
 }
 
 /** Counts for one company in one category. */
@@ -299,13 +304,21 @@ export function resolveCompetition(input: RoutingInput): RoutingResult {
       continue;
     }
 
-    const { index, explored } = rankEligible(policy, list, eligible, alternatives, stats, input.random);
+    const { index, explored } = rankEligible(
+      policy,
+      list,
+      eligible,
+      alternatives,
+      stats,
+      input.companies,
+      input.random,
+    );
     const winner = list[index];
     assignedInCall.set(winner.companyId, (assignedInCall.get(winner.companyId) ?? 0) + 1);
     result.routed.push({
       category,
       winner,
-      reason: describeWin(policy, winner, alternatives, eligible.length, stats, explored, (id) =>
+      reason: describeWin(policy, winner, alternatives, eligible.length, stats, explored, input.companies, (id) =>
         companyLabel(input.companies, id),
       ),
       explored,
@@ -342,6 +355,7 @@ function rankEligible(
   eligible: readonly number[],
   alternatives: RoutingAlternative[],
   stats: Readonly<Record<string, CompanyCategoryStats>>,
+  companies: RoutingInput["companies"],
   random: () => number,
 ): { index: number; explored: boolean } {
   const n = eligible.length;
@@ -364,6 +378,9 @@ function rankEligible(
       scores[k] = shares[k] * (routedTotal + 1) - routed;
       secondary[k] = shares[k];
     }
+  } else if (policy.strategy === "quality") {
+    // Equal scores (e.g. nobody rated either company) fall through to the rating tie-break.
+    for (let k = 0; k < n; k++) scores[k] = qualityScore(companies[list[eligible[k]].companyId]?.quality);
   } else {
     exploration = policy.exploration ?? DEFAULT_EXPLORATION;
     const alpha = new Float64Array(n);
@@ -482,6 +499,8 @@ function normalizePolicy(policy: CategoryRoutingPolicy | undefined): AppliedRout
       return { strategy: "priority", order: [...(policy.order ?? [])], source: "configured" };
     case "weighted":
       return { strategy: "weighted", weights: { ...(policy.weights ?? {}) }, source: "configured" };
+    case "quality":
+      return { strategy: "quality", source: "configured" };
     case "performance": {
       const exploration = policy.exploration ?? DEFAULT_EXPLORATION;
       return {
@@ -549,6 +568,7 @@ function describeWin(
   eligibleCount: number,
   stats: Readonly<Record<string, CompanyCategoryStats>>,
   explored: boolean,
+  companies: RoutingInput["companies"],
   label: (id: string) => string,
 ): string {
   const company = label(winner.companyId);
@@ -564,6 +584,8 @@ function describeWin(
   } else if (policy.strategy === "weighted") {
     const routed = (stats[winner.companyId] ?? ZERO_STATS).routed;
     text = `Weighted rotation: ${company} is furthest below its target share (${routed} lead(s) in the window) among ${eligibleCount} eligible companies`;
+  } else if (policy.strategy === "quality") {
+    text = describeQualityWin(company, companies[winner.companyId]?.quality, eligibleCount);
   } else if (explored) {
     text = `Exploration (share ${policy.exploration}): ${company} was picked at random among ${eligibleCount} eligible companies`;
   } else {

@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { deletePersonReferralStatements, type ReferralClaim, referralClaimStatements } from "./bot-referrals";
 import type { Db } from "./db";
 import { deletePersonLedger } from "./loyalty";
 import {
@@ -36,9 +37,18 @@ export async function recordUpdate(db: Db, updateId: number, now: number): Promi
   return rows.length === 1;
 }
 
-/** Forgets update ids older than `before` (Telegram re-sends an update for at most 24 hours). */
-export async function pruneUpdates(db: Db, before: number): Promise<void> {
-  await db.delete(botUpdates).where(sql`${botUpdates.receivedAt} < ${before}`);
+/**
+ * Forgets at most `limit` update ids received before `before`, oldest first (by the received-at
+ * index); answers how many went. Bounded so one run stays within a Worker's limits.
+ */
+export async function pruneUpdates(db: Db, before: number, limit: number): Promise<number> {
+  const removed = await db
+    .delete(botUpdates)
+    .where(
+      sql`${botUpdates.updateId} IN (SELECT ${botUpdates.updateId} FROM ${botUpdates} WHERE ${botUpdates.receivedAt} < ${before} ORDER BY ${botUpdates.receivedAt} LIMIT ${limit})`,
+    )
+    .returning({ updateId: botUpdates.updateId });
+  return removed.length;
 }
 
 export async function findPersonByTelegramHash(db: Db, telegramHash: string): Promise<BotPersonRow | null> {
@@ -85,6 +95,8 @@ export interface NewConsentedPerson {
   consent: typeof botConsents.$inferInsert;
   /** The one-time CRM link the person came through, consumed in the same batch. */
   linkTokenHash: string | null;
+  /** The referral the person came through, recorded in the same batch while the code has places left. */
+  referral?: Omit<ReferralClaim, "referredPersonId" | "now"> | null;
 }
 
 /**
@@ -108,6 +120,9 @@ export async function createConsentedPerson(db: Db, input: NewConsentedPerson): 
       db.insert(botConsents).values(input.consent),
       db.insert(botConsentEvents).values({ consentId: input.consent.id, event: "granted", at: now }),
       funnelIncrement(db, companyId, "consented"),
+      ...(input.referral
+        ? referralClaimStatements(db, { ...input.referral, referredPersonId: input.person.id, now })
+        : []),
     ]);
     return true;
   } catch (error) {
@@ -130,8 +145,8 @@ export async function updatePerson(
 
 /**
  * Withdrawal: the consent is closed (with its event), the person's offers are unlinked, and the
- * person row (hash, encrypted chat id, survey answers) and the person's points ledger are deleted,
- * all in one batch.
+ * person row (hash, encrypted chat id, survey answers), the person's points ledger, referral code
+ * and referrals are deleted, all in one batch.
  */
 export async function withdrawPerson(db: Db, person: BotPersonRow, now: number): Promise<void> {
   const open = await db
@@ -147,6 +162,7 @@ export async function withdrawPerson(db: Db, person: BotPersonRow, now: number):
     db.update(botOffers).set({ personId: null }).where(eq(botOffers.personId, person.id)),
     db.delete(botPersons).where(eq(botPersons.id, person.id)),
     ...deletePersonLedger(db, person.id),
+    ...deletePersonReferralStatements(db, person.id),
     funnelIncrement(db, person.entryCompanyId, "withdrawn"),
   ];
   await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

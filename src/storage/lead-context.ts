@@ -1,12 +1,13 @@
 /**
  * Everything the lead call reads besides the client itself, in ONE D1 round trip (`D1.batch` of
  * read statements): the catalog, companies with today's lead counts, settings rows, running
- * experiments and the client's recent leads. Measured acceptance per company (for `performance`
+ * experiments, the companies' quality ratings from the bot and the client's recent leads. Measured acceptance per company (for `performance`
  * routing) changes slowly and is cached per isolate for a minute.
  */
 
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
+import type { CompanyQuality } from "../domain/routing-quality";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import {
   loadServiceAcceptance,
@@ -33,6 +34,8 @@ export interface CatalogCompany {
   dailyLeadCap: number | null;
   createdAt: number;
   leadsToday: number;
+  /** End clients' rating of the company in the bot (the `quality` routing strategy); null = none yet. */
+  quality?: CompanyQuality | null;
 }
 
 export interface RecentLead {
@@ -95,6 +98,10 @@ export async function loadLeadContext(
         "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
       )
       .bind(input.now),
+    // Covered by bot_ratings_company_stars_idx: one pass over an index of (company, stars) pairs.
+    control.prepare(
+      "SELECT company_id, COUNT(stars) AS ratings, AVG(stars) AS mean_stars FROM bot_ratings WHERE stars IS NOT NULL GROUP BY company_id",
+    ),
   ];
   const clientIdSql = "(SELECT id FROM clients WHERE company_id = ?1 AND external_hash = ?2)";
   const clientStatements = [
@@ -120,10 +127,13 @@ export async function loadLeadContext(
     loadDailyLeadCounts(allShards, dayStart),
     cachedAcceptance(allShards, input.now),
   ]);
-  const [serviceRows, companyRows, settingRows, experimentRows] = controlResults.map(
+  const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = controlResults.map(
     (r) => r.results as Record<string, unknown>[],
   );
   const [leadRows, clientRows, cellRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
+  const qualityByCompany = new Map<string, CompanyQuality>(
+    qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
+  );
   const clientState =
     clientStatesFrom(
       clientRows.map(clientRowOf),
@@ -153,6 +163,7 @@ export async function loadLeadContext(
       dailyLeadCap: r.daily_lead_cap === null ? null : Number(r.daily_lead_cap),
       createdAt: Number(r.created_at),
       leadsToday: dailyCounts.byCompany.get(String(r.id)) ?? 0,
+      quality: qualityByCompany.get(String(r.id)) ?? null,
     });
   }
   const settings = resolveSettings(
@@ -217,7 +228,8 @@ function clientRowOf(r: Record<string, unknown>): ClientRow {
     companyId: String(r.company_id),
     externalHash: String(r.external_hash),
     age: Number(r.age),
-    monthlyIncome: Number(r.monthly_income),
+    // null stays null (unknown income): Number(null) would read as an income of 0.
+    monthlyIncome: r.monthly_income === null || r.monthly_income === undefined ? null : Number(r.monthly_income),
     region: String(r.region),
     gender: r.gender === "female" || r.gender === "male" ? r.gender : null,
     needs: String(r.needs),

@@ -96,7 +96,11 @@ export function parseLoggedState(text: string | null): LoggedClientState | null 
   }
   if (!Array.isArray(value) || value.length !== 6) throw new ChangeLogError("a state must be a 6-element array");
   const [age, monthlyIncome, region, gender, needs, cells] = value as unknown[];
-  if (typeof age !== "number" || typeof monthlyIncome !== "number" || typeof region !== "string") {
+  if (
+    typeof age !== "number" ||
+    (monthlyIncome !== null && typeof monthlyIncome !== "number") ||
+    typeof region !== "string"
+  ) {
     throw new ChangeLogError("a state has a bad age, income or region");
   }
   if (gender !== null && gender !== "female" && gender !== "male") throw new ChangeLogError("a state has a bad gender");
@@ -112,7 +116,14 @@ export function parseLoggedState(text: string | null): LoggedClientState | null 
     parsedCells.push([cell[0], cell[1]]);
   }
   parsedCells.sort((a, b) => a[0] - b[0]);
-  return { age, monthlyIncome, region, gender, needs: needs as string[], cells: parsedCells };
+  return {
+    age,
+    monthlyIncome: monthlyIncome as number | null,
+    region,
+    gender,
+    needs: needs as string[],
+    cells: parsedCells,
+  };
 }
 
 /** The id of the newest change-log row (0 when the log is empty). */

@@ -7,17 +7,44 @@
  *   experiment governs: past ROLLUP_RETENTION_DAYS) and daily rollups past ROLLUP_RETENTION_DAYS are
  *   deleted; closed leads untouched for
  *   LEAD_ARCHIVE_AFTER_DAYS move to the R2 archive with their events;
- * - the statistics change log is pruned up to what every kept snapshot has folded.
+ * - the statistics change log is pruned up to what every kept snapshot has folded;
+ * - Telegram update ids older than the re-send window are forgotten.
  */
 import { retentionPolicy } from "../domain/retention";
 import { DAY_MS } from "../domain/time";
 import type { Env } from "../env";
 import { purgeScoredCandidatesBefore } from "../storage/analytics";
+import { pruneUpdates } from "../storage/bot";
 import { dayOf, purgeRollupsBefore } from "../storage/candidate-rollups";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
 import { archiveClosedLeads } from "../storage/lead-archive";
 import { clientShards, controlDb, type DatabaseBindings } from "../storage/shards";
 import { pruneFoldedChangeLog } from "./model/publish";
+
+/**
+ * How long an update id is remembered. Telegram re-sends an unacknowledged update for at most 24
+ * hours; a week leaves room for a webhook that was down or misconfigured for days.
+ */
+export const BOT_UPDATE_RETENTION_MS = 7 * 86_400_000;
+/** Update ids deleted per statement, and statements per run: at most 50,000 ids a day (docs/bot.md). */
+export const BOT_UPDATE_PRUNE_BATCH = 1000;
+export const BOT_UPDATE_PRUNE_MAX_BATCHES = 50;
+
+/** Forgets update ids received before the retention window, oldest first, in bounded batches. */
+export async function pruneBotUpdates(
+  env: Pick<Env, "DB">,
+  now: number,
+  limits = { batch: BOT_UPDATE_PRUNE_BATCH, maxBatches: BOT_UPDATE_PRUNE_MAX_BATCHES },
+): Promise<number> {
+  const db = controlDb(env);
+  let pruned = 0;
+  for (let round = 0; round < limits.maxBatches; round++) {
+    const removed = await pruneUpdates(db, now - BOT_UPDATE_RETENTION_MS, limits.batch);
+    pruned += removed;
+    if (removed < limits.batch) break;
+  }
+  return pruned;
+}
 
 export interface ShardHousekeeping {
   shard: string;
@@ -30,6 +57,7 @@ export interface ShardHousekeeping {
 export interface HousekeepingResult {
   purgedIdempotencyRecords: number;
   prunedChangeLogRows: number;
+  prunedBotUpdates: number;
   shards: ShardHousekeeping[];
 }
 
@@ -76,5 +104,6 @@ export async function runHousekeeping(
     }),
   );
   const prunedChangeLogRows = await pruneFoldedChangeLog(env, controlDb(env));
-  return { purgedIdempotencyRecords, prunedChangeLogRows, shards };
+  const prunedBotUpdates = await pruneBotUpdates(env, now);
+  return { purgedIdempotencyRecords, prunedChangeLogRows, prunedBotUpdates, shards };
 }

@@ -14,7 +14,8 @@ export type BotAction =
   | { kind: "not_for_me"; offerId: string }
   | { kind: "withdraw" }
   | { kind: "rate"; offerId: string; stars: number }
-  | { kind: "redeem"; rewardId: string };
+  | { kind: "redeem"; rewardId: string }
+  | { kind: "invite" };
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
@@ -40,6 +41,8 @@ export function encodeAction(action: BotAction): string {
       return `q:${action.offerId}:${action.stars}`;
     case "redeem":
       return `rw:${action.rewardId}`;
+    case "invite":
+      return "inv";
   }
 }
 
@@ -65,6 +68,8 @@ export function decodeAction(data: string): BotAction | null {
       return /^bo_[0-9a-z]{20}$/.test(rest) ? { kind: "not_for_me", offerId: rest } : null;
     case "w":
       return { kind: "withdraw" };
+    case "inv":
+      return { kind: "invite" };
     case "rw":
       return /^rw_[0-9a-z]{20}$/.test(rest) ? { kind: "redeem", rewardId: rest } : null;
     case "q": {

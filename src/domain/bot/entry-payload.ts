@@ -4,10 +4,13 @@
  *
  * - company entry (QR code): `c_<company id body>[_<campaign>]_<mac>`, where the mac is a truncated
  *   HMAC of the company and campaign, so nobody can mint an entry for a company or a campaign;
- * - CRM link: `l_<token>`, a random one-time token whose hash the link table holds.
+ * - CRM link: `l_<token>`, a random one-time token whose hash the link table holds;
+ * - referral: `r_<referral code>`, a person's invitation code (its check symbol refuses typos; the
+ *   code's owner and limits are looked up by the caller).
  *
  * Pure: the mac itself is computed by the caller (src/lib/crypto.ts) over `entryMacMessage`.
  */
+import { parseReferralCode } from "../loyalty/referral-code";
 
 export const START_PAYLOAD_MAX_LENGTH = 64;
 /** Characters of the truncated mac (base64url of 12 bytes: 96 bits). */
@@ -30,7 +33,13 @@ export interface LinkEntry {
   token: string;
 }
 
-export type StartPayload = CompanyEntry | LinkEntry;
+export interface ReferralEntry {
+  kind: "referral";
+  /** The canonical code. */
+  code: string;
+}
+
+export type StartPayload = CompanyEntry | LinkEntry | ReferralEntry;
 
 /** The message the entry mac signs: versioned, so a format change invalidates old codes on purpose. */
 export function entryMacMessage(companyId: string, campaign: string | null): string {
@@ -55,12 +64,22 @@ export function formatLinkEntry(token: string): string {
   return `l_${token}`;
 }
 
+export function formatReferralEntry(code: string): string {
+  if (parseReferralCode(code) !== code) throw new RangeError("not a canonical referral code");
+  if (!PAYLOAD_ALPHABET.test(code)) throw new RangeError("referral code cannot be carried in a start payload");
+  return `r_${code}`;
+}
+
 /** Reads a payload's shape; null for anything that is not one of ours (the mac is checked by the caller). */
 export function parseStartPayload(payload: string): StartPayload | null {
   if (!PAYLOAD_ALPHABET.test(payload)) return null;
   const parts = payload.split("_");
   if (parts[0] === "l" && parts.length === 2 && /^[0-9a-z]+$/.test(parts[1]) && parts[1].length === LINK_TOKEN_LENGTH) {
     return { kind: "link", token: parts[1] };
+  }
+  if (parts[0] === "r" && parts.length === 2) {
+    const code = parseReferralCode(parts[1]);
+    return code ? { kind: "referral", code } : null;
   }
   // The mac is base64url and may itself hold "_" or "-": it is read by position, from the end.
   const mac = payload.slice(-ENTRY_MAC_LENGTH);

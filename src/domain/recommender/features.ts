@@ -92,7 +92,10 @@ export interface FeatureLayout {
 export interface RecommenderProfile {
   /** Age in years. */
   age: number;
-  /** Monthly income in RUB. */
+  /**
+   * Monthly income in RUB; NaN = unknown (the missing value: the income block of the vector stays
+   * empty, the client belongs to no segment and no income band of its group's histogram).
+   */
   monthlyIncome: number;
   /** Index into `FeatureSpace.regions`; -1 (or any unknown index) = other region. */
   region: number;
@@ -253,8 +256,9 @@ export function bandOf(edges: readonly number[], value: number): number {
   return band;
 }
 
-/** Segment of a profile: ageBand × incomeBands + incomeBand. */
+/** Segment of a profile: ageBand × incomeBands + incomeBand; -1 when the income is unknown (not finite). */
 export function segmentOf(space: FeatureSpace, age: number, monthlyIncome: number): number {
+  if (!Number.isFinite(monthlyIncome)) return -1;
   return (
     bandOf(space.ageBandEdges, age) * (space.incomeBandEdges.length + 1) + bandOf(space.incomeBandEdges, monthlyIncome)
   );
@@ -309,7 +313,8 @@ export function segmentLabel(space: FeatureSpace, segment: number): string {
 /** Input fields of `profileFromFields`, as the API and D1 hold them. */
 export interface ProfileFields {
   age: number;
-  monthlyIncome: number;
+  /** null = unknown. */
+  monthlyIncome: number | null;
   region: string;
   gender?: "female" | "male" | null;
   needs?: readonly string[];
@@ -324,7 +329,7 @@ export function profileFromFields(space: FeatureSpace, fields: ProfileFields): R
   }
   return {
     age: fields.age,
-    monthlyIncome: fields.monthlyIncome,
+    monthlyIncome: fields.monthlyIncome ?? Number.NaN,
     region: space.regions.indexOf(fields.region),
     gender: fields.gender === "female" ? GENDER_FEMALE : fields.gender === "male" ? GENDER_MALE : GENDER_UNKNOWN,
     needs,
@@ -474,14 +479,17 @@ export function interactionScaleOf(space: FeatureSpace, hasProfile: boolean, non
 }
 
 /**
- * Checks a client against the feature space: finite age and income, interaction arrays of equal
+ * Checks a client against the feature space: finite age, finite or unknown (NaN) income, interaction arrays of equal
  * length, service indices in range, values ±1, no service twice.
  * @throws RangeError naming the first problem.
  */
 export function validateClient(space: FeatureSpace, client: RecommenderClient): void {
   const { profile, interactions } = client;
   if (!Number.isFinite(profile.age)) throw new RangeError("profile.age must be a finite number");
-  if (!Number.isFinite(profile.monthlyIncome)) throw new RangeError("profile.monthlyIncome must be a finite number");
+  // NaN is the missing value (unknown income); an infinite income is a caller's bug.
+  if (!Number.isFinite(profile.monthlyIncome) && !Number.isNaN(profile.monthlyIncome)) {
+    throw new RangeError("profile.monthlyIncome must be a finite number, or NaN when unknown");
+  }
   const { services, values, times } = interactions;
   if (services.length !== values.length || (times && times.length !== services.length)) {
     throw new RangeError("interactions.services, values and times must have the same length");

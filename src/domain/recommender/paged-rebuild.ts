@@ -21,7 +21,8 @@ const KMEANS_TOLERANCE = 1e-4;
 export interface PageClient {
   id: string;
   age: number;
-  monthlyIncome: number;
+  /** null = unknown (NaN in the dataset: the recommender's missing value). */
+  monthlyIncome: number | null;
   region: string;
   gender: "female" | "male" | null;
   needs: string[];
@@ -62,7 +63,7 @@ export function pageDataset(space: FeatureSpace, page: ClientPage): Dataset {
   page.clients.forEach((client, row) => {
     rowOf.set(client.id, row);
     age[row] = client.age;
-    monthlyIncome[row] = client.monthlyIncome;
+    monthlyIncome[row] = client.monthlyIncome ?? Number.NaN;
     // 0xffff is outside every region list: the "other region" slot.
     region[row] = regionIndex.get(client.region) ?? 0xffff;
     gender[row] = client.gender === "female" ? 1 : client.gender === "male" ? 2 : 0;

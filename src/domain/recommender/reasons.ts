@@ -116,7 +116,8 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
   present[0] = e.bestNeighbour >= 0 ? 1 : 0;
   present[1] = e.nearestGroup >= 0 ? 1 : 0;
   present[2] = e.bestLinkSource >= 0 ? 1 : 0;
-  present[3] = 1;
+  // No segment (unknown income): the segment part is the overall popularity and explains nothing.
+  present[3] = e.segment >= 0 ? 1 : 0;
   present[4] = 1;
   contribution[0] = blend.item * e.item;
   contribution[1] = blend.group * (e.groupLogit - e.popularityLogit);

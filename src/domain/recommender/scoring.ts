@@ -196,7 +196,10 @@ export function scoreClient(
   if (mask && mask.length < n) throw new RangeError(`eligible mask has ${mask.length} entries, the model ${n}`);
   const { profile, interactions } = client;
   if (!Number.isFinite(profile.age)) throw new RangeError("profile.age must be a finite number");
-  if (!Number.isFinite(profile.monthlyIncome)) throw new RangeError("profile.monthlyIncome must be a finite number");
+  // NaN is the missing value (unknown income); an infinite income is a caller's bug.
+  if (!Number.isFinite(profile.monthlyIncome) && !Number.isNaN(profile.monthlyIncome)) {
+    throw new RangeError("profile.monthlyIncome must be a finite number, or NaN when unknown");
+  }
   const services = interactions.services;
   const values = interactions.values;
   const times = interactions.times;
@@ -322,8 +325,11 @@ export function scoreClient(
       }
       for (let t = 0; t < usedGroups; t++) topWeights[t] = total > 0 ? topWeights[t] / total : 1 / usedGroups;
     }
+    // Unknown income: no segment, and the segment part falls back to the overall popularity
+    // (what "the client's segment" says when nothing is known of it).
     const segment = segmentOf(space, profile.age, profile.monthlyIncome);
-    const segmentBase = segment * n;
+    const segmentLogitOf = segment >= 0 ? model.segmentLogit : model.popularityLogit;
+    const segmentBase = segment >= 0 ? segment * n : 0;
 
     // One pass over the services: blend logit, keep the best `limit` in a min-heap.
     if (scratch.heapZ.length < limit) {
@@ -349,7 +355,7 @@ export function scoreClient(
     // Group and segment enter as lifts over popularity: w_g(G − P) + w_s(S − P) + w_p·P.
     const wPopularity = blend.popularity - wGroup - wSegment;
     const groupLogit = model.groupLogit;
-    const segmentLogit = model.segmentLogit;
+    const segmentLogit = segmentLogitOf;
     const popularityLogit = model.popularityLogit;
     // The three nearest groups are unrolled (the default m); further ones take a short inner loop.
     // Without any group the group feature is the popularity logit (a lift of 0).

@@ -15,7 +15,8 @@ import { applyStatisticsDelta, type ClientState, StatisticsAccumulator, statisti
 /** A client's state as the change log records it. */
 export interface LoggedClientState {
   age: number;
-  monthlyIncome: number;
+  /** null = unknown. */
+  monthlyIncome: number | null;
   region: string;
   gender: "female" | "male" | null;
   needs: string[];

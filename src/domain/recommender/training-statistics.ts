@@ -121,15 +121,16 @@ export interface StatisticsDelta {
   groupVector: Array<[number, number, number]>;
 }
 
-/** Histogram slots of one profile (age band, income band, region, gender, distinct known needs). */
+/** Histogram slots of one profile (age band, income band unless unknown, region, gender, distinct known needs). */
 function histogramSlots(space: FeatureSpace, layout: FeatureLayout, client: RecommenderClient): number[] {
   const p = client.profile;
   const slots = [
     layout.histogramAgeOffset + bandOf(space.ageBandEdges, p.age),
-    layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, p.monthlyIncome),
     layout.histogramRegionOffset + regionSlot(layout, p.region),
     layout.histogramGenderOffset + (p.gender === 1 || p.gender === 2 ? p.gender : 0),
   ];
+  if (Number.isFinite(p.monthlyIncome))
+    slots.push(layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, p.monthlyIncome));
   const needs = new Set<number>();
   for (let i = 0; i < p.needs.length; i++) {
     const tag = p.needs[i];
@@ -227,12 +228,12 @@ export function statisticsDelta(
   const contribute = (state: ClientState | null, cells: Map<number, number>, sign: number) => {
     if (!state) return;
     const seg = segmentOf(space, state.profile.age, state.profile.monthlyIncome);
-    segmentMembers.add(seg, 0, sign);
+    if (seg >= 0) segmentMembers.add(seg, 0, sign);
     for (const [s, v] of cells) {
       const positive = v === 1 ? sign : 0;
       const negative = v === -1 ? sign : 0;
       services.add(0, s, positive, negative);
-      segmentServices.add(seg, s, positive, negative);
+      if (seg >= 0) segmentServices.add(seg, s, positive, negative);
       if (state.group >= 0) groupServices.add(state.group, s, positive, negative);
     }
     if (state.group >= 0) {
@@ -471,17 +472,17 @@ export class StatisticsAccumulator {
     const n = space.nServices;
     stats.clientCount++;
     const seg = segmentOf(space, age, income);
-    stats.segmentMembers[seg]++;
+    if (seg >= 0) stats.segmentMembers[seg]++;
     for (let i = start; i < end; i++) {
       const a = services[i];
       const va = values[i];
       if (va <= 0) {
         stats.serviceNegative[a]++;
-        stats.segmentNegative[seg * n + a]++;
+        if (seg >= 0) stats.segmentNegative[seg * n + a]++;
         continue;
       }
       stats.servicePositive[a]++;
-      stats.segmentPositive[seg * n + a]++;
+      if (seg >= 0) stats.segmentPositive[seg * n + a]++;
       for (let j = i; j < end; j++) {
         if (values[j] <= 0) continue;
         const b = services[j];
@@ -535,7 +536,8 @@ export class StatisticsAccumulator {
     }
     const h = g * layout.histogramSlots;
     stats.groupHistogram[h + layout.histogramAgeOffset + bandOf(space.ageBandEdges, age)]++;
-    stats.groupHistogram[h + layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, income)]++;
+    if (Number.isFinite(income))
+      stats.groupHistogram[h + layout.histogramIncomeOffset + bandOf(space.incomeBandEdges, income)]++;
     stats.groupHistogram[h + layout.histogramRegionOffset + regionSlot(layout, region)]++;
     stats.groupHistogram[h + layout.histogramGenderOffset + (gender === 1 || gender === 2 ? gender : 0)]++;
     for (let i = needsStart; i < needsEnd; i++) {

@@ -22,7 +22,14 @@ export interface ExpressInterestMessage {
   offerId: string;
 }
 
-export type BotWorkMessage = SendOffersMessage | ExpressInterestMessage;
+/** A deal on a lead the bot made was accepted: earn `deal_accepted` (and the referrer's `referral_converted`). */
+export interface DealAcceptedMessage {
+  v: 1;
+  type: "deal_accepted";
+  leadId: string;
+}
+
+export type BotWorkMessage = SendOffersMessage | ExpressInterestMessage | DealAcceptedMessage;
 
 /** The message, or null when it is not one this consumer understands. */
 export function parseBotWorkMessage(body: unknown): BotWorkMessage | null {
@@ -34,5 +41,7 @@ export function parseBotWorkMessage(body: unknown): BotWorkMessage | null {
   if (m.type === "express_interest" && typeof m.offerId === "string") {
     return { v: 1, type: "express_interest", offerId: m.offerId };
   }
+  if (m.type === "deal_accepted" && typeof m.leadId === "string")
+    return { v: 1, type: "deal_accepted", leadId: m.leadId };
   return null;
 }

@@ -140,8 +140,14 @@ export const botOffers = sqliteTable(
     response: text("response", { enum: ["interested", "declined"] }),
     respondedAt: integer("responded_at"),
     leadId: text("lead_id"),
+    /** When the bot learnt that the lead's deal was accepted (its `deal_accepted` points were earned then). */
+    acceptedAt: integer("accepted_at"),
   },
-  (t) => [index("bot_offers_person_idx").on(t.personId, t.sentAt), index("bot_offers_entry_idx").on(t.entryCompanyId)],
+  (t) => [
+    index("bot_offers_person_idx").on(t.personId, t.sentAt),
+    index("bot_offers_entry_idx").on(t.entryCompanyId),
+    index("bot_offers_lead_idx").on(t.leadId),
+  ],
 );
 
 /** Aggregate funnel counters per entry company (no person); deals are counted from the bot's leads on read. */
@@ -218,7 +224,44 @@ export const botRatings = sqliteTable(
     askedAt: integer("asked_at").notNull(),
     ratedAt: integer("rated_at"),
   },
-  (t) => [index("bot_ratings_company_idx").on(t.companyId)],
+  (t) => [
+    index("bot_ratings_company_idx").on(t.companyId),
+    // Covers the lead call's per-company mean of stars (the `quality` routing strategy).
+    index("bot_ratings_company_stars_idx").on(t.companyId, t.stars),
+  ],
+);
+
+/**
+ * Referral codes: at most one per person, issued when the person asks ("Пригласить друга"). The code
+ * is Crockford base32 with its check symbol (src/domain/loyalty/referral-code.ts); `uses` counts the
+ * people it brought in and never goes down, so withdrawing and entering again frees no place.
+ * Deleted with its person.
+ */
+export const botReferralCodes = sqliteTable("bot_referral_codes", {
+  code: text("code").primaryKey(),
+  personId: text("person_id").notNull().unique("bot_referral_codes_person_unique"),
+  maxUses: integer("max_uses").notNull(),
+  uses: integer("uses").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/**
+ * Who referred whom: one row per referred person (one referral per person). `converted_lead_id` is
+ * the lead of the referred person's first accepted deal, set once, when the referrer earns the
+ * `referral_converted` points. Deleted when either person withdraws.
+ */
+export const botReferrals = sqliteTable(
+  "bot_referrals",
+  {
+    referredPersonId: text("referred_person_id").primaryKey(),
+    code: text("code").notNull(),
+    referrerPersonId: text("referrer_person_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    convertedLeadId: text("converted_lead_id"),
+    convertedAt: integer("converted_at"),
+  },
+  (t) => [index("bot_referrals_referrer_idx").on(t.referrerPersonId)],
 );
 
 /** Rewards companies publish for points: the company pays for them; the platform records. */

@@ -23,7 +23,8 @@ export const clients = sqliteTable(
     /** HMAC-SHA-256 (hex) of the CRM's external id under the company's pseudonym key. */
     externalHash: text("external_hash").notNull(),
     age: integer("age").notNull(),
-    monthlyIncome: integer("monthly_income").notNull(),
+    /** RUB per month; null = unknown (a bot client: the survey asks nothing financial). */
+    monthlyIncome: integer("monthly_income"),
     /** Canonical code of the region vocabulary (src/domain/vocabularies/regions.ts); "unspecified" if a migrated value did not map. */
     region: text("region").notNull(),
     gender: text("gender", { enum: ["female", "male"] }),

@@ -5,7 +5,9 @@
  */
 import { encodeAction } from "../../domain/bot/callbacks";
 import { CONSENT_NOTICE_VERSION, CONSENT_PURPOSE, consentNotice } from "../../domain/bot/consent-notice";
+import { parseStartPayload } from "../../domain/bot/entry-payload";
 import { MESSAGES } from "../../domain/bot/messages";
+import { referralProblem } from "../../domain/loyalty/referral-code";
 import type { Env } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
 import { newId } from "../../lib/ids";
@@ -16,9 +18,11 @@ import {
   listOfferingCompanyNames,
   withdrawPerson,
 } from "../../storage/bot";
+import { findReferralOf } from "../../storage/bot-referrals";
 import { controlDb } from "../../storage/shards";
 import { type VerifiedEntry, verifyStartPayload } from "./entry";
 import { personLookupHash, sealChatId, type TelegramUser } from "./identity";
+import { referralOutcomeText, useReferralCode } from "./referrals";
 import { answer, type BotAnswer } from "./replies";
 import { surveyQuestion } from "./survey";
 
@@ -36,6 +40,11 @@ export async function startConversation(
 ): Promise<BotAnswer> {
   const db = controlDb(env);
   const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
+  const parsed = parseStartPayload(payload);
+  if (person && parsed?.kind === "referral") {
+    // Somebody already in the bot opened a friend's (or their own) invitation link.
+    return answer([{ text: referralOutcomeText(await useReferralCode(env, person, parsed.code, now)) }]);
+  }
   if (person) {
     const question = surveyQuestion(person);
     return answer(question ? [question] : [{ text: MESSAGES.alreadyConsented }]);
@@ -43,6 +52,8 @@ export async function startConversation(
   if (payload === "") return answer([{ text: MESSAGES.noEntry }]);
   const entry = await verifyStartPayload(env, payload, now);
   if (!entry) return answer([{ text: MESSAGES.refusedEntry }]);
+  const problem = entry.kind === "referral" ? referralEntryProblem(entry) : null;
+  if (problem) return answer([{ text: MESSAGES.referralRefused[problem] }]);
   await bumpFunnel(db, entry.companyId, "entered");
   return answer([
     {
@@ -57,7 +68,21 @@ export async function startConversation(
   ]);
 }
 
-/** "I agree": the person, the consent record and its first event; then the survey's first question. */
+/** What keeps a newcomer from entering through a referral code (the newcomer cannot own it yet). */
+function referralEntryProblem(entry: Extract<VerifiedEntry, { kind: "referral" }>) {
+  return referralProblem({
+    codeOwnerId: entry.referrerPersonId,
+    uses: entry.uses,
+    maxUses: entry.maxUses,
+    personId: null,
+    alreadyReferred: false,
+  });
+}
+
+/**
+ * "I agree": the person, the consent record and its first event (and, for a referral entry, the
+ * referral while the code has places left); then the survey's first question.
+ */
 export async function agree(env: Env, user: TelegramUser, payload: string, now: number): Promise<BotAnswer> {
   const db = controlDb(env);
   const telegramHash = await personLookupHash(env, user);
@@ -90,12 +115,18 @@ export async function agree(env: Env, user: TelegramUser, payload: string, now: 
       grantedAt: now,
     },
     linkTokenHash: entry.kind === "link" ? entry.tokenHash : null,
+    referral: entry.kind === "referral" ? { code: entry.code, referrerPersonId: entry.referrerPersonId } : null,
   });
   if (!created) {
     return answer([{ text: entry.kind === "link" ? MESSAGES.refusedEntry : MESSAGES.alreadyConsented }]);
   }
   const question = surveyQuestion({ step: "survey_age", needs: "[]" });
-  return answer(question ? [question] : []);
+  // The code's last place may have gone between the notice and "I agree": the person is in, unreferred.
+  const referralLost = entry.kind === "referral" && (await findReferralOf(db, personId)) === null;
+  return answer([
+    ...(referralLost ? [{ text: MESSAGES.referralRefused.usage_limit }] : []),
+    ...(question ? [question] : []),
+  ]);
 }
 
 /** "I do not agree": nothing was stored, nothing is. */

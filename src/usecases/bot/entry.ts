@@ -9,13 +9,15 @@ import {
   ENTRY_MAC_LENGTH,
   entryMacMessage,
   formatCompanyEntry,
+  formatReferralEntry,
   isEntryCompanyId,
   parseStartPayload,
 } from "../../domain/bot/entry-payload";
 import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { derivedMacBase64Url, sha256Hex, timingSafeEqual } from "../../lib/crypto";
-import { findUsableLink } from "../../storage/bot";
+import { findUsableLink, getPerson } from "../../storage/bot";
+import { getReferralCode } from "../../storage/bot-referrals";
 import { getCompany } from "../../storage/companies";
 import { controlDb } from "../../storage/shards";
 
@@ -55,7 +57,18 @@ export async function botEntryLink(env: Env, companyId: string, campaign: string
 
 export type VerifiedEntry =
   | { kind: "company"; companyId: string; companyName: string; campaign: string | null; payload: string }
-  | { kind: "link"; companyId: string; companyName: string; clientId: string; tokenHash: string; payload: string };
+  | { kind: "link"; companyId: string; companyName: string; clientId: string; tokenHash: string; payload: string }
+  | {
+      kind: "referral";
+      /** The referrer's entry company: the friend enters where the referrer did. */
+      companyId: string;
+      companyName: string;
+      code: string;
+      referrerPersonId: string;
+      uses: number;
+      maxUses: number;
+      payload: string;
+    };
 
 async function verifyCompanyEntry(env: Env, entry: CompanyEntry) {
   const expected = await entryMac(env, entry.companyId, entry.campaign);
@@ -64,7 +77,8 @@ async function verifyCompanyEntry(env: Env, entry: CompanyEntry) {
 
 /**
  * The entry a payload stands for, or null when it is forged, unknown, used, expired or names a
- * company that is not active. Reads only; stores nothing.
+ * company that is not active. A referral payload stands for the code's owner's entry company; its
+ * usage limit is the caller's to check. Reads only; stores nothing.
  */
 export async function verifyStartPayload(env: Env, payload: string, now: number): Promise<VerifiedEntry | null> {
   const parsed = parseStartPayload(payload);
@@ -75,6 +89,24 @@ export async function verifyStartPayload(env: Env, payload: string, now: number)
     const company = await getCompany(db, parsed.companyId);
     if (company?.status !== "active") return null;
     return { kind: "company", companyId: company.id, companyName: company.name, campaign: parsed.campaign, payload };
+  }
+  if (parsed.kind === "referral") {
+    const control = controlDb(env);
+    const code = await getReferralCode(control, parsed.code);
+    const referrer = code ? await getPerson(control, code.personId) : null;
+    if (!code || !referrer) return null;
+    const company = await getCompany(control, referrer.entryCompanyId);
+    if (company?.status !== "active") return null;
+    return {
+      kind: "referral",
+      companyId: company.id,
+      companyName: company.name,
+      code: code.code,
+      referrerPersonId: referrer.id,
+      uses: code.uses,
+      maxUses: code.maxUses,
+      payload: formatReferralEntry(code.code),
+    };
   }
   const tokenHash = await sha256Hex(parsed.token);
   const link = await findUsableLink(db, tokenHash, now);

@@ -1,7 +1,8 @@
 /**
  * Quality ratings: once a lead the bot made ends in an accepted deal, the bot asks the person for
  * 1–5 stars for the company (once per offer; run from the cron). The stars earn the
- * `rating_given` points and make the company's rating, which admins see.
+ * `rating_given` points and make the company's rating, which admins see and the `quality` routing
+ * strategy uses.
  */
 import { MESSAGES } from "../../domain/bot/messages";
 import { DomainError } from "../../domain/errors";
@@ -19,6 +20,7 @@ import { getCompany } from "../../storage/companies";
 import { acceptedLeadIds } from "../../storage/leads";
 import { controlDb, groupIdsByShard } from "../../storage/shards";
 import { earnForEvent } from "../loyalty/ledger";
+import { rewardAcceptedDeal } from "./deal-rewards";
 import { openChatId, personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer } from "./replies";
 import { sendReplies, telegramApi } from "./telegram-api";
@@ -48,6 +50,13 @@ export async function askForQualityRatings(env: Env, now: number): Promise<{ ask
   for (const offer of toRate) {
     const person = offer.personId ? await getPerson(db, offer.personId) : null;
     if (!person || !(await markRatingAsked(db, offer.offerId, offer.companyId, now))) continue;
+    // Makes good a `deal_accepted` job that was lost (idempotent: a rewarded deal earns nothing again).
+    if (offer.leadId) {
+      const rewarded = await rewardAcceptedDeal(env, offer.leadId, now);
+      for (const message of rewarded?.messages ?? []) {
+        await sendReplies(api, await openChatId(env, message.chatCipher), message.replies);
+      }
+    }
     await sendReplies(api, await openChatId(env, person.chatCipher), [
       {
         text: MESSAGES.askRating(offer.companyName),

@@ -19,8 +19,11 @@ import { answer, type BotAnswer, type BotButton, type BotReply } from "./replies
  * "the country" (the recommender's region block then carries no signal).
  */
 export const BOT_CLIENT_REGION = "ru";
-/** The survey asks nothing financial: a bot client's income is unknown, stored as 0 (docs/bot.md). */
-export const BOT_CLIENT_UNKNOWN_INCOME = 0;
+/**
+ * The survey asks nothing financial: a bot client's income is unknown, stored as null — not 0, which
+ * the recommender and the lead document would read as the lowest income (docs/bot.md).
+ */
+export const BOT_CLIENT_UNKNOWN_INCOME = null;
 
 export function personNeeds(person: Pick<BotPersonRow, "needs">): string[] {
   const parsed = JSON.parse(person.needs) as unknown;
@@ -123,5 +126,7 @@ export async function finishSurvey(
   await bumpFunnel(db, person.entryCompanyId, "surveyed");
   await earnForEvent(env, { personId: person.id, event: "survey_completed", key: `survey:${person.id}`, now });
   await queueOffers(person.id);
-  return answer([{ text: MESSAGES.surveyDone }]);
+  return answer([
+    { text: MESSAGES.surveyDone, buttons: [[{ text: MESSAGES.inviteButton, action: { kind: "invite" } }]] },
+  ]);
 }

@@ -9,6 +9,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { Bot, type Context } from "grammy/web";
 import { decodeAction } from "../../domain/bot/callbacks";
 import { MESSAGES } from "../../domain/bot/messages";
+import { parseReferralCode } from "../../domain/loyalty/referral-code";
 import type { Env } from "../../env";
 import type { BotWorkMessage } from "../../queues/bot-work/message";
 import { findPersonByTelegramHash, recordUpdate } from "../../storage/bot";
@@ -18,6 +19,7 @@ import { agree, refuse, startConversation, withdraw } from "./consent";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answerOffer } from "./offer-answers";
 import { rateQuality } from "./quality-ratings";
+import { inviteFriend, typedReferralCode } from "./referrals";
 import type { BotAnswer } from "./replies";
 import { answerAge, finishSurvey, toggleInterest } from "./survey";
 import { sendReplies, telegramClientOptions } from "./telegram-api";
@@ -73,6 +75,11 @@ export function createTelegramBot(env: Env): Bot {
     if (user) await reply(ctx, await showRewards(env, user));
   });
 
+  bot.command("invite", async (ctx) => {
+    const user = telegramUser(ctx);
+    if (user) await reply(ctx, await inviteFriend(env, user, Date.now()));
+  });
+
   bot.on("callback_query:data", async (ctx) => {
     const user = telegramUser(ctx);
     const action = decodeAction(ctx.callbackQuery.data);
@@ -101,12 +108,23 @@ export function createTelegramBot(env: Env): Bot {
         return reply(ctx, await rateQuality(env, user, action, now));
       case "redeem":
         return reply(ctx, await redeemReward(env, user, action.rewardId, now));
+      case "invite":
+        return reply(ctx, await inviteFriend(env, user, now));
     }
   });
 
   bot.on("message", async (ctx) => {
     const user = telegramUser(ctx);
     if (!user) return;
+    // A friend's invitation code typed instead of opening its link (its check symbol refuses typos).
+    const code = ctx.message.text ? parseReferralCode(ctx.message.text.trim()) : null;
+    if (code) {
+      const now = Date.now();
+      return reply(
+        ctx,
+        await typedReferralCode(env, user, code, now, (payload) => startConversation(env, user, payload, now)),
+      );
+    }
     const person = await findPersonByTelegramHash(db, await personLookupHash(env, user));
     await reply(ctx, { replies: [{ text: person ? MESSAGES.help : MESSAGES.noEntry }] });
   });

@@ -10,6 +10,7 @@ import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { beginIdempotent } from "../../storage/idempotency";
 import { controlDb, shardOfId, shardOfPseudonym } from "../../storage/shards";
+import { queueBotDealReward } from "../bot/deal-rewards";
 import { clientPseudonym } from "../client-intake/pseudonym";
 import { commitCrmDeal, type DealAnswerBody } from "./crm-deal";
 import { crmDealReportSchema } from "./request";
@@ -85,6 +86,10 @@ export async function recordCrmDeal(env: Env, request: CrmDealRequest, now = Dat
       },
       { now, complete: begun.slot.complete },
     );
+    const deal = answer.body.deal;
+    // A lead the bot made earns its person (and a referrer) points: queued, never failing the report.
+    if (answer.status === 201 && deal.outcome === "accepted" && deal.lead_id)
+      await queueBotDealReward(env, deal.lead_id);
     return { ...answer, replayed: false };
   } catch (error) {
     // Nothing was committed (the answer commits with the deal): free the key for a retry.

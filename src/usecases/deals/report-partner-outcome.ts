@@ -22,6 +22,7 @@ import {
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
 import { findCompanyLead } from "../../storage/leads";
 import { controlDb } from "../../storage/shards";
+import { queueBotDealReward } from "../bot/deal-rewards";
 import { findInboxLead, type InboxLeadRecord, leadShard } from "../partner-inbox/inbox-lead";
 import type { PartnerOutcome } from "./request";
 
@@ -73,6 +74,8 @@ export async function reportPartnerOutcome(
       { companyId, lead, report, occurredAt, now },
     );
     if (slot) await db.batch([slot.complete(200, result)]);
+    // A lead the bot made earns its person (and a referrer) points: queued, never failing the report.
+    if (result.changed && result.deal.outcome === "accepted") await queueBotDealReward(env, lead.id);
     return { ...result, replayed: false };
   } catch (error) {
     await slot?.release().catch(() => undefined);

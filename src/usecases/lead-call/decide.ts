@@ -41,6 +41,7 @@ export function decideLeads(
       status: company.status,
       dailyLeadCap: company.dailyLeadCap,
       leadsToday: company.leadsToday,
+      quality: company.quality ?? null,
     };
   }
   const policies: Record<string, CategoryRoutingPolicy> = {};

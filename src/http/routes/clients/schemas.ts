@@ -18,7 +18,10 @@ export const clientInteractionSchema = z
 export const storedClientProfileSchema = z
   .object({
     age: z.int(),
-    monthly_income: z.int().meta({ description: "RUB per month, whole rubles" }),
+    monthly_income: z
+      .int()
+      .nullable()
+      .meta({ description: "RUB per month, whole rubles; null when unknown (a client who came through the bot)" }),
     region: z.string(),
     gender: z.enum(["female", "male"]).nullable(),
     needs: z.array(z.string()),

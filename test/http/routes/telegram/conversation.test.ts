@@ -171,6 +171,8 @@ describe("the bot's entry and consent", () => {
       withdrawn_at: null,
     });
     expect(rows.bot_offers).toHaveLength(1);
+    // The survey asks nothing financial: the client's income is stored as unknown, not as 0.
+    expect(rows.bot_clients).toEqual([expect.objectContaining({ age: 30, monthly_income: null, region: "ru" })]);
     // The survey earned the admin's 50 points: one transfer, two entries summing to zero.
     expect(rows.loyalty_operations).toHaveLength(1);
     expect(rows.loyalty_entries.map((e) => (e as { account: string; points: number }).points)).toEqual([-50, 50]);
@@ -226,6 +228,8 @@ describe("the bot's entry and consent", () => {
     >;
     expect(payload.lead_id).toBe(botOffer.lead_id);
     expect(payload.service.code).toBe("property-ins");
+    // The partner is told the income is unspecified, not that the client earns under 30k.
+    expect(payload.client.income_band).toBe("unspecified");
     expect(JSON.stringify(payload)).not.toContain(String(anna.userId));
 
     // A second press changes nothing.

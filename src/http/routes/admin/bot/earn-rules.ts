@@ -49,9 +49,10 @@ export class PutEarnRuleRoute extends ApiRoute {
     tags: ["Admin: Telegram bot"],
     summary: "Set how many points an event earns and how long they stay valid",
     description:
-      "Events: `survey_completed` (the bot's survey, once per person), `referral_converted`, `deal_accepted`, " +
-      "`rating_given`. Points expire `lifetime_days` after they are earned, oldest first. `active: false` stops " +
-      "the event earning. Only `survey_completed` is earned by the bot so far (docs/bot.md).",
+      "Events: `survey_completed` (the bot's survey, once per person), `deal_accepted` (a lead the bot made " +
+      "reached `accepted`, once per lead), `referral_converted` (the referrer, once per referred person, after " +
+      "that person's first accepted deal), `rating_given` (once per rating). Points expire `lifetime_days` after " +
+      "they are earned, oldest first. `active: false` stops the event earning (docs/bot.md).",
     request: {
       params: z.object({ event: z.enum(EARN_EVENTS) }),
       body: {

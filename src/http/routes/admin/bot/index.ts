@@ -4,6 +4,7 @@ import { GetBotEntryRoute } from "./entry";
 import { GetBotFunnelRoute } from "./funnel";
 import { DeleteOfferTextRoute, ListOfferTextsRoute, PutOfferTextRoute } from "./offer-texts";
 import { GetQualityRatingRoute } from "./quality-rating";
+import { PutReferralCodeLimitRoute } from "./referral-codes";
 import { CreateRewardRoute, ListRewardsRoute, WithdrawRewardRoute } from "./rewards";
 
 /** Admin routes of the Telegram bot. */
@@ -19,4 +20,5 @@ export function registerAdminBotRoutes(router: Router) {
   router.post("/v1/admin/bot/rewards", CreateRewardRoute);
   router.get("/v1/admin/bot/rewards", ListRewardsRoute);
   router.delete("/v1/admin/bot/rewards/:id", WithdrawRewardRoute);
+  router.put("/v1/admin/bot/referral-codes/:code", PutReferralCodeLimitRoute);
 }
