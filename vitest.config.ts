@@ -14,6 +14,8 @@ export default defineConfig(async () => {
             TEST_CONTROL_MIGRATIONS: controlMigrations,
             TEST_SHARD_MIGRATIONS: shardMigrations,
             ENVIRONMENT: "test",
+            // Tests write control rows straight into D1: the lead call reads them every time.
+            CONTROL_CACHE_TTL_MS: "0",
             ADMIN_TOKEN: "test-admin-token-0123456789abcdef",
             PSEUDONYM_KEY: "test-pseudonym-root-key-0123456789abcdef",
             ALLOW_LOCALHOST_WEBHOOKS: "false",

@@ -360,10 +360,13 @@ async function main() {
       ),
       projection: { steadyTotal, dailyTotal, largest, daysTo10GbNoRetention, queriesPerDatabase, shardsForTarget },
     });
-  } finally {
+  } catch (error) {
     await sandbox.stop();
-    sandbox.remove();
+    console.error(`[bench:storage] failed; the sandbox is kept for its log: ${sandbox.log}`);
+    throw error;
   }
+  await sandbox.stop();
+  sandbox.remove();
 }
 
 main().catch((error) => {

@@ -5004,13 +5004,13 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Rated; no lead was created (dry run, idempotent replay of such an answer, or nothing qualified) */
+      /** @description Rated; no lead was created (dry run, idempotent replay of such an answer, or nothing qualified). The `Server-Timing` header tells where the call's time went, in ms: `db-read` (control data and the client's shard, read in parallel), `score`, `db-write` (the one atomic write to the client's shard), `total`. */
       200: {
         content: {
           "application/json": components["schemas"]["CreateLeadsResponse"];
         };
       };
-      /** @description Rated, and at least one lead was created and enqueued for delivery */
+      /** @description Rated, and at least one lead was created and enqueued for delivery. The `Server-Timing` header tells where the call's time went, in ms: `db-read` (control data and the client's shard, read in parallel), `score`, `db-write` (the one atomic write to the client's shard), `total`. */
       201: {
         content: {
           "application/json": components["schemas"]["CreateLeadsResponse"];

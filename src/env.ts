@@ -43,6 +43,8 @@ export interface Env {
   /** Key of the AES-GCM encryption of Telegram chat ids (secret). */
   BOT_ENCRYPTION_KEY: string;
   ALLOW_LOCALHOST_WEBHOOKS: string;
+  /** Life of the lead call's per-isolate cache of control data, ms (src/usecases/lead-call/control-cache.ts); "0" turns it off. */
+  CONTROL_CACHE_TTL_MS?: string;
   /** Ports other than 443 a webhook URL may use, comma-separated (src/domain/webhook-url.ts). */
   WEBHOOK_ALLOWED_PORTS?: string;
   /** Rate limiters (wrangler.toml `[[ratelimits]]`, src/http/middleware/rate-limit.ts). */

@@ -1,5 +1,5 @@
 /**
- * A throw-away copy of the project for the HTTP benchmark: `src`, `scripts`, `migrations` and the
+ * A throw-away copy of the project for the HTTP benchmarks: `src`, `scripts`, `migrations`, `console` and the
  * config files are copied into a temporary directory (node_modules is linked), with its own
  * `.dev.vars` (random ADMIN_TOKEN and PSEUDONYM_KEY). The unchanged seed command runs inside it, so
  * its local D1 state (`.wrangler/state`) and its demo key file are the sandbox's, never the
@@ -29,7 +29,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PROJECT_ROOT } from "./report";
 
 /** What the sandbox copies from the project (node_modules is linked instead). */
-const COPIED = ["src", "scripts", "migrations", "wrangler.toml", "package.json", "tsconfig.json"];
+const COPIED = ["src", "scripts", "migrations", "console", "schemas", "wrangler.toml", "package.json", "tsconfig.json"];
 /** The first start bundles the Worker and boots workerd. */
 const START_TIMEOUT_MS = 120_000;
 /** Grace period after SIGTERM before the process group is killed. */

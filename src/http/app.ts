@@ -3,6 +3,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { DomainError } from "../domain/errors";
 import type { AppEnv } from "../env";
+import { controlDataChanged } from "../usecases/lead-call/control-cache";
 import { onError } from "./error-handler";
 import { errorResponses } from "./errors";
 import { authenticate } from "./middleware/auth";
@@ -42,6 +43,11 @@ export function createApp() {
   app.use("*", requireJsonBody);
   // After authentication (an unknown caller's body is not worth reading), before every route.
   app.use("*", personalDataGuard);
+  // An admin change (a pause, a threshold, a routing rule) reaches this isolate's next lead call at once.
+  app.use("/v1/admin/*", async (c, next) => {
+    await next();
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.res.status < 400) controlDataChanged();
+  });
   app.get("/", (c) => c.json(API_INDEX));
   // The API reference UI: static assets (public/docs), served offline by the Worker itself.
   // Asset responses have immutable headers: re-wrap them so the response-header middleware can add its own.

@@ -72,6 +72,40 @@ const PERFORMANCE_TTL_MS = 60_000;
 const PERFORMANCE_WINDOW_MS = 180 * 86_400_000;
 let performanceCache: { at: number; rows: ServiceAcceptance[] } | null = null;
 
+/**
+ * What the lead call reads besides its client, cached per isolate for `ttlMs` (CONTROL_CACHE_TTL_MS):
+ * the control batch (catalogue, companies, settings, running experiments, quality ratings) and today's
+ * lead counts of every shard. Within the TTL a lead call touches only its client's shard; the counts
+ * this isolate adds are counted in at once (`countCreatedLeads`), other isolates' within the TTL, so a
+ * daily cap can be overshot by what other isolates route in that window. Admin writes in this isolate
+ * drop the cache (`forgetControlSnapshot`).
+ */
+interface ControlSnapshot {
+  control: D1Database;
+  at: number;
+  dayStart: number;
+  rows: Record<string, unknown>[][];
+  daily: DailyLeadCounts;
+}
+let controlCache: ControlSnapshot | null = null;
+
+/** Drops this isolate's cached control data: the next lead call reads it afresh. */
+export function forgetControlSnapshot(): void {
+  controlCache = null;
+}
+
+/** Counts leads this isolate just created into its cached daily counts (caps and fair routing stay exact here). */
+export function countCreatedLeads(leads: ReadonlyArray<{ serviceId: string; targetCompanyId: string }>, now: number) {
+  if (!controlCache || controlCache.dayStart !== utcDayStart(now)) return;
+  const { daily } = controlCache;
+  for (const lead of leads) {
+    daily.byCompany.set(lead.targetCompanyId, (daily.byCompany.get(lead.targetCompanyId) ?? 0) + 1);
+    const perCompany = daily.byService.get(lead.serviceId) ?? new Map<string, number>();
+    daily.byService.set(lead.serviceId, perCompany);
+    perCompany.set(lead.targetCompanyId, (perCompany.get(lead.targetCompanyId) ?? 0) + 1);
+  }
+}
+
 /** UTC midnight of the day containing `now`. */
 export function utcDayStart(now: number): number {
   return now - (now % 86_400_000);
@@ -83,26 +117,9 @@ export function utcDayStart(now: number): number {
  */
 export async function loadLeadContext(
   databases: { control: D1Database; clientShard: D1Database; allShards: readonly D1Database[] },
-  input: { companyId: string; externalHash: string; now: number; lookbackMs: number },
+  input: { companyId: string; externalHash: string; now: number; lookbackMs: number; controlTtlMs: number },
 ): Promise<LeadContext> {
-  const dayStart = utcDayStart(input.now);
-  const { control, clientShard, allShards } = databases;
-  const controlStatements = [
-    control.prepare(
-      "SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index",
-    ),
-    control.prepare("SELECT id, name, status, daily_lead_cap, created_at FROM companies"),
-    control.prepare("SELECT scope, scope_id, key, value FROM settings"),
-    control
-      .prepare(
-        "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
-      )
-      .bind(input.now),
-    // Covered by bot_ratings_company_stars_idx: one pass over an index of (company, stars) pairs.
-    control.prepare(
-      "SELECT company_id, COUNT(stars) AS ratings, AVG(stars) AS mean_stars FROM bot_ratings WHERE stars IS NOT NULL GROUP BY company_id",
-    ),
-  ];
+  const { clientShard, allShards } = databases;
   const clientIdSql = "(SELECT id FROM clients WHERE company_id = ?1 AND external_hash = ?2)";
   const clientStatements = [
     clientShard
@@ -120,16 +137,14 @@ export async function loadLeadContext(
       .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
       .bind(input.companyId, input.externalHash),
   ];
-  // All reads at once: the control batch, the client's shard batch and today's counts of every shard.
-  const [controlResults, clientResults, dailyCounts, acceptance] = await Promise.all([
-    control.batch(controlStatements),
+  // All reads at once: the client's shard batch and, unless cached, the control batch and today's counts.
+  const [snapshot, clientResults, acceptance] = await Promise.all([
+    controlSnapshot(databases.control, allShards, input.now, input.controlTtlMs),
     clientShard.batch(clientStatements),
-    loadDailyLeadCounts(allShards, dayStart),
     cachedAcceptance(allShards, input.now),
   ]);
-  const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = controlResults.map(
-    (r) => r.results as Record<string, unknown>[],
-  );
+  const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
+  const dailyCounts = snapshot.daily;
   const [leadRows, clientRows, cellRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
   const qualityByCompany = new Map<string, CompanyQuality>(
     qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
@@ -236,6 +251,55 @@ function clientRowOf(r: Record<string, unknown>): ClientRow {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
+}
+
+/** The control data and today's counts, from this isolate's cache when fresh (see {@link ControlSnapshot}). */
+async function controlSnapshot(
+  control: D1Database,
+  allShards: readonly D1Database[],
+  now: number,
+  ttlMs: number,
+): Promise<ControlSnapshot> {
+  const dayStart = utcDayStart(now);
+  const cached = controlCache;
+  if (
+    ttlMs > 0 &&
+    cached &&
+    cached.control === control &&
+    cached.dayStart === dayStart &&
+    now >= cached.at &&
+    now - cached.at < ttlMs
+  ) {
+    return cached;
+  }
+  const [results, daily] = await Promise.all([
+    control.batch([
+      control.prepare(
+        "SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index",
+      ),
+      control.prepare("SELECT id, name, status, daily_lead_cap, created_at FROM companies"),
+      control.prepare("SELECT scope, scope_id, key, value FROM settings"),
+      control
+        .prepare(
+          "SELECT id, scope_type, scope_id, holdout_share, starts_at, ends_at FROM experiments WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY created_at, id",
+        )
+        .bind(now),
+      // Covered by bot_ratings_company_stars_idx: one pass over an index of (company, stars) pairs.
+      control.prepare(
+        "SELECT company_id, COUNT(stars) AS ratings, AVG(stars) AS mean_stars FROM bot_ratings WHERE stars IS NOT NULL GROUP BY company_id",
+      ),
+    ]),
+    loadDailyLeadCounts(allShards, dayStart),
+  ]);
+  const snapshot: ControlSnapshot = {
+    control,
+    at: now,
+    dayStart,
+    rows: results.map((r) => r.results as Record<string, unknown>[]),
+    daily,
+  };
+  if (ttlMs > 0) controlCache = snapshot;
+  return snapshot;
 }
 
 interface DailyLeadCounts {

@@ -7,13 +7,14 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DAY_MS } from "../../src/domain/time";
-import { getDb } from "../../src/storage/db";
 import { archiveClosedLeads } from "../../src/storage/lead-archive";
 import { forgetServingModels } from "../../src/storage/model-store";
 import { leadEvents } from "../../src/storage/schema";
+import { shardOfId } from "../../src/storage/shards";
 import { runHousekeeping } from "../../src/usecases/housekeeping";
 import { retrainModel } from "../../src/usecases/model/retrain";
-import { api, seedCompany, seedKey, seedService } from "../harness";
+import { allShardsD1 } from "../all-shards";
+import { api, seedCompany, seedKey, seedService, shardD1s, shardDbOf } from "../harness";
 import { seedCandidates, seedClientRow, seedLead } from "../http/routes/analytics/fixtures";
 
 const NOW = Date.UTC(2026, 11, 5, 3, 17);
@@ -22,7 +23,9 @@ let service: { id: string };
 let clientId: string;
 
 async function count(sql: string, ...bindings: unknown[]): Promise<number> {
-  const row = await env.DB.prepare(sql)
+  // Every table counted here is client data: summed over the shards.
+  const row = await allShardsD1
+    .prepare(sql)
     .bind(...bindings)
     .first<{ n: number }>();
   return row!.n;
@@ -43,7 +46,7 @@ async function lead(status: "accepted" | "declined" | "queued" | "failed", creat
     status,
     createdAt,
   });
-  await getDb(env.DB)
+  await shardDbOf(id)
     .insert(leadEvents)
     .values([
       { leadId: id, type: "created", at: createdAt, detail: "routed" },
@@ -100,7 +103,8 @@ describe("archive of closed leads", () => {
 
   it("a step interrupted after writing its object rewrites the same object when run again", async () => {
     const id = await lead("declined", NOW - 300 * DAY_MS);
-    const db = getDb(env.DB);
+    const shard = shardOfId(env, id)!;
+    const db = shard.db;
     const before = NOW - 90 * DAY_MS;
     const written: string[] = [];
     // The bucket accepts the object, then the step dies before its D1 batch.
@@ -111,11 +115,11 @@ describe("archive of closed leads", () => {
         throw new Error("isolate went away");
       },
     } as unknown as R2Bucket;
-    await expect(archiveClosedLeads(db, interrupted, { binding: "DB", before, limit: 10 })).rejects.toThrow();
+    await expect(archiveClosedLeads(db, interrupted, { binding: shard.binding, before, limit: 10 })).rejects.toThrow();
     expect(await count("SELECT COUNT(*) AS n FROM leads WHERE id = ?1", id)).toBe(1);
     const text = await (await env.ARCHIVE.get(written[0]))!.text();
 
-    const rerun = await archiveClosedLeads(db, env.ARCHIVE, { binding: "DB", before, limit: 10 });
+    const rerun = await archiveClosedLeads(db, env.ARCHIVE, { binding: shard.binding, before, limit: 10 });
     expect(rerun).toEqual({ archived: 1, objects: written });
     expect(await (await env.ARCHIVE.get(written[0]))!.text()).toBe(text);
     expect(await count("SELECT COUNT(*) AS n FROM leads WHERE id = ?1", id)).toBe(0);
@@ -173,18 +177,41 @@ describe("statistics change log", () => {
     forgetServingModels();
     for (let i = 0; i < 3; i++) expect((await put(`hk-unfolded-${i}`, i)).status).toBe(201);
     // A fold through the second new row whose publish never pruned (say its run was cut short).
-    const ids = await env.DB.prepare("SELECT id FROM model_stat_deltas ORDER BY id").all<{ id: number }>();
-    const foldedThrough = ids.results.at(-2)!.id;
+    // Per shard: folded through its second-newest row (its newest stays unfolded).
+    const shards = shardD1s();
+    const logs = await Promise.all(
+      shards.map(
+        async (d1) => (await d1.prepare("SELECT id FROM model_stat_deltas ORDER BY id").all<{ id: number }>()).results,
+      ),
+    );
+    const foldedThrough = logs.map((ids) => (ids.length >= 2 ? ids.at(-2)!.id : (ids.at(-1)?.id ?? 0)));
+    const positions = JSON.stringify(foldedThrough);
     await env.DB.batch([
-      env.DB.prepare("UPDATE model_pointer SET last_delta_id = ?1").bind(foldedThrough),
-      env.DB.prepare("UPDATE model_versions SET last_delta_id = ?1 WHERE status = 'ready'").bind(foldedThrough),
+      env.DB.prepare("UPDATE model_pointer SET log_positions = ?1").bind(positions),
+      env.DB.prepare("UPDATE model_versions SET log_positions = ?1 WHERE status = 'ready'").bind(positions),
     ]);
-    expect(await count("SELECT COUNT(*) AS n FROM model_stat_deltas WHERE id < ?1", foldedThrough)).toBeGreaterThan(0);
+    const olderThanFolded = async () => {
+      let n = 0;
+      for (const [i, d1] of shards.entries()) {
+        n += (await d1
+          .prepare("SELECT COUNT(*) AS n FROM model_stat_deltas WHERE id < ?1")
+          .bind(foldedThrough[i])
+          .first<{ n: number }>())!.n;
+      }
+      return n;
+    };
+    expect(await olderThanFolded()).toBeGreaterThan(0);
 
     const result = await runHousekeeping(env, Date.now());
     expect(result.prunedChangeLogRows).toBeGreaterThan(0);
-    expect(await count("SELECT COUNT(*) AS n FROM model_stat_deltas WHERE id < ?1", foldedThrough)).toBe(0);
-    // The log position itself stays, and so does every row not folded yet.
-    expect(await count("SELECT COUNT(*) AS n FROM model_stat_deltas WHERE id >= ?1", foldedThrough)).toBe(2);
+    expect(await olderThanFolded()).toBe(0);
+    // Each shard's log position itself stays, and so does every row not folded yet.
+    for (const [i, d1] of shards.entries()) {
+      const kept = (await d1
+        .prepare("SELECT COUNT(*) AS n FROM model_stat_deltas WHERE id >= ?1")
+        .bind(foldedThrough[i])
+        .first<{ n: number }>())!.n;
+      expect(kept).toBe(Math.min(2, logs[i].length));
+    }
   });
 });

@@ -16,6 +16,7 @@ import { clientNeeds, type StoredCell } from "../../storage/clients";
 import { loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import { clientShards, controlDb, shardOfId } from "../../storage/shards";
+import { controlCacheTtlMs } from "../lead-call/control-cache";
 import { decideLeads } from "../lead-call/decide";
 import { packageLeads, rollupIncrements, scoredCandidateRows } from "../lead-call/packaging";
 import { rateStoredClient } from "../lead-call/rating";
@@ -54,6 +55,7 @@ export async function expressInterest(
         externalHash: client.externalHash,
         now,
         lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
+        controlTtlMs: controlCacheTtlMs(env),
       },
     ),
     currentServingModel(env, now),

@@ -17,7 +17,7 @@ import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { buildRollupUpserts } from "../../storage/candidate-rollups";
 import { buildClientWriteFromState, isClientWriteConflict } from "../../storage/clients";
 import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
-import { type LeadContext, loadLeadContext } from "../../storage/lead-context";
+import { countCreatedLeads, type LeadContext, loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import type { ServingModel } from "../../storage/model-store";
 import { clientShards, shardOfPseudonym } from "../../storage/shards";
@@ -25,6 +25,7 @@ import { clientPseudonym } from "../client-intake/pseudonym";
 import { currentServingModel } from "../recommendations/serving";
 import { vocabularyChecker } from "../vocabularies/profile";
 import { type LeadCallAnswer, renderAnswer } from "./answer";
+import { controlCacheTtlMs } from "./control-cache";
 import { decideLeads } from "./decide";
 import { answeredLeads, packageLeads, rollupIncrements, scoredCandidateRows } from "./packaging";
 import { rateStoredClient } from "./rating";
@@ -55,6 +56,20 @@ export interface LeadCallResult {
   answer: LeadCallAnswer;
   /** The answer is the stored one of an earlier call with the same key and body. */
   replayed: boolean;
+  /** Where the call's time went, ms (the route sends it as `Server-Timing`). */
+  timings: LeadCallTimings;
+}
+
+/**
+ * The phases of a lead call, in ms: the parallel read (control data and the client's shard), the
+ * rating and decisions, the atomic write, and the whole call. Workers' clocks advance only on I/O, so
+ * in production `score` reads 0 unless rating waited for something; the D1 phases are real.
+ */
+export interface LeadCallTimings {
+  dbRead: number;
+  score: number;
+  dbWrite: number;
+  total: number;
 }
 
 /**
@@ -62,6 +77,8 @@ export interface LeadCallResult {
  * `idempotency_mismatch`, `idempotency_in_flight`, `conflict`, `unavailable` (no pseudonym key).
  */
 export async function createLeads(env: Env, request: LeadCallRequest): Promise<LeadCallResult> {
+  const startedAt = performance.now();
+  const timings: LeadCallTimings = { dbRead: 0, score: 0, dbWrite: 0, total: 0 };
   const raw = request.body;
   const findings = findPersonalData(raw, ["body"]);
   if (findings.length > 0) throw personalDataError(findings);
@@ -86,13 +103,22 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
       body: raw,
     });
     if (begun.kind === "replay") {
-      return { status: begun.status as 200 | 201, answer: begun.body as LeadCallAnswer, replayed: true };
+      timings.total = performance.now() - startedAt;
+      return { status: begun.status as 200 | 201, answer: begun.body as LeadCallAnswer, replayed: true, timings };
     }
     slot = begun.slot;
   }
 
   try {
-    const { status, answer, leadIds } = await decideAndWrite(env, companyId, externalHash, body, slot, prefetched);
+    const { status, answer, leadIds } = await decideAndWrite(
+      env,
+      companyId,
+      externalHash,
+      body,
+      slot,
+      prefetched,
+      timings,
+    );
     if (leadIds.length > 0) {
       // Off the manager's wait: the leads are committed, and a lead whose message does not make it
       // onto the queue is re-enqueued by the cron sweep, so none is lost.
@@ -104,7 +130,8 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
         }),
       );
     }
-    return { status, answer, replayed: false };
+    timings.total = performance.now() - startedAt;
+    return { status, answer, replayed: false, timings };
   } catch (error) {
     await slot?.release().catch(() => undefined);
     throw error;
@@ -133,6 +160,7 @@ function prefetch(env: Env, companyId: string, externalHash: string, now: number
         externalHash,
         now,
         lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
+        controlTtlMs: controlCacheTtlMs(env),
       },
     ),
     serving: currentServingModel(env, now),
@@ -150,6 +178,7 @@ async function decideAndWrite(
   body: CreateLeadsBody,
   slot: IdempotencySlot | null,
   first: Prefetched,
+  timings: LeadCallTimings,
 ): Promise<{ status: 200 | 201; answer: LeadCallAnswer; leadIds: string[] }> {
   // Everything the call writes belongs to this client: one shard, one atomic batch.
   const db = shardOfPseudonym(env, externalHash).db;
@@ -161,7 +190,10 @@ async function decideAndWrite(
     // A retry after a lost write race reads everything afresh.
     const fetched = attempt === 1 ? first : prefetch(env, sourceCompanyId, externalHash, Date.now());
     const now = fetched.now;
+    const readStarted = performance.now();
     const [context, serving] = await Promise.all([fetched.context, fetched.serving]);
+    const scoreStarted = performance.now();
+    timings.dbRead += scoreStarted - readStarted;
     const byCode = new Map(context.services.map((service) => [service.code, service]));
     assertKnownServiceCodes(
       requested.map(([code]) => code),
@@ -220,7 +252,10 @@ async function decideAndWrite(
       ...(slot ? [slot.complete(status, answer)] : []),
     ];
     try {
+      const writeStarted = performance.now();
+      timings.score += writeStarted - scoreStarted;
       await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+      timings.dbWrite += performance.now() - writeStarted;
     } catch (error) {
       if (isClientWriteConflict(error) && attempt < MAX_WRITE_ATTEMPTS) continue;
       if (isClientWriteConflict(error)) {
@@ -228,6 +263,8 @@ async function decideAndWrite(
       }
       throw error;
     }
+    // This isolate's cached daily counts include these leads at once (caps and fair routing).
+    countCreatedLeads(newLeads, now);
     return { status, answer, leadIds: newLeads.map((lead) => lead.document.lead_id) };
   }
 }

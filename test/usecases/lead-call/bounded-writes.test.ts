@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../src/storage/model-store";
 import { RATED_PER_CALL } from "../../../src/usecases/lead-call/rating";
 import { retrainModel } from "../../../src/usecases/model/retrain";
+import { allShardsD1 } from "../../all-shards";
 import { api, seedCompany, seedKey, seedService } from "../../harness";
 
 /** More services than the answer shows, so the rollup must see ratings the answer leaves out. */
@@ -39,9 +40,10 @@ async function leadCall(body: unknown, idempotencyKey?: string) {
 }
 
 async function rollupTotal(where = "1 = 1"): Promise<number> {
-  const row = await env.DB.prepare(`SELECT COALESCE(SUM(count), 0) AS n FROM candidate_rollups WHERE ${where}`).first<{
-    n: number;
-  }>();
+  // Rollups are client data: summed over the shards.
+  const row = await allShardsD1
+    .prepare(`SELECT TOTAL(count) AS n FROM candidate_rollups WHERE ${where}`)
+    .first<{ n: number }>();
   return row!.n;
 }
 
@@ -88,7 +90,7 @@ describe("bounded writes of the lead call", () => {
     // Every offerable service the client does not use was rated: one fewer than the catalogue.
     expect(await rollupTotal()).toBe(SERVICE_COUNT - 1);
     expect(await rollupTotal("decision = 'below_threshold' AND outcome = 0")).toBe(SERVICE_COUNT - 1);
-    const raw = await env.DB.prepare("SELECT COUNT(*) AS n FROM scored_candidates").first<{ n: number }>();
+    const raw = await allShardsD1.prepare("SELECT COUNT(*) AS n FROM scored_candidates").first<{ n: number }>();
     expect(raw!.n).toBe(RATED_PER_CALL);
     // The preview at threshold 0 sees all of them, not only the answered 50.
     const preview = await api("GET", "/v1/admin/thresholds/preview?from=0&to=0&days=1");
@@ -104,9 +106,10 @@ describe("bounded writes of the lead call", () => {
     const second = await leadCall(client("growth-replayed"), "growth-replay-key");
     expect(second.status).toBe(201);
     expect(second.text).toBe(first.text);
-    const record = await env.DB.prepare(
-      `SELECT length(response_packed) AS packed, response_body AS body FROM idempotency_records WHERE key = ?1`,
-    )
+    const record = await allShardsD1
+      .prepare(
+        `SELECT length(response_packed) AS packed, response_body AS body FROM idempotency_records WHERE key = ?1`,
+      )
       .bind("growth-replay-key")
       .first<{ packed: number; body: string | null }>();
     expect(record!.body).toBeNull();

@@ -135,7 +135,7 @@ describe("createLeads", () => {
     const afterFirst = await counts();
     const again = deferred();
     const second = await createLeads(envWithQueue().env, request(again.waitUntil));
-    expect(second).toEqual({ status: first.status, answer: first.answer, replayed: true });
+    expect(second).toMatchObject({ status: first.status, answer: first.answer, replayed: true });
     expect(again.work).toHaveLength(0);
     expect(await counts()).toEqual(afterFirst);
   });

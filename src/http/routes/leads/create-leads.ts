@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { LEAD_DECISIONS } from "../../../domain/lead-selection";
 import type { AppEnv } from "../../../env";
-import { createLeads } from "../../../usecases/lead-call/create-leads";
+import { createLeads, type LeadCallTimings } from "../../../usecases/lead-call/create-leads";
 import { createLeadsBodySchema } from "../../../usecases/lead-call/request";
 import { errorResponses } from "../../errors";
 import { requireCompanyScope } from "../../middleware/auth";
@@ -37,6 +37,11 @@ const createdLeadSchema = z
     status: z.enum(["queued", "would_create"]),
   })
   .meta({ id: "LeadCallLead" });
+
+/** What every answer of the lead call carries besides its body. */
+const SERVER_TIMING_NOTE =
+  "The `Server-Timing` header tells where the call's time went, in ms: `db-read` (control data and the " +
+  "client's shard, read in parallel), `score`, `db-write` (the one atomic write to the client's shard), `total`.";
 
 export const createLeadsResponseSchema = z
   .object({
@@ -73,11 +78,13 @@ export class CreateLeadsRoute extends OpenAPIRoute {
     },
     responses: {
       "200": {
-        description: "Rated; no lead was created (dry run, idempotent replay of such an answer, or nothing qualified)",
+        description:
+          "Rated; no lead was created (dry run, idempotent replay of such an answer, or nothing qualified). " +
+          SERVER_TIMING_NOTE,
         content: { "application/json": { schema: createLeadsResponseSchema } },
       },
       "201": {
-        description: "Rated, and at least one lead was created and enqueued for delivery",
+        description: `Rated, and at least one lead was created and enqueued for delivery. ${SERVER_TIMING_NOTE}`,
         content: { "application/json": { schema: createLeadsResponseSchema } },
       },
       ...errorResponses(400, 403, 409, 413, 422, 503),
@@ -93,6 +100,13 @@ export class CreateLeadsRoute extends OpenAPIRoute {
       waitUntil: (work) => c.executionCtx.waitUntil(work),
     });
     if (result.replayed) c.header("idempotent-replayed", "true");
+    c.header("server-timing", serverTiming(result.timings));
     return c.json(result.answer satisfies CreateLeadsResponse, result.status);
   }
+}
+
+/** `Server-Timing` of a lead call: D1 read, rating, D1 write and the whole call (ms, one decimal). */
+function serverTiming(timings: LeadCallTimings): string {
+  const ms = (value: number) => (Math.round(value * 10) / 10).toString();
+  return `db-read;dur=${ms(timings.dbRead)}, score;dur=${ms(timings.score)}, db-write;dur=${ms(timings.dbWrite)}, total;dur=${ms(timings.total)}`;
 }

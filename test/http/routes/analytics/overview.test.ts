@@ -1,6 +1,5 @@
-import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, errorCode, seedCompany, seedService } from "../../../harness";
+import { api, errorCode, seedCompany, seedService, shardD1Of } from "../../../harness";
 import { itRefusesNonAdmins } from "../admin/helpers";
 import { seedClientRow, seedLead } from "./fixtures";
 
@@ -34,7 +33,8 @@ beforeAll(async () => {
   // Outside a 7-day window.
   await lead(card, bank.id, now - 20 * DAY, "delivered");
   const failedLead = await lead(policy, insurer.id, now - 4000, "failed");
-  await env.DB.prepare("INSERT INTO lead_events (lead_id, type, at) VALUES (?, 'dead_lettered', ?)")
+  await shardD1Of(failedLead)
+    .prepare("INSERT INTO lead_events (lead_id, type, at) VALUES (?, 'dead_lettered', ?)")
     .bind(failedLead, now - 4000)
     .run();
 });

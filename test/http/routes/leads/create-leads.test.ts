@@ -123,6 +123,10 @@ describe("POST /v1/leads", () => {
 
     const res = await api("POST", "/v1/leads", { key: m.crm, body: mortgageClient("crm-lead-1") });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // Where the call's time went: the D1 read, the rating, the D1 write and the whole call.
+    expect(res.headers.get("server-timing")).toMatch(
+      /^db-read;dur=\d+(\.\d)?, score;dur=\d+(\.\d)?, db-write;dur=\d+(\.\d)?, total;dur=\d+(\.\d)?$/,
+    );
     expect(res.body.model_version).toEqual(expect.any(String));
     expect(res.body.ratings.map((r: { service: string }) => r.service)).not.toContain("mortgage");
     const insuranceLeads = res.body.leads.filter((l: { category: string }) => l.category === "insurance-property");

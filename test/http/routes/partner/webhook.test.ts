@@ -1,12 +1,8 @@
-/**
- * The partner's webhook settings and the "send test event" call (partner and admin): the test
- * event is signed like a lead delivery, changes nothing, and reports what the endpoint answered.
- */
-import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
 import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, seedTenant } from "../../../harness";
 import { itRefusesNonAdmins } from "../admin/helpers";
 import { itEnforcesCompanyKeys } from "../company-security";
@@ -91,7 +87,7 @@ describe("POST /v1/partner/webhook/test", () => {
     server.use(
       http.post(ENDPOINT, () => new HttpResponse("nope", { status: 500, statusText: "Internal Server Error" })),
     );
-    const count = () => env.DB.prepare("SELECT COUNT(*) AS n FROM lead_events").first<{ n: number }>();
+    const count = () => allShardsD1.prepare("SELECT COUNT(*) AS n FROM lead_events").first<{ n: number }>();
     const before = await count();
     const res = await api("POST", "/v1/partner/webhook/test", { key: tenant.partnerKey });
     expect(res.status).toBe(200);

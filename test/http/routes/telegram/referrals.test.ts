@@ -11,6 +11,7 @@ import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { rewardAcceptedDeal } from "../../../../src/usecases/bot/deal-rewards";
 import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
+import { allShardsD1 } from "../../../all-shards";
 import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
 import { drain } from "../../../queues/outbox";
 import {
@@ -270,7 +271,8 @@ describe("referrals", () => {
     expect(offers.length, "the next offer follows the first Interested").toBe(2);
     const secondLead = await interested(boris);
     expect(secondLead).not.toBe(firstLead);
-    const target = await env.DB.prepare("SELECT target_company_id FROM leads WHERE id = ?")
+    const target = await allShardsD1
+      .prepare("SELECT target_company_id FROM leads WHERE id = ?")
       .bind(secondLead)
       .first<{ target_company_id: string }>();
     await partnerAccepts((await seedKey("partner", target!.target_company_id)).key, secondLead);
