@@ -277,7 +277,15 @@ export interface BlendFit {
   note: string;
   /** Out-of-fold calibration of the fit, or of the defaults on the deals so far (null without deals). */
   report: CalibrationReport | null;
+  /**
+   * Out-of-fold blend logit of every deal (fold i % OUT_OF_FOLD_FOLDS), in deal order, when fitted;
+   * what an acceptance map is fitted on without reusing the deals the blend learnt from.
+   */
+  outOfFoldLogits: Float64Array | null;
 }
+
+/** Interleaved folds of the out-of-fold report: deal i is in fold i % OUT_OF_FOLD_FOLDS. */
+export const OUT_OF_FOLD_FOLDS = 5;
 
 /** Options of the logistic fit. */
 export interface FitOptions {
@@ -328,18 +336,22 @@ export function fitBlend(deals: readonly DealSample[], options: FitOptions = {})
         `default blend: ${n} deals (${acceptedCount} accepted, ${declinedCount} declined); ` +
         `fitting needs ${minDeals} with at least ${minPerClass} of each outcome`,
       report: n > 0 ? calibrationReport(ratings, outcomes, false) : null,
+      outOfFoldLogits: null,
     };
   }
   const blend = fitLogistic(features, labels, n, l2, null);
   // Out-of-fold predictions (5 interleaved folds) make the report honest about calibration.
-  const folds = 5;
+  const folds = OUT_OF_FOLD_FOLDS;
   const oof = new Float64Array(n);
+  const oofLogits = new Float64Array(n);
   const mask = new Uint8Array(n);
   for (let fold = 0; fold < folds; fold++) {
     for (let i = 0; i < n; i++) mask[i] = i % folds === fold ? 0 : 1;
     const foldBlend = fitLogistic(features, labels, n, l2, mask);
-    for (let i = fold; i < n; i += folds)
-      oof[i] = ratingFromLogit(blendLogit(foldBlend, features.subarray(i * PART_COUNT)));
+    for (let i = fold; i < n; i += folds) {
+      oofLogits[i] = blendLogit(foldBlend, features.subarray(i * PART_COUNT));
+      oof[i] = ratingFromLogit(oofLogits[i]);
+    }
   }
   return {
     blend,
@@ -348,6 +360,7 @@ export function fitBlend(deals: readonly DealSample[], options: FitOptions = {})
     accepted: acceptedCount,
     note: `fitted on ${n} deals (${acceptedCount} accepted, ${declinedCount} declined)`,
     report: calibrationReport(oof, outcomes, true),
+    outOfFoldLogits: oofLogits,
   };
 }
 
