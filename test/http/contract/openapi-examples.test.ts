@@ -43,7 +43,7 @@ function collectExamples(): FoundExample[] {
   const found: FoundExample[] = [];
   const visit = (node: unknown, where: string, owner: string, name: string) => {
     if (Array.isArray(node)) {
-      node.forEach((child, i) => visit(child, `${where}/${i}`, owner, name));
+      for (const [i, child] of node.entries()) visit(child, `${where}/${i}`, owner, name);
       return;
     }
     if (!node || typeof node !== "object") return;
@@ -111,7 +111,8 @@ function schemaProblems(value: unknown, raw: Schema, at: string): string[] {
   if (Array.isArray(value)) {
     if (typeof schema.maxItems === "number" && value.length > schema.maxItems) problems.push(`${at}: too many items`);
     if (schema.items && typeof schema.items === "object") {
-      value.forEach((item, i) => problems.push(...schemaProblems(item, schema.items as Schema, `${at}/${i}`)));
+      for (const [i, item] of value.entries())
+        problems.push(...schemaProblems(item, schema.items as Schema, `${at}/${i}`));
     }
   } else if (value && typeof value === "object") {
     const properties = (schema.properties ?? {}) as Record<string, Schema>;

@@ -21,12 +21,10 @@ export const reasonSchema = z
         .map(([kind, meaning]) => `${kind}: ${meaning}`)
         .join("; "),
     }),
-    text: z
-      .string()
-      .meta({
-        description: "Ready to show to a sales manager",
-        example: "Clients who use Ипотека often also take Экспо Страхование: квартира",
-      }),
+    text: z.string().meta({
+      description: "Ready to show to a sales manager",
+      example: "Clients who use Ипотека often also take Экспо Страхование: квартира",
+    }),
     weight: z
       .number()
       .min(0)
