@@ -896,8 +896,8 @@ export interface components {
       /**
        * @description Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), at most 200 services. Services not named keep their current value.
        * @example {
-       *   "debit_card": 1,
-       *   "mortgage": -1
+       *   "expo-mortgage": 1,
+       *   "expo-credit-card": -1
        * }
        */
       services?: {
@@ -978,8 +978,8 @@ export interface components {
       /**
        * @description Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), at most 200 services. Services not named keep their current value.
        * @example {
-       *   "debit_card": 1,
-       *   "mortgage": -1
+       *   "expo-mortgage": 1,
+       *   "expo-credit-card": -1
        * }
        */
       services?: {
@@ -1006,7 +1006,7 @@ export interface components {
     Recommendation: {
       /**
        * @description Service code
-       * @example property_insurance
+       * @example expo-property-insurance
        */
       code: string;
       name: string;
@@ -1032,7 +1032,7 @@ export interface components {
       kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity";
       /**
        * @description Ready to show to a sales manager
-       * @example Clients who use Debit card also take this
+       * @example Clients who use Ипотека often also take Экспо Страхование: квартира
        */
       text: string;
       /** @description Share of the evidence behind the rating (the reasons sum to 1) */
@@ -1337,8 +1337,8 @@ export interface components {
       /**
        * @description Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), at most 200 services. Services not named keep their current value.
        * @example {
-       *   "debit_card": 1,
-       *   "mortgage": -1
+       *   "expo-mortgage": 1,
+       *   "expo-credit-card": -1
        * }
        */
       services?: {
@@ -2109,22 +2109,22 @@ export interface components {
     CreateNeedTagRequest: {
       /**
        * @description Immutable: stored profiles refer to it
-       * @example home-internet
+       * @example pets
        */
       code: string;
       /**
        * @description Russian label
-       * @example Домашний интернет
+       * @example Домашние животные
        */
       label_ru: string;
       /**
        * @description English label
-       * @example Home internet
+       * @example Pets
        */
       label_en: string;
       /**
        * @description Group of the tag (lowercase slug), for CRMs that show the taxonomy as a tree
-       * @example home
+       * @example lifestyle
        */
       group: string;
       /** @default true */
@@ -2133,17 +2133,17 @@ export interface components {
     UpdateNeedTagRequest: {
       /**
        * @description Russian label
-       * @example Домашний интернет
+       * @example Домашние животные
        */
       label_ru?: string;
       /**
        * @description English label
-       * @example Home internet
+       * @example Pets
        */
       label_en?: string;
       /**
        * @description Group of the tag (lowercase slug), for CRMs that show the taxonomy as a tree
-       * @example home
+       * @example lifestyle
        */
       group?: string;
       /** @description false retires the tag: refused on new input, kept on stored clients */

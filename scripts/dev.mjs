@@ -305,9 +305,12 @@ async function main() {
       WRANGLER_SEND_METRICS: "false",
       // The Worker reads nothing from `Request.cf`: skip the download that, offline, prints a stack trace.
       CLOUDFLARE_CF_FETCH_ENABLED: process.env.CLOUDFLARE_CF_FETCH_ENABLED ?? "false",
-      // A registry of this project only: other `wrangler dev` sessions on the machine starting or
-      // stopping would otherwise reload this one and print its bindings table again each time.
-      WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? join(PROJECT_ROOT, ".wrangler", "registry"),
+      // No dev registry: CactuBase is one Worker with no service bindings to other local Workers, and
+      // wrangler reprints its whole bindings table on every registry change ("Connection status
+      // updated"), including this Worker's own registration at start: the table appeared twice.
+      // An empty path is how wrangler's config reaches Miniflare without a registry
+      // (`enableDevRegistry: Boolean(unsafeDevRegistryPath)`); `wrangler dev` has no flag for it.
+      WRANGLER_REGISTRY_PATH: process.env.WRANGLER_REGISTRY_PATH ?? "",
     },
   );
   let serverCode = null;

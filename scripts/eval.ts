@@ -22,12 +22,15 @@ import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./e
 
 const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [--format csv|tsv] [--users u.user]
        [--split random|temporal|leave-one-out] [--k K] [--seed 42] [--clients 3000] [--groups G]
-       [--neighbours 100] [--item-model auto|ease|cosine] [--ease-lambda L] [--shrink 0] [--asymmetry 0.5]
+       [--neighbours K] [--item-model auto|ease|cosine] [--ease-lambda L] [--shrink 0] [--asymmetry A]
        [--decline-weight W] [--nearest-groups 3] [--smoothing 10] [--profile-share S]
-       [--user-neighbours 50] [--offers 50] [--links from,to,weight.csv] [--no-calibration]
+       [--user-neighbours 50] [--offers 50] [--links from,to,weight.csv] [--no-calibration] [--tune-blend]
   --k             cut-off: 5 for the bank histories (demo, bank-alt), 10 otherwise
-  --item-model    ease (default, the Worker's item part), cosine, or auto: whichever ranks better alone on an inner split
-  --ease-lambda, --decline-weight, --profile-share: chosen on an inner split when not given
+  --item-model    ease (default, the Worker's item part), cosine (asymmetric-cosine kNN), or auto: whichever
+                  ranks better alone on an inner split
+  --ease-lambda, --decline-weight, --profile-share, --neighbours, --asymmetry: chosen on an inner split when not given
+                  (neighbours among 100, 200, 400 while n·k <= 700,000 list entries)
+  --tune-blend    move the fitted blend's weights by coordinate ascent on the inner NDCG@k
   --links         business links (service codes / item ids); demo and bank-alt use their own matrix`;
 
 class UsageError extends Error {}
@@ -118,7 +121,13 @@ function printCalibration(result: OfferCalibrationResult): void {
       "each half of the clients rated by the calibration fitted on the other half; " +
       `ranking blend alone: ${line(before)}`,
   );
+  const w = result.offerBlendWeights;
   console.log(`  blend fitted on those offers directly (ranks by acceptance): ${line(result.offerBlend)}`);
+  console.log(
+    `  its weights on all held-out offers: intercept ${w.intercept.toFixed(3)}, item ${w.item.toFixed(3)}, ` +
+      `group ${w.group.toFixed(3)}, link ${w.link.toFixed(3)}, segment ${w.segment.toFixed(3)}, ` +
+      `popularity ${w.popularity.toFixed(3)}, activity ${w.activity.toFixed(3)}`,
+  );
   console.log("");
   console.log("rating bucket   offers   mean rating   accepted %");
   for (const bucket of after.buckets) {
@@ -158,6 +167,7 @@ function main(): void {
       "profile-share": { type: "string" },
       "user-neighbours": { type: "string" },
       offers: { type: "string" },
+      "tune-blend": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -188,8 +198,8 @@ function main(): void {
   if (itemModel !== "auto" && !ITEM_MODELS.includes(itemModel)) {
     throw new UsageError(`--item-model must be auto or one of ${ITEM_MODELS.join(", ")}`);
   }
-  const optionalNumber = (name: "ease-lambda" | "decline-weight" | "profile-share") =>
-    values[name] === undefined ? undefined : numberOption(values[name], name, 0, false);
+  const optionalNumber = (name: "ease-lambda" | "decline-weight" | "profile-share" | "asymmetry" | "neighbours") =>
+    values[name] === undefined ? undefined : numberOption(values[name], name, 0, name === "neighbours");
   const k = numberOption(values.k, "k", input.bank ? 5 : 10);
   if (k < 1) throw new UsageError("--k must be >= 1");
   const options: PipelineOptions = {
@@ -197,17 +207,18 @@ function main(): void {
     split,
     k,
     groups: values.groups === undefined ? undefined : numberOption(values.groups, "groups", 0),
-    neighbours: numberOption(values.neighbours, "neighbours", 100),
+    neighbours: optionalNumber("neighbours"),
     itemModel,
     easeLambda: optionalNumber("ease-lambda"),
     shrink: numberOption(values.shrink, "shrink", 0, false),
-    asymmetry: numberOption(values.asymmetry, "asymmetry", 0.5, false),
+    asymmetry: optionalNumber("asymmetry"),
     declineWeight: optionalNumber("decline-weight"),
     nearestGroups: numberOption(values["nearest-groups"], "nearest-groups", 3),
     smoothing: numberOption(values.smoothing, "smoothing", 10, false),
     profileShare: optionalNumber("profile-share"),
     userNeighbours: numberOption(values["user-neighbours"], "user-neighbours", 50),
     offersPerClient: numberOption(values.offers, "offers", 50),
+    tuneBlend: values["tune-blend"] === true,
   };
 
   const started = performance.now();
@@ -232,8 +243,8 @@ function main(): void {
   );
   console.log(
     `split: ${split}, seed ${seed}; ${test.items.length} held-out positives; k = ${k}; ` +
-      `groups ${hybrid.model.nGroups}, nearest groups ${options.nearestGroups}, neighbours ${options.neighbours}, ` +
-      `item model ${hybrid.items.itemModel}${options.itemModel === "auto" ? " (auto)" : ""}, shrink ${options.shrink}, asymmetry ${options.asymmetry}`,
+      `groups ${hybrid.model.nGroups}, nearest groups ${options.nearestGroups}, neighbours ${hybrid.items.neighbours}, ` +
+      `item model ${hybrid.items.itemModel}${options.itemModel === "auto" ? " (auto)" : ""}, shrink ${options.shrink}, asymmetry ${hybrid.items.asymmetry}`,
   );
   console.log(`business links: ${input.links.length} (${input.linksLabel})`);
   const items = hybrid.items;
@@ -242,15 +253,24 @@ function main(): void {
   console.log(
     `${items.itemModelScores.length ? `item model ${items.itemModel} of: ${items.itemModelScores.map((c) => `${c.value} (inner item NDCG@${k} ${c.ndcg.toFixed(4)})`).join(", ")}; ` : ""}` +
       `EASE λ ${items.easeLambda} × mean uses per service${items.lambdaScores.length ? ` of: ${scoreList(items.lambdaScores)}` : ""}; ` +
-      `decline weight ${items.declineWeight}${items.declineScores.length ? ` of: ${scoreList(items.declineScores)}` : ""}`,
+      `decline weight ${items.declineWeight}${items.declineScores.length ? ` of: ${scoreList(items.declineScores)}` : ""}` +
+      `${items.neighbourScores.length ? `; neighbours ${items.neighbours} of: ${scoreList(items.neighbourScores)}` : ""}` +
+      `${items.asymmetryScores.length ? `; kNN asymmetry ${items.asymmetry} of: ${scoreList(items.asymmetryScores)}` : ""}`,
   );
-  const blend = hybrid.model.blend;
+  const weights = (blend: typeof hybrid.model.blend) =>
+    `intercept ${blend.intercept.toFixed(3)}, item ${blend.item.toFixed(3)}, group ${blend.group.toFixed(3)}, ` +
+    `link ${blend.link.toFixed(3)}, segment ${blend.segment.toFixed(3)}, popularity ${blend.popularity.toFixed(3)}, ` +
+    `activity ${blend.activity.toFixed(3)}`;
   console.log(
-    `hybrid blend (${hybrid.model.calibration.source}, ${hybrid.deals} simulated deals, ${hybrid.dealsAccepted} accepted): ` +
-      `intercept ${blend.intercept.toFixed(3)}, item ${blend.item.toFixed(3)}, group ${blend.group.toFixed(3)}, ` +
-      `link ${blend.link.toFixed(3)}, segment ${blend.segment.toFixed(3)}, popularity ${blend.popularity.toFixed(3)}, ` +
-      `activity ${blend.activity.toFixed(3)}`,
+    `blend fitted on ${hybrid.deals} simulated deals (${hybrid.dealsAccepted} accepted): ${weights(hybrid.fittedBlend)}`,
   );
+  const search = hybrid.blendSearch;
+  if (options.tuneBlend) {
+    console.log(
+      `hybrid blend after the ranking search on the inner split (${search.steps} steps, inner NDCG@${k} ` +
+        `${search.fitted.toFixed(4)} → ${search.tuned.toFixed(4)}): ${weights(hybrid.model.blend)}`,
+    );
+  }
   const shares = hybrid.profileShareScores
     .map((c) =>
       Number.isNaN(c.ndcg) ? `${c.profileShare}` : `${c.profileShare} (inner NDCG@${k} ${c.ndcg.toFixed(4)})`,

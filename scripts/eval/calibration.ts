@@ -13,6 +13,7 @@ import type { Dataset } from "../../src/domain/dataset";
 import {
   type AcceptanceMap,
   applyAcceptanceMap,
+  type BlendWeights,
   blendLogit,
   type CalibrationReport,
   type CatalogEntry,
@@ -44,6 +45,8 @@ export interface OfferCalibrationResult {
   calibration: OfferCalibration;
   /** Held-out offers rated by a blend fitted on the inner offers directly (acceptance blend), for comparison. */
   offerBlend: CalibrationReport;
+  /** The acceptance blend fitted on all held-out offers (what DEFAULT_BLEND is rounded from). */
+  offerBlendWeights: BlendWeights;
 }
 
 /** Whether a dataset can be evaluated on offers: times and both outcomes. */
@@ -83,6 +86,8 @@ export function evaluateOfferCalibration(
     itemModel: ranking.items.itemModel,
     easeLambda: ranking.items.easeLambda,
     declineWeight: ranking.items.declineWeight,
+    neighbours: ranking.items.neighbours,
+    asymmetry: ranking.items.asymmetry,
   };
   const outer = splitOffers(dataset);
   const hybrid = trainHybrid(outer.train, catalog, links, chosen);
@@ -123,6 +128,7 @@ export function evaluateOfferCalibration(
     linear: calibrationReport(linearRatings, accepted, false),
     acceptanceMap,
     offerBlend: calibrationReport(offerRatings, accepted, false),
+    offerBlendWeights: fitBlend(allDeals).blend,
     calibration,
   };
 }

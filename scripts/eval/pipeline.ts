@@ -36,14 +36,15 @@ export interface PipelineOptions {
   k: number;
   /** Reference groups (default: the rebuild's default for the client count). */
   groups?: number;
-  neighbours: number;
+  /** Kept neighbours per service; default: chosen on the inner split among NEIGHBOUR_CANDIDATES. */
+  neighbours?: number;
   /** Item model of the hybrid's item part; "auto": the better item part alone on the inner split. */
   itemModel: ItemModel | "auto";
   /** EASE λ relative to the mean uses per service; default: chosen on the inner split among EASE_LAMBDA_CANDIDATES. */
   easeLambda?: number;
   shrink: number;
-  /** Asymmetric-cosine α of the item-kNN variant. */
-  asymmetry: number;
+  /** Asymmetric-cosine α of the item-kNN variant; default: chosen on the inner split among ASYMMETRY_CANDIDATES. */
+  asymmetry?: number;
   /** Weight of declined services' neighbours; default: chosen on the inner split among DECLINE_WEIGHT_CANDIDATES. */
   declineWeight?: number;
   nearestGroups: number;
@@ -54,6 +55,11 @@ export interface PipelineOptions {
   userNeighbours: number;
   /** Offers per client when simulating deals for the blend fit. */
   offersPerClient: number;
+  /**
+   * Moves the fitted blend's part weights by coordinate ascent on the inner NDCG@k (searchRankingBlend).
+   * Off by default: on the bank histories the gain on the inner split did not carry over (see docs).
+   */
+  tuneBlend?: boolean;
 }
 
 /**
@@ -63,20 +69,19 @@ export interface PipelineOptions {
 export const PROFILE_SHARE_CANDIDATES = [0.1, 0.3, 0.5] as const;
 
 /** EASE λ / mean uses per service tried on the inner split (Steck's λ = 500 on ML-20M is ≈ 0.5 of its mean). */
-export const EASE_LAMBDA_CANDIDATES = [0.25, 1, 4, 16, 64] as const;
+export const EASE_LAMBDA_CANDIDATES = [0.25, 1, 4, 16, 64, 256] as const;
 
 /** Decline weights tried on the inner split when the data has declines. */
 export const DECLINE_WEIGHT_CANDIDATES = [0, 0.25, 0.5, 1] as const;
 
 /** The item-part settings chosen on the inner split, with the inner item-only NDCG@k of each candidate. */
-export interface ItemSelection {
-  itemModel: ItemModel;
+export interface ItemSelection extends ItemSettings {
   /** Inner item-only NDCG@k of the best EASE and of the cosine item-kNN (auto only). */
   itemModelScores: Array<{ value: ItemModel; ndcg: number }>;
-  easeLambda: number;
-  declineWeight: number;
   lambdaScores: Array<{ value: number; ndcg: number }>;
   declineScores: Array<{ value: number; ndcg: number }>;
+  neighbourScores: Array<{ value: number; ndcg: number }>;
+  asymmetryScores: Array<{ value: number; ndcg: number }>;
 }
 
 export interface TrainedHybrid {
@@ -89,6 +94,10 @@ export interface TrainedHybrid {
   dealsAccepted: number;
   /** Inner-validation NDCG@k of each profile share tried. */
   profileShareScores: Array<{ profileShare: number; ndcg: number }>;
+  /** The blend fitted by logistic regression on the simulated deals (before the ranking search). */
+  fittedBlend: BlendWeights;
+  /** Inner NDCG@k of the fitted blend and of the blend the coordinate search ended with. */
+  blendSearch: { fitted: number; tuned: number; steps: number };
   seconds: { selection: number; rebuild: number; train: number };
 }
 
@@ -106,16 +115,16 @@ function trainOptionsOf(
   version: string,
   trainedAt: number,
   itemModel: ItemModel,
-  items: { easeLambda: number; declineWeight: number },
+  items: Omit<ItemSettings, "itemModel">,
 ) {
   return {
     version,
     trainedAt,
-    neighbours: options.neighbours,
+    neighbours: items.neighbours,
     itemModel,
     easeLambda: items.easeLambda,
     shrink: options.shrink,
-    asymmetry: options.asymmetry,
+    asymmetry: items.asymmetry,
     declineWeight: items.declineWeight,
     nearestGroups: options.nearestGroups,
     smoothing: options.smoothing,
@@ -127,6 +136,10 @@ export interface ItemSettings {
   itemModel: ItemModel;
   easeLambda: number;
   declineWeight: number;
+  /** Kept neighbours (EASE weights or kNN similarities) per service. */
+  neighbours: number;
+  /** Asymmetric-cosine α of the kNN item model. */
+  asymmetry: number;
 }
 
 /** Full rebuild + training of a model on a dataset (the Worker's path). */
@@ -153,9 +166,41 @@ export function trainModel(
 const ITEM_ONLY: BlendWeights = { intercept: 0, item: 1, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };
 
 /**
- * Chooses the item model ("auto"), the EASE λ and the decline weight on the inner split by item-only
- * NDCG@k (the Gram matrix does not depend on the profile share, so one rebuild serves every
- * candidate). Given values are kept.
+ * Kept neighbours tried on the inner split when none is given: longer lists for a smaller
+ * catalogue (pruning EASE to 100 weights costs ranking quality on MovieLens-sized catalogues), as
+ * long as n·k stays within NEIGHBOUR_BUDGET list entries: 16 bytes each in the artefact (forward and
+ * transposed lists), about 11 MiB, well inside KV's 25 MiB value limit.
+ */
+export const NEIGHBOUR_CANDIDATES = [100, 200, 400] as const;
+export const NEIGHBOUR_BUDGET = 700_000;
+
+/** Asymmetric-cosine α tried for the kNN item model when none is given (0.5 = plain cosine). */
+export const ASYMMETRY_CANDIDATES = [0.3, 0.4, 0.5, 0.65] as const;
+
+/** Keeps the best-scoring candidate: scores every value, records it, returns the winner (ties: the first). */
+function chooseBest<T>(
+  values: readonly T[],
+  score: (value: T) => number,
+  record: Array<{ value: T; ndcg: number }>,
+): T {
+  let best = values[0];
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    const ndcg = score(value);
+    record.push({ value, ndcg });
+    if (ndcg > bestScore) {
+      bestScore = ndcg;
+      best = value;
+    }
+  }
+  return best;
+}
+
+/**
+ * Chooses the item-part settings on the inner split by item-only NDCG@k, in this order: EASE's λ,
+ * the kNN's asymmetry α (cosine or auto), the item model (auto), the kept neighbours k of the chosen
+ * model (within the artefact budget), the decline weight. The Gram matrix does not depend on the
+ * profile share, so one rebuild serves every candidate. Given values are kept.
  */
 function selectItemSettings(
   inner: { train: Dataset; test: HeldOut },
@@ -163,74 +208,101 @@ function selectItemSettings(
   catalog: readonly CatalogEntry[],
   options: PipelineOptions,
 ): ItemSelection {
-  const auto = options.itemModel === "auto";
-  const needsLambda = options.itemModel !== "cosine" && options.easeLambda === undefined;
+  const n = inner.train.nServices;
   let hasDeclines = false;
   for (let i = 0; i < inner.train.interactions.value.length && !hasDeclines; i++) {
     hasDeclines = inner.train.interactions.value[i] < 0;
   }
-  const needsDecline = options.declineWeight === undefined && hasDeclines;
-  const fallbackLambda = options.easeLambda ?? DEFAULT_TRAINING_CONFIG.easeLambda;
-  const fallbackDecline = options.declineWeight ?? (hasDeclines ? DEFAULT_TRAINING_CONFIG.declineWeight : 0);
   const selection: ItemSelection = {
     itemModel: options.itemModel === "auto" ? "ease" : options.itemModel,
+    easeLambda: options.easeLambda ?? DEFAULT_TRAINING_CONFIG.easeLambda,
+    declineWeight: options.declineWeight ?? (hasDeclines ? DEFAULT_TRAINING_CONFIG.declineWeight : 0),
+    neighbours: options.neighbours ?? DEFAULT_TRAINING_CONFIG.neighbours,
+    asymmetry: options.asymmetry ?? DEFAULT_TRAINING_CONFIG.asymmetry,
     itemModelScores: [],
-    easeLambda: fallbackLambda,
-    declineWeight: fallbackDecline,
     lambdaScores: [],
     declineScores: [],
+    neighbourScores: [],
+    asymmetryScores: [],
   };
-  if (!auto && !needsLambda && !needsDecline) return selection;
+  const usesEase = options.itemModel !== "cosine";
+  const usesCosine = options.itemModel !== "ease";
+  const neighbourCandidates =
+    options.neighbours === undefined
+      ? NEIGHBOUR_CANDIDATES.filter(
+          (k) => k === DEFAULT_TRAINING_CONFIG.neighbours || (k < n && n * k <= NEIGHBOUR_BUDGET),
+        )
+      : [];
+  const needs = {
+    lambda: usesEase && options.easeLambda === undefined,
+    asymmetry: usesCosine && options.asymmetry === undefined,
+    neighbours: neighbourCandidates.length > 1,
+    decline: options.declineWeight === undefined && hasDeclines,
+  };
+  if (options.itemModel !== "auto" && !needs.lambda && !needs.asymmetry && !needs.neighbours && !needs.decline) {
+    return selection;
+  }
   const stats = rebuildStatistics(inner.train, space, { groups: 0, seed: options.seed }).stats;
   const now = datasetNow(inner.train);
-  const train = (itemModel: ItemModel, easeLambda: number) =>
+  const train = (itemModel: ItemModel, settings: Partial<ItemSettings> = {}) =>
     trainFromStatistics(
       stats,
       catalog,
       [],
-      trainOptionsOf(options, "inner-items", now, itemModel, { easeLambda, declineWeight: fallbackDecline }),
+      trainOptionsOf(options, "inner-items", now, itemModel, { ...selection, ...settings }),
     );
   const itemNdcg = (model: RecommenderModel) => meanNdcg(model, inner.train, inner.test, options.k, ITEM_ONLY);
-  let model: RecommenderModel | null = null;
-  let bestEase = Number.NEGATIVE_INFINITY;
-  if (needsLambda) {
-    for (const value of EASE_LAMBDA_CANDIDATES) {
-      const candidate = train("ease", value);
-      const ndcg = itemNdcg(candidate);
-      selection.lambdaScores.push({ value, ndcg });
-      if (ndcg > bestEase) {
-        bestEase = ndcg;
-        selection.easeLambda = value;
-        model = candidate;
-      }
+  const scoreOf = (list: Array<{ value: number; ndcg: number }>, value: number) =>
+    list.find((c) => c.value === value)?.ndcg ?? Number.NEGATIVE_INFINITY;
+  // λ is chosen with the longest lists allowed (pruning and regularisation interact), k after it.
+  const longest = neighbourCandidates.length ? Math.max(...neighbourCandidates) : selection.neighbours;
+  const neighbourScores: Record<ItemModel, Array<{ value: number; ndcg: number }>> = { ease: [], cosine: [] };
+  let ease = { neighbours: selection.neighbours, ndcg: Number.NEGATIVE_INFINITY };
+  if (usesEase) {
+    if (needs.lambda) {
+      selection.easeLambda = chooseBest(
+        EASE_LAMBDA_CANDIDATES,
+        (easeLambda) => itemNdcg(train("ease", { easeLambda, neighbours: longest })),
+        selection.lambdaScores,
+      );
     }
+    const scores = neighbourScores.ease;
+    const neighbours = needs.neighbours
+      ? chooseBest(neighbourCandidates, (k) => itemNdcg(train("ease", { neighbours: k })), scores)
+      : selection.neighbours;
+    ease = { neighbours, ndcg: needs.neighbours ? scoreOf(scores, neighbours) : itemNdcg(train("ease")) };
   }
-  if (auto) {
-    const ease = model ?? train("ease", selection.easeLambda);
-    const cosine = train("cosine", selection.easeLambda);
-    const scores = { ease: model ? bestEase : itemNdcg(ease), cosine: itemNdcg(cosine) };
+  let cosine = { neighbours: selection.neighbours, ndcg: Number.NEGATIVE_INFINITY };
+  if (usesCosine) {
+    if (needs.asymmetry) {
+      selection.asymmetry = chooseBest(
+        ASYMMETRY_CANDIDATES,
+        (asymmetry) => itemNdcg(train("cosine", { asymmetry })),
+        selection.asymmetryScores,
+      );
+    }
+    const scores = neighbourScores.cosine;
+    const neighbours = needs.neighbours
+      ? chooseBest(neighbourCandidates, (k) => itemNdcg(train("cosine", { neighbours: k })), scores)
+      : selection.neighbours;
+    cosine = { neighbours, ndcg: needs.neighbours ? scoreOf(scores, neighbours) : itemNdcg(train("cosine")) };
+  }
+  if (options.itemModel === "auto") {
     selection.itemModelScores = [
-      { value: "ease", ndcg: scores.ease },
-      { value: "cosine", ndcg: scores.cosine },
+      { value: "ease", ndcg: ease.ndcg },
+      { value: "cosine", ndcg: cosine.ndcg },
     ];
-    selection.itemModel = scores.cosine > scores.ease ? "cosine" : "ease";
-    model = selection.itemModel === "ease" ? ease : cosine;
+    selection.itemModel = cosine.ndcg > ease.ndcg ? "cosine" : "ease";
   }
-  if (needsDecline) {
-    const base =
-      model && model.config.itemModel === selection.itemModel
-        ? model
-        : train(selection.itemModel, selection.easeLambda);
-    let best = Number.NEGATIVE_INFINITY;
-    for (const value of DECLINE_WEIGHT_CANDIDATES) {
-      const candidate = { ...base, config: { ...base.config, declineWeight: value } };
-      const ndcg = itemNdcg(candidate);
-      selection.declineScores.push({ value, ndcg });
-      if (ndcg > best) {
-        best = ndcg;
-        selection.declineWeight = value;
-      }
-    }
+  selection.neighbours = selection.itemModel === "ease" ? ease.neighbours : cosine.neighbours;
+  selection.neighbourScores = neighbourScores[selection.itemModel];
+  if (needs.decline) {
+    const base = train(selection.itemModel);
+    selection.declineWeight = chooseBest(
+      DECLINE_WEIGHT_CANDIDATES,
+      (declineWeight) => itemNdcg({ ...base, config: { ...base.config, declineWeight } }),
+      selection.declineScores,
+    );
   }
   return selection;
 }
@@ -290,7 +362,7 @@ export function trainHybrid(
   const inner = splitDataset(train, innerMethod, { seed: options.seed + 1 });
   const now = datasetNow(train);
   const items = selectItemSettings(inner, featureSpaceFromDataset(train), catalog, options);
-  let best: { space: FeatureSpace; deals: DealSample[]; ndcg: number } | null = null;
+  let best: { space: FeatureSpace; deals: DealSample[]; ndcg: number; model: RecommenderModel } | null = null;
   const profileShareScores: TrainedHybrid["profileShareScores"] = [];
   for (const profileShare of candidates) {
     const space = featureSpaceFromDataset(train, { profileShare });
@@ -308,9 +380,19 @@ export function trainHybrid(
       ndcg = meanNdcg(innerModel, inner.train, inner.test, options.k, blend);
     }
     profileShareScores.push({ profileShare, ndcg });
-    if (!best || ndcg > best.ndcg) best = { space, deals, ndcg };
+    if (!best || ndcg > best.ndcg) best = { space, deals, ndcg, model: innerModel };
   }
   if (!best) throw new Error("no profile share candidate");
+  const fittedBlend = fitBlend(best.deals).blend;
+  const innerModel = best.model;
+  const hasLinks = innerModel.linkPtr[innerModel.nServices] > 0;
+  const search = options.tuneBlend
+    ? searchRankingBlend(
+        fittedBlend,
+        (blend) => meanNdcg(innerModel, inner.train, inner.test, options.k, blend),
+        RANKING_PARTS.filter((part) => part !== "link" || hasLinks),
+      )
+    : { blend: fittedBlend, start: Number.NaN, score: Number.NaN, steps: 0 };
   const selected = performance.now();
   const rebuild = rebuildStatistics(train, best.space, { groups: options.groups, seed: options.seed });
   const rebuilt = performance.now();
@@ -321,6 +403,8 @@ export function trainHybrid(
     trainOptionsOf(options, "eval", now, items.itemModel, items),
     best.deals,
   );
+  // With --tune-blend the weights the coordinate search found on the inner split rank the final model.
+  model.blend = search.blend;
   const trained = performance.now();
   const other: ItemModel = items.itemModel === "ease" ? "cosine" : "ease";
   const otherModel = trainFromStatistics(
@@ -339,12 +423,61 @@ export function trainHybrid(
     deals: best.deals.length,
     dealsAccepted: best.deals.filter((d) => d.accepted).length,
     profileShareScores,
+    fittedBlend,
+    blendSearch: { fitted: search.start, tuned: search.score, steps: search.steps },
     seconds: {
       selection: (selected - started) / 1000,
       rebuild: (rebuilt - selected) / 1000,
       train: (trained - rebuilt) / 1000,
     },
   };
+}
+
+/** Part weights the ranking search moves (the intercept and activity never change a client's order). */
+const RANKING_PARTS = ["item", "group", "link", "segment", "popularity"] as const;
+/** Multiplicative steps of the search, and the value a zero weight is tried at relative to the largest. */
+const SEARCH_FACTORS = [0, 0.5, 0.75, 1.33, 2] as const;
+const SEARCH_FROM_ZERO = 0.1;
+
+/**
+ * Coordinate ascent of the blend's part weights on a ranking score (inner NDCG@k): each pass tries
+ * every part at a few multiples of its weight (a zero weight at a tenth of the largest) and keeps a
+ * change that raises the score by more than 1e-4; stops after a pass without one (at most 4).
+ * Deterministic. Weights stay >= 0, so the rating stays monotone in every part.
+ */
+export function searchRankingBlend(
+  start: BlendWeights,
+  score: (blend: BlendWeights) => number,
+  parts: ReadonlyArray<(typeof RANKING_PARTS)[number]> = RANKING_PARTS,
+): { blend: BlendWeights; start: number; score: number; steps: number } {
+  let blend = { ...start };
+  const initial = score(blend);
+  let best = initial;
+  let steps = 0;
+  for (let pass = 0; pass < 4; pass++) {
+    let improved = false;
+    for (const part of parts) {
+      const largest = Math.max(...RANKING_PARTS.map((name) => blend[name]));
+      const current = blend[part];
+      const values = current > 0 ? SEARCH_FACTORS.map((f) => f * current) : [SEARCH_FROM_ZERO * largest, 0.5 * largest];
+      let chosen = current;
+      for (const value of values) {
+        if (value === current || !(value >= 0)) continue;
+        const candidate = score({ ...blend, [part]: value });
+        if (candidate > best + 1e-4) {
+          best = candidate;
+          chosen = value;
+        }
+      }
+      if (chosen !== current) {
+        blend = { ...blend, [part]: chosen };
+        improved = true;
+        steps++;
+      }
+    }
+    if (!improved) break;
+  }
+  return { blend, start: initial, score: best, steps };
 }
 
 const ZERO_BLEND: BlendWeights = { intercept: 0, item: 0, group: 0, link: 0, segment: 0, popularity: 0, activity: 0 };

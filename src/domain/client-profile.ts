@@ -91,7 +91,7 @@ export const clientServicesSchema = z
     description:
       "Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), " +
       `at most ${MAX_CLIENT_SERVICES} services. Services not named keep their current value.`,
-    example: { debit_card: 1, mortgage: -1 },
+    example: { "expo-mortgage": 1, "expo-credit-card": -1 },
   });
 
 export const genderSchema = z.enum(["female", "male"], { error: 'gender must be "female", "male" or null' });

@@ -5,8 +5,8 @@
  *   rating = 100 · σ(intercept + Σ_part weight_part · f_part(part))
  *
  * with fixed, monotone feature transforms f:
- *   item        the item-part sum Σ_{j used} w(s,j) + β·Σ_{j declined} w(s,j) itself (w: EASE weight or
- *               kNN similarity, β = config.declineWeight; never negative)
+ *   item        the item-part sum Σ_{j used} w(s,j) + β·Σ_{j declined, w > 0} w(s,j) itself (w: EASE
+ *               weight, negative when j speaks against s, or kNN similarity; β = config.declineWeight)
  *   group       lift of the nearest reference groups: logit(group rate) − logit(overall rate)
  *   link        the business-link strength 1 − Π(1 − w) over the client's services, 0..1
  *   segment     lift of the client's segment (age band × income band): logit(segment rate) − logit(overall rate)
@@ -34,7 +34,7 @@ export const PART_COUNT = PART_NAMES.length;
 
 /** Raw part scores of one (client, service) pair: what to store with a lead so that its deal can train the blend. */
 export interface PartScores {
-  /** Item-part sum over s's kept neighbours j the client used (declined ones weighted β); >= 0, unbounded. */
+  /** Item-part sum over s's kept neighbours j the client used (declined ones weighted β, positive weights only); unbounded, negative when EASE's weights speak against s. */
   item: number;
   /** Take-up rate (0..1) among the client's nearest reference groups. */
   group: number;
@@ -60,19 +60,22 @@ export interface BlendWeights {
 }
 
 /**
- * Weights used until enough deals exist: rounded from fits on simulated offers of the two demo banks
- * (`npm run eval -- --data demo` / `--data bank-alt`, see docs/recommender.md). Reference groups,
- * business links and popularity carry a bank's small catalogue; the item part matters more as the
- * catalogue and histories grow, which real deals then teach the fit.
+ * Weights used until enough deals exist: the mean, rounded, of the acceptance blends fitted on the
+ * held-out offers of the two demo banks with the EASE item part (`npm run eval -- --data demo` /
+ * `--data bank-alt`, "its weights on all held-out offers"; demo: −1.28, item 5.16, group 0.21,
+ * link 0, segment 0.26, popularity 0.15; bank-alt: −0.56, 4.18, 0.44, 0.14, 0.18, 0.38). Fitted on
+ * accepted and declined offers, so the ratings read as acceptance % before any deal is recorded;
+ * the item part (EASE over uses, λ = 0.25) carries most of it, the reference groups and popularity
+ * the rest. Real deals then refit it (`fitBlend`) together with the acceptance map.
  */
 export const DEFAULT_BLEND: Readonly<BlendWeights> = Object.freeze({
-  intercept: -1,
-  item: 0.2,
-  group: 1.1,
-  link: 0.8,
-  segment: 0.25,
-  popularity: 1.1,
-  activity: 0.4,
+  intercept: -0.9,
+  item: 4.7,
+  group: 0.3,
+  link: 0.07,
+  segment: 0.2,
+  popularity: 0.25,
+  activity: 0,
 });
 
 /** Minimum number of deals before the blend is fitted on them. */
@@ -277,7 +280,15 @@ export interface BlendFit {
   note: string;
   /** Out-of-fold calibration of the fit, or of the defaults on the deals so far (null without deals). */
   report: CalibrationReport | null;
+  /**
+   * Out-of-fold blend logit of every deal (fold i % OUT_OF_FOLD_FOLDS), in deal order, when fitted;
+   * what an acceptance map is fitted on without reusing the deals the blend learnt from.
+   */
+  outOfFoldLogits: Float64Array | null;
 }
+
+/** Interleaved folds of the out-of-fold report: deal i is in fold i % OUT_OF_FOLD_FOLDS. */
+export const OUT_OF_FOLD_FOLDS = 5;
 
 /** Options of the logistic fit. */
 export interface FitOptions {
@@ -328,18 +339,22 @@ export function fitBlend(deals: readonly DealSample[], options: FitOptions = {})
         `default blend: ${n} deals (${acceptedCount} accepted, ${declinedCount} declined); ` +
         `fitting needs ${minDeals} with at least ${minPerClass} of each outcome`,
       report: n > 0 ? calibrationReport(ratings, outcomes, false) : null,
+      outOfFoldLogits: null,
     };
   }
   const blend = fitLogistic(features, labels, n, l2, null);
   // Out-of-fold predictions (5 interleaved folds) make the report honest about calibration.
-  const folds = 5;
+  const folds = OUT_OF_FOLD_FOLDS;
   const oof = new Float64Array(n);
+  const oofLogits = new Float64Array(n);
   const mask = new Uint8Array(n);
   for (let fold = 0; fold < folds; fold++) {
     for (let i = 0; i < n; i++) mask[i] = i % folds === fold ? 0 : 1;
     const foldBlend = fitLogistic(features, labels, n, l2, mask);
-    for (let i = fold; i < n; i += folds)
-      oof[i] = ratingFromLogit(blendLogit(foldBlend, features.subarray(i * PART_COUNT)));
+    for (let i = fold; i < n; i += folds) {
+      oofLogits[i] = blendLogit(foldBlend, features.subarray(i * PART_COUNT));
+      oof[i] = ratingFromLogit(oofLogits[i]);
+    }
   }
   return {
     blend,
@@ -348,6 +363,7 @@ export function fitBlend(deals: readonly DealSample[], options: FitOptions = {})
     accepted: acceptedCount,
     note: `fitted on ${n} deals (${acceptedCount} accepted, ${declinedCount} declined)`,
     report: calibrationReport(oof, outcomes, true),
+    outOfFoldLogits: oofLogits,
   };
 }
 

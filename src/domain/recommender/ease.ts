@@ -6,8 +6,12 @@
  *   P = (G + λI)⁻¹,   B[j][a] = −P[j][a] / P[a][a]  (j ≠ a)
  *
  * and the score of target a for a client is Σ_{j used} B[j][a]. To keep the artefact the size of the
- * item-kNN lists, each target keeps only its k largest positive weights, in the same neighbour-list
- * layout (`NeighbourLists`), so scoring and the transposed lists are unchanged.
+ * item-kNN lists, each target keeps only its k weights of largest magnitude, in the same
+ * neighbour-list layout (`NeighbourLists`), so scoring and the transposed lists are unchanged. The
+ * negative weights are kept with their sign: "clients who use j rarely use a as well" is half of
+ * what EASE learns, and dropping it cost 0.026 NDCG@10 on the MovieLens-shaped set (0.4218 signed
+ * against 0.3963 positive-only, unpruned, λ = 16). Declines only ever add the positive weights
+ * (scoring), so a decline still never subtracts.
  *
  * λ is given relative to the mean diagonal of G (uses per service), so one setting carries over
  * between a 3,000-client and a 300,000-client history; the evaluation chooses it on an inner split.
@@ -45,8 +49,9 @@ export function easePrecision(pairDot: Int32Array, n: number, relativeLambda: nu
 }
 
 /**
- * The EASE weights pruned to the k largest positive B[j][a] of every target a (ties: the lower j),
- * best first, -1 padded: the neighbour lists of the item part.
+ * The EASE weights pruned to the k B[j][a] of largest magnitude of every target a (ties: the lower
+ * j), with their sign, ordered by weight (the positive ones first, strongest first; ties: the lower
+ * j), -1 padded: the neighbour lists of the item part. Zero weights are not kept.
  * @throws RangeError when k < 1 or relativeLambda <= 0.
  */
 export function easeNeighbours(pairDot: Int32Array, n: number, k: number, relativeLambda: number): NeighbourLists {
@@ -59,13 +64,37 @@ export function easeNeighbours(pairDot: Int32Array, n: number, k: number, relati
     const row = packedIndex(i, 0);
     for (let j = 0; j < i; j++) {
       const off = p[row + j];
-      // −P[i][j] > 0 is a positive weight in both directions (only the scaling differs).
-      if (!(off < 0)) continue;
-      lists.offer(i, j, -off * inverseDiagonal[i]);
-      lists.offer(j, i, -off * inverseDiagonal[j]);
+      if (off === 0) continue;
+      // B = −P[i][j] / P[a][a]: the same sign in both directions, only the scaling differs.
+      const magnitude = Math.abs(off);
+      lists.offer(i, j, magnitude * inverseDiagonal[i]);
+      lists.offer(j, i, magnitude * inverseDiagonal[j]);
     }
   }
-  return lists.drain();
+  const kept = lists.drain();
+  // Restore the signs, then order each list by signed weight.
+  const order: number[] = [];
+  const weights = new Float64Array(k);
+  const indices = new Int32Array(k);
+  for (let a = 0; a < n; a++) {
+    const base = a * k;
+    let size = 0;
+    while (size < k && kept.index[base + size] >= 0) size++;
+    order.length = 0;
+    for (let t = 0; t < size; t++) {
+      const j = kept.index[base + t];
+      const off = p[packedIndex(Math.max(a, j), Math.min(a, j))];
+      weights[t] = off < 0 ? kept.similarity[base + t] : -kept.similarity[base + t];
+      indices[t] = j;
+      order.push(t);
+    }
+    order.sort((x, y) => weights[y] - weights[x] || indices[x] - indices[y]);
+    for (let t = 0; t < size; t++) {
+      kept.index[base + t] = indices[order[t]];
+      kept.similarity[base + t] = weights[order[t]];
+    }
+  }
+  return kept;
 }
 
 /**

@@ -35,6 +35,7 @@ export {
   ratingFromLogit,
   ratingOf,
 } from "./calibration";
+export { type DealAcceptance, fitDealAcceptanceMap } from "./deal-acceptance";
 export { absoluteEaseLambda, easeNeighbours, easePrecision, TopKLists } from "./ease";
 export {
   ageBandLabel,

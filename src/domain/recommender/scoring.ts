@@ -241,8 +241,8 @@ export function scoreClient(
   }
 
   try {
-    // Item part: each used service j adds sim(s,j) to every target s with j among its neighbours,
-    // each declined one declineWeight·sim(s,j); nothing is ever subtracted.
+    // Item part: each used service j adds w(s,j) to every target s with j among its neighbours (an
+    // EASE weight may be negative), each declined one declineWeight·w(s,j) of its positive weights.
     const declineWeight = model.config.declineWeight;
     const revPtr = model.reverseNeighbourPtr;
     const revIdx = model.reverseNeighbourIndex;
@@ -268,8 +268,9 @@ export function scoreClient(
           }
         }
       } else if (declineWeight > 0) {
-        // A decline says the service was offered because it fits: weak evidence for its neighbours.
-        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] += declineWeight * revSim[p];
+        // A decline says the service was offered because it fits: weak evidence for its neighbours,
+        // never against them (EASE's negative weights are left out).
+        for (let p = revPtr[j]; p < end; p++) if (revSim[p] > 0) item[revIdx[p]] += declineWeight * revSim[p];
       }
     }
 
@@ -555,7 +556,8 @@ export function similarServices(model: RecommenderModel, service: number, limit 
   const result: SimilarService[] = [];
   for (let t = 0; t < k && result.length < limit; t++) {
     const j = model.neighbourIndex[service * k + t];
-    if (j < 0) break;
+    // Lists are ordered by weight: from the first weight <= 0 on (EASE keeps negative ones), nothing is similar.
+    if (j < 0 || !(model.neighbourSimilarity[service * k + t] > 0)) break;
     const entry = model.catalog[j];
     result.push({
       service: j,

@@ -5,6 +5,7 @@
  * on a schedule from the statistics it keeps in D1.
  */
 import { type DealSample, fitBlend, logit } from "./calibration";
+import { fitDealAcceptanceMap } from "./deal-acceptance";
 import { easeNeighbours } from "./ease";
 import { ageRangeLabel, featureLayout, incomeRangeLabel } from "./features";
 import {
@@ -145,6 +146,8 @@ export function trainFromStatistics(
   }
 
   const fit = fitBlend(deals, { l2: config.l2 });
+  // Ratings mean acceptance of an offer: the recorded deals also fit the isotonic acceptance map.
+  const acceptance = fitDealAcceptanceMap(fit, deals);
 
   return {
     formatVersion: MODEL_FORMAT_VERSION,
@@ -165,8 +168,9 @@ export function trainFromStatistics(
       source: fit.source,
       samples: fit.samples,
       accepted: fit.accepted,
-      note: fit.note,
-      report: fit.report,
+      note: fit.source === "deals" ? `${fit.note}; ${acceptance.note}` : fit.note,
+      report: acceptance.map ? acceptance.report : fit.report,
+      acceptanceMap: acceptance.map,
     },
     groups: describeGroups(stats),
     popularityLogitMean: n > 0 ? popularityLogitSum / n : 0,

@@ -14,7 +14,7 @@ export const needCodeSchema = z
   .min(2, { error: `code must be 2 to ${NEED_CODE_MAX_LENGTH} characters` })
   .max(NEED_CODE_MAX_LENGTH, { error: `code must be 2 to ${NEED_CODE_MAX_LENGTH} characters` })
   .regex(NEED_CODE_PATTERN, { error: "code must be a lowercase slug such as mortgage or home-internet" })
-  .meta({ description: "Lowercase slug (2–40 characters)", example: "home-internet" });
+  .meta({ description: "Lowercase slug (2–40 characters)", example: "pets" });
 
 export const needGroupSchema = z
   .string({ error: "group must be a string" })
@@ -23,7 +23,7 @@ export const needGroupSchema = z
   .regex(NEED_CODE_PATTERN, { error: "group must be a lowercase slug such as finance" })
   .meta({
     description: "Group of the tag (lowercase slug), for CRMs that show the taxonomy as a tree",
-    example: "home",
+    example: "lifestyle",
   });
 
 const labelSchema = (field: string) =>
@@ -35,11 +35,11 @@ const labelSchema = (field: string) =>
 
 export const needLabelRuSchema = labelSchema("label_ru").meta({
   description: "Russian label",
-  example: "Домашний интернет",
+  example: "Домашние животные",
 });
 export const needLabelEnSchema = labelSchema("label_en").meta({
   description: "English label",
-  example: "Home internet",
+  example: "Pets",
 });
 
 /** One tag of the taxonomy. Inactive tags are refused on new input; stored ones are kept. */

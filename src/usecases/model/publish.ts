@@ -135,7 +135,7 @@ export function modelQuality(snapshot: StatisticsSnapshot, model: RecommenderMod
   let withNeighbour = 0;
   let topSimilarity = 0;
   for (let s = 0; s < n; s++) {
-    if (model.neighbourIndex[s * model.neighbours] >= 0) {
+    if (model.neighbourIndex[s * model.neighbours] >= 0 && model.neighbourSimilarity[s * model.neighbours] > 0) {
       withNeighbour++;
       topSimilarity += model.neighbourSimilarity[s * model.neighbours];
     }

@@ -74,7 +74,7 @@ function bruteEase(pairDot: Int32Array, lambda: number): number[][] {
 }
 
 describe("EASE from the Gram matrix of uses", () => {
-  it("keeps exactly the k largest positive weights of a brute-force solve, best first", () => {
+  it("keeps exactly the k weights of largest magnitude of a brute-force solve, signed, ordered by weight", () => {
     const stats = gram();
     let diagonal = 0;
     for (let a = 0; a < N; a++) diagonal += stats.pairDot[pairIndex(N, a, a)];
@@ -84,9 +84,10 @@ describe("EASE from the Gram matrix of uses", () => {
       const lists = easeNeighbours(stats.pairDot, N, k, relative);
       for (let a = 0; a < N; a++) {
         const expected = Array.from({ length: N }, (_, j) => ({ j, w: b[j][a] }))
-          .filter(({ j, w }) => j !== a && w > 0)
-          .sort((x, y) => y.w - x.w || x.j - y.j)
-          .slice(0, k);
+          .filter(({ j, w }) => j !== a && w !== 0)
+          .sort((x, y) => Math.abs(y.w) - Math.abs(x.w) || x.j - y.j)
+          .slice(0, k)
+          .sort((x, y) => y.w - x.w || x.j - y.j);
         const kept = Array.from(lists.index.subarray(a * k, a * k + k)).filter((j) => j >= 0);
         expect(kept).toEqual(expected.map((e) => e.j));
         expected.forEach((e, t) => {
@@ -125,8 +126,8 @@ describe("EASE from the Gram matrix of uses", () => {
     );
     expect(ranked.length).toBe(N - used.length);
     for (const r of ranked) {
-      // Pruning keeps positive weights only: the model's sum is Σ max(0, B[j][a]).
-      const expected = used.reduce((sum, j) => sum + Math.max(0, b[j][r.service]), 0);
+      // Nothing pruned: the model's sum is EASE's own score Σ B[j][a], negative weights included.
+      const expected = used.reduce((sum, j) => sum + b[j][r.service], 0);
       expect(r.parts.item).toBeCloseTo(expected, 5);
     }
   });

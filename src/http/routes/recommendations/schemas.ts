@@ -21,9 +21,10 @@ export const reasonSchema = z
         .map(([kind, meaning]) => `${kind}: ${meaning}`)
         .join("; "),
     }),
-    text: z
-      .string()
-      .meta({ description: "Ready to show to a sales manager", example: "Clients who use Debit card also take this" }),
+    text: z.string().meta({
+      description: "Ready to show to a sales manager",
+      example: "Clients who use Ипотека often also take Экспо Страхование: квартира",
+    }),
     weight: z
       .number()
       .min(0)
@@ -38,7 +39,7 @@ export const reasonSchema = z
 
 export const recommendationSchema = z
   .object({
-    code: z.string().meta({ description: "Service code", example: "property_insurance" }),
+    code: z.string().meta({ description: "Service code", example: "expo-property-insurance" }),
     name: z.string(),
     category: z.string(),
     company: z.object({ id: z.string(), name: z.string() }).meta({ description: "The company that sells the service" }),
