@@ -96,10 +96,9 @@ export {
   DEFAULT_RECOMMENDATION_LIMIT,
   type Recommendation,
   type ScoreOptions,
-  type SimilarService,
   scoreClient,
-  similarServices,
 } from "./scoring";
+export { type SimilarService, similarServices } from "./similar-services";
 export { computeNeighbours, cosineFromPairs, type NeighbourLists, reverseNeighbours } from "./similarity";
 export {
   type HeldOut,
