@@ -2,7 +2,7 @@
  * `npm run dev [-- --port N]`: the one-command local start of CactuBase on a fresh clone (after
  * `npm install`). The port is `--port N`, else `PORT`, else 8787; other arguments go to `wrangler dev`.
  *
- * 1. creates `.dev.vars` if missing (random ADMIN_TOKEN, printed once; random PSEUDONYM_KEY;
+ * 1. creates `.dev.vars` if missing (random ADMIN_TOKEN, printed once; the demo's fixed PSEUDONYM_KEY;
  *    ENVIRONMENT=development; ALLOW_LOCALHOST_WEBHOOKS=true) and adds any of these it lacks;
  * 2. applies the D1 migrations to the local database (no prompt);
  * 3. seeds the demo bank when the local database has no company yet (`npm run seed`);
@@ -119,6 +119,14 @@ function startCronTicker(baseUrl) {
   }, 5_000).unref();
 }
 
+/**
+ * The local demo's pseudonym key: fixed, not secret. A client's shard follows from its pseudonym
+ * (src/storage/shards.ts), so a random local key would put the demo's clients in other shards on
+ * every fresh start and the demo would train a different model each time. It protects nothing but
+ * generated demo data; a deployment sets its own secret (`wrangler secret put PSEUDONYM_KEY`).
+ */
+const LOCAL_DEMO_PSEUDONYM_KEY = "local-demo-pseudonym-key-not-a-secret-5c4ad001";
+
 /** @param {string} message */
 function step(message) {
   console.log(`\n[cactubase] ${message}`);
@@ -132,7 +140,7 @@ function step(message) {
 function ensureDevVars() {
   const defaults = {
     ADMIN_TOKEN: () => `dev_admin_${randomBytes(24).toString("base64url")}`,
-    PSEUDONYM_KEY: () => randomBytes(32).toString("hex"),
+    PSEUDONYM_KEY: () => LOCAL_DEMO_PSEUDONYM_KEY,
     ENVIRONMENT: () => "development",
     ALLOW_LOCALHOST_WEBHOOKS: () => "true",
   };
@@ -150,7 +158,7 @@ function ensureDevVars() {
       "# Local secrets and variables of `wrangler dev`, created by `npm run dev`. Never commit this file.\n" +
       "# Changing PSEUDONYM_KEY makes already stored client hashes unreachable: reseed with `npm run seed -- --reset`.\n";
     writeFileSync(DEV_VARS_PATH, `${header}${lines.join("\n")}\n`, { mode: 0o600 });
-    step(`Created ${file} with a random ADMIN_TOKEN and PSEUDONYM_KEY.`);
+    step(`Created ${file} with a random ADMIN_TOKEN and the local demo's PSEUDONYM_KEY (not a secret).`);
   } else if (lines.length > 0) {
     const text = readFileSync(DEV_VARS_PATH, "utf8");
     appendFileSync(DEV_VARS_PATH, `${text.endsWith("\n") || text === "" ? "" : "\n"}${lines.join("\n")}\n`);

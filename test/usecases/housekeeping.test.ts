@@ -156,9 +156,7 @@ describe("retention of candidates", () => {
     expect(await count("SELECT COUNT(*) AS n FROM scored_candidates WHERE experiment_id IS NOT NULL")).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM scored_candidates")).toBe(2);
     // Rollups keep the counts the raw rows no longer hold, except the day past its retention.
-    expect(
-      await count("SELECT COALESCE(SUM(count), 0) AS n FROM candidate_rollups WHERE service_id = ?1", service.id),
-    ).toBe(3);
+    expect(await count("SELECT TOTAL(count) AS n FROM candidate_rollups WHERE service_id = ?1", service.id)).toBe(3);
   });
 });
 

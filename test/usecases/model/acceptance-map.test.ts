@@ -14,7 +14,9 @@ import {
   ratingFromLogit,
 } from "../../../src/domain/recommender";
 import { getServingModel } from "../../../src/storage/model-store";
-import { api } from "../../harness";
+import { newClientOwnedId, requireSlotOfId } from "../../../src/storage/shards";
+import { allShardsD1 } from "../../all-shards";
+import { api, shardD1Of } from "../../harness";
 import {
   putClients,
   random,
@@ -31,10 +33,15 @@ let world: World;
  * scoring shortly before it: the logistic blend alone cannot follow a step, the map can.
  */
 async function seedStepDeals(count: number) {
-  const clients = await env.DB.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
+  const clients = await allShardsD1.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
   const services = Object.values(world.serviceIds);
   const next = random(11);
-  const statements: D1PreparedStatement[] = [];
+  // Each client's rows go to its own shard.
+  const statements = new Map<D1Database, D1PreparedStatement[]>();
+  const add = (clientId: string, statement: (d1: D1Database) => D1PreparedStatement) => {
+    const d1 = shardD1Of(clientId);
+    statements.set(d1, [...(statements.get(d1) ?? []), statement(d1)]);
+  };
   const base = Date.now() - 20 * 86_400_000;
   const columns = PART_NAMES.map((name) => `part_${name}`).join(", ");
   const placeholders = PART_NAMES.map(() => "?").join(", ");
@@ -45,18 +52,34 @@ async function seedStepDeals(count: number) {
     const accepted = next() < (link < 0.5 ? 0.1 : 0.85);
     const at = base + i * 1000;
     const parts = { item: 0.5 * next(), group: 0.2, link, segment: 0.2, popularity: 0.2, activity: 2 };
-    statements.push(
-      env.DB.prepare(
-        `INSERT INTO scored_candidates (client_id, service_id, company_id, rating, threshold, decision, at, ${columns})
-         VALUES (?, ?, ?, 50, 70, 'lead', ?, ${placeholders})`,
-      ).bind(clientId, serviceId, world.bank.id, at, ...PART_NAMES.map((name) => parts[name])),
-      env.DB.prepare(
-        `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
-         VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
-      ).bind(`dl_step${i}`, clientId, serviceId, world.bank.id, accepted ? "accepted" : "declined", at + 100, at + 100),
+    add(clientId, (d1) =>
+      d1
+        .prepare(
+          `INSERT INTO scored_candidates (client_id, service_id, company_id, rating, threshold, decision, at, ${columns})
+           VALUES (?, ?, ?, 50, 70, 'lead', ?, ${placeholders})`,
+        )
+        .bind(clientId, serviceId, world.bank.id, at, ...PART_NAMES.map((name) => parts[name])),
+    );
+    add(clientId, (d1) =>
+      d1
+        .prepare(
+          `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
+           VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
+        )
+        .bind(
+          newClientOwnedId("dl", requireSlotOfId(clientId)),
+          clientId,
+          serviceId,
+          world.bank.id,
+          accepted ? "accepted" : "declined",
+          at + 100,
+          at + 100,
+        ),
     );
   }
-  for (let i = 0; i < statements.length; i += 90) await env.DB.batch(statements.slice(i, i + 90));
+  for (const [d1, list] of statements) {
+    for (let i = 0; i < list.length; i += 90) await d1.batch(list.slice(i, i + 90));
+  }
 }
 
 beforeAll(async () => {
@@ -96,10 +119,12 @@ it("a retrain on recorded deals fits the acceptance map and serves mapped rating
     body: { external_id: "crm-map-1", age: 34, monthly_income: 130_000, region: "msk", services: { mortgage: 1 } },
   });
   expect([200, 201], JSON.stringify(lead.body)).toContain(lead.status);
-  const scored = await env.DB.prepare(
-    `SELECT rating, ${PART_NAMES.map((name) => `part_${name} AS "${name}"`).join(", ")}
-       FROM scored_candidates WHERE rating <> 50 ORDER BY rating DESC`,
-  ).all<PartScores & { rating: number }>();
+  const scored = await allShardsD1
+    .prepare(
+      `SELECT rating, ${PART_NAMES.map((name) => `part_${name} AS "${name}"`).join(", ")}
+         FROM scored_candidates WHERE rating <> 50 ORDER BY rating DESC`,
+    )
+    .all<PartScores & { rating: number }>();
   expect(scored.results.length).toBeGreaterThan(0);
   for (const row of scored.results) {
     const z = blendLogit(model.blend, partFeatures(row));
