@@ -13,14 +13,14 @@
  *    spread over `--shards` client shards; it ends with the capacity line of docs/scaling.md.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { DEMO_DEFAULT_SEED, generateBankDataset } from "../scripts/datagen/demo";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
 import { describeMachine } from "./lib/machine";
-import { BenchReport, bytes, fixed } from "./lib/report";
+import { BenchReport, bytes, fixed, PROJECT_ROOT } from "./lib/report";
 import { type DemoKeys, WorkerSandbox } from "./lib/sandbox";
 
 const GB = 1024 ** 3;
@@ -36,23 +36,49 @@ const PLAN = {
   peakFactor: 3,
 };
 
+/** The retention variables of wrangler.toml `[vars]` (src/domain/retention.ts), in days. */
+function configuredRetention(): { candidates: number; rollups: number; leadArchive: number } {
+  const toml = readFileSync(join(PROJECT_ROOT, "wrangler.toml"), "utf8");
+  const days = (name: string, fallback: number) => {
+    const match = new RegExp(`^${name}\\s*=\\s*"(\\d+)"`, "m").exec(toml);
+    return match ? Number(match[1]) : fallback;
+  };
+  return {
+    candidates: days("CANDIDATE_RETENTION_DAYS", 30),
+    rollups: days("ROLLUP_RETENTION_DAYS", 400),
+    leadArchive: days("LEAD_ARCHIVE_AFTER_DAYS", 90),
+  };
+}
+
 /**
- * How long each table's rows stay in a shard (days), per docs/storage.md. `null`: kept for the
- * client's lifetime (part of the per-client footprint); numbers: rolling windows. Deals are kept a
- * year in the projection (they train the blend; older ones add nothing the statistics lack).
+ * How long each table's rows stay in a shard (days). `null`: part of a client's lifetime footprint
+ * (its profile, its cells and their history). Idempotency records live 48 h; the change log is
+ * folded within the quarter-hour and pruned daily (1 day); closed leads and their events move to R2
+ * after LEAD_ARCHIVE_AFTER_DAYS; deals are kept, counted here for a year.
  */
-const RETENTION_DAYS: Record<string, number | null> = {
-  clients: null,
-  interactions: null,
-  interaction_history: 365,
-  model_stat_deltas: 1,
-  idempotency_records: 2,
-  scored_candidates: 7,
-  candidate_rollups: 400,
-  leads: 30,
-  lead_events: 30,
-  deals: 365,
-};
+function retentionDays(): Record<string, number | null> {
+  const configured = configuredRetention();
+  return {
+    clients: null,
+    interactions: null,
+    interaction_history: null,
+    model_stat_deltas: 1,
+    idempotency_records: 2,
+    scored_candidates: configured.candidates,
+    candidate_rollups: configured.rollups,
+    leads: configured.leadArchive,
+    lead_events: configured.leadArchive,
+    archived_leads: 365,
+    deals: 365,
+  };
+}
+
+/**
+ * Rollup rows a shard can add in one day, whatever its traffic, per service: one per (rating slot,
+ * decision, outcome) that occurs; three decisions (below threshold, lead, not routed) and two outcome
+ * states carry nearly all of them.
+ */
+const ROLLUP_ROWS_PER_SERVICE_DAY = 101 * 3 * 2;
 
 function options() {
   const { values } = parseArgs({
@@ -61,7 +87,7 @@ function options() {
       calls: { type: "string", default: "600" },
       "deal-share": { type: "string", default: "0.5" },
       concurrency: { type: "string", default: "8" },
-      shards: { type: "string", default: "32" },
+      shards: { type: "string", default: "128" },
     },
   });
   const parsed = {
@@ -210,7 +236,7 @@ async function main() {
         const answer = (await response.json()) as {
           leads?: Array<{ lead_id: string; target_company: { id: string } }>;
         };
-        for (const lead of answer.leads ?? []) created.push({ id: lead.lead_id, company: lead.target_company.id });
+        for (const lead of answer.leads ?? []) created.push({ id: lead.id, company: lead.target_company.id });
       },
     );
     const callSeconds = (performance.now() - started) / 1000;
@@ -218,10 +244,11 @@ async function main() {
     const afterCalls = measureDatabases(sandbox.root);
 
     await sandbox.start();
+    const dealBase = sandbox.url;
     const dealt = created.slice(0, Math.round(created.length * opts.dealShare));
     let failedDeals = 0;
     await pool(dealt, opts.concurrency, async (lead) => {
-      const response = await fetch(`${base}/v1/partner/leads/${lead.id}/outcome`, {
+      const response = await fetch(`${dealBase}/v1/partner/leads/${lead.id}/outcome`, {
         method: "POST",
         headers: {
           authorization: `Bearer ${partnerKeyOf.get(lead.company)}`,
@@ -230,13 +257,16 @@ async function main() {
         },
         body: JSON.stringify({ outcome: Math.random() < 0.5 ? "accepted" : "declined", amount: 10_000 }),
       });
-      if (response.status >= 300) failedDeals++;
-      await response.text();
+      const text = await response.text();
+      if (response.status >= 300) {
+        if (failedDeals++ === 0) console.error(`[bench:storage] first refused outcome: ${response.status} ${text}`);
+      }
     });
     await sandbox.stop();
     const afterDeals = measureDatabases(sandbox.root);
 
     // ---- measured
+    const RETENTION = retentionDays();
     const seededTables = shardTables(seeded);
     const callTables = shardTables(afterCalls);
     const dealTables = shardTables(afterDeals);
@@ -266,14 +296,14 @@ async function main() {
       ],
       names.map((table) => {
         const size = dealTables.get(table)!;
-        const retention = RETENTION_DAYS[table];
+        const retention = RETENTION[table];
         return [
           table,
           String(size.rows),
           bytes(size.bytes),
           size.rows > 0 ? fixed(size.bytes / size.rows, 0) : "-",
-          bytes(Math.max(0, perCall(table))),
-          bytes(Math.max(0, perDeal(table))),
+          bytes(Math.round(Math.max(0, perCall(table)))),
+          bytes(Math.round(Math.max(0, perDeal(table)))),
           retention === undefined ? "?" : retention === null ? "client lifetime" : `${retention} d`,
         ];
       }),
@@ -286,59 +316,61 @@ async function main() {
       `per deal: ${bytes(totalPerDeal)}; control database: ${bytes(controlBytes)} (grows with the catalogue and admin actions, not with clients)`,
     );
 
-    // ---- projection
-    const clientBytes = (t: string) => {
-      const size = dealTables.get(t);
-      const clientsNow = dealTables.get("clients")?.rows ?? 1;
-      return size ? size.bytes / clientsNow : 0;
-    };
-    const footprintPerClient = clientBytes("clients") + clientBytes("interactions");
+    // ---- projection: the largest shard (slots spread clients evenly over the shards)
+    const clientsNow = dealTables.get("clients")?.rows ?? 1;
+    const lifetimeTables = names.filter((t) => RETENTION[t] === null);
+    const footprintPerClient = lifetimeTables.reduce((sum, t) => sum + (dealTables.get(t)?.bytes ?? 0), 0) / clientsNow;
     const dailyCalls = PLAN.leadCallsPerDay;
     const leadsPerCall = created.length / Math.max(1, calls);
     const dealsPerDay = dailyCalls * leadsPerCall * opts.dealShare;
-    const projection = names
-      .filter((t) => RETENTION_DAYS[t] !== null)
-      .map((t) => {
-        const days = RETENTION_DAYS[t] ?? 365;
-        // Rows a new client's call writes anyway (its history) count per call; deals per deal.
-        const daily = Math.max(0, perCall(t)) * dailyCalls + Math.max(0, perDeal(t)) * dealsPerDay;
+    const services = bank.catalog.services.length;
+    const rollups = dealTables.get("candidate_rollups");
+    const rollupRowBytes = rollups && rollups.rows > 0 ? rollups.bytes / rollups.rows : 0;
+    const windowed = names.filter((t) => typeof RETENTION[t] === "number");
+    /** The largest of `shardCount` shards: its share of clients, of calls and deals, for each table's retention. */
+    const largestShard = (shardCount: number) => {
+      // 1,024 slots over S shards: a shard holds at most ⌈1024 / S⌉ of them.
+      const share = Math.ceil(1024 / shardCount) / 1024;
+      const parts = windowed.map((t) => {
+        const days = RETENTION[t] as number;
+        // A repeat call of a known client writes no profile, cells or history (the lifetime footprint
+        // holds those): what remains grows with calls and deals.
+        let daily = (Math.max(0, perCall(t)) * dailyCalls + Math.max(0, perDeal(t)) * dealsPerDay) * share;
+        if (t === "candidate_rollups") daily = Math.min(daily, services * ROLLUP_ROWS_PER_SERVICE_DAY * rollupRowBytes);
         return { table: t, days, daily, steady: daily * days };
       });
-    const clientsTotal = footprintPerClient * PLAN.clients;
-    const steadyTotal = clientsTotal + projection.reduce((s, p) => s + p.steady, 0);
-    const dailyTotal = projection.reduce((s, p) => s + p.daily, 0);
-    // Slots spread clients evenly; a shard holds 1/S of them (1024 slots: at most one slot of skew).
-    const skew = 1 + Math.max(0, 1024 % opts.shards) / 1024;
-    const largest = (steadyTotal / opts.shards) * skew;
-    const daysTo10GbNoRetention =
-      (D1_DATABASE_CAP_BYTES - (clientsTotal / opts.shards) * skew) / ((dailyTotal / opts.shards) * skew);
-    // Round trips per lead call on its shard: one read batch and one write batch; a deal: two reads and a write batch.
+      const clientBytes = footprintPerClient * PLAN.clients * share;
+      const daily = parts.reduce((sum, p) => sum + p.daily, 0);
+      return { share, parts, clientBytes, daily, total: clientBytes + parts.reduce((sum, p) => sum + p.steady, 0) };
+    };
+    const planned = largestShard(opts.shards);
+    const largest = planned.total;
+    const daysTo10GbNoRetention = (D1_DATABASE_CAP_BYTES - planned.clientBytes) / planned.daily;
+    // Round trips on the client's shard: a lead call one read batch and one write batch (control data
+    // cached per isolate); a partner outcome three (lead, references, write).
     const peakCallsPerSecond = (dailyCalls / 86_400) * PLAN.peakFactor;
     const peakDealsPerSecond = (dealsPerDay / 86_400) * PLAN.peakFactor;
-    const queriesPerDatabase = ((peakCallsPerSecond * 2 + peakDealsPerSecond * 3) / opts.shards) * skew;
-    const shardsForTarget = Math.ceil(steadyTotal / TARGET_LARGEST_BYTES);
+    const queriesPerDatabase = (peakCallsPerSecond * 2 + peakDealsPerSecond * 3) * planned.share;
+    let shardsForTarget = 1;
+    while (shardsForTarget < 1024 && largestShard(shardsForTarget).total > TARGET_LARGEST_BYTES) shardsForTarget *= 2;
     report.table(
-      `Projection: ${PLAN.clients / 1e6}M clients, ${PLAN.leadCallsPerDay / 1e6}M lead calls a day (${fixed(leadsPerCall, 2)} leads each, ${opts.dealShare * 100} % answered), ${opts.shards} shards`,
-      [
-        { title: "part", align: "left" },
-        { title: "per day" },
-        { title: "kept" },
-        { title: "steady state, all shards" },
-      ],
+      `Projection, largest shard: ${PLAN.clients / 1e6}M clients, ${PLAN.leadCallsPerDay / 1e6}M lead calls a day (${fixed(leadsPerCall, 2)} leads each, ${opts.dealShare * 100} % answered), ${opts.shards} shards`,
+      [{ title: "part", align: "left" }, { title: "per day" }, { title: "kept" }, { title: "steady state" }],
       [
         [
-          "client profiles + cells",
+          "clients, cells, history",
           "-",
           "lifetime",
-          `${bytes(clientsTotal)} (${fixed(footprintPerClient, 0)} B/client)`,
+          `${bytes(planned.clientBytes)} (${fixed(footprintPerClient, 0)} B/client)`,
         ],
-        ...projection.map((p) => [p.table, bytes(p.daily), `${p.days} d`, bytes(p.steady)]),
-        ["total", bytes(dailyTotal), "", bytes(steadyTotal)],
+        ...planned.parts.map((p) => [p.table, bytes(p.daily), `${p.days} d`, bytes(p.steady)]),
+        ["total", bytes(planned.daily), "", bytes(largest)],
       ],
     );
     report.notes(
-      `shards needed for the largest database to stay ≤ 5 GB: ${shardsForTarget}; at ${opts.shards} shards each holds ~${fixed(100 / opts.shards, 2)} % of clients`,
-      `peak: ${fixed(peakCallsPerSecond, 1)} lead calls/s and ${fixed(peakDealsPerSecond, 1)} deals/s (×${PLAN.peakFactor} the daily average)`,
+      `shards needed (a power of two) for the largest database to stay ≤ 5 GB: ${shardsForTarget}; at ${opts.shards} shards the largest holds ${fixed(planned.share * 100, 2)} % of the clients`,
+      `candidate rollups per shard and day are bounded by ${services} services × ${ROLLUP_ROWS_PER_SERVICE_DAY} rows (slot × decision × outcome), whatever the traffic`,
+      `peak: ${fixed(peakCallsPerSecond, 1)} lead calls/s and ${fixed(peakDealsPerSecond, 1)} deals/s in all (×${PLAN.peakFactor} the daily average)`,
     );
     report.print();
     report.print(
@@ -358,7 +390,14 @@ async function main() {
       tables: Object.fromEntries(
         names.map((t) => [t, { ...dealTables.get(t), perCall: perCall(t), perDeal: perDeal(t) }]),
       ),
-      projection: { steadyTotal, dailyTotal, largest, daysTo10GbNoRetention, queriesPerDatabase, shardsForTarget },
+      projection: {
+        largest,
+        daily: planned.daily,
+        daysTo10GbNoRetention,
+        queriesPerDatabase,
+        shardsForTarget,
+        footprintPerClient,
+      },
     });
   } catch (error) {
     await sandbox.stop();

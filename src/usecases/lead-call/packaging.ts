@@ -14,7 +14,7 @@ import type { LeadContext } from "../../storage/lead-context";
 import type { NewLead } from "../../storage/leads";
 import { newClientOwnedId, requireSlotOfId } from "../../storage/shards";
 import type { LeadCallLead } from "./answer";
-import { type ClientRating, RATED_PER_CALL } from "./rating";
+import { type ClientRating, RAW_CANDIDATES_PER_CALL } from "./rating";
 
 export interface PackagingInput {
   pseudonymKey: string;
@@ -86,9 +86,9 @@ export function answeredLeads(newLeads: readonly NewLead[], outcomes: readonly C
 }
 
 /**
- * The raw scored-candidate rows: the best RATED_PER_CALL decisions (those the answer shows) and any
- * other service that got past its threshold, each linked to its lead when one was created. Every
- * decision, kept or not, is counted by {@link rollupIncrements}.
+ * The raw scored-candidate rows: the best RAW_CANDIDATES_PER_CALL decisions, any other service that
+ * got past its threshold, and every decision an experiment governs, each linked to its lead when one
+ * was created. Every decision, kept or not, is counted by {@link rollupIncrements}.
  */
 export function scoredCandidateRows(
   input: Pick<PackagingInput, "outcomes" | "rated" | "clientId" | "now">,
@@ -96,7 +96,8 @@ export function scoredCandidateRows(
 ): NewScoredCandidate[] {
   const leadIdByService = new Map(newLeads.map((lead) => [lead.serviceId, lead.document.lead_id]));
   const kept = input.outcomes.filter(
-    (outcome, rank) => rank < RATED_PER_CALL || outcome.decision !== "below_threshold",
+    (outcome, rank) =>
+      rank < RAW_CANDIDATES_PER_CALL || outcome.decision !== "below_threshold" || outcome.experimentId !== null,
   );
   return kept.map((outcome) => ({
     clientId: input.clientId,

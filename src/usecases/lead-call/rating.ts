@@ -7,12 +7,20 @@ import type { ServingModel } from "../../storage/model-store";
 import { rateWithModel, type ServingCatalog, type ServingCatalogEntry } from "../recommendations/serving";
 
 /**
- * The lead call answers (with reasons) and records as raw scored candidates this many of the
- * client's best services: it bounds the answer and the rows written per call whatever the catalogue
- * size. Every eligible service is still rated and decided, and counted in the daily rollups that the
- * threshold preview and the calibration report read (src/storage/candidate-rollups.ts).
+ * The lead call answers (with reasons) this many of the client's best services: it bounds the answer
+ * whatever the catalogue size. Every eligible service is still rated and decided, and counted in the
+ * daily rollups that the threshold preview and the calibration report read
+ * (src/storage/candidate-rollups.ts).
  */
 export const RATED_PER_CALL = 50;
+
+/**
+ * Raw scored candidates kept per call below the threshold: the client's best few. What reads raw rows
+ * is the blend's deal samples (a deal joined to the scoring of its service before it: offered services
+ * above all, and the few a CRM sells next) and the experiment report (tagged rows, all kept); the
+ * reports read the rollups. Ten rows instead of fifty cut the call's biggest write by about 80 %.
+ */
+export const RAW_CANDIDATES_PER_CALL = 10;
 
 /** Part-score columns of `scored_candidates`, from a recommendation's parts. */
 export interface PartColumns {

@@ -7,7 +7,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../src/storage/model-store";
-import { RATED_PER_CALL } from "../../../src/usecases/lead-call/rating";
+import { RATED_PER_CALL, RAW_CANDIDATES_PER_CALL } from "../../../src/usecases/lead-call/rating";
 import { retrainModel } from "../../../src/usecases/model/retrain";
 import { allShardsD1 } from "../../all-shards";
 import { api, seedCompany, seedKey, seedService } from "../../harness";
@@ -81,7 +81,7 @@ const client = (id: string) => ({
 });
 
 describe("bounded writes of the lead call", () => {
-  it("rolls up every rated service while keeping only the answered best as raw candidates", async () => {
+  it("rolls up every rated service while keeping only the best few as raw candidates", async () => {
     await setThreshold(100);
     const res = await leadCall(client("growth-all-rated"));
     expect(res.status).toBe(200);
@@ -91,7 +91,8 @@ describe("bounded writes of the lead call", () => {
     expect(await rollupTotal()).toBe(SERVICE_COUNT - 1);
     expect(await rollupTotal("decision = 'below_threshold' AND outcome = 0")).toBe(SERVICE_COUNT - 1);
     const raw = await allShardsD1.prepare("SELECT COUNT(*) AS n FROM scored_candidates").first<{ n: number }>();
-    expect(raw!.n).toBe(RATED_PER_CALL);
+    // Raw rows: only the best few below the threshold (what the blend's deal samples join).
+    expect(raw!.n).toBe(RAW_CANDIDATES_PER_CALL);
     // The preview at threshold 0 sees all of them, not only the answered 50.
     const preview = await api("GET", "/v1/admin/thresholds/preview?from=0&to=0&days=1");
     expect(preview.status).toBe(200);
