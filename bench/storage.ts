@@ -234,7 +234,7 @@ async function main() {
           return;
         }
         const answer = (await response.json()) as {
-          leads?: Array<{ lead_id: string; target_company: { id: string } }>;
+          leads?: Array<{ id: string; target_company: { id: string } }>;
         };
         for (const lead of answer.leads ?? []) created.push({ id: lead.id, company: lead.target_company.id });
       },
