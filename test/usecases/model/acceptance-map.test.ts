@@ -14,9 +14,8 @@ import {
   ratingFromLogit,
 } from "../../../src/domain/recommender";
 import { getServingModel } from "../../../src/storage/model-store";
-import { newClientOwnedId, requireSlotOfId } from "../../../src/storage/shards";
 import { allShardsD1 } from "../../all-shards";
-import { api, shardD1Of } from "../../harness";
+import { api } from "../../harness";
 import {
   putClients,
   random,
@@ -25,6 +24,7 @@ import {
   syntheticClients,
   type World,
 } from "../../http/routes/recommendations/fixtures";
+import { insertScoredDeals } from "./statistics-helpers";
 
 let world: World;
 
@@ -36,50 +36,20 @@ async function seedStepDeals(count: number) {
   const clients = await allShardsD1.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
   const services = Object.values(world.serviceIds);
   const next = random(11);
-  // Each client's rows go to its own shard.
-  const statements = new Map<D1Database, D1PreparedStatement[]>();
-  const add = (clientId: string, statement: (d1: D1Database) => D1PreparedStatement) => {
-    const d1 = shardD1Of(clientId);
-    statements.set(d1, [...(statements.get(d1) ?? []), statement(d1)]);
-  };
   const base = Date.now() - 20 * 86_400_000;
-  const columns = PART_NAMES.map((name) => `part_${name}`).join(", ");
-  const placeholders = PART_NAMES.map(() => "?").join(", ");
-  for (let i = 0; i < count; i++) {
-    const clientId = clients.results[i % clients.results.length].id;
-    const serviceId = services[Math.floor(i / clients.results.length) % services.length];
-    const link = next();
-    const accepted = next() < (link < 0.5 ? 0.1 : 0.85);
-    const at = base + i * 1000;
-    const parts = { item: 0.5 * next(), group: 0.2, link, segment: 0.2, popularity: 0.2, activity: 2 };
-    add(clientId, (d1) =>
-      d1
-        .prepare(
-          `INSERT INTO scored_candidates (client_id, service_id, company_id, rating, threshold, decision, at, ${columns})
-           VALUES (?, ?, ?, 50, 70, 'lead', ?, ${placeholders})`,
-        )
-        .bind(clientId, serviceId, world.bank.id, at, ...PART_NAMES.map((name) => parts[name])),
-    );
-    add(clientId, (d1) =>
-      d1
-        .prepare(
-          `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
-           VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
-        )
-        .bind(
-          newClientOwnedId("dl", requireSlotOfId(clientId)),
-          clientId,
-          serviceId,
-          world.bank.id,
-          accepted ? "accepted" : "declined",
-          at + 100,
-          at + 100,
-        ),
-    );
-  }
-  for (const [d1, list] of statements) {
-    for (let i = 0; i < list.length; i += 90) await d1.batch(list.slice(i, i + 90));
-  }
+  await insertScoredDeals(
+    Array.from({ length: count }, (_, i) => {
+      const link = next();
+      return {
+        clientId: clients.results[i % clients.results.length].id,
+        serviceId: services[Math.floor(i / clients.results.length) % services.length],
+        companyId: world.bank.id,
+        at: base + i * 1000,
+        accepted: next() < (link < 0.5 ? 0.1 : 0.85),
+        parts: { item: 0.5 * next(), group: 0.2, link, segment: 0.2, popularity: 0.2, activity: 2 },
+      };
+    }),
+  );
 }
 
 beforeAll(async () => {

@@ -1,10 +1,8 @@
 import { beforeAll, expect, it } from "vitest";
-import { PART_NAMES } from "../../../src/domain/recommender";
-import { newClientOwnedId, requireSlotOfId } from "../../../src/storage/shards";
 import { readDealSamples } from "../../../src/storage/training-inputs";
 import { MAX_DEAL_SAMPLES } from "../../../src/usecases/model/publish";
 import { allShardsD1 } from "../../all-shards";
-import { api, shardD1Of, shardDbs } from "../../harness";
+import { api, shardDbs } from "../../harness";
 import {
   putClients,
   random,
@@ -13,6 +11,7 @@ import {
   syntheticClients,
   type World,
 } from "../../http/routes/recommendations/fixtures";
+import { insertScoredDeals } from "./statistics-helpers";
 
 let world: World;
 
@@ -21,53 +20,22 @@ async function seedScoredDeals(count: number) {
   const clients = await allShardsD1.prepare("SELECT id FROM clients ORDER BY id").all<{ id: string }>();
   const services = Object.values(world.serviceIds);
   const next = random(5);
-  // Each client's rows go to its own shard.
-  const statements = new Map<D1Database, D1PreparedStatement[]>();
-  const add = (clientId: string, statement: (d1: D1Database) => D1PreparedStatement) => {
-    const d1 = shardD1Of(clientId);
-    const list = statements.get(d1) ?? [];
-    list.push(statement(d1));
-    statements.set(d1, list);
-  };
   const base = Date.now() - 10 * 86_400_000;
-  for (let i = 0; i < count; i++) {
-    const clientId = clients.results[i % clients.results.length].id;
-    const serviceId = services[Math.floor(i / clients.results.length) % services.length];
-    const link = next();
-    const accepted = next() < 0.1 + 0.8 * link;
-    const at = base + i * 1000;
-    const parts = { item: 2 * next(), group: 0.2, link, segment: 0.2, popularity: 0.2, activity: 2 };
-    const columns = PART_NAMES.map((name) => `part_${name}`).join(", ");
-    const placeholders = PART_NAMES.map(() => "?").join(", ");
-    const scored = `INSERT INTO scored_candidates (client_id, service_id, company_id, rating, threshold, decision, at, ${columns})
-                    VALUES (?, ?, ?, 50, 70, 'lead', ?, ${placeholders})`;
-    add(clientId, (d1) =>
-      d1.prepare(scored).bind(clientId, serviceId, world.bank.id, at, ...PART_NAMES.map((name) => parts[name])),
-    );
-    // A later scoring must not be joined to the earlier deal.
-    add(clientId, (d1) =>
-      d1.prepare(scored).bind(clientId, serviceId, world.bank.id, at + 500, ...PART_NAMES.map(() => 0.999)),
-    );
-    add(clientId, (d1) =>
-      d1
-        .prepare(
-          `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
-           VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
-        )
-        .bind(
-          newClientOwnedId("dl", requireSlotOfId(clientId)),
-          clientId,
-          serviceId,
-          world.bank.id,
-          accepted ? "accepted" : "declined",
-          at + 100,
-          at + 100,
-        ),
-    );
-  }
-  for (const [d1, list] of statements) {
-    for (let i = 0; i < list.length; i += 90) await d1.batch(list.slice(i, i + 90));
-  }
+  await insertScoredDeals(
+    Array.from({ length: count }, (_, i) => {
+      const link = next();
+      const accepted = next() < 0.1 + 0.8 * link;
+      return {
+        clientId: clients.results[i % clients.results.length].id,
+        serviceId: services[Math.floor(i / clients.results.length) % services.length],
+        companyId: world.bank.id,
+        at: base + i * 1000,
+        accepted,
+        parts: { item: 2 * next(), group: 0.2, link, segment: 0.2, popularity: 0.2, activity: 2 },
+        laterParts: { item: 0.999, group: 0.999, link: 0.999, segment: 0.999, popularity: 0.999, activity: 0.999 },
+      };
+    }),
+  );
 }
 
 beforeAll(async () => {

@@ -8,13 +8,17 @@ import { expect } from "vitest";
 import {
   type FeatureSpace,
   type ModelStatistics,
+  PART_NAMES,
+  type PartScores,
   profileFromFields,
   type RecommenderClient,
   StatisticsAccumulator,
 } from "../../../src/domain/recommender";
 import type { StatisticsSnapshot } from "../../../src/domain/recommender/statistics-snapshot";
+import { newClientOwnedId, requireSlotOfId } from "../../../src/storage/shards";
 import { decodeSnapshot } from "../../../src/storage/statistics-snapshot-codec";
 import { allShardsD1 } from "../../all-shards";
+import { shardD1Of } from "../../harness";
 
 /** Every client of D1 as a RecommenderClient of `space` (cells ascending by model index), by id. */
 export async function allClientRecords(space: FeatureSpace): Promise<RecommenderClient[]> {
@@ -75,3 +79,55 @@ export {
   expectSameStatistics,
   GROUP_FREE_ARRAYS,
 } from "../../domain/recommender/statistics-assertions";
+
+/** A recorded offer outcome with the part scores it was rated with (the blend's deal samples). */
+export interface ScoredDeal {
+  clientId: string;
+  serviceId: string;
+  companyId: string;
+  /** When the service was scored; the deal follows 100 ms later. */
+  at: number;
+  parts: PartScores;
+  accepted: boolean;
+  /** A later scoring of the same service (500 ms after), which must never be joined to the deal. */
+  laterParts?: PartScores;
+}
+
+/** Writes each deal, its scoring (and any later one) into its client's shard, in batches. */
+export async function insertScoredDeals(deals: readonly ScoredDeal[]): Promise<void> {
+  const columns = PART_NAMES.map((name) => `part_${name}`).join(", ");
+  const placeholders = PART_NAMES.map(() => "?").join(", ");
+  const scored = `INSERT INTO scored_candidates (client_id, service_id, company_id, rating, threshold, decision, at, ${columns})
+                  VALUES (?, ?, ?, 50, 70, 'lead', ?, ${placeholders})`;
+  const statements = new Map<D1Database, D1PreparedStatement[]>();
+  for (const deal of deals) {
+    const d1 = shardD1Of(deal.clientId);
+    const list = statements.get(d1) ?? [];
+    statements.set(d1, list);
+    const scoring = (at: number, parts: PartScores) =>
+      d1
+        .prepare(scored)
+        .bind(deal.clientId, deal.serviceId, deal.companyId, at, ...PART_NAMES.map((name) => parts[name]));
+    list.push(scoring(deal.at, deal.parts));
+    if (deal.laterParts) list.push(scoring(deal.at + 500, deal.laterParts));
+    list.push(
+      d1
+        .prepare(
+          `INSERT INTO deals (id, client_id, service_id, company_id, outcome, reported_by, occurred_at, created_at)
+           VALUES (?, ?, ?, ?, ?, 'crm', ?, ?)`,
+        )
+        .bind(
+          newClientOwnedId("dl", requireSlotOfId(deal.clientId)),
+          deal.clientId,
+          deal.serviceId,
+          deal.companyId,
+          deal.accepted ? "accepted" : "declined",
+          deal.at + 100,
+          deal.at + 100,
+        ),
+    );
+  }
+  for (const [d1, list] of statements) {
+    for (let i = 0; i < list.length; i += 90) await d1.batch(list.slice(i, i + 90));
+  }
+}
