@@ -24,6 +24,27 @@ export async function activeNeedCodes(db: Db): Promise<Set<string>> {
   return new Set(rows.map((row) => row.code));
 }
 
+/** This isolate's copy of the active need codes, per control database (see `cachedActiveNeedCodes`). */
+let needCodesCache: { db: Db; at: number; codes: Set<string> } | null = null;
+
+/**
+ * The active need codes, read at most once per `ttlMs` in this isolate (0: every time): every intake
+ * and lead call checks needs against them, and the taxonomy changes only through the admin API,
+ * which drops the copy (`forgetNeedCodes`) in the isolate that changed it.
+ */
+export async function cachedActiveNeedCodes(db: Db, now: number, ttlMs: number): Promise<Set<string>> {
+  const cached = needCodesCache;
+  if (ttlMs > 0 && cached && cached.db === db && now >= cached.at && now - cached.at < ttlMs) return cached.codes;
+  const codes = await activeNeedCodes(db);
+  if (ttlMs > 0) needCodesCache = { db, at: now, codes };
+  return codes;
+}
+
+/** Drops this isolate's copy of the need codes. */
+export function forgetNeedCodes(): void {
+  needCodesCache = null;
+}
+
 export async function getNeedTag(db: Db, code: string): Promise<NeedTagRow | null> {
   const [row] = await db.select().from(needTags).where(eq(needTags.code, code)).limit(1);
   return row ?? null;

@@ -10,7 +10,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { countCreatedLeads, forgetControlSnapshot, loadLeadContext } from "../../src/storage/lead-context";
 import { companies } from "../../src/storage/schema";
 import { clientShards, shardOfPseudonym } from "../../src/storage/shards";
-import { controlCacheTtlMs, DEFAULT_CONTROL_CACHE_TTL_MS } from "../../src/usecases/lead-call/control-cache";
+import { cachedActiveNeedCodes } from "../../src/storage/vocabularies";
+import {
+  controlCacheTtlMs,
+  controlDataChanged,
+  DEFAULT_CONTROL_CACHE_TTL_MS,
+} from "../../src/usecases/lead-call/control-cache";
 import { db, resetDatabase, seedCompany, seedService } from "../harness";
 
 const HASH = "cache-test-client-hash";
@@ -82,5 +87,21 @@ describe("the lead call's control cache", () => {
     for (const bad of ["-1", "1.5", "soon", "999999"]) {
       expect(controlCacheTtlMs({ CONTROL_CACHE_TTL_MS: bad })).toBe(DEFAULT_CONTROL_CACHE_TTL_MS);
     }
+  });
+});
+
+describe("the need codes' cache", () => {
+  it("serves the taxonomy from the isolate's copy within the TTL; an admin change drops it", async () => {
+    const now = Date.now();
+    expect((await cachedActiveNeedCodes(db(), now, 5_000)).has("pets-cache-test")).toBe(false);
+    await env.DB.prepare(
+      "INSERT INTO need_tags (code, label_ru, label_en, group_code, active, created_at, updated_at) VALUES ('pets-cache-test', 'Питомцы', 'Pets', 'lifestyle', 1, 0, 0)",
+    ).run();
+    expect((await cachedActiveNeedCodes(db(), now + 10, 5_000)).has("pets-cache-test")).toBe(false);
+    expect((await cachedActiveNeedCodes(db(), now + 20, 0)).has("pets-cache-test")).toBe(true);
+    await cachedActiveNeedCodes(db(), now + 30, 5_000);
+    await env.DB.prepare("UPDATE need_tags SET active = 0 WHERE code = 'pets-cache-test'").run();
+    controlDataChanged();
+    expect((await cachedActiveNeedCodes(db(), now + 40, 5_000)).has("pets-cache-test")).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Env } from "../../env";
 import { forgetControlSnapshot } from "../../storage/lead-context";
+import { forgetNeedCodes } from "../../storage/vocabularies";
 
 /** Default life of the cached control data: a paused company stops receiving leads this much later at most. */
 export const DEFAULT_CONTROL_CACHE_TTL_MS = 5_000;
@@ -19,4 +20,5 @@ export function controlCacheTtlMs(env: Pick<Env, "CONTROL_CACHE_TTL_MS">): numbe
 /** An admin write went through this isolate: the next lead call reads the control data afresh. */
 export function controlDataChanged(): void {
   forgetControlSnapshot();
+  forgetNeedCodes();
 }

@@ -6,7 +6,8 @@ import { DomainError, type ErrorItem } from "../../domain/errors";
 import { profileInVocabulary, type VocabularyProfile } from "../../domain/vocabularies/profile";
 import type { Env } from "../../env";
 import { controlDb } from "../../storage/shards";
-import { activeNeedCodes } from "../../storage/vocabularies";
+import { cachedActiveNeedCodes } from "../../storage/vocabularies";
+import { controlCacheTtlMs } from "../lead-call/control-cache";
 
 /** A checker bound to the taxonomy as read once for the request. */
 export interface VocabularyChecker {
@@ -23,7 +24,7 @@ export interface VocabularyChecker {
 }
 
 export async function vocabularyChecker(env: Env): Promise<VocabularyChecker> {
-  const needs = await activeNeedCodes(controlDb(env));
+  const needs = await cachedActiveNeedCodes(controlDb(env), Date.now(), controlCacheTtlMs(env));
   return {
     check: (profile, basePath) => profileInVocabulary(profile, needs, basePath),
     require: (profile, basePath) => {
