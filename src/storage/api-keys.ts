@@ -112,6 +112,40 @@ export async function findActiveKey(db: Db, presented: string) {
   return rows[0] ?? null;
 }
 
+type ApiKeyRow = NonNullable<Awaited<ReturnType<typeof findActiveKey>>>;
+
+/** Keys this isolate resolved lately, by the SHA-256 of the presented secret (never the secret). */
+const activeKeyCache = new Map<string, { db: Db; at: number; row: ApiKeyRow }>();
+/** Keys remembered per isolate at most (the oldest are forgotten first). */
+const ACTIVE_KEY_CACHE_SIZE = 1_000;
+
+/**
+ * {@link findActiveKey}, remembered per isolate for `ttlMs` (0: read every time). Only keys that
+ * were found are remembered: an unknown key always asks D1. A revocation through this isolate drops
+ * the cache at once (`forgetActiveKeys`); other isolates honour it within `ttlMs`.
+ */
+export async function cachedActiveKey(db: Db, presented: string, now: number, ttlMs: number) {
+  if (ttlMs <= 0) return findActiveKey(db, presented);
+  const hash = await sha256Hex(presented);
+  const cached = activeKeyCache.get(hash);
+  if (cached && cached.db === db && now >= cached.at && now - cached.at < ttlMs) return cached.row;
+  const row = await findActiveKey(db, presented);
+  activeKeyCache.delete(hash);
+  if (row) {
+    if (activeKeyCache.size >= ACTIVE_KEY_CACHE_SIZE) {
+      const oldest = activeKeyCache.keys().next().value;
+      if (oldest !== undefined) activeKeyCache.delete(oldest);
+    }
+    activeKeyCache.set(hash, { db, at: now, row });
+  }
+  return row;
+}
+
+/** Drops every remembered key (an admin changed keys through this isolate). */
+export function forgetActiveKeys(): void {
+  activeKeyCache.clear();
+}
+
 export async function touchApiKey(db: Db, id: string, now = Date.now()) {
   await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id));
 }

@@ -7,6 +7,7 @@
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cachedActiveKey } from "../../src/storage/api-keys";
 import { countCreatedLeads, forgetControlSnapshot, loadLeadContext } from "../../src/storage/lead-context";
 import { companies } from "../../src/storage/schema";
 import { clientShards, shardOfPseudonym } from "../../src/storage/shards";
@@ -16,7 +17,7 @@ import {
   controlDataChanged,
   DEFAULT_CONTROL_CACHE_TTL_MS,
 } from "../../src/usecases/lead-call/control-cache";
-import { db, resetDatabase, seedCompany, seedService } from "../harness";
+import { db, resetDatabase, seedCompany, seedKey, seedService } from "../harness";
 
 const HASH = "cache-test-client-hash";
 
@@ -103,5 +104,25 @@ describe("the need codes' cache", () => {
     await env.DB.prepare("UPDATE need_tags SET active = 0 WHERE code = 'pets-cache-test'").run();
     controlDataChanged();
     expect((await cachedActiveNeedCodes(db(), now + 40, 5_000)).has("pets-cache-test")).toBe(false);
+  });
+});
+
+describe("the API key cache", () => {
+  it("remembers a found key within the TTL; a revocation shows after it, or at once where the admin wrote", async () => {
+    const company = await seedCompany({ name: "Keyed Co" });
+    const issued = await seedKey("crm", company.id);
+    const now = Date.now();
+    expect((await cachedActiveKey(db(), issued.key, now, 5_000))?.id).toBe(issued.id);
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(now, issued.id).run();
+    // Another isolate's copy: still valid within the TTL, refused past it.
+    expect((await cachedActiveKey(db(), issued.key, now + 1_000, 5_000))?.id).toBe(issued.id);
+    expect(await cachedActiveKey(db(), issued.key, now + 5_001, 5_000)).toBeNull();
+    // Unknown keys are never remembered; an admin write in this isolate drops every copy.
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = NULL WHERE id = ?").bind(issued.id).run();
+    expect((await cachedActiveKey(db(), issued.key, now + 5_002, 5_000))?.id).toBe(issued.id);
+    await env.DB.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ?").bind(now, issued.id).run();
+    controlDataChanged();
+    expect(await cachedActiveKey(db(), issued.key, now + 5_003, 5_000)).toBeNull();
+    expect(await cachedActiveKey(db(), "cb_crm_not-a-key", now, 5_000)).toBeNull();
   });
 });

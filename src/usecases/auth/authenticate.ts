@@ -1,13 +1,16 @@
 /**
- * Who is calling: a presented bearer key resolved into a principal. The key table is read on every
- * request so that a revocation takes effect at once; `last_used_at` is refreshed at most once a
- * minute per key, off the request path.
+ * Who is calling: a presented bearer key resolved into a principal. A found key is remembered per
+ * isolate for CONTROL_CACHE_TTL_MS (5 s), like the rest of the control data: a revocation takes effect
+ * at once in the isolate that made it (admin writes drop the cache) and within the TTL everywhere
+ * else; with the TTL at 0 the key table is read on every request. `last_used_at` is refreshed at most
+ * once a minute per key, off the request path.
  */
 import { DomainError } from "../../domain/errors";
 import type { Env, Principal } from "../../env";
 import { timingSafeEqual } from "../../lib/crypto";
-import { findActiveKey, touchApiKey } from "../../storage/api-keys";
+import { cachedActiveKey, touchApiKey } from "../../storage/api-keys";
 import { controlDb } from "../../storage/shards";
+import { controlCacheTtlMs } from "../lead-call/control-cache";
 
 /** `last_used_at` is refreshed at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -26,7 +29,7 @@ export interface Authenticated {
  * @throws DomainError `unauthorized` for an unknown or revoked key.
  */
 export async function authenticateKey(
-  env: Pick<Env, "DB" | "ADMIN_TOKEN">,
+  env: Pick<Env, "DB" | "ADMIN_TOKEN" | "CONTROL_CACHE_TTL_MS">,
   presented: string,
   now = Date.now(),
 ): Promise<Authenticated> {
@@ -34,7 +37,7 @@ export async function authenticateKey(
     return { principal: { keyId: "admin-token", scope: "admin", companyId: null }, touch: null };
   }
   const db = controlDb(env);
-  const key = await findActiveKey(db, presented);
+  const key = await cachedActiveKey(db, presented, now, controlCacheTtlMs(env));
   if (!key) throw new DomainError("unauthorized", "Unknown or revoked API key");
   const principal: Principal = { keyId: key.id, scope: key.scope, companyId: key.companyId };
   const due = !key.lastUsedAt || now - key.lastUsedAt > TOUCH_INTERVAL_MS;

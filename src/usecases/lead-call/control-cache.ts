@@ -3,6 +3,7 @@
  * and dropping it when an admin changes something through this isolate.
  */
 import type { Env } from "../../env";
+import { forgetActiveKeys } from "../../storage/api-keys";
 import { forgetControlSnapshot } from "../../storage/lead-context";
 import { forgetNeedCodes } from "../../storage/vocabularies";
 
@@ -21,4 +22,5 @@ export function controlCacheTtlMs(env: Pick<Env, "CONTROL_CACHE_TTL_MS">): numbe
 export function controlDataChanged(): void {
   forgetControlSnapshot();
   forgetNeedCodes();
+  forgetActiveKeys();
 }
