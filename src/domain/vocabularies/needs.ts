@@ -51,7 +51,7 @@ export interface NeedTag {
   active: boolean;
 }
 
-/** The tags the taxonomy is seeded with (the demo bank's tags); `migrations/0001_vocabularies.sql` inserts them. */
+/** The tags the taxonomy is seeded with (the demo bank's tags); `migrations/control/0000_init.sql` inserts them. */
 export const SEED_NEED_TAGS: ReadonlyArray<Omit<NeedTag, "active">> = [
   { code: "credit", labelRu: "Кредит", labelEn: "Credit", group: "finance" },
   { code: "savings", labelRu: "Сбережения", labelEn: "Savings", group: "finance" },

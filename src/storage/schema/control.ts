@@ -82,7 +82,7 @@ export const crossServiceLinks = sqliteTable(
 
 /**
  * The needs taxonomy: the closed vocabulary of clients' needs tags, managed by admins (seeded with
- * the demo's tags by migration 0001). A retired tag (`active` false) is refused on new input and
+ * the demo's tags by `migrations/control/0000_init.sql`). A retired tag (`active` false) is refused on new input and
  * kept on stored clients.
  */
 export const needTags = sqliteTable("need_tags", {
