@@ -48,6 +48,13 @@ export interface paths {
      */
     post: operations["testCompanyWebhook"];
   };
+  "/v1/admin/companies/{id}/deliveries": {
+    /**
+     * The company's delivery log: recent webhook attempts, deliveries, failures, endpoint stops
+     * @description Events of the leads the company receives, newest first, over every client shard: `delivery_attempt` (with `detail` "skipped: inbox (…)" when the company receives no webhooks), `delivered`, `failed`, `endpoint_disabled`. Leads archived by housekeeping are not included.
+     */
+    get: operations["listCompanyDeliveries"];
+  };
   "/v1/admin/companies/{id}/api-keys": {
     /** List a company's API keys (revoked ones included, no secrets) */
     get: operations["listApiKeys"];
@@ -555,6 +562,20 @@ export interface components {
       latency_ms: number;
       /** @description Why it failed, as the delivery log would say */
       error: string | null;
+    };
+    CompanyDelivery: {
+      lead_id: string;
+      service_id: string;
+      /** @enum {string} */
+      type: "delivery_attempt" | "delivered" | "failed" | "endpoint_disabled";
+      /** Format: date-time */
+      at: string;
+      /** @description Cumulative webhook attempt number of the lead */
+      attempt: number | null;
+      http_status: number | null;
+      latency_ms: number | null;
+      error: string | null;
+      detail: string | null;
     };
     IssuedApiKey: {
       /** @description `key_…` */
@@ -2693,6 +2714,73 @@ export interface operations {
       };
       /** @description Conflict (`conflict`, `idempotency_in_flight`) */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * The company's delivery log: recent webhook attempts, deliveries, failures, endpoint stops
+   * @description Events of the leads the company receives, newest first, over every client shard: `delivery_attempt` (with `detail` "skipped: inbox (…)" when the company receives no webhooks), `delivered`, `failed`, `endpoint_disabled`. Leads archived by housekeeping are not included.
+   */
+  listCompanyDeliveries: {
+    parameters: {
+      query?: {
+        limit?: number;
+      };
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The newest delivery events */
+      200: {
+        content: {
+          "application/json": {
+            items: components["schemas"]["CompanyDelivery"][];
+          };
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };

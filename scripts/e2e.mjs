@@ -4,7 +4,9 @@
  * is ever downloaded). Like the README walk-through, it copies the project into an empty directory
  * (a fresh clone, `node_modules` linked), starts `npm run dev -- --port 8793` there as the README
  * says, then: signs in as admin, sees the overview charts, changes a threshold through the preview,
- * pauses a company, issues and revokes a key, runs the README's walk-through lead, signs in as the
+ * pauses a company, issues and revokes a key, edits a bot offer text (a refused one first), creates a
+ * service (an invalid code first), runs the README's walk-through lead and finds it in the receiving
+ * company's delivery log, signs in as the
  * receiving partner, acknowledges it and reports the outcome, sets its webhook and sends a test event
  * to a local endpoint, and sees the funnel move. axe-core
  * runs on every page (no serious or critical violation allowed) and every page is photographed to
@@ -262,6 +264,7 @@ async function main() {
       ["companies", "companies"],
       ["services", "services"],
       ["experiments", "experiments"],
+      ["bot", "Telegram bot"],
       ["calibration", "calibration"],
       ["audit", "audit log"],
     ];
@@ -330,6 +333,46 @@ async function main() {
       assert(refused.status === 401, `the revoked key answered ${refused.status}`);
     });
 
+    await step("an offer text is edited on the Bot page; a refused text shows the API's reason", async () => {
+      await page.goto(`${base}/admin#/bot`);
+      await page.click("button:has-text('Новый текст')");
+      const service = await page.locator("#offer-service option").first().getAttribute("value");
+      await page.selectOption("#offer-service", service);
+      await page.selectOption("#offer-locale", "ru");
+      await page.fill("#offer-text", "Узнайте {доход} клиента");
+      await page.click("form[aria-label='Текст предложения'] button[type=submit]");
+      const refusal = await page.textContent("section[aria-labelledby=bot-offer-texts] [role=alert]");
+      assert(refusal?.startsWith("400"), `refusal: ${refusal}`);
+      const text = "Полис КАСКО со скидкой для клиентов банка";
+      await page.fill("#offer-text", text);
+      await page.click("form[aria-label='Текст предложения'] button[type=submit]");
+      await page.waitForSelector("[data-testid=offer-text-saved]");
+      const shown = await page.textContent(`tr[data-offer-text="${service}/ru"] [data-testid=offer-text]`);
+      assert(shown === text, `the row shows "${shown}"`);
+      await page.selectOption("#funnel-company", bank.id);
+      await page.waitForSelector("[data-testid=bot-funnel]");
+      await shoot(page, "admin-bot-offer-text.png");
+      return `${service}/ru; refused first: ${refusal}`;
+    });
+
+    await step("a service is created from the form; an invalid code shows its error on the field", async () => {
+      await page.goto(`${base}/admin#/services`);
+      await page.waitForSelector("#service-code");
+      await page.fill("#service-code", "Bad Code!");
+      await page.fill("#service-name", "Страхование питомцев");
+      await page.fill("#service-category", "insurance");
+      await page.click("section[aria-labelledby=create-service] button[type=submit]");
+      const fieldError = await page.textContent("[data-testid=service-code-error]");
+      assert(fieldError && fieldError.length > 0, "no error on the code field");
+      assert((await page.getAttribute("#service-code", "aria-invalid")) === "true", "the field is not marked invalid");
+      await page.fill("#service-code", "e2e-pet-insurance");
+      await page.click("section[aria-labelledby=create-service] button[type=submit]");
+      await page.waitForSelector("[data-testid=service-created]");
+      await page.waitForSelector("td code:text-is('e2e-pet-insurance')");
+      await shoot(page, "admin-services-created.png");
+      return `refused "Bad Code!": ${fieldError}`;
+    });
+
     let lead = null;
     await step("the README walk-through lead is created (POST /v1/leads)", async () => {
       const response = await fetch(`${base}/v1/leads`, {
@@ -356,6 +399,28 @@ async function main() {
       await shoot(page, "admin-leads.png");
       await checkAccessibility(page, "admin leads explorer");
     }
+
+    await step("the receiving company's delivery log shows the lead's delivery", async () => {
+      assert(lead, "no lead was created");
+      // The dispatch queue delivers in the background: look again until the lead's events are there.
+      for (let look = 0; ; look++) {
+        await page.goto(`${base}/admin#/companies`);
+        const details = page.locator(`tr[data-company="${lead.target_company.name}"] button`, { hasText: "Подробнее" });
+        // Closing and opening the details loads the log again.
+        if ((await details.getAttribute("aria-expanded")) === "true") await details.click();
+        await details.click();
+        await page.waitForSelector("[data-testid=company-deliveries], [data-testid=deliveries-empty]");
+        const entries = page.locator(`[data-testid=company-deliveries] tr:has(code:text-is('${lead.id}'))`);
+        if ((await entries.count()) > 0) {
+          await entries.first().scrollIntoViewIfNeeded();
+          await shoot(page, "admin-companies-deliveries.png");
+          return `${await entries.count()} events of ${lead.id}: ${await entries.first().getAttribute("data-delivery-type")}`;
+        }
+        assert(look < 10, `no delivery event of ${lead.id} after ${look} looks`);
+        await sleep(1_000);
+      }
+    });
+    await checkAccessibility(page, "company delivery log");
 
     await signOut(page);
     const receiver = lead && keys.companies.find((company) => company.id === lead.target_company.id);

@@ -17,7 +17,7 @@
  *
  * Every change is written together with its `lead_events` row in one D1 batch (atomic).
  */
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { LeadDocument } from "../domain/lead-document";
 import { LEAD_STATUSES, type LeadStatus, REDELIVERABLE_STATUSES } from "../domain/lead-status";
@@ -256,6 +256,29 @@ export async function acceptedLeadIds(db: Db, leadIds: readonly string[]): Promi
 /** Events of a lead, oldest first. */
 export async function listLeadEvents(db: Db, leadId: string): Promise<LeadEventRow[]> {
   return db.select().from(leadEvents).where(eq(leadEvents.leadId, leadId)).orderBy(asc(leadEvents.id));
+}
+
+/** The lead events a company's delivery log shows: pushes tried, succeeded, failed, endpoint stopped. */
+export const DELIVERY_LOG_EVENT_TYPES = [
+  "delivery_attempt",
+  "delivered",
+  "failed",
+  "endpoint_disabled",
+] as const satisfies readonly LeadEventType[];
+
+/** A delivery log entry: the event and which lead (of which service) it was about. */
+export type DeliveryLogRow = LeadEventRow & { serviceId: string };
+
+/** The `limit` most recent delivery events of the leads `companyId` receives in this shard, newest first. */
+export async function listCompanyDeliveryEvents(db: Db, companyId: string, limit: number): Promise<DeliveryLogRow[]> {
+  const rows = await db
+    .select({ event: leadEvents, serviceId: leads.serviceId })
+    .from(leadEvents)
+    .innerJoin(leads, eq(leads.id, leadEvents.leadId))
+    .where(and(eq(leads.targetCompanyId, companyId), inArray(leadEvents.type, [...DELIVERY_LOG_EVENT_TYPES])))
+    .orderBy(desc(leadEvents.at), desc(leadEvents.id))
+    .limit(limit);
+  return rows.map((row) => ({ ...row.event, serviceId: row.serviceId }));
 }
 
 /**

@@ -1,7 +1,16 @@
 import { useState } from "preact/hooks";
 import { api, type Schemas, unwrap } from "../api";
-import { t } from "../i18n";
-import { ActionButton, ErrorNote, formatDate, formatPercent, Loading, useLoad, WebhookTestOutcome } from "../ui";
+import { type MessageKey, t } from "../i18n";
+import {
+  ActionButton,
+  ErrorNote,
+  formatDate,
+  formatNumber,
+  formatPercent,
+  Loading,
+  useLoad,
+  WebhookTestOutcome,
+} from "../ui";
 
 type Company = Schemas["Company"];
 
@@ -182,6 +191,7 @@ function CompanyDetails({
         </p>
       ) : null}
       {test ? <WebhookTestOutcome result={test} /> : null}
+      <DeliveryLog companyId={company.id} />
       {canWrite && company.webhook_url ? (
         <p>
           <ActionButton
@@ -199,6 +209,61 @@ function CompanyDetails({
       ) : null}
       {secret ? <ShowOnce label={t("newWebhookSecret")} value={secret} /> : null}
       <ApiKeys company={company} canWrite={canWrite} />
+    </section>
+  );
+}
+
+/** The company's recent webhook attempts, deliveries, failures and endpoint stops, newest first. */
+function DeliveryLog({ companyId }: { companyId: string }) {
+  const log = useLoad(
+    () =>
+      unwrap(
+        api.GET("/v1/admin/companies/{id}/deliveries", { params: { path: { id: companyId }, query: { limit: 50 } } }),
+      ),
+    [companyId],
+  );
+  return (
+    <section aria-labelledby="company-deliveries">
+      <h3 id="company-deliveries">{t("companyDeliveries")}</h3>
+      <Loading state={log}>
+        {({ items }) =>
+          items.length === 0 ? (
+            <p data-testid="deliveries-empty">{t("deliveriesEmpty")}</p>
+          ) : (
+            <table data-testid="company-deliveries">
+              <caption class="visually-hidden">{t("companyDeliveries")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("when")}</th>
+                  <th scope="col">{t("eventType")}</th>
+                  <th scope="col">{t("leadId")}</th>
+                  <th scope="col">{t("attempts")}</th>
+                  <th scope="col">HTTP</th>
+                  <th scope="col">ms</th>
+                  <th scope="col">{t("detail")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((item) => (
+                  <tr key={`${item.lead_id}-${item.type}-${item.at}`} data-delivery-type={item.type}>
+                    <td>{formatDate(item.at)}</td>
+                    <td>{t(`eventType_${item.type}` as MessageKey)}</td>
+                    <td>
+                      <a href={`#/leads?id=${encodeURIComponent(item.lead_id)}`}>
+                        <code>{item.lead_id}</code>
+                      </a>
+                    </td>
+                    <td class="num">{item.attempt ?? "—"}</td>
+                    <td class="num">{item.http_status ?? "—"}</td>
+                    <td class="num">{formatNumber(item.latency_ms)}</td>
+                    <td>{[item.error, item.detail].filter(Boolean).join(" · ") || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        }
+      </Loading>
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { t } from "../i18n";
 import type { PageDefinition } from "../main";
 import { AuditPage } from "./audit";
+import { BotPage } from "./bot";
 import { CalibrationPage } from "./calibration";
 import { ServicesPage } from "./catalogue";
 import { CompaniesPage } from "./companies";
@@ -24,6 +25,7 @@ export const AdminPages: PageDefinition[] = [
     title: () => t("pageExperiments"),
     render: (s) => <ExperimentsPage canWrite={writes(s.scope)} />,
   },
+  { id: "bot", title: () => t("pageBot"), render: (s) => <BotPage canWrite={writes(s.scope)} /> },
   { id: "calibration", title: () => t("pageCalibration"), render: () => <CalibrationPage /> },
   { id: "leads", title: () => t("pageLeads"), render: (s) => <LeadsPage canWrite={writes(s.scope)} /> },
   { id: "audit", title: () => t("pageAudit"), render: () => <AuditPage /> },

@@ -5,6 +5,7 @@ import { RevokeApiKeyRoute } from "./api-keys/revoke";
 import { ListAuditLogRoute } from "./audit-log/list";
 import { registerAdminBotRoutes } from "./bot";
 import { CreateCompanyRoute } from "./companies/create";
+import { ListCompanyDeliveriesRoute } from "./companies/deliveries";
 import { GetCompanyRoute } from "./companies/get";
 import { ListCompaniesRoute } from "./companies/list";
 import { RotateWebhookSecretRoute } from "./companies/rotate-webhook-secret";
@@ -30,6 +31,7 @@ export function registerAdminRoutes(router: Router) {
   router.post(ROTATE_PATH, RotateWebhookSecretRoute);
   fixCustomMethodPath(router, ROTATE_PATH);
   router.post("/v1/admin/companies/:id/webhook/test", TestCompanyWebhookRoute);
+  router.get("/v1/admin/companies/:id/deliveries", ListCompanyDeliveriesRoute);
 
   router.post("/v1/admin/companies/:id/api-keys", CreateApiKeyRoute);
   router.get("/v1/admin/companies/:id/api-keys", ListApiKeysRoute);
