@@ -10,7 +10,7 @@
  * receiving partner, acknowledges it and reports the outcome, sets its webhook and sends a test event
  * to a local endpoint, and sees the funnel move. axe-core
  * runs on every page (no serious or critical violation allowed) and every page is photographed to
- * `docs/screenshots/`. Prints each step, the first-load time and "N passed, N failed"; `--json FILE`
+ * `docs/screenshots/` (a temporary folder when CI is set). Prints each step, the first-load time and "N passed, N failed"; `--json FILE`
  * writes the counts for `.ci/run`; `--port N` picks another port.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -29,7 +29,13 @@ const DEFAULT_PORT = 8793;
 const START_TIMEOUT_MS = 300_000;
 /** The issue's budget for the console's first load on the local dev server. */
 const FIRST_LOAD_BUDGET_MS = 1_000;
-const SCREENSHOTS = join(PROJECT_ROOT, "docs", "screenshots");
+/**
+ * Where the page photographs go: the committed `docs/screenshots/` when run by hand; under CI a
+ * temporary folder, so that a CI run leaves the clone as it found it (PNGs differ at every run).
+ */
+const SCREENSHOTS = process.env.CI
+  ? mkdtempSync(join(tmpdir(), "cactubase-screenshots-"))
+  : join(PROJECT_ROOT, "docs", "screenshots");
 const NOT_COPIED = new Set([".git", "node_modules", ".wrangler", ".dev.vars", "coverage"]);
 
 const { values } = parseArgs({
