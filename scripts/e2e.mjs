@@ -13,20 +13,20 @@
  * `docs/screenshots/` (a temporary folder when CI is set). Prints each step, the first-load time and "N passed, N failed"; `--json FILE`
  * writes the counts for `.ci/run`; `--port N` picks another port.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join, } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import { freshCopy, startDevServer, stopDevServer } from "./lib/dev-server.mjs";
 import { PROJECT_ROOT } from "./lib/local-d1.mjs";
 import { walkthroughBlocks } from "./walkthrough.mjs";
 
 const CHROMIUM = "/usr/bin/chromium";
 const DEFAULT_PORT = 8793;
-const START_TIMEOUT_MS = 300_000;
 /** The issue's budget for the console's first load on the local dev server. */
 const FIRST_LOAD_BUDGET_MS = 1_000;
 /**
@@ -36,7 +36,6 @@ const FIRST_LOAD_BUDGET_MS = 1_000;
 const SCREENSHOTS = process.env.CI
   ? mkdtempSync(join(tmpdir(), "cactubase-screenshots-"))
   : join(PROJECT_ROOT, "docs", "screenshots");
-const NOT_COPIED = new Set([".git", "node_modules", ".wrangler", ".dev.vars", "coverage"]);
 
 const { values } = parseArgs({
   options: { json: { type: "string" }, port: { type: "string", default: String(DEFAULT_PORT) } },
@@ -68,58 +67,6 @@ function ensureChromium() {
   console.log(`[e2e] ${CHROMIUM} is missing: apt-get install -y chromium`);
   const result = spawnSync("apt-get", ["install", "-y", "chromium"], { stdio: "inherit" });
   if (result.status !== 0 || !existsSync(CHROMIUM)) throw new Error("could not install Debian's chromium");
-}
-
-function freshCopy() {
-  const dir = mkdtempSync(join(tmpdir(), "cactubase-e2e-"));
-  cpSync(PROJECT_ROOT, dir, {
-    recursive: true,
-    filter: (source) => !NOT_COPIED.has(relative(PROJECT_ROOT, source).split(/[\\/]/)[0]),
-  });
-  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
-
-async function startDevServer(dir) {
-  const child = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
-    cwd: dir,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "true" },
-  });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk) => {
-    output += chunk;
-  });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!output.includes("CactuBase is running.")) {
-    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`npm run dev did not start:\n${output.slice(-3000)}`);
-    await sleep(250);
-  }
-  return child;
-}
-
-async function stopDevServer(child) {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** A local endpoint standing in for a partner's webhook: it records what it receives, answers 204. */
@@ -206,12 +153,12 @@ async function main() {
   ensureChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   const { chromium } = await import("playwright-core");
-  const dir = freshCopy();
+  const dir = freshCopy("cactubase-e2e-");
   let server = null;
   let browser = null;
   try {
     console.log(`[e2e] starting npm run dev -- --port ${port} in a fresh copy…`);
-    server = await startDevServer(dir);
+    server = (await startDevServer(dir, port)).child;
     const keys = JSON.parse(readFileSync(join(dir, ".wrangler", "demo-keys.json"), "utf8"));
     const bank = keys.companies.find((company) => company.kind === "bank");
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });

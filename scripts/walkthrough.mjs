@@ -13,21 +13,16 @@
  * byte for byte, except the version name and training time). Prints each step, the time from the
  * start to the first lead, and "N passed, N failed"; `--json FILE` writes the counts for `.ci/run`.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { join, } from "node:path";
 import { parseArgs } from "node:util";
-import { PROJECT_ROOT, WRANGLER_JS } from "./lib/local-d1.mjs";
+import { freshCopy, startDevServer, stopDevServer } from "./lib/dev-server.mjs";
+import { WRANGLER_JS } from "./lib/local-d1.mjs";
 
 const SECTION_TITLE = "## A walk through the main flow";
-/** A fresh start seeds, bundles, boots workerd and trains: give it time on a shared CI machine. */
-const START_TIMEOUT_MS = 300_000;
 const STEP_MARKER = "@@walkthrough-step@@";
-/** Not copied into the fresh directory: what a clone does not have, and what is linked instead. */
-const NOT_COPIED = new Set([".git", "node_modules", ".wrangler", ".dev.vars", "coverage"]);
 
 /**
  * @typedef {{ status: number, present: string[], absent: string[] }} Expectation
@@ -109,65 +104,6 @@ function freePort() {
   });
 }
 
-/** A fresh copy of the project, as a clone would be, with `node_modules` linked. */
-function freshCopy() {
-  const dir = mkdtempSync(join(tmpdir(), "cactubase-walkthrough-"));
-  cpSync(PROJECT_ROOT, dir, {
-    recursive: true,
-    filter: (source) => !NOT_COPIED.has(relative(PROJECT_ROOT, source).split(/[\\/]/)[0]),
-  });
-  symlinkSync(join(PROJECT_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
-
-/**
- * Starts `npm run dev -- --port N` in `dir` and resolves once its banner says it is running.
- * @returns {Promise<{ child: import("node:child_process").ChildProcess, output: () => string }>}
- */
-async function startDevServer(dir, port) {
-  const child = spawn("npm", ["run", "dev", "--", "--port", String(port)], {
-    cwd: dir,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CI: "true" },
-  });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr.setEncoding("utf8").on("data", (chunk) => {
-    output += chunk;
-  });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!output.includes("CactuBase is running.")) {
-    if (child.exitCode !== null) throw new Error(`npm run dev exited with ${child.exitCode}:\n${output.slice(-3000)}`);
-    if (Date.now() > deadline)
-      throw new Error(`npm run dev did not start in ${START_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`);
-    await sleep(250);
-  }
-  return { child, output: () => output };
-}
-
-/** Stops the dev server's whole process group and waits for it to end. */
-async function stopDevServer(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  try {
-    process.kill(-child.pid, "SIGTERM");
-  } catch {
-    return;
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /**
  * The model artefact the fresh start trained, with its version name and training time blanked, so
  * that two fresh starts can be compared byte for byte.
@@ -218,7 +154,7 @@ function answerOf(output) {
  */
 async function runOnce(run) {
   const started = performance.now();
-  const dir = freshCopy();
+  const dir = freshCopy("cactubase-walkthrough-");
   const port = await freePort();
   console.log(`\n[walkthrough] run ${run}: fresh copy in ${dir}, npm run dev -- --port ${port}`);
   const results = [];
