@@ -16,7 +16,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freshCopy, startDevServer, stopDevServer } from "./lib/dev-server.mjs";
 import { WRANGLER_JS } from "./lib/local-d1.mjs";
