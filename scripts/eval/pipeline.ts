@@ -69,7 +69,7 @@ export interface PipelineOptions {
 export const PROFILE_SHARE_CANDIDATES = [0.1, 0.3, 0.5] as const;
 
 /** EASE λ / mean uses per service tried on the inner split (Steck's λ = 500 on ML-20M is ≈ 0.5 of its mean). */
-export const EASE_LAMBDA_CANDIDATES = [0.25, 1, 4, 16, 64, 256] as const;
+export const EASE_LAMBDA_CANDIDATES = [0.25, 1, 2, 4, 8, 16, 32, 64, 256] as const;
 
 /** Decline weights tried on the inner split when the data has declines. */
 export const DECLINE_WEIGHT_CANDIDATES = [0, 0.25, 0.5, 1] as const;

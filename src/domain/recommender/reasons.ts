@@ -4,7 +4,8 @@
  * to the blend logit above the part's neutral point (0 for the item and link parts, the service's
  * overall popularity for the group and segment parts — a lift, the mean popularity over the
  * catalogue for the popularity part). Labels are cached per model, so building the reasons of one
- * recommendation costs a handful of small strings and objects.
+ * recommendation costs a handful of small strings and objects; the services a reason names are shared
+ * frozen objects.
  */
 import type { BlendWeights } from "./calibration";
 import { segmentLabel } from "./features";
@@ -69,6 +70,12 @@ interface Labels {
    * a group whose typical member is 35–44, and "age 35–44" would then misdescribe the client.
    */
   groupPrefix: string[];
+  /** "Clients who use {service} often also take " per service (the neighbour). */
+  neighbourPrefix: string[];
+  /** "Linked by the bank's cross-service rules to {service}" per service (the link's source). */
+  linkText: string[];
+  /** One frozen RelatedService per catalogue entry, shared by every reason that names it. */
+  related: RelatedService[];
 }
 
 const labelsByModel = new WeakMap<RecommenderModel, Labels>();
@@ -82,14 +89,12 @@ function labelsFor(model: RecommenderModel): Labels {
       return `Popular with clients ${label || "like this one"}: `;
     }),
     groupPrefix: model.groups.map(() => "Clients like this one take it: "),
+    neighbourPrefix: model.catalog.map((entry) => `Clients who use ${entry.name} often also take `),
+    linkText: model.catalog.map((entry) => `Linked by the bank's cross-service rules to ${entry.name}`),
+    related: model.catalog.map((entry, index) => Object.freeze({ index, code: entry.code, name: entry.name })),
   };
   labelsByModel.set(model, labels);
   return labels;
-}
-
-function related(model: RecommenderModel, index: number): RelatedService {
-  const entry = model.catalog[index];
-  return { index, code: entry.code, name: entry.name };
 }
 
 /** Percent texts: "0%", "0.1%" … "9.9%" (indices 0..99, tenths), then "10%" … "100%" (indices 100..190). */
@@ -151,9 +156,9 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
       case 0:
         reasons.push({
           kind: "similar_services",
-          text: `Clients who use ${model.catalog[e.bestNeighbour].name} often also take ${name}`,
+          text: labels.neighbourPrefix[e.bestNeighbour] + name,
           weight,
-          relatedService: related(model, e.bestNeighbour),
+          relatedService: labels.related[e.bestNeighbour],
           value: e.bestNeighbourSimilarity,
         });
         break;
@@ -169,9 +174,9 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
       case 2:
         reasons.push({
           kind: "business_link",
-          text: `Linked by the bank's cross-service rules to ${model.catalog[e.bestLinkSource].name}`,
+          text: labels.linkText[e.bestLinkSource],
           weight,
-          relatedService: related(model, e.bestLinkSource),
+          relatedService: labels.related[e.bestLinkSource],
           value: e.bestLinkWeight,
         });
         break;

@@ -83,6 +83,9 @@ interface Scratch {
   topWeights: Float64Array;
   heapZ: Float64Array;
   heapService: Int32Array;
+  /** The kept services best-first (and their blend logits), drained from the heap. */
+  order: Int32Array;
+  orderZ: Float64Array;
   /** n zeros: stands in for the rows of groups a client does not have. */
   zeroRow: Float32Array;
   /** rank + 1 of each recommended service during reason building, 0 otherwise. */
@@ -137,6 +140,8 @@ function scratchFor(model: RecommenderModel): Scratch {
     topWeights: new Float64Array(m),
     heapZ: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
     heapService: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
+    order: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
+    orderZ: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
     zeroRow: new Float32Array(n),
     winnerRank: new Int32Array(n),
     rankNeighbour: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
@@ -270,7 +275,8 @@ export function scoreClient(
       } else if (declineWeight > 0) {
         // A decline says the service was offered because it fits: weak evidence for its neighbours,
         // never against them (EASE's negative weights are left out).
-        for (let p = revPtr[j]; p < end; p++) if (revSim[p] > 0) item[revIdx[p]] += declineWeight * revSim[p];
+        // Math.max rather than a branch: signed EASE weights make `> 0` a coin flip for the predictor.
+        for (let p = revPtr[j]; p < end; p++) item[revIdx[p]] += declineWeight * Math.max(0, revSim[p]);
       }
     }
 
@@ -336,10 +342,13 @@ export function scoreClient(
     if (scratch.heapZ.length < limit) {
       scratch.heapZ = new Float64Array(limit);
       scratch.heapService = new Int32Array(limit);
+      scratch.order = new Int32Array(limit);
+      scratch.orderZ = new Float64Array(limit);
     }
     const heapZ = scratch.heapZ;
     const heapService = scratch.heapService;
     let size = 0;
+    let worstKept = Number.NEGATIVE_INFINITY;
     // The model's acceptance map (fitted for its own blend) turns blend logits into acceptance logits.
     const acceptanceMap = options.blend === undefined ? (model.calibration.acceptanceMap ?? null) : null;
     const zMin =
@@ -387,32 +396,37 @@ export function scoreClient(
         wSegment * segmentLogit[segmentBase + s] +
         wPopularityTotal * popularityLogit[s];
       for (let t = 3; t < usedGroups; t++) z += wGroup * topWeights[t] * groupLogit[topGroups[t] * n + s];
-      if (!(z >= zMin)) continue;
-      if (size < limit) {
-        let i = size++;
-        heapZ[i] = z;
-        heapService[i] = s;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          if (!ranksBelow(heapZ, heapService, i, parent)) break;
-          const tz = heapZ[i];
-          heapZ[i] = heapZ[parent];
-          heapZ[parent] = tz;
-          const ts = heapService[i];
-          heapService[i] = heapService[parent];
-          heapService[parent] = ts;
-          i = parent;
-        }
-      } else if (z > heapZ[0]) {
+      if (size === limit) {
+        // Full heap: every entry passed zMin, so beating the worst kept one is the only test.
+        if (!(z > worstKept)) continue;
         heapZ[0] = z;
         heapService[0] = s;
         siftDown(heapZ, heapService, size, 0);
+        worstKept = heapZ[0];
+        continue;
       }
+      if (!(z >= zMin)) continue;
+      let i = size++;
+      heapZ[i] = z;
+      heapService[i] = s;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!ranksBelow(heapZ, heapService, i, parent)) break;
+        const tz = heapZ[i];
+        heapZ[i] = heapZ[parent];
+        heapZ[parent] = tz;
+        const ts = heapService[i];
+        heapService[i] = heapService[parent];
+        heapService[parent] = ts;
+        i = parent;
+      }
+      worstKept = heapZ[0];
     }
 
     // Drain the heap worst-first into the result from the back.
-    const order = new Array<number>(size);
-    const orderZ = new Array<number>(size);
+    const order = scratch.order;
+    const orderZ = scratch.orderZ;
+    const kept = size;
     for (let position = size - 1; position >= 0; position--) {
       order[position] = heapService[0];
       orderZ[position] = heapZ[0];
@@ -424,7 +438,7 @@ export function scoreClient(
       }
     }
     const withReasons = options.reasons ?? true;
-    const reasonCount = withReasons ? Math.min(order.length, options.reasonsFor ?? order.length) : 0;
+    const reasonCount = withReasons ? Math.min(kept, options.reasonsFor ?? kept) : 0;
     if (reasonCount > 0) {
       // Best neighbour of each recommended service among the services the client uses: one walk
       // over the client's transposed lists, keeping for every winner the highest similarity
@@ -458,7 +472,7 @@ export function scoreClient(
       for (let r = 0; r < reasonCount; r++) winnerRank[order[r]] = 0;
     }
     const results: Recommendation[] = [];
-    for (let r = 0; r < order.length; r++) {
+    for (let r = 0; r < kept; r++) {
       const s = order[r];
       const rating = ratingFromLogit(acceptanceMap ? applyAcceptanceMap(acceptanceMap, orderZ[r]) : orderZ[r]);
       if (rating < minRating) break;
