@@ -251,7 +251,7 @@ export interface paths {
      * Rate a client the manager works on and create leads for the services it will likely take
      * @description In one call: the personal-data guard and validation (as client intake), the profile upsert (with the optional `services` interactions), rating of every eligible service, the effective threshold of each service, control-group holdouts of running experiments, competition resolution between companies (at most one lead per category, at most `max_leads_per_request`), lead packaging and enqueueing for delivery. `dry_run: true` answers the same without writing anything.
      *
-     * `Idempotency-Key` (recommended): the same key with the same body replays the first answer and creates nothing new (kept 48 h); the same key with another body is 422 `idempotency_mismatch`; while the first request is still running, 409 `idempotency_in_flight`. No second lead is created for a client and service while an earlier one is open or inside the exclusivity window (decision `duplicate`). Needs `crm` scope.
+     * `Idempotency-Key` (recommended): the same key with the same body replays the first answer and creates nothing new (kept 48 h); the same key with another body is 422 `idempotency_mismatch`. Concurrent requests under one key: one is carried out, the others answer with its answer. No second lead is created for a client and service while an earlier one is open or inside the exclusivity window (decision `duplicate`). Needs `crm` scope.
      */
     post: operations["createLeads"];
   };
@@ -5078,7 +5078,7 @@ export interface operations {
    * Rate a client the manager works on and create leads for the services it will likely take
    * @description In one call: the personal-data guard and validation (as client intake), the profile upsert (with the optional `services` interactions), rating of every eligible service, the effective threshold of each service, control-group holdouts of running experiments, competition resolution between companies (at most one lead per category, at most `max_leads_per_request`), lead packaging and enqueueing for delivery. `dry_run: true` answers the same without writing anything.
    *
-   * `Idempotency-Key` (recommended): the same key with the same body replays the first answer and creates nothing new (kept 48 h); the same key with another body is 422 `idempotency_mismatch`; while the first request is still running, 409 `idempotency_in_flight`. No second lead is created for a client and service while an earlier one is open or inside the exclusivity window (decision `duplicate`). Needs `crm` scope.
+   * `Idempotency-Key` (recommended): the same key with the same body replays the first answer and creates nothing new (kept 48 h); the same key with another body is 422 `idempotency_mismatch`. Concurrent requests under one key: one is carried out, the others answer with its answer. No second lead is created for a client and service while an earlier one is open or inside the exclusivity window (decision `duplicate`). Needs `crm` scope.
    */
   createLeads: {
     parameters: {

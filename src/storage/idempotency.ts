@@ -35,14 +35,8 @@ export async function beginIdempotent(
   input: { principalId: string; key: string; route: string; body: unknown },
   now = Date.now(),
 ): Promise<IdempotencyOutcome> {
-  if (!KEY_PATTERN.test(input.key)) {
-    throw new DomainError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters", [
-      "headers",
-      "idempotency-key",
-    ]);
-  }
-  // The parsed body in canonical form: key order and whitespace do not make a different request.
-  const requestHash = await sha256Hex(`${input.route}\n${canonicalJson(input.body)}`);
+  assertIdempotencyKey(input.key);
+  const requestHash = await idempotencyRequestHash(input.route, input.body);
   const where = and(eq(idempotencyRecords.principalId, input.principalId), eq(idempotencyRecords.key, input.key));
 
   const inserted = await db
@@ -136,6 +130,163 @@ function storedAnswerJson(record: Pick<IdempotencyRecordRow, "responsePacked" | 
 }
 
 type IdempotencyRecordRow = typeof idempotencyRecords.$inferSelect;
+
+// ---------------------------------------------------------------------------------------------
+// Optimistic keys (the lead call): no reservation round trip. The record is looked up in the
+// call's read batch and inserted, answer included, in the call's write batch; a concurrent first
+// request with the same key makes that INSERT fail, the batch rolls back as a whole, and the loser
+// answers with the winner's stored answer.
+
+/** What the read batch needs of a key's record (the answer itself is read only for a replay). */
+export interface IdempotencyProbe {
+  requestHash: string;
+  route: string;
+  state: "in_flight" | "done";
+  createdAt: number;
+}
+
+/** Raw SQL for a D1 batch: ?1 principal id, ?2 key. */
+export const IDEMPOTENCY_PROBE_SQL =
+  "SELECT request_hash, route, state, created_at FROM idempotency_records WHERE principal_id = ?1 AND key = ?2";
+
+/** The probe of a row read with {@link IDEMPOTENCY_PROBE_SQL}; null when there was none. */
+export function idempotencyProbeOf(row: Record<string, unknown> | undefined): IdempotencyProbe | null {
+  if (!row) return null;
+  return {
+    requestHash: String(row.request_hash),
+    route: String(row.route),
+    state: row.state === "done" ? "done" : "in_flight",
+    createdAt: Number(row.created_at),
+  };
+}
+
+/** The probe of the key's record, read on its own (after a lost race). */
+export async function probeIdempotencyKey(
+  db: Db,
+  key: { principalId: string; key: string },
+): Promise<IdempotencyProbe | null> {
+  const [row] = await db
+    .select({
+      requestHash: idempotencyRecords.requestHash,
+      route: idempotencyRecords.route,
+      state: idempotencyRecords.state,
+      createdAt: idempotencyRecords.createdAt,
+    })
+    .from(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.principalId, key.principalId), eq(idempotencyRecords.key, key.key)))
+    .limit(1);
+  return row ?? null;
+}
+
+/** A key and the request it names, as the optimistic functions take them. */
+export interface OptimisticKey {
+  principalId: string;
+  key: string;
+  route: string;
+  requestHash: string;
+}
+
+/** Checks the key's syntax (400 `validation_failed` naming the header otherwise). */
+export function assertIdempotencyKey(key: string): void {
+  if (!KEY_PATTERN.test(key)) {
+    throw new DomainError("validation_failed", "Idempotency-Key must be 1–255 printable ASCII characters", [
+      "headers",
+      "idempotency-key",
+    ]);
+  }
+}
+
+/**
+ * The hash that tells one request from another under the same key: the route and the parsed body in
+ * canonical form (key order and whitespace do not make a different request).
+ */
+export function idempotencyRequestHash(route: string, body: unknown): Promise<string> {
+  return sha256Hex(`${route}\n${canonicalJson(body)}`);
+}
+
+/**
+ * What an existing record means for this request: `absent` (go ahead), `stale` (a request that died
+ * in flight under the old reservation scheme: go ahead, replacing it) or the stored answer.
+ * @throws DomainError `idempotency_mismatch` (other body or route), `idempotency_in_flight`.
+ */
+export async function settleIdempotencyProbe(
+  db: Db,
+  key: OptimisticKey,
+  probe: IdempotencyProbe | null,
+  now: number,
+): Promise<
+  { kind: "absent" } | { kind: "stale"; createdAt: number } | { kind: "replay"; status: number; body: unknown }
+> {
+  if (!probe) return { kind: "absent" };
+  if (probe.requestHash !== key.requestHash || probe.route !== key.route) {
+    throw new DomainError(
+      "idempotency_mismatch",
+      "This Idempotency-Key was already used with a different request body",
+      ["headers", "idempotency-key"],
+    );
+  }
+  if (probe.state === "in_flight") {
+    if (now - probe.createdAt < IN_FLIGHT_TAKEOVER_MS) {
+      throw new DomainError("idempotency_in_flight", "A request with this Idempotency-Key is still being processed", [
+        "headers",
+        "idempotency-key",
+      ]);
+    }
+    return { kind: "stale", createdAt: probe.createdAt };
+  }
+  const [record] = await db
+    .select()
+    .from(idempotencyRecords)
+    .where(and(eq(idempotencyRecords.principalId, key.principalId), eq(idempotencyRecords.key, key.key)))
+    .limit(1);
+  // Purged between the two reads: the request runs again as a first one.
+  if (!record) return { kind: "absent" };
+  return { kind: "replay", status: record.responseStatus ?? 200, body: JSON.parse(storedAnswerJson(record)) };
+}
+
+/**
+ * The statements that store the answer under the key, for the batch that commits the request's
+ * writes: a plain INSERT, so that a concurrent first request's record fails the whole batch
+ * ({@link isIdempotencyKeyTaken}); a stale in-flight record is removed first.
+ */
+export function recordIdempotentAnswer(
+  db: Db,
+  key: OptimisticKey,
+  answer: { status: number; body: unknown },
+  now: number,
+  staleCreatedAt: number | null,
+): BatchItem<"sqlite">[] {
+  const where = and(eq(idempotencyRecords.principalId, key.principalId), eq(idempotencyRecords.key, key.key));
+  const insert = db.insert(idempotencyRecords).values({
+    principalId: key.principalId,
+    key: key.key,
+    route: key.route,
+    requestHash: key.requestHash,
+    state: "done",
+    responseStatus: answer.status,
+    responsePacked: packAnswer(answer.body),
+    createdAt: now,
+    expiresAt: now + IDEMPOTENCY_TTL_MS,
+  });
+  if (staleCreatedAt === null) return [insert];
+  return [
+    db
+      .delete(idempotencyRecords)
+      .where(and(where, eq(idempotencyRecords.state, "in_flight"), eq(idempotencyRecords.createdAt, staleCreatedAt))),
+    insert,
+  ];
+}
+
+/** Whether a batch failed because another request stored a record under the same key first. */
+export function isIdempotencyKeyTaken(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.includes("UNIQUE constraint failed: idempotency_records.principal_id, idempotency_records.key")) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** Deletes records past their expiry (daily cron). Returns how many were removed. */
 export async function purgeExpiredIdempotencyRecords(db: Db, now = Date.now()): Promise<number> {

@@ -16,6 +16,7 @@ import {
   type ServiceAcceptance,
 } from "./analytics";
 import { type ClientRow, clientStatesFrom, type StoredClientState } from "./clients";
+import { IDEMPOTENCY_PROBE_SQL, type IdempotencyProbe, idempotencyProbeOf } from "./idempotency";
 
 export interface CatalogService {
   id: string;
@@ -61,6 +62,8 @@ export interface LeadContext {
   recentLeads: RecentLead[];
   /** The client's stored row and cells (null when the CRM sends it for the first time). */
   clientState: StoredClientState | null;
+  /** The record of the call's Idempotency-Key, read in the same batch (null: none; undefined: no key). */
+  idempotencyProbe?: IdempotencyProbe | null;
 }
 
 /** The open statuses as an SQL list (constants, so no bound parameter). */
@@ -117,7 +120,15 @@ export function utcDayStart(now: number): number {
  */
 export async function loadLeadContext(
   databases: { control: D1Database; clientShard: D1Database; allShards: readonly D1Database[] },
-  input: { companyId: string; externalHash: string; now: number; lookbackMs: number; controlTtlMs: number },
+  input: {
+    companyId: string;
+    externalHash: string;
+    now: number;
+    lookbackMs: number;
+    controlTtlMs: number;
+    /** The caller's Idempotency-Key, looked up beside the client (it lives in the client's shard). */
+    idempotency?: { principalId: string; key: string };
+  },
 ): Promise<LeadContext> {
   const { clientShard, allShards } = databases;
   const clientIdSql = "(SELECT id FROM clients WHERE company_id = ?1 AND external_hash = ?2)";
@@ -137,6 +148,11 @@ export async function loadLeadContext(
       .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
       .bind(input.companyId, input.externalHash),
   ];
+  if (input.idempotency) {
+    clientStatements.push(
+      clientShard.prepare(IDEMPOTENCY_PROBE_SQL).bind(input.idempotency.principalId, input.idempotency.key),
+    );
+  }
   // All reads at once: the client's shard batch and, unless cached, the control batch and today's counts.
   const [snapshot, clientResults, acceptance] = await Promise.all([
     controlSnapshot(databases.control, allShards, input.now, input.controlTtlMs),
@@ -145,7 +161,9 @@ export async function loadLeadContext(
   ]);
   const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
   const dailyCounts = snapshot.daily;
-  const [leadRows, clientRows, cellRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
+  const [leadRows, clientRows, cellRows, idempotencyRows] = clientResults.map(
+    (r) => r.results as Record<string, unknown>[],
+  );
   const qualityByCompany = new Map<string, CompanyQuality>(
     qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
   );
@@ -227,6 +245,7 @@ export async function loadLeadContext(
     routedToday,
     performance: performanceByCategory(acceptance, (serviceId) => serviceById.get(serviceId)?.category),
     clientState,
+    ...(input.idempotency ? { idempotencyProbe: idempotencyProbeOf(idempotencyRows?.[0]) } : {}),
     recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),
       category: serviceById.get(String(r.service_id))?.category ?? "",

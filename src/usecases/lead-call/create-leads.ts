@@ -16,7 +16,15 @@ import type { Env } from "../../env";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { buildRollupUpserts } from "../../storage/candidate-rollups";
 import { buildClientWriteFromState, isClientWriteConflict } from "../../storage/clients";
-import { beginIdempotent, type IdempotencySlot } from "../../storage/idempotency";
+import {
+  assertIdempotencyKey,
+  idempotencyRequestHash,
+  isIdempotencyKeyTaken,
+  type OptimisticKey,
+  probeIdempotencyKey,
+  recordIdempotentAnswer,
+  settleIdempotencyProbe,
+} from "../../storage/idempotency";
 import { countCreatedLeads, type LeadContext, loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import type { ServingModel } from "../../storage/model-store";
@@ -84,58 +92,42 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
   if (findings.length > 0) throw personalDataError(findings);
   const { body: validated } = validateAll({ body: [createLeadsBodySchema, raw, ["body"]] });
   const { companyId, keyId } = request.caller;
+  if (request.idempotencyKey !== undefined) assertIdempotencyKey(request.idempotencyKey);
 
-  const [externalHash, vocabularies] = await Promise.all([
+  const [externalHash, vocabularies, requestHash] = await Promise.all([
     clientPseudonym(env, companyId, validated.external_id, "Lead intake"),
     vocabularyChecker(env),
+    request.idempotencyKey === undefined ? null : idempotencyRequestHash(IDEMPOTENCY_ROUTE, raw),
   ]);
   // Region canonical, needs from the taxonomy (422 naming each path otherwise).
   const body = vocabularies.require(validated, ["body"]);
-  // The reads of the call start at once, beside the idempotency check: one round trip, not two.
-  const prefetched = prefetch(env, companyId, externalHash, Date.now());
-  let slot: IdempotencySlot | null = null;
-  if (request.idempotencyKey !== undefined) {
-    // Kept in the client's shard, beside what it guards: the answer commits in the same batch.
-    const begun = await beginIdempotent(shardOfPseudonym(env, externalHash).db, {
-      principalId: keyId,
-      key: request.idempotencyKey,
-      route: IDEMPOTENCY_ROUTE,
-      body: raw,
-    });
-    if (begun.kind === "replay") {
-      timings.total = performance.now() - startedAt;
-      return { status: begun.status as 200 | 201, answer: begun.body as LeadCallAnswer, replayed: true, timings };
-    }
-    slot = begun.slot;
-  }
+  // Kept in the client's shard, beside what it guards: looked up in the call's read batch and
+  // stored, answer included, in its write batch (no reservation round trip).
+  const key: OptimisticKey | null =
+    request.idempotencyKey === undefined || requestHash === null
+      ? null
+      : { principalId: keyId, key: request.idempotencyKey, route: IDEMPOTENCY_ROUTE, requestHash };
+  const prefetched = prefetch(env, companyId, externalHash, Date.now(), key);
 
-  try {
-    const { status, answer, leadIds } = await decideAndWrite(
-      env,
-      companyId,
-      externalHash,
-      body,
-      slot,
-      prefetched,
-      timings,
-    );
-    if (leadIds.length > 0) {
-      // Off the manager's wait: the leads are committed, and a lead whose message does not make it
-      // onto the queue is re-enqueued by the cron sweep, so none is lost.
-      request.waitUntil(
-        enqueueLeads(env, leadIds).then((enqueued) => {
-          if (enqueued.pending.length > 0) {
-            console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: enqueued.pending.length }));
-          }
-        }),
-      );
-    }
+  const outcome = await decideAndWrite(env, companyId, externalHash, body, key, prefetched, timings);
+  if (outcome.kind === "replay") {
     timings.total = performance.now() - startedAt;
-    return { status, answer, replayed: false, timings };
-  } catch (error) {
-    await slot?.release().catch(() => undefined);
-    throw error;
+    return { status: outcome.status as 200 | 201, answer: outcome.body as LeadCallAnswer, replayed: true, timings };
   }
+  const { status, answer, leadIds } = outcome;
+  if (leadIds.length > 0) {
+    // Off the manager's wait: the leads are committed, and a lead whose message does not make it
+    // onto the queue is re-enqueued by the cron sweep, so none is lost.
+    request.waitUntil(
+      enqueueLeads(env, leadIds).then((enqueued) => {
+        if (enqueued.pending.length > 0) {
+          console.warn(JSON.stringify({ event: "lead_enqueue_deferred", leads: enqueued.pending.length }));
+        }
+      }),
+    );
+  }
+  timings.total = performance.now() - startedAt;
+  return { status, answer, replayed: false, timings };
 }
 
 /** What the lead call reads before deciding: the context batch and the serving model, in parallel. */
@@ -145,7 +137,13 @@ interface Prefetched {
   serving: Promise<ServingModel | null>;
 }
 
-function prefetch(env: Env, companyId: string, externalHash: string, now: number): Prefetched {
+function prefetch(
+  env: Env,
+  companyId: string,
+  externalHash: string,
+  now: number,
+  key: OptimisticKey | null,
+): Prefetched {
   const fetched = {
     now,
     // One round trip reads the catalogue, companies, settings, experiments and the client's state.
@@ -161,6 +159,7 @@ function prefetch(env: Env, companyId: string, externalHash: string, now: number
         now,
         lookbackMs: MAX_EXCLUSIVITY_WINDOW_MS,
         controlTtlMs: controlCacheTtlMs(env),
+        ...(key ? { idempotency: { principalId: key.principalId, key: key.key } } : {}),
       },
     ),
     serving: currentServingModel(env, now),
@@ -176,10 +175,13 @@ async function decideAndWrite(
   sourceCompanyId: string,
   externalHash: string,
   body: CreateLeadsBody,
-  slot: IdempotencySlot | null,
+  key: OptimisticKey | null,
   first: Prefetched,
   timings: LeadCallTimings,
-): Promise<{ status: 200 | 201; answer: LeadCallAnswer; leadIds: string[] }> {
+): Promise<
+  | { kind: "written"; status: 200 | 201; answer: LeadCallAnswer; leadIds: string[] }
+  | { kind: "replay"; status: number; body: unknown }
+> {
   // Everything the call writes belongs to this client: one shard, one atomic batch.
   const db = shardOfPseudonym(env, externalHash).db;
   const dryRun = body.dry_run === true;
@@ -188,10 +190,16 @@ async function decideAndWrite(
 
   for (let attempt = 1; ; attempt++) {
     // A retry after a lost write race reads everything afresh.
-    const fetched = attempt === 1 ? first : prefetch(env, sourceCompanyId, externalHash, Date.now());
+    const fetched = attempt === 1 ? first : prefetch(env, sourceCompanyId, externalHash, Date.now(), key);
     const now = fetched.now;
     const readStarted = performance.now();
     const [context, serving] = await Promise.all([fetched.context, fetched.serving]);
+    let stale: number | null = null;
+    if (key) {
+      const settled = await settleIdempotencyProbe(db, key, context.idempotencyProbe ?? null, now);
+      if (settled.kind === "replay") return settled;
+      if (settled.kind === "stale") stale = settled.createdAt;
+    }
     const scoreStarted = performance.now();
     timings.dbRead += scoreStarted - readStarted;
     const byCode = new Map(context.services.map((service) => [service.code, service]));
@@ -227,8 +235,15 @@ async function decideAndWrite(
     );
     if (dryRun) {
       answer.client_ref = write.created ? null : write.clientId;
-      if (slot) await db.batch([slot.complete(200, answer)]);
-      return { status: 200, answer, leadIds: [] };
+      if (key) {
+        const stored = await commitOrReplay(
+          db,
+          key,
+          recordIdempotentAnswer(db, key, { status: 200, body: answer }, now, stale),
+        );
+        if (stored) return stored;
+      }
+      return { kind: "written", status: 200, answer, leadIds: [] };
     }
 
     const packaging = {
@@ -245,11 +260,12 @@ async function decideAndWrite(
     answer.leads = answeredLeads(newLeads, outcomes);
     const status = newLeads.length > 0 ? 201 : 200;
     const statements = [
+      // First, so that a concurrent first request under the same key fails the batch at once.
+      ...(key ? recordIdempotentAnswer(db, key, { status, body: answer }, now, stale) : []),
       ...write.statements,
       ...buildLeadInserts(db, newLeads),
       ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
       ...buildRollupUpserts(db, rollupIncrements(packaging)),
-      ...(slot ? [slot.complete(status, answer)] : []),
     ];
     try {
       const writeStarted = performance.now();
@@ -257,6 +273,7 @@ async function decideAndWrite(
       await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
       timings.dbWrite += performance.now() - writeStarted;
     } catch (error) {
+      if (key && isIdempotencyKeyTaken(error)) return replayOfWinner(db, key, now);
       if (isClientWriteConflict(error) && attempt < MAX_WRITE_ATTEMPTS) continue;
       if (isClientWriteConflict(error)) {
         throw new DomainError("conflict", "The client was changed by concurrent requests; retry the call");
@@ -265,6 +282,37 @@ async function decideAndWrite(
     }
     // This isolate's cached daily counts include these leads at once (caps and fair routing).
     countCreatedLeads(newLeads, now);
-    return { status, answer, leadIds: newLeads.map((lead) => lead.document.lead_id) };
+    return { kind: "written", status, answer, leadIds: newLeads.map((lead) => lead.document.lead_id) };
   }
+}
+
+/** Commits the answer's record alone (a dry run); the winner's answer when another request was first. */
+async function commitOrReplay(
+  db: ReturnType<typeof shardOfPseudonym>["db"],
+  key: OptimisticKey,
+  statements: ReturnType<typeof recordIdempotentAnswer>,
+): Promise<{ kind: "replay"; status: number; body: unknown } | null> {
+  try {
+    await db.batch(statements as [(typeof statements)[number], ...(typeof statements)[number][]]);
+    return null;
+  } catch (error) {
+    if (isIdempotencyKeyTaken(error)) return replayOfWinner(db, key, Date.now());
+    throw error;
+  }
+}
+
+/**
+ * A concurrent request with the same key committed first (this call's batch rolled back whole):
+ * its stored answer, or `idempotency_mismatch` when its body differed.
+ */
+async function replayOfWinner(
+  db: ReturnType<typeof shardOfPseudonym>["db"],
+  key: OptimisticKey,
+  now: number,
+): Promise<{ kind: "replay"; status: number; body: unknown }> {
+  const settled = await settleIdempotencyProbe(db, key, await probeIdempotencyKey(db, key), now);
+  if (settled.kind === "replay") return settled;
+  // The winner's record vanished between the failed batch and this read (purged): nothing of this
+  // call was applied, and a retry runs it as a first request.
+  throw new DomainError("conflict", "A request with this Idempotency-Key was being stored concurrently; retry it");
 }

@@ -69,8 +69,8 @@ export class CreateLeadsRoute extends OpenAPIRoute {
       "one lead per category, at most `max_leads_per_request`), lead packaging and enqueueing for delivery. " +
       "`dry_run: true` answers the same without writing anything.\n\n" +
       "`Idempotency-Key` (recommended): the same key with the same body replays the first answer and creates " +
-      "nothing new (kept 48 h); the same key with another body is 422 `idempotency_mismatch`; while the first " +
-      "request is still running, 409 `idempotency_in_flight`. No second lead is created for a client and service " +
+      "nothing new (kept 48 h); the same key with another body is 422 `idempotency_mismatch`. Concurrent " +
+      "requests under one key: one is carried out, the others answer with its answer. No second lead is created for a client and service " +
       "while an earlier one is open or inside the exclusivity window (decision `duplicate`). Needs `crm` scope.",
     request: {
       headers: z.object({ "idempotency-key": z.string().min(1).max(255).optional() }),

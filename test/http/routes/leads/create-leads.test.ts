@@ -201,6 +201,39 @@ describe("POST /v1/leads", () => {
     expect(await count("leads")).toBe(leadsAfterFirst);
   });
 
+  it("answers concurrent first requests under one Idempotency-Key once: the loser replays the winner", async () => {
+    const m = await market();
+    const headers = { "idempotency-key": "lead-call-race" };
+    const [clientsBefore, leadsBefore, recordsBefore] = await Promise.all(
+      ["clients", "leads", "idempotency_records"].map(count),
+    );
+    const calls = await Promise.all(
+      [1, 2, 3].map(() => api("POST", "/v1/leads", { key: m.crm, body: mortgageClient("crm-race"), headers })),
+    );
+    expect(calls.map((call) => call.status)).toEqual([201, 201, 201]);
+    // One call wrote; the others rolled back whole and answered with its stored answer.
+    expect(calls.filter((call) => call.headers.get("idempotent-replayed") === "true")).toHaveLength(2);
+    for (const call of calls) expect(call.body).toEqual(calls[0].body);
+    expect(await count("leads")).toBe(leadsBefore + calls[0].body.leads.length);
+    expect(await count("clients")).toBe(clientsBefore + 1);
+    expect(await count("idempotency_records")).toBe(recordsBefore + 1);
+  });
+
+  it("stores nothing under a key whose call was refused, so the corrected call runs under the same key", async () => {
+    const m = await market();
+    const headers = { "idempotency-key": "lead-call-bad" };
+    const bad = await api("POST", "/v1/leads", {
+      key: m.crm,
+      body: { ...mortgageClient("crm-bad"), services: { "no-such-service": 1 } },
+      headers,
+    });
+    expect(bad.status).toBe(400);
+    expect(await count("idempotency_records")).toBe(0);
+    const good = await api("POST", "/v1/leads", { key: m.crm, body: mortgageClient("crm-bad"), headers });
+    expect(good.status).toBe(201);
+    expect(good.headers.get("idempotent-replayed")).toBeNull();
+  });
+
   it("suppresses a second lead for the same client and service while the first is open", async () => {
     const m = await market();
     const first = await api("POST", "/v1/leads", { key: m.crm, body: mortgageClient("crm-dup") });
