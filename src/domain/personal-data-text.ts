@@ -36,6 +36,27 @@ function asciiDigit(char: string): string {
   return String((char.codePointAt(0)! - zero) % 10);
 }
 
+/**
+ * Short strings a scan already read as clean, per mode: a lead call's body repeats the same service
+ * codes, regions and needs call after call, and scanning them was a tenth of its CPU. Only clean
+ * strings are kept, so no value that looks like personal data stays in memory; the set starts over
+ * when full.
+ */
+const CLEAN = { value: new Set<string>(), identifier: new Set<string>() };
+const CLEAN_MAX_LENGTH = 64;
+const CLEAN_MAX_ENTRIES = 4096;
+
+export function knownClean(raw: string, mode: "value" | "identifier"): boolean {
+  return raw.length <= CLEAN_MAX_LENGTH && CLEAN[mode].has(raw);
+}
+
+export function rememberClean(raw: string, mode: "value" | "identifier"): void {
+  if (raw.length > CLEAN_MAX_LENGTH) return;
+  const clean = CLEAN[mode];
+  if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
+  clean.add(raw);
+}
+
 /** The text as the rules read it (see the module comment). */
 export function normalizeForScan(text: string): string {
   // NFKC would spell "№" as "No"; it stays a separator.

@@ -24,8 +24,10 @@ import {
   containsPersonName,
   containsSlugEmail,
   DIGIT_SEPARATOR_CLASS,
+  knownClean,
   latinTokens,
   normalizeForScan,
+  rememberClean,
 } from "./personal-data-text";
 
 /** What kind of personal data was recognised. */
@@ -415,25 +417,11 @@ function classifyDigitRun(written: string, mode: ValueMode, whole: boolean): Per
   return digits[0] === "9" ? "phone" : whole ? "passport" : "account";
 }
 
-/**
- * Strings already read as clean, per mode. A lead call's body repeats the same service codes,
- * regions and needs call after call, and scanning them was a tenth of its CPU. Only clean results
- * are kept, so no string that looks like personal data stays in memory; short strings only, and the
- * set starts over when full.
- */
-const CLEAN = { value: new Set<string>(), identifier: new Set<string>() };
-const CLEAN_MAX_LENGTH = 64;
-const CLEAN_MAX_ENTRIES = 4096;
-
 /** The kind of personal data a string value looks like, or null. */
 export function classifyString(raw: string, mode: "value" | "identifier" = "value"): PersonalDataKind | null {
-  const clean = raw.length <= CLEAN_MAX_LENGTH ? CLEAN[mode] : null;
-  if (clean?.has(raw)) return null;
+  if (knownClean(raw, mode)) return null;
   const kind = classifyText(raw, mode);
-  if (kind === null && clean) {
-    if (clean.size >= CLEAN_MAX_ENTRIES) clean.clear();
-    clean.add(raw);
-  }
+  if (kind === null) rememberClean(raw, mode);
   return kind;
 }
 

@@ -14,6 +14,7 @@ import {
   type PersonalDataKind,
   personalDataError,
 } from "../../src/domain/personal-data";
+import { knownClean } from "../../src/domain/personal-data-text";
 
 describe("checksums", () => {
   it("Luhn accepts real test card numbers and rejects a changed digit", () => {
@@ -336,5 +337,18 @@ describe("the personal_data error", () => {
       code: "personal_data",
       message: "Personal data is not accepted: 5 more fields carry personal data",
     });
+  });
+});
+
+describe("the memory of clean strings", () => {
+  it("remembers clean short strings and never a flagged one", () => {
+    const phone = "+7 916 555-01-23";
+    expect(classifyString("expo-property-insurance")).toBeNull();
+    expect(knownClean("expo-property-insurance", "value")).toBe(true);
+    expect(classifyString(phone)).toBe("phone");
+    expect(knownClean(phone, "value")).toBe(false);
+    expect(classifyString(phone)).toBe("phone");
+    // Per mode: a value read clean says nothing of the identifier rules.
+    expect(knownClean("expo-property-insurance", "identifier")).toBe(false);
   });
 });
