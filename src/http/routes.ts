@@ -1,5 +1,6 @@
 import type { Router } from "./router";
 import { registerAdminRoutes } from "./routes/admin";
+import { registerAudienceRoutes } from "./routes/audiences";
 import { registerAnalyticsRoutes } from "./routes/analytics";
 import { registerClientsRoutes } from "./routes/clients";
 import { registerDealsRoutes } from "./routes/deals";
@@ -19,6 +20,7 @@ export function registerRoutes(router: Router) {
   registerRecommendationsRoutes(router);
   registerLeadsRoutes(router);
   registerPartnerRoutes(router);
+  registerAudienceRoutes(router);
   registerDealsRoutes(router);
   registerAnalyticsRoutes(router);
   registerVocabulariesRoutes(router);
