@@ -13,7 +13,7 @@ CREATE TABLE `partner_campaigns` (
 	`id` text PRIMARY KEY NOT NULL,
 	`company_id` text NOT NULL,
 	`service_id` text NOT NULL,
-	`name` text NOT NULL,
+	`title` text NOT NULL,
 	`text` text NOT NULL,
 	`audience` text NOT NULL,
 	`channel` text NOT NULL,

@@ -1,7 +1,7 @@
 import type { Router } from "./router";
 import { registerAdminRoutes } from "./routes/admin";
-import { registerAudienceRoutes } from "./routes/audiences";
 import { registerAnalyticsRoutes } from "./routes/analytics";
+import { registerAudienceRoutes } from "./routes/audiences";
 import { registerClientsRoutes } from "./routes/clients";
 import { registerDealsRoutes } from "./routes/deals";
 import { registerLeadsRoutes } from "./routes/leads";

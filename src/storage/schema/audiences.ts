@@ -10,7 +10,8 @@ import { companies, services } from "./control";
  * Every audience count a partner asked for, kept GUARD_LOOKBACK_DAYS (90) days: `filter` is the
  * canonical filter (canonical JSON), `true_count` the exact count it had then. `outcome`: answered
  * (a visible count), suppressed (below k: nothing shown), too_close (refused by the guard; kept for
- * the budget only).
+ * the budget only), campaign_check (a new campaign's audience checked against k; nothing shown but
+ * whether it is suppressed, so it counts against the budget too).
  */
 export const audienceQueries = sqliteTable(
   "audience_queries",
@@ -21,7 +22,7 @@ export const audienceQueries = sqliteTable(
     trueCount: integer("true_count").notNull(),
     /** True count of the audience's people reachable by the bot (consented to partner offers). */
     trueReachable: integer("true_reachable").notNull(),
-    outcome: text("outcome", { enum: ["answered", "suppressed", "too_close"] }).notNull(),
+    outcome: text("outcome", { enum: ["answered", "suppressed", "too_close", "campaign_check"] }).notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("audience_queries_company_created_idx").on(t.companyId, t.createdAt)],
@@ -42,7 +43,8 @@ export const partnerCampaigns = sqliteTable(
     serviceId: text("service_id")
       .notNull()
       .references(() => services.id),
-    name: text("name").notNull(),
+    /** The partner's own label of the campaign (not shown to people). */
+    title: text("title").notNull(),
     text: text("text").notNull(),
     /** Canonical filter of the audience (canonical JSON). */
     audience: text("audience").notNull(),

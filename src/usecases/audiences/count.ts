@@ -73,6 +73,20 @@ export async function countAcrossShards(
   });
 }
 
+/** Refuses with 429 `audience_budget_exhausted` when the partner spent its audience queries of the UTC day. */
+export async function assertAudienceBudget(env: Env, companyId: string, budget: number, now: number): Promise<void> {
+  const dayStart = utcDayStart(now);
+  const used = await countAudienceQueriesSince(controlDb(env), companyId, dayStart);
+  if (used >= budget) {
+    throw new DomainError(
+      "audience_budget_exhausted",
+      `The daily budget of ${budget} audience queries is spent; it renews at 00:00 UTC`,
+      undefined,
+      { retryAfterSeconds: Math.ceil((dayStart + DAY_MS - now) / 1000) },
+    );
+  }
+}
+
 async function noiseSeed(env: Env, message: string): Promise<number> {
   const key = await hmacSha256Hex(env.PSEUDONYM_KEY, "audience-noise-key");
   return Number.parseInt((await hmacSha256Hex(key, message)).slice(0, 8), 16);
@@ -90,17 +104,8 @@ export async function countPartnerAudience(
     resolveAudience(control, input, ["body"]),
   ]);
   const k = settings.audienceMinGroup.value;
-  const budget = settings.audienceDailyQueries(companyId).value;
   const dayStart = utcDayStart(now);
-  const used = await countAudienceQueriesSince(control, companyId, dayStart);
-  if (used >= budget) {
-    throw new DomainError(
-      "audience_budget_exhausted",
-      `The daily budget of ${budget} audience queries is spent; it renews at 00:00 UTC`,
-      undefined,
-      { retryAfterSeconds: Math.ceil((dayStart + DAY_MS - now) / 1000) },
-    );
-  }
+  await assertAudienceBudget(env, companyId, settings.audienceDailyQueries(companyId).value, now);
   const filterKey = audienceFilterKey(resolved.filter);
   const reachable = await reachableIdsByShard(env);
   const answered = await listAnsweredAudienceQueries(control, companyId, now - GUARD_LOOKBACK_DAYS * DAY_MS);

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import { CONSENT_PURPOSE } from "../../../../src/domain/bot/consent-notice";
-import { encryptText } from "../../../../src/lib/crypto";
+import { encryptText, telegramIdHash } from "../../../../src/lib/crypto";
 import { newId } from "../../../../src/lib/ids";
 import { api, seedCompany, seedKey, seedService } from "../../../harness";
 
@@ -16,7 +16,7 @@ export const SPB_CLIENTS = 60;
 export const REACHABLE_MOSCOW = 150;
 /** Moscow clients in the bot whose consent was withdrawn (not reachable). */
 export const WITHDRAWN_MOSCOW = 40;
-/** First Telegram user / chat id of the bot persons. */
+/** First Telegram user id of the bot persons (in a private chat, the chat id is the user id). */
 export const FIRST_CHAT_ID = 777_000_000;
 
 export interface AudienceWorld {
@@ -81,7 +81,7 @@ export async function audienceWorld(): Promise<AudienceWorld> {
          VALUES (?, ?, ?, ?, ?, 'ready', '[]', ?, ?)`,
       ).bind(
         personId,
-        `hash-${personId}`,
+        await telegramIdHash(env.PSEUDONYM_KEY, chatId),
         await encryptText(env.BOT_ENCRYPTION_KEY, String(chatId)),
         bank.id,
         clientId,
