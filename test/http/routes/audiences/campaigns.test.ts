@@ -4,6 +4,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runPartnerCampaigns } from "../../../../src/usecases/campaigns/send";
 import { api, errorCode, resetDatabase, seedCompany, seedKey, seedService } from "../../../harness";
+import { seedLeads } from "../../../usecases/lead-delivery/fixtures";
 import { itEnforcesCompanyKeys } from "../company-security";
 import {
   buttonsOf,
@@ -179,6 +180,41 @@ describe("partner campaigns", () => {
     const one = await api("GET", `/v1/partner/campaigns/${created.body.id}`, { key: world.partnerKey });
     expect(one.body.results).toEqual({ reached: 3, interested: 1, deals: 0 });
     expect(JSON.stringify(one.body)).not.toMatch(/bp_|cl_|chat|person/);
+  });
+
+  it("a deal on a campaign lead accrues the partner's commission and shows in its statement and results", async () => {
+    const created = await create(campaignBody({ daily_cap: 2 }));
+    await runPartnerCampaigns(env, Date.now());
+    const offer = await env.DB.prepare("SELECT id, person_id FROM bot_offers WHERE campaign_id = ? LIMIT 1")
+      .bind(created.body.id)
+      .first<{ id: string; person_id: string }>();
+    const reached = world.reachable.find((r) => r.personId === offer!.person_id)!;
+    // The lead an “Интересно” becomes (made here directly: this world has no trained model).
+    const [lead] = await seedLeads(world.partner, 1, { source: world.bank, clientId: reached.clientId });
+    await env.DB.prepare("UPDATE bot_offers SET response = 'interested', lead_id = ? WHERE id = ?")
+      .bind(lead.id, offer!.id)
+      .run();
+    const outcome = await api("POST", `/v1/partner/leads/${lead.id}/outcome`, {
+      key: world.partnerKey,
+      body: { outcome: "accepted", amount: 12_000 },
+    });
+    expect(outcome.status, JSON.stringify(outcome.body)).toBe(200);
+    const period = new Date().toISOString().slice(0, 7);
+    const statement = await api("GET", `/v1/partner/commissions?period=${period}`, { key: world.partnerKey });
+    expect(statement.status, JSON.stringify(statement.body)).toBe(200);
+    expect(statement.body.statement.campaigns).toEqual([
+      {
+        campaign_id: created.body.id,
+        title: "Зима в зале",
+        accepted_deals: 1,
+        accruing_deals: 1,
+        gross_amount_kopecks: 1_200_000,
+        commission_kopecks: 120_000,
+      },
+    ]);
+    expect(statement.body.statement.lines[0].campaign_id).toBe(created.body.id);
+    const one = await api("GET", `/v1/partner/campaigns/${created.body.id}`, { key: world.partnerKey });
+    expect(one.body.results).toEqual({ reached: 2, interested: 1, deals: 1 });
   });
 
   it("pauses and resumes only the caller's own campaigns (404 for another partner's)", async () => {

@@ -20,8 +20,8 @@ export const WITHDRAWN_MOSCOW = 40;
 export const FIRST_CHAT_ID = 777_000_000;
 
 export interface AudienceWorld {
-  bank: { id: string };
-  partner: { id: string };
+  bank: Awaited<ReturnType<typeof seedCompany>>;
+  partner: Awaited<ReturnType<typeof seedCompany>>;
   partnerKey: string;
   crmKey: string;
   gymPass: { id: string; code: string };
