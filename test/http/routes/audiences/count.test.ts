@@ -190,3 +190,13 @@ describe("POST /v1/partner/audiences:count security", () => {
     snapshot: async () => (await env.DB.prepare("SELECT count(*) AS n FROM audience_queries").first())?.n,
   });
 });
+
+describe("GET /v1/vocabularies for audiences", () => {
+  it("lists the buckets of audience filters: age bands, genders and active services", async () => {
+    const res = await api("GET", "/v1/vocabularies", { key: world.partnerKey });
+    expect(res.status).toBe(200);
+    expect(res.body.age_bands).toEqual(["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]);
+    expect(res.body.genders).toEqual(["female", "male"]);
+    expect(res.body.services.map((s: { code: string }) => s.code).sort()).toEqual(["debit_card", "gym-pass"]);
+  });
+});
