@@ -132,3 +132,8 @@ export async function getOwnActiveService(db: Db, companyId: string, code: strin
     .limit(1);
   return rows[0] ?? null;
 }
+
+/** Takes back an offer that could not be told (its message was not sent). */
+export async function deleteOffer(db: Db, offerId: string): Promise<void> {
+  await db.delete(botOffers).where(eq(botOffers.id, offerId));
+}

@@ -18,6 +18,7 @@ import {
   type CampaignRow,
   campaignSendState,
   countCampaignOffersSince,
+  deleteOffer,
   listCampaignPersonIds,
   listCampaignsInSchedule,
 } from "../../storage/campaigns";
@@ -55,6 +56,8 @@ export async function runPartnerCampaigns(
   const api = options.send ? null : telegramApi(env);
   const send: SendToChat = options.send ?? ((chatId, reply) => sendReplies(api!, chatId, [reply]));
   const summary: CampaignRunSummary = { campaigns: 0, sent: 0, capped: 0, stopped: 0, failed: 0 };
+  // Without the bot's secrets nothing could be sent (a local run without a bot): leave the campaigns alone.
+  if (!options.send && (!env.TELEGRAM_BOT_TOKEN || !env.BOT_ENCRYPTION_KEY)) return summary;
   const campaigns = await listCampaignsInSchedule(control, now);
   if (campaigns.length === 0) return summary;
   const consented = await listConsentedBotPersons(control, CONSENT_PURPOSE);
@@ -110,7 +113,8 @@ async function sendCampaign(
     .sort((a, b) => (a.personId < b.personId ? -1 : 1));
   const text = offerMessage(campaign.text, service.name, company.name);
   for (const recipient of recipients) {
-    if (outcome.sent >= quota) break;
+    // Failed attempts count too: an unreachable Telegram costs at most the quota's worth of tries.
+    if (outcome.sent + outcome.failed >= quota) break;
     // Read again before every message: a pause of the campaign or of the company stops the sends here.
     const state = await campaignSendState(control, campaign.id);
     if (!state || !campaignMaySend(state, state.companyStatus, now)) {
@@ -152,7 +156,9 @@ async function sendCampaign(
       });
       outcome.sent++;
     } catch (error) {
-      // The offer stays recorded (the person is not asked twice); the failure is counted and logged.
+      // Not told: the offer is taken back (the person may be told in a later run, and is not counted as
+      // reached); the failure (chat id unreadable, Telegram refused) is counted and logged.
+      await deleteOffer(control, offerId);
       outcome.failed++;
       console.warn(JSON.stringify({ event: "campaign_send_failed", campaign: campaign.id, error: String(error) }));
     }

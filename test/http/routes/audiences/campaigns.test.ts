@@ -159,6 +159,21 @@ describe("partner campaigns", () => {
     expect((await runPartnerCampaigns(env, Date.now())).sent).toBe(95);
   });
 
+  it("takes back the offer of a message Telegram refused: the person is not counted as reached", async () => {
+    const created = await create(campaignBody({ daily_cap: 3 }));
+    server.use(
+      http.post(`${env.TELEGRAM_API_ROOT}/bot${env.TELEGRAM_BOT_TOKEN}/sendMessage`, () =>
+        HttpResponse.json(
+          { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" },
+          { status: 403 },
+        ),
+      ),
+    );
+    const run = await runPartnerCampaigns(env, Date.now());
+    expect(run).toMatchObject({ sent: 0, failed: 3 });
+    expect(await campaignOffers(created.body.id)).toBe(0);
+  });
+
   it("stops when the partner company is paused, and sends nothing outside the schedule", async () => {
     await create(campaignBody({ daily_cap: 100 }));
     await env.DB.prepare("UPDATE companies SET status = 'paused' WHERE id = ?").bind(world.partner.id).run();
