@@ -191,6 +191,24 @@ describe("POST /v1/partner/audiences:count security", () => {
   });
 });
 
+describe("audience query retention", () => {
+  it("the daily housekeeping deletes queries past the guard's 90 days and keeps the others", async () => {
+    const { runHousekeeping } = await import("../../../../src/usecases/housekeeping");
+    const now = Date.now();
+    const day = 86_400_000;
+    const insert = env.DB.prepare(
+      "INSERT INTO audience_queries (company_id, filter, true_count, true_reachable, outcome, created_at) VALUES ('co_retention', '{}', 500, 0, 'answered', ?)",
+    );
+    await env.DB.batch([insert.bind(now - 91 * day), insert.bind(now - 89 * day)]);
+    const result = await runHousekeeping(env, now);
+    expect(result.prunedAudienceQueries).toBe(1);
+    const left = await env.DB.prepare(
+      "SELECT created_at FROM audience_queries WHERE company_id = 'co_retention'",
+    ).all();
+    expect(left.results).toEqual([{ created_at: now - 89 * day }]);
+  });
+});
+
 describe("GET /v1/vocabularies for audiences", () => {
   it("lists the buckets of audience filters: age bands, genders and active services", async () => {
     const res = await api("GET", "/v1/vocabularies", { key: world.partnerKey });
