@@ -94,7 +94,8 @@ async function sendCampaign(
     getServiceRow(control, campaign.serviceId),
     getCompany(control, campaign.companyId),
   ]);
-  if (!service || !company) return outcome;
+  // A service its company withdrew (inactive) is not offered, by a campaign or otherwise.
+  if (!service?.active || !company) return outcome;
   const waiting = consented.filter((p) => !reached.has(p.personId));
   const inAudience = new Set(
     (

@@ -174,12 +174,15 @@ describe("partner campaigns", () => {
     expect(await campaignOffers(created.body.id)).toBe(0);
   });
 
-  it("stops when the partner company is paused, and sends nothing outside the schedule", async () => {
+  it("stops when the partner company is paused, and sends nothing for an inactive service or outside the schedule", async () => {
     await create(campaignBody({ daily_cap: 100 }));
     await env.DB.prepare("UPDATE companies SET status = 'paused' WHERE id = ?").bind(world.partner.id).run();
     const run = await runPartnerCampaigns(env, Date.now());
     expect(run).toMatchObject({ sent: 0, stopped: 1 });
     await env.DB.prepare("UPDATE companies SET status = 'active' WHERE id = ?").bind(world.partner.id).run();
+    await env.DB.prepare("UPDATE services SET active = 0 WHERE id = ?").bind(world.gymPass.id).run();
+    expect((await runPartnerCampaigns(env, Date.now())).sent).toBe(0);
+    await env.DB.prepare("UPDATE services SET active = 1 WHERE id = ?").bind(world.gymPass.id).run();
     expect((await runPartnerCampaigns(env, Date.now() + 48 * HOUR)).sent).toBe(0);
     expect(sentMessages()).toHaveLength(0);
   });
