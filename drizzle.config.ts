@@ -6,7 +6,12 @@ import { defineConfig } from "drizzle-kit";
  */
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/storage/schema/control.ts", "./src/storage/schema/bot.ts", "./src/storage/schema/session.ts"],
+  schema: [
+    "./src/storage/schema/control.ts",
+    "./src/storage/schema/bot.ts",
+    "./src/storage/schema/session.ts",
+    "./src/storage/schema/audiences.ts",
+  ],
   out: "./migrations/control",
   // Flat `0000_name.sql` files: the layout wrangler and readD1Migrations() read.
   migrations: { prefix: "index" },

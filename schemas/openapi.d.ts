@@ -307,6 +307,54 @@ export interface paths {
      */
     post: operations["testPartnerWebhook"];
   };
+  "/v1/partner/audiences:count": {
+    /**
+     * Count an audience (counts only, never people)
+     * @description How many clients match fixed-bucket filters (values from `GET /v1/vocabularies`; any value of a dimension, every dimension given) and how many of them the bot may reach with a partner's offer. Counts below k (setting `audience_min_group`, default 100, never below 50) are suppressed; shown counts are rounded to 10 with noise fixed per partner, query and UTC day (the same query gets the same answer). A query whose audience differs from one of the partner's answered queries of the last 90 days by fewer than k clients is refused (409 `audience_too_close`), and each partner has a daily query budget (setting `audience_daily_queries`, default 50; 429 `audience_budget_exhausted`). Every query counts against the budget. docs/privacy.md, “Partner audiences”. Also served at `/v1/partner/audiences/count`.
+     */
+    post: operations["countPartnerAudience"];
+  };
+  "/v1/partner/audiences/count": {
+    /**
+     * Count an audience (counts only, never people)
+     * @description How many clients match fixed-bucket filters (values from `GET /v1/vocabularies`; any value of a dimension, every dimension given) and how many of them the bot may reach with a partner's offer. Counts below k (setting `audience_min_group`, default 100, never below 50) are suppressed; shown counts are rounded to 10 with noise fixed per partner, query and UTC day (the same query gets the same answer). A query whose audience differs from one of the partner's answered queries of the last 90 days by fewer than k clients is refused (409 `audience_too_close`), and each partner has a daily query budget (setting `audience_daily_queries`, default 50; 429 `audience_budget_exhausted`). Every query counts against the budget. docs/privacy.md, “Partner audiences”. Also served at `/v1/partner/audiences/count`.
+     */
+    post: operations["countPartnerAudienceSlashPath"];
+  };
+  "/v1/partner/campaigns": {
+    /** The caller's campaigns, newest first, with their aggregate results */
+    get: operations["listPartnerCampaigns"];
+    /**
+     * Create a campaign: an offer told by the bot to an audience
+     * @description The bot tells `text` (checked like the bot's offer texts: no templates or markup, nothing about the person's finances, no personal data) about one of the caller's active services to the people of `audience` who consented to offers from partners, at most once per person, within `daily_cap` per UTC day and each person's frequency caps, between `starts_at` and `ends_at` (at most 90 days). An audience below k is refused (422 `audience_suppressed`); checking it spends one audience query of the daily budget. The campaign starts active; pause it (or the company) to stop sends at once.
+     */
+    post: operations["createPartnerCampaign"];
+  };
+  "/v1/partner/campaigns/{id}": {
+    /** One of the caller's campaigns, with its aggregate results */
+    get: operations["getPartnerCampaign"];
+  };
+  "/v1/partner/campaigns/{id}/pause": {
+    /**
+     * Pause a campaign: no message is sent after this answer
+     * @description The sender reads the campaign's status before every message, so nothing is sent once this call has answered. Pausing a paused campaign changes nothing. Also at `…/{id}:pause`.
+     */
+    post: operations["pausePartnerCampaign"];
+  };
+  "/v1/partner/campaigns/{id}/resume": {
+    /**
+     * Resume a paused campaign
+     * @description The campaign sends again from the next run, within its schedule and caps. Resuming an active campaign changes nothing.
+     */
+    post: operations["resumePartnerCampaign"];
+  };
+  "/v1/partner/campaigns/{ref}": {
+    /**
+     * Pause or resume a campaign: `{id}:pause`, `{id}:resume`
+     * @description The same as `POST /v1/partner/campaigns/{id}/pause` and `…/resume`, spelled as a custom method: the last path segment is the campaign id, a colon and the method.
+     */
+    post: operations["pauseOrResumePartnerCampaign"];
+  };
   "/v1/deals": {
     /**
      * Report a deal: a client accepted or declined one of your company's services
@@ -382,7 +430,7 @@ export interface paths {
   "/v1/vocabularies": {
     /**
      * Regions and needs tags a client profile may use
-     * @description The closed vocabularies of the client profile, with Russian and English labels, so that a CRM can map its own values: `region` is an ISO 3166-2:RU federal subject or, for clients abroad, an ISO 3166-1 country code (any letter case; the listed aliases are accepted too); `needs` are codes of the needs taxonomy (active tags only). Any valid key.
+     * @description The closed vocabularies of the client profile, with Russian and English labels, so that a CRM can map its own values: `region` is an ISO 3166-2:RU federal subject or, for clients abroad, an ISO 3166-1 country code (any letter case; the listed aliases are accepted too); `needs` are codes of the needs taxonomy (active tags only); `age_bands`, `genders` and `services` are the buckets of partner audience filters. Any valid key.
      */
     get: operations["listVocabularies"];
   };
@@ -434,7 +482,7 @@ export interface components {
     };
     ErrorItem: {
       /** @enum {string} */
-      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
+      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "audience_too_close" | "audience_suppressed" | "audience_budget_exhausted" | "internal" | "unavailable";
       message: string;
       path?: string[];
     };
@@ -690,7 +738,7 @@ export interface components {
     Settings: {
       definitions: ({
           /** @enum {string} */
-          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing";
+          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "audience_min_group" | "audience_daily_queries";
           scopes: ("global" | "company" | "service" | "category")[];
           default?: unknown;
           description: string;
@@ -775,7 +823,7 @@ export interface components {
           /** @description Company id, service id or category; omitted for global */
           scope_id?: string;
           /** @enum {string} */
-          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing";
+          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "audience_min_group" | "audience_daily_queries";
           /** @description The new value (a number, or a RoutingRule object for `routing`); null deletes the override (global values can only be replaced) */
           value?: unknown;
         })[];
@@ -1550,6 +1598,69 @@ export interface components {
     UpdatePartnerWebhookRequest: {
       webhook_url: string | null;
     };
+    AudienceCount: {
+      /** @description Clients matching the filter, rounded to 10 with deterministic noise; null when suppressed */
+      matching: number | null;
+      /** @description True when fewer than k clients match: no count is shown */
+      suppressed: boolean;
+      channels: ({
+          /**
+           * @description `bot`: the Telegram bot
+           * @enum {string}
+           */
+          channel: "bot";
+          /** @description Matching people reachable through the channel who consented to offers from partners (rounded, with noise); null below k */
+          reachable: number | null;
+        })[];
+    };
+    AudienceFilter: {
+      /** @description Any of these age bands */
+      age_bands?: ("18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+")[];
+      /** @description Any of these */
+      genders?: ("female" | "male")[];
+      /** @description Any of these region codes (GET /v1/vocabularies `regions`) */
+      regions?: string[];
+      /** @description Clients with any of these needs tags (GET /v1/vocabularies `needs`) */
+      needs?: string[];
+      /** @description Clients using any of these services, by code (GET /v1/vocabularies `services`) */
+      services?: string[];
+    };
+    PartnerCampaign: {
+      id: string;
+      /** @description The partner's own label (never shown to people) */
+      title: string;
+      /** @description Code of the partner's service the offer is about */
+      service: string;
+      /** @description The offer text the bot shows, as written */
+      text: string;
+      audience: components["schemas"]["AudienceFilter"];
+      /** @enum {string} */
+      channel: "bot";
+      /** Format: date-time */
+      starts_at: string;
+      /** Format: date-time */
+      ends_at: string;
+      /** @description Most messages per UTC day */
+      daily_cap: number;
+      /** @enum {string} */
+      status: "active" | "paused";
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+      /** @description Aggregates only: no person is ever named or counted alone */
+      results: {
+        /** @description People the bot told the offer */
+        reached: number;
+        /** @description Of them, answered “Интересно” */
+        interested: number;
+        /** @description Accepted deals on the leads of those answers */
+        deals: number;
+      };
+    };
+    PartnerCampaigns: {
+      items: components["schemas"]["PartnerCampaign"][];
+    };
     CreateDealResponse: {
       deal: components["schemas"]["Deal"];
       /** @description false: an identical report (same lead, outcome, amount and occurred_at) was already recorded */
@@ -2058,8 +2169,18 @@ export interface components {
       /** @description RUB */
       commission: number;
       effective_rate: number | null;
+      /** @description Deals (and their commission) on leads of the company's partner campaigns, per campaign; part of the totals above */
+      campaigns: components["schemas"]["CampaignCommission"][];
       /** @description The accruing deals in time order (omitted on request) */
       lines?: components["schemas"]["CommissionLine"][];
+    };
+    CampaignCommission: {
+      campaign_id: string;
+      title: string;
+      accepted_deals: number;
+      accruing_deals: number;
+      gross_amount_kopecks: number;
+      commission_kopecks: number;
     };
     CommissionLine: {
       deal_id: string;
@@ -2079,6 +2200,8 @@ export interface components {
        * @enum {string}
        */
       commission_source: "deal" | "current_rate";
+      /** @description The partner campaign the deal's lead came from; null for other leads */
+      campaign_id: string | null;
     };
     PartnerCommissionStatement: {
       /** @description YYYY-MM */
@@ -2103,6 +2226,18 @@ export interface components {
         [key: string]: string;
       };
       needs: components["schemas"]["NeedTag"][];
+      /** @description Age bands of partner audience filters (`POST /v1/partner/audiences:count`) */
+      age_bands: ("18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+")[];
+      /** @description Genders of partner audience filters */
+      genders: ("female" | "male")[];
+      /** @description Active services, by code: the `services` of partner audience filters and CRM profiles */
+      services: {
+          code: string;
+          name: string;
+          category: string;
+          /** @description Name of the company selling it */
+          company: string;
+        }[];
     };
     RegionVocabularyEntry: {
       /**
@@ -2216,7 +2351,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2283,7 +2418,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2325,7 +2460,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2374,7 +2509,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2441,7 +2576,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2500,7 +2635,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2564,7 +2699,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2582,7 +2717,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2644,13 +2779,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2712,13 +2847,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2785,7 +2920,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2846,7 +2981,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2922,7 +3057,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2984,7 +3119,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3043,7 +3178,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3098,7 +3233,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3116,7 +3251,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3175,7 +3310,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3239,7 +3374,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3257,7 +3392,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3312,7 +3447,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3386,7 +3521,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3436,7 +3571,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3509,7 +3644,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3570,7 +3705,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3635,7 +3770,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3697,7 +3832,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3756,7 +3891,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3810,7 +3945,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3891,7 +4026,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3948,7 +4083,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3991,7 +4126,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4068,7 +4203,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4111,7 +4246,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4190,7 +4325,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4246,7 +4381,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4326,7 +4461,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4383,7 +4518,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4401,13 +4536,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4469,13 +4604,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4544,7 +4679,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4562,13 +4697,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4630,13 +4765,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4704,13 +4839,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4785,13 +4920,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4835,7 +4970,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4879,7 +5014,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4923,13 +5058,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4988,7 +5123,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5054,7 +5189,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5122,7 +5257,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5140,13 +5275,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5205,7 +5340,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5267,13 +5402,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5333,7 +5468,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5392,7 +5527,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5454,7 +5589,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5525,7 +5660,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5543,13 +5678,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5590,7 +5725,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5645,7 +5780,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5663,7 +5798,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5707,13 +5842,543 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Count an audience (counts only, never people)
+   * @description How many clients match fixed-bucket filters (values from `GET /v1/vocabularies`; any value of a dimension, every dimension given) and how many of them the bot may reach with a partner's offer. Counts below k (setting `audience_min_group`, default 100, never below 50) are suppressed; shown counts are rounded to 10 with noise fixed per partner, query and UTC day (the same query gets the same answer). A query whose audience differs from one of the partner's answered queries of the last 90 days by fewer than k clients is refused (409 `audience_too_close`), and each partner has a daily query budget (setting `audience_daily_queries`, default 50; 429 `audience_budget_exhausted`). Every query counts against the budget. docs/privacy.md, “Partner audiences”. Also served at `/v1/partner/audiences/count`.
+   */
+  countPartnerAudience: {
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["AudienceFilter"];
+      };
+    };
+    responses: {
+      /** @description The counts */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AudienceCount"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Count an audience (counts only, never people)
+   * @description How many clients match fixed-bucket filters (values from `GET /v1/vocabularies`; any value of a dimension, every dimension given) and how many of them the bot may reach with a partner's offer. Counts below k (setting `audience_min_group`, default 100, never below 50) are suppressed; shown counts are rounded to 10 with noise fixed per partner, query and UTC day (the same query gets the same answer). A query whose audience differs from one of the partner's answered queries of the last 90 days by fewer than k clients is refused (409 `audience_too_close`), and each partner has a daily query budget (setting `audience_daily_queries`, default 50; 429 `audience_budget_exhausted`). Every query counts against the budget. docs/privacy.md, “Partner audiences”. Also served at `/v1/partner/audiences/count`.
+   */
+  countPartnerAudienceSlashPath: {
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["AudienceFilter"];
+      };
+    };
+    responses: {
+      /** @description The counts */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AudienceCount"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** The caller's campaigns, newest first, with their aggregate results */
+  listPartnerCampaigns: {
+    responses: {
+      /** @description The campaigns */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerCampaigns"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Create a campaign: an offer told by the bot to an audience
+   * @description The bot tells `text` (checked like the bot's offer texts: no templates or markup, nothing about the person's finances, no personal data) about one of the caller's active services to the people of `audience` who consented to offers from partners, at most once per person, within `daily_cap` per UTC day and each person's frequency caps, between `starts_at` and `ends_at` (at most 90 days). An audience below k is refused (422 `audience_suppressed`); checking it spends one audience query of the daily budget. The campaign starts active; pause it (or the company) to stop sends at once.
+   */
+  createPartnerCampaign: {
+    requestBody?: {
+      content: {
+        "application/json": {
+          title: string;
+          /** @description Code of one of the caller's active services */
+          service: string;
+          text: string;
+          audience: components["schemas"]["AudienceFilter"];
+          /** @enum {string} */
+          channel: "bot";
+          /** Format: date-time */
+          starts_at: string;
+          /** Format: date-time */
+          ends_at: string;
+          daily_cap: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      201: {
+        content: {
+          "application/json": components["schemas"]["PartnerCampaign"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** One of the caller's campaigns, with its aggregate results */
+  getPartnerCampaign: {
+    parameters: {
+      path: {
+        /** @description Campaign id (`cmp_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerCampaign"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Pause a campaign: no message is sent after this answer
+   * @description The sender reads the campaign's status before every message, so nothing is sent once this call has answered. Pausing a paused campaign changes nothing. Also at `…/{id}:pause`.
+   */
+  pausePartnerCampaign: {
+    parameters: {
+      path: {
+        /** @description Campaign id (`cmp_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerCampaign"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Resume a paused campaign
+   * @description The campaign sends again from the next run, within its schedule and caps. Resuming an active campaign changes nothing.
+   */
+  resumePartnerCampaign: {
+    parameters: {
+      path: {
+        /** @description Campaign id (`cmp_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerCampaign"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Pause or resume a campaign: `{id}:pause`, `{id}:resume`
+   * @description The same as `POST /v1/partner/campaigns/{id}/pause` and `…/resume`, spelled as a custom method: the last path segment is the campaign id, a colon and the method.
+   */
+  pauseOrResumePartnerCampaign: {
+    parameters: {
+      path: {
+        /** @description `cmp_…:pause` or `cmp_…:resume` */
+        ref: string;
+      };
+    };
+    responses: {
+      /** @description The campaign */
+      200: {
+        content: {
+          "application/json": components["schemas"]["PartnerCampaign"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5792,7 +6457,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5810,13 +6475,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5872,7 +6537,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5927,7 +6592,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5945,7 +6610,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6004,7 +6669,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6070,7 +6735,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6139,7 +6804,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6207,7 +6872,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6260,7 +6925,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6330,7 +6995,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6396,7 +7061,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6452,7 +7117,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6474,7 +7139,7 @@ export interface operations {
   };
   /**
    * Regions and needs tags a client profile may use
-   * @description The closed vocabularies of the client profile, with Russian and English labels, so that a CRM can map its own values: `region` is an ISO 3166-2:RU federal subject or, for clients abroad, an ISO 3166-1 country code (any letter case; the listed aliases are accepted too); `needs` are codes of the needs taxonomy (active tags only). Any valid key.
+   * @description The closed vocabularies of the client profile, with Russian and English labels, so that a CRM can map its own values: `region` is an ISO 3166-2:RU federal subject or, for clients abroad, an ISO 3166-1 country code (any letter case; the listed aliases are accepted too); `needs` are codes of the needs taxonomy (active tags only); `age_bands`, `genders` and `services` are the buckets of partner audience filters. Any valid key.
    */
   listVocabularies: {
     responses: {
@@ -6490,7 +7155,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6531,7 +7196,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6586,7 +7251,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
       409: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6604,13 +7269,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6686,13 +7351,13 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
       422: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6739,7 +7404,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
       429: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];

@@ -65,6 +65,7 @@ import {
   readDevVars,
 } from "./lib/local-d1.mjs";
 import { SqlFileWriter } from "./lib/sql-file";
+import { writeDemoCampaign } from "./seed-campaign";
 
 /** Largest client base the seed loads into a local D1 (the generator itself goes further). */
 const MAX_SEED_CLIENTS = 100_000;
@@ -265,6 +266,7 @@ async function writeSeedSql(
   pseudonymKey: string,
   now: number,
   seed: number,
+  botEncryptionKey: string,
 ): Promise<{ companies: SeededCompany[]; sampleClients: SampleClient[]; history: DemoHistory }> {
   const { catalog, dataset, truth, clientCompany } = data;
   const writer = writers.control;
@@ -506,6 +508,18 @@ async function writeSeedSql(
     threshold,
     now,
   });
+  await writeDemoCampaign(writers, {
+    seed,
+    now,
+    data,
+    clientIds,
+    clientCompanyIds: Array.from(clientCompany, (company) => companyRows[company].id),
+    companyRows,
+    serviceRows,
+    pseudonymKey,
+    botEncryptionKey,
+    demoId: (prefix, key, slot) => demoId(seed, prefix, key, slot),
+  });
 
   const sampleClients: SampleClient[] = [];
   const samplesPerCompany = new Map<number, number>();
@@ -739,7 +753,16 @@ async function main(): Promise<number> {
           for (const statement of await resetStatements(binding)) writer.statement(statement);
         }
       }
-      result = await writeSeedSql(writers, data, pseudonymKey, now, options.seed);
+      result = await writeSeedSql(
+        writers,
+        data,
+        pseudonymKey,
+        now,
+        options.seed,
+        // The bot's chat ids are sealed with BOT_ENCRYPTION_KEY; without one the demo's are sealed with a
+        // placeholder, and a campaign run counts its sends to them as failed.
+        devVars?.BOT_ENCRYPTION_KEY ?? "local-demo-bot-encryption-key-not-set",
+      );
     } finally {
       writers.close();
     }
@@ -782,7 +805,9 @@ async function main(): Promise<number> {
         `${counts.get("cross_service_links")} cross-service links, ${counts.get("clients")} clients, ` +
         `${counts.get("interactions")} interactions, ${counts.get("settings")} settings, ` +
         `${counts.get("api_keys")} API keys; recorded history: ${counts.get("scored_candidates")} scored ` +
-        `candidates, ${counts.get("leads")} leads, ${counts.get("deals")} deals, ${counts.get("experiments")} experiment.`,
+        `candidates, ${counts.get("leads")} leads, ${counts.get("deals")} deals, ${counts.get("experiments")} experiment; ` +
+        `${counts.get("bot_persons")} bot persons with a live consent, ${counts.get("partner_campaigns")} partner campaign ` +
+        `with ${counts.get("bot_offers")} offers sent.`,
     );
     if (options.reset) {
       console.log("A running `wrangler dev` keeps its old model until retrained: POST /v1/admin/model/retrain.");

@@ -1,5 +1,6 @@
 import type { Env } from "../env";
 import { askForQualityRatings } from "../usecases/bot/quality-ratings";
+import { runPartnerCampaigns } from "../usecases/campaigns/send";
 import { runHousekeeping } from "../usecases/housekeeping";
 import { sweepStaleLeads } from "../usecases/lead-delivery/sweep";
 import { runScheduledRetrain } from "../usecases/model/retrain";
@@ -17,6 +18,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
       await runScheduledRetrain(env, controller.scheduledTime);
       const ratings = await askForQualityRatings(env, controller.scheduledTime);
       console.log(JSON.stringify({ job: "bot-quality-ratings", ...ratings }));
+      const campaigns = await runPartnerCampaigns(env, controller.scheduledTime);
+      console.log(JSON.stringify({ job: "partner-campaigns", ...campaigns }));
       return;
     }
     case CRON_HOUSEKEEPING: {

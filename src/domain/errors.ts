@@ -24,6 +24,9 @@ export const ERROR_CODES = [
   "idempotency_mismatch",
   "unprocessable",
   "rate_limited",
+  "audience_too_close",
+  "audience_suppressed",
+  "audience_budget_exhausted",
   "internal",
   "unavailable",
 ] as const;

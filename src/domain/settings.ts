@@ -9,6 +9,7 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
+import { DEFAULT_DAILY_AUDIENCE_QUERIES, DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR } from "./audiences/disclosure";
 import { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
 import { DAY_MS, HOUR_MS } from "./time";
 
@@ -21,6 +22,8 @@ export const SETTING_KEYS = [
   "exclusivity_window_hours",
   "decline_cooldown_days",
   "routing",
+  "audience_min_group",
+  "audience_daily_queries",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -108,6 +111,8 @@ export const SETTING_DEFINITIONS: {
   exclusivity_window_hours: SettingDefinition<number>;
   decline_cooldown_days: SettingDefinition<number>;
   routing: SettingDefinition<RoutingRule>;
+  audience_min_group: SettingDefinition<number>;
+  audience_daily_queries: SettingDefinition<number>;
 } = {
   min_rating: {
     scopes: ["global", "company", "service"],
@@ -142,6 +147,20 @@ export const SETTING_DEFINITIONS: {
     description:
       "Competition resolution per category (scope_id = category): priority (order), weighted (weights) or " +
       "performance (exploration). Default: priority by company creation date.",
+  },
+  audience_min_group: {
+    scopes: ["global"],
+    schema: z.int().min(MIN_GROUP_FLOOR).max(1_000_000),
+    defaultValue: DEFAULT_MIN_GROUP,
+    description:
+      `k of the partner audience counts: smaller audiences are suppressed and two of a partner's audiences ` +
+      `must differ by at least k clients (never below ${MIN_GROUP_FLOOR}; docs/privacy.md).`,
+  },
+  audience_daily_queries: {
+    scopes: ["global", "company"],
+    schema: z.int().min(1).max(10_000),
+    defaultValue: DEFAULT_DAILY_AUDIENCE_QUERIES,
+    description: "Audience count queries (1..10000) a partner may make per UTC day; a company value applies to it.",
   },
 };
 
@@ -193,6 +212,10 @@ export interface EffectiveSettings {
   maxLeadsPerRequest(sourceCompanyId: string): Resolved<number>;
   /** Routing rule of a category (category > default). */
   routing(category: string): Resolved<ResolvedRouting>;
+  /** k of partner audience counts (global > default; never below MIN_GROUP_FLOOR). */
+  readonly audienceMinGroup: Resolved<number>;
+  /** Audience count queries a partner may make per UTC day (company > global > default). */
+  audienceDailyQueries(companyId: string): Resolved<number>;
   /**
    * The platform-wide values (global > default): what a service, company or category without any
    * override gets. Lookups for an id the catalog does not know also answer these.
@@ -299,6 +322,13 @@ export function resolveSettings(rows: ReadonlyArray<SettingRow>, catalog: Settin
     maxLeadsByCompany.set(companyId, Object.freeze({ value: raw as number, source: "company" as const }));
   }
 
+  const audienceMinGroup = globalOf<number>("audience_min_group", (v) => Math.max(MIN_GROUP_FLOOR, v));
+  const audienceQueriesFallback = globalOf<number>("audience_daily_queries", (v) => v);
+  const audienceQueriesByCompany = new Map<string, Resolved<number>>();
+  for (const [companyId, raw] of stored.get("audience_daily_queries")?.get("company") ?? []) {
+    audienceQueriesByCompany.set(companyId, Object.freeze({ value: raw as number, source: "company" as const }));
+  }
+
   const routingByCategory = buildRouting(catalog, stored.get("routing")?.get("category") ?? new Map());
   const emptyRouting: Resolved<ResolvedRouting> = Object.freeze({
     value: Object.freeze({ strategy: "priority" as const, order: Object.freeze([]), weights: null, exploration: null }),
@@ -311,6 +341,8 @@ export function resolveSettings(rows: ReadonlyArray<SettingRow>, catalog: Settin
     declineCooldownMs: (serviceId) => cooldown.byService.get(serviceId) ?? cooldown.fallback,
     maxLeadsPerRequest: (companyId) => maxLeadsByCompany.get(companyId) ?? maxLeadsFallback,
     routing: (category) => routingByCategory.get(category) ?? emptyRouting,
+    audienceMinGroup,
+    audienceDailyQueries: (companyId) => audienceQueriesByCompany.get(companyId) ?? audienceQueriesFallback,
     global: Object.freeze({
       minRating: minRating.fallback,
       exclusivityWindowMs: exclusivity.fallback,

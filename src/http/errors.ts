@@ -22,6 +22,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   idempotency_mismatch: 422,
   unprocessable: 422,
   rate_limited: 429,
+  audience_too_close: 409,
+  audience_suppressed: 422,
+  audience_budget_exhausted: 429,
   internal: 500,
   unavailable: 503,
 };
@@ -43,11 +46,11 @@ const STATUS_DESCRIPTIONS: Record<number, string> = {
   401: "Missing, unknown or revoked API key (`unauthorized`)",
   403: "The key's scope may not call this route (`forbidden`)",
   404: "Not found, or not visible to this key (`not_found`)",
-  409: "Conflict (`conflict`, `idempotency_in_flight`)",
+  409: "Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`)",
   413: "Body larger than the limit (`payload_too_large`)",
   415: "The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`)",
-  422: "Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable`",
-  429: "Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds",
+  422: "Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed`",
+  429: "Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds",
   500: "Unexpected failure (`internal`); nothing was changed",
   503:
     "Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the " +

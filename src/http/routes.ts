@@ -1,6 +1,7 @@
 import type { Router } from "./router";
 import { registerAdminRoutes } from "./routes/admin";
 import { registerAnalyticsRoutes } from "./routes/analytics";
+import { registerAudienceRoutes } from "./routes/audiences";
 import { registerClientsRoutes } from "./routes/clients";
 import { registerDealsRoutes } from "./routes/deals";
 import { registerLeadsRoutes } from "./routes/leads";
@@ -19,6 +20,7 @@ export function registerRoutes(router: Router) {
   registerRecommendationsRoutes(router);
   registerLeadsRoutes(router);
   registerPartnerRoutes(router);
+  registerAudienceRoutes(router);
   registerDealsRoutes(router);
   registerAnalyticsRoutes(router);
   registerVocabulariesRoutes(router);

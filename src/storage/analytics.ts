@@ -257,10 +257,11 @@ export async function loadStatementDeals(
   db: Db,
   companyId: string,
   period: { from: number; to: number },
-): Promise<StatementDeal[]> {
+): Promise<Array<StatementDeal & { leadId: string | null }>> {
   return db
     .select({
       id: deals.id,
+      leadId: deals.leadId,
       companyId: deals.companyId,
       serviceId: deals.serviceId,
       outcome: deals.outcome,

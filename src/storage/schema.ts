@@ -3,6 +3,7 @@
  * shard's tables, in files of their own because they live in different databases (src/storage/shards.ts,
  * docs/storage.md). Migrations: `migrations/control/` and `migrations/shard/`.
  */
+export * from "./schema/audiences";
 export * from "./schema/bot";
 export * from "./schema/control";
 export * from "./schema/session";

@@ -8,12 +8,15 @@
  *   deleted; closed leads untouched for
  *   LEAD_ARCHIVE_AFTER_DAYS move to the R2 archive with their events;
  * - the statistics change log is pruned up to what every kept snapshot has folded;
- * - Telegram update ids older than the re-send window are forgotten.
+ * - Telegram update ids older than the re-send window are forgotten;
+ * - partner audience queries older than the differencing guard's look-back are deleted.
  */
+import { GUARD_LOOKBACK_DAYS } from "../domain/audiences/disclosure";
 import { retentionPolicy } from "../domain/retention";
 import { DAY_MS } from "../domain/time";
 import type { Env } from "../env";
 import { purgeScoredCandidatesBefore } from "../storage/analytics";
+import { pruneAudienceQueries } from "../storage/audiences";
 import { pruneUpdates } from "../storage/bot";
 import { dayOf, purgeRollupsBefore } from "../storage/candidate-rollups";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
@@ -58,6 +61,8 @@ export interface HousekeepingResult {
   purgedIdempotencyRecords: number;
   prunedChangeLogRows: number;
   prunedBotUpdates: number;
+  /** Audience queries past the guard's 90 days (a few per partner and day: one statement). */
+  prunedAudienceQueries: number;
   shards: ShardHousekeeping[];
 }
 
@@ -105,5 +110,6 @@ export async function runHousekeeping(
   );
   const prunedChangeLogRows = await pruneFoldedChangeLog(env, controlDb(env));
   const prunedBotUpdates = await pruneBotUpdates(env, now);
-  return { purgedIdempotencyRecords, prunedChangeLogRows, prunedBotUpdates, shards };
+  const prunedAudienceQueries = await pruneAudienceQueries(controlDb(env), now - GUARD_LOOKBACK_DAYS * DAY_MS);
+  return { purgedIdempotencyRecords, prunedChangeLogRows, prunedBotUpdates, prunedAudienceQueries, shards };
 }

@@ -142,8 +142,11 @@ export const botOffers = sqliteTable(
     leadId: text("lead_id"),
     /** When the bot learnt that the lead's deal was accepted (its `deal_accepted` points were earned then). */
     acceptedAt: integer("accepted_at"),
+    /** The partner campaign the offer was sent for (`partner_campaigns`); null for the bot's own offers. */
+    campaignId: text("campaign_id"),
   },
   (t) => [
+    index("bot_offers_campaign_idx").on(t.campaignId, t.sentAt),
     index("bot_offers_person_idx").on(t.personId, t.sentAt),
     index("bot_offers_entry_idx").on(t.entryCompanyId),
     index("bot_offers_lead_idx").on(t.leadId),

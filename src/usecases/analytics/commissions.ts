@@ -9,12 +9,15 @@ import { DomainError } from "../../domain/errors";
 import type { Env } from "../../env";
 import { loadCatalogNames, loadStatementDeals } from "../../storage/analytics";
 import { clientShards, controlDb, type DatabaseBindings } from "../../storage/shards";
+import { type CampaignCommission, campaignCommissions } from "./campaign-commissions";
 import type { AnalyticsCatalog } from "./report-filter";
 
 /** A statement with the company's name; its lines, when asked for, name each service by code. */
 export type NamedCommissionStatement = Omit<CommissionStatement, "lines"> & {
   company_name: string;
-  lines?: Array<CommissionStatementLine & { service: string }>;
+  /** What the company's partner campaigns brought in the period (docs/analytics.md). */
+  campaigns: CampaignCommission[];
+  lines?: Array<CommissionStatementLine & { service: string; campaign_id: string | null }>;
 };
 
 /** Sums over the statements of a period (amounts in kopecks, and in RUB). */
@@ -86,14 +89,17 @@ async function companyStatement(
   const perShard = await Promise.all(clientShards(env).map((shard) => loadStatementDeals(shard.db, companyId, period)));
   const deals = perShard.flat().sort((a, b) => a.occurredAt - b.occurredAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { lines, ...totals } = commissionStatement(companyId, deals, period, company.commissionRate);
+  const byCampaign = await campaignCommissions(env, companyId, deals, lines);
   return {
     ...totals,
     company_name: company.name,
+    campaigns: byCampaign.campaigns,
     ...(includeLines
       ? {
           lines: lines.map((line) => ({
             ...line,
             service: catalog.services.get(line.service_id)?.code ?? line.service_id,
+            campaign_id: byCampaign.campaignOfDeal.get(line.deal_id) ?? null,
           })),
         }
       : {}),

@@ -4,6 +4,7 @@
  * holdouts, paused companies and caps, competition between companies) and the same packaging,
  * write and delivery queue. Only the offered service is considered: the person asked for it, and
  * for nothing else. The client is the person's pseudonymous client; the entry company is the source.
+ * A partner campaign's offer skips only the rating threshold (see `withoutRatingThreshold`).
  */
 import { MESSAGES } from "../../domain/bot/messages";
 import { MAX_EXCLUSIVITY_WINDOW_MS } from "../../domain/settings";
@@ -13,7 +14,7 @@ import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { getClientRow, getOffer, getPerson, offerLeadStatement } from "../../storage/bot";
 import { buildRollupUpserts } from "../../storage/candidate-rollups";
 import { clientNeeds, type StoredCell } from "../../storage/clients";
-import { loadLeadContext } from "../../storage/lead-context";
+import { type LeadContext, loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import { clientShards, controlDb, shardOfId } from "../../storage/shards";
 import { controlCacheTtlMs } from "../lead-call/control-cache";
@@ -68,7 +69,14 @@ export async function expressInterest(
   }));
   const rated = rateStoredClient(serving, { client, cells, context, now });
   const offered = rated.services.filter((service) => service.serviceId === offer.serviceId);
-  const selection = decideLeads(context, client.id, offered, client.companyId, cells, now);
+  const selection = decideLeads(
+    offer.campaignId ? withoutRatingThreshold(context) : context,
+    client.id,
+    offered,
+    client.companyId,
+    cells,
+    now,
+  );
   const packaging = {
     pseudonymKey: env.PSEUDONYM_KEY,
     context,
@@ -109,4 +117,14 @@ export async function expressInterest(
     leadId: lead?.document.lead_id ?? null,
     replies: [{ text: companyName ? MESSAGES.interested(companyName) : MESSAGES.interestNotRouted }],
   };
+}
+
+/**
+ * A partner campaign's offer was chosen by the partner's audience, not by the model's rating, and the
+ * person asked for it: its lead is not held to the rating threshold. Every other decision (duplicates
+ * and exclusivity, experiment holdouts, paused companies and caps, competition) still applies.
+ */
+function withoutRatingThreshold(context: LeadContext): LeadContext {
+  const noThreshold = Object.freeze({ value: 0, source: "default" as const });
+  return { ...context, settings: { ...context.settings, minRating: () => noThreshold } };
 }

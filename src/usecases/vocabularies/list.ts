@@ -3,6 +3,7 @@
 import type { NeedTag } from "../../domain/vocabularies/needs";
 import { REGION_ALIASES, REGIONS, type RegionEntry } from "../../domain/vocabularies/regions";
 import type { Env } from "../../env";
+import { listServicesWithCompany } from "../../storage/services";
 import { controlDb } from "../../storage/shards";
 import { listNeedTags, toNeedTag } from "../../storage/vocabularies";
 
@@ -10,11 +11,16 @@ export interface Vocabularies {
   regions: readonly RegionEntry[];
   regionAliases: Readonly<Record<string, string>>;
   needs: NeedTag[];
+  /** Active services of active companies: what audience filters and profiles name by code. */
+  services: Array<{ code: string; name: string; category: string; company: string }>;
 }
 
 /** Every region and every need tag; retired tags only when `includeRetired`. */
 export async function listVocabularies(env: Env, options: { includeRetired?: boolean } = {}): Promise<Vocabularies> {
-  const rows = await listNeedTags(controlDb(env));
+  const [rows, catalog] = await Promise.all([listNeedTags(controlDb(env)), listServicesWithCompany(controlDb(env))]);
   const needs = rows.map(toNeedTag).filter((tag) => options.includeRetired || tag.active);
-  return { regions: REGIONS, regionAliases: REGION_ALIASES, needs };
+  const services = catalog
+    .filter((s) => s.active && s.companyStatus === "active")
+    .map((s) => ({ code: s.code, name: s.name, category: s.category, company: s.companyName }));
+  return { regions: REGIONS, regionAliases: REGION_ALIASES, needs, services };
 }

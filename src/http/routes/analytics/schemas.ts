@@ -217,8 +217,20 @@ export const CommissionLineSchema = z
     commission_source: z
       .enum(["deal", "current_rate"])
       .describe("`deal`: stored with the deal (rate of its time); `current_rate`: none stored, today's rate"),
+    campaign_id: z.string().nullable().describe("The partner campaign the deal's lead came from; null for other leads"),
   })
   .meta({ id: "CommissionLine" });
+
+export const CampaignCommissionSchema = z
+  .object({
+    campaign_id: z.string(),
+    title: z.string(),
+    accepted_deals: z.int(),
+    accruing_deals: z.int(),
+    gross_amount_kopecks: z.int(),
+    commission_kopecks: z.int(),
+  })
+  .meta({ id: "CampaignCommission" });
 
 export const CommissionStatementSchema = z
   .object({
@@ -238,6 +250,11 @@ export const CommissionStatementSchema = z
     gross_amount: z.number().describe("RUB"),
     commission: z.number().describe("RUB"),
     effective_rate: nullableNumber,
+    campaigns: z
+      .array(CampaignCommissionSchema)
+      .describe(
+        "Deals (and their commission) on leads of the company's partner campaigns, per campaign; part of the totals above",
+      ),
     lines: z.array(CommissionLineSchema).optional().describe("The accruing deals in time order (omitted on request)"),
   })
   .meta({ id: "CommissionStatement" });

@@ -1,5 +1,6 @@
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
+import { AUDIENCE_AGE_BANDS, AUDIENCE_GENDERS } from "../../../domain/audiences/filter";
 import type { AppEnv } from "../../../env";
 import { listVocabularies } from "../../../usecases/vocabularies/list";
 import { errorResponses } from "../../errors";
@@ -15,7 +16,7 @@ export class ListVocabulariesRoute extends OpenAPIRoute {
       "The closed vocabularies of the client profile, with Russian and English labels, so that a CRM can map its " +
       "own values: `region` is an ISO 3166-2:RU federal subject or, for clients abroad, an ISO 3166-1 country " +
       "code (any letter case; the listed aliases are accepted too); `needs` are codes of the needs taxonomy " +
-      "(active tags only). Any valid key.",
+      "(active tags only); `age_bands`, `genders` and `services` are the buckets of partner audience filters. Any valid key.",
     responses: {
       "200": { description: "The vocabularies", content: { "application/json": { schema: vocabulariesSchema } } },
       ...errorResponses(),
@@ -34,6 +35,9 @@ export class ListVocabulariesRoute extends OpenAPIRoute {
       })),
       region_aliases: vocabularies.regionAliases,
       needs: vocabularies.needs.map(needTagView),
+      age_bands: [...AUDIENCE_AGE_BANDS],
+      genders: [...AUDIENCE_GENDERS],
+      services: vocabularies.services,
     });
   }
 }

@@ -1,5 +1,6 @@
 /** Response schemas of the vocabulary routes. */
 import { z } from "zod";
+import { AUDIENCE_AGE_BANDS, AUDIENCE_GENDERS } from "../../../domain/audiences/filter";
 import type { NeedTag } from "../../../domain/vocabularies/needs";
 
 export const regionVocabularyEntrySchema = z
@@ -28,6 +29,20 @@ export const vocabulariesSchema = z
       .record(z.string(), z.string())
       .meta({ description: "Accepted short forms → canonical code", example: { msk: "RU-MOW" } }),
     needs: z.array(needTagViewSchema),
+    age_bands: z
+      .array(z.enum(AUDIENCE_AGE_BANDS))
+      .describe("Age bands of partner audience filters (`POST /v1/partner/audiences:count`)"),
+    genders: z.array(z.enum(AUDIENCE_GENDERS)).describe("Genders of partner audience filters"),
+    services: z
+      .array(
+        z.object({
+          code: z.string(),
+          name: z.string(),
+          category: z.string(),
+          company: z.string().describe("Name of the company selling it"),
+        }),
+      )
+      .describe("Active services, by code: the `services` of partner audience filters and CRM profiles"),
   })
   .meta({ id: "Vocabularies" });
 

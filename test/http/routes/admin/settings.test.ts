@@ -41,6 +41,8 @@ describe("GET /v1/admin/settings", () => {
       "exclusivity_window_hours",
       "decline_cooldown_days",
       "routing",
+      "audience_min_group",
+      "audience_daily_queries",
     ]);
     expect(res.body.stored).toEqual([]);
     expect(res.body.effective.global).toEqual({
