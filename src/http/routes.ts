@@ -3,6 +3,7 @@ import { registerAdminRoutes } from "./routes/admin";
 import { registerAnalyticsRoutes } from "./routes/analytics";
 import { registerClientsRoutes } from "./routes/clients";
 import { registerDealsRoutes } from "./routes/deals";
+import { registerEventsRoutes } from "./routes/events";
 import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
@@ -23,4 +24,5 @@ export function registerRoutes(router: Router) {
   registerAnalyticsRoutes(router);
   registerVocabulariesRoutes(router);
   registerTelegramRoutes(router);
+  registerEventsRoutes(router);
 }
