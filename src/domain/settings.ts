@@ -9,6 +9,7 @@
  * Pure TypeScript: no I/O, runs in Workers and in Node.
  */
 import { z } from "zod";
+import { DEFAULT_INTEREST_HALF_LIFE_DAYS } from "./recommender/interest";
 import { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
 import { DAY_MS, HOUR_MS } from "./time";
 
@@ -21,6 +22,7 @@ export const SETTING_KEYS = [
   "exclusivity_window_hours",
   "decline_cooldown_days",
   "routing",
+  "interest_half_life_days",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -108,6 +110,7 @@ export const SETTING_DEFINITIONS: {
   exclusivity_window_hours: SettingDefinition<number>;
   decline_cooldown_days: SettingDefinition<number>;
   routing: SettingDefinition<RoutingRule>;
+  interest_half_life_days: SettingDefinition<number>;
 } = {
   min_rating: {
     scopes: ["global", "company", "service"],
@@ -142,6 +145,13 @@ export const SETTING_DEFINITIONS: {
     description:
       "Competition resolution per category (scope_id = category): priority (order), weighted (weights) or " +
       "performance (exploration). Default: priority by company creation date.",
+  },
+  interest_half_life_days: {
+    scopes: ["global"],
+    schema: z.number().min(1).max(365),
+    defaultValue: DEFAULT_INTEREST_HALF_LIFE_DAYS,
+    description:
+      "Days (1..365) after which a day's website browsing counts half as much in the recommender's interest part.",
   },
 };
 
@@ -202,6 +212,8 @@ export interface EffectiveSettings {
     readonly exclusivityWindowMs: Resolved<number>;
     readonly declineCooldownMs: Resolved<number>;
     readonly maxLeadsPerRequest: Resolved<number>;
+    /** Half-life of website browsing in days (global > default). */
+    readonly interestHalfLifeDays: Resolved<number>;
   };
   /** Stored rows that were skipped because they no longer pass validation (never expected). */
   readonly ignoredRows: ReadonlyArray<{ row: SettingRow; reason: string }>;
@@ -316,6 +328,7 @@ export function resolveSettings(rows: ReadonlyArray<SettingRow>, catalog: Settin
       exclusivityWindowMs: exclusivity.fallback,
       declineCooldownMs: cooldown.fallback,
       maxLeadsPerRequest: maxLeadsFallback,
+      interestHalfLifeDays: globalOf<number>("interest_half_life_days", (v) => v),
     }),
     ignoredRows,
   };

@@ -9,6 +9,7 @@ import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
 import type { CompanyQuality } from "../domain/routing-quality";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
+import { BROWSING_RETENTION_DAYS, dayNumber } from "../domain/site-events";
 import {
   loadServiceAcceptance,
   type PerformanceCounts,
@@ -61,6 +62,8 @@ export interface LeadContext {
   recentLeads: RecentLead[];
   /** The client's stored row and cells (null when the CRM sends it for the first time). */
   clientState: StoredClientState | null;
+  /** The client's website browsing (daily counts per service, `browsing_daily`), newest 180 days. */
+  browsing: Array<{ serviceId: string; day: number; events: number }>;
 }
 
 /** The open statuses as an SQL list (constants, so no bound parameter). */
@@ -136,6 +139,12 @@ export async function loadLeadContext(
     clientShard
       .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
       .bind(input.companyId, input.externalHash),
+    clientShard
+      .prepare(
+        `SELECT service_id, day, events FROM browsing_daily
+         WHERE company_id = ?1 AND subject_kind = 'client' AND subject_hash = ?2 AND day >= ?3`,
+      )
+      .bind(input.companyId, input.externalHash, dayNumber(input.now) - BROWSING_RETENTION_DAYS),
   ];
   // All reads at once: the client's shard batch and, unless cached, the control batch and today's counts.
   const [snapshot, clientResults, acceptance] = await Promise.all([
@@ -145,7 +154,9 @@ export async function loadLeadContext(
   ]);
   const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
   const dailyCounts = snapshot.daily;
-  const [leadRows, clientRows, cellRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
+  const [leadRows, clientRows, cellRows, browsingRows] = clientResults.map(
+    (r) => r.results as Record<string, unknown>[],
+  );
   const qualityByCompany = new Map<string, CompanyQuality>(
     qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
   );
@@ -227,6 +238,11 @@ export async function loadLeadContext(
     routedToday,
     performance: performanceByCategory(acceptance, (serviceId) => serviceById.get(serviceId)?.category),
     clientState,
+    browsing: browsingRows.map((r) => ({
+      serviceId: String(r.service_id),
+      day: Number(r.day),
+      events: Number(r.events),
+    })),
     recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),
       category: serviceById.get(String(r.service_id))?.category ?? "",

@@ -41,6 +41,7 @@ describe("GET /v1/admin/settings", () => {
       "exclusivity_window_hours",
       "decline_cooldown_days",
       "routing",
+      "interest_half_life_days",
     ]);
     expect(res.body.stored).toEqual([]);
     expect(res.body.effective.global).toEqual({
@@ -48,6 +49,7 @@ describe("GET /v1/admin/settings", () => {
       max_leads_per_request: { value: 3, source: "default" },
       exclusivity_window_hours: { value: 720, source: "default" },
       decline_cooldown_days: { value: 180, source: "default" },
+      interest_half_life_days: { value: 14, source: "default" },
     });
     expect(serviceEffective(res.body, "mortgage")).toEqual({
       service_id: mortgage.id,
