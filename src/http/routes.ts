@@ -7,6 +7,7 @@ import { registerEventsRoutes } from "./routes/events";
 import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
+import { registerSdkRoutes } from "./routes/sdk";
 import { registerSessionRoutes } from "./routes/session";
 import { registerSystemRoutes } from "./routes/system";
 import { registerTelegramRoutes } from "./routes/telegram";
@@ -25,4 +26,5 @@ export function registerRoutes(router: Router) {
   registerVocabulariesRoutes(router);
   registerTelegramRoutes(router);
   registerEventsRoutes(router);
+  registerSdkRoutes(router);
 }

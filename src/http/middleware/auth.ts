@@ -9,10 +9,20 @@ import { SITE_EVENTS_PATH } from "./site-events";
 
 /**
  * Paths that need no key: the index, the health check, the contract with its reference UI, the
- * console's pages and scripts (they hold no data; every call they make needs a session), and
- * Telegram's webhook (authenticated by its own secret token in the route).
+ * console's pages and scripts (they hold no data; every call they make needs a session), the
+ * website snippet (`/v1/sdk.js`, no data either), and Telegram's webhook (authenticated by its own
+ * secret token in the route).
  */
-const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs", "/admin", "/partner", "/v1/telegram/webhook"]);
+const PUBLIC_PATHS = new Set([
+  "/",
+  "/health",
+  "/openapi.json",
+  "/docs",
+  "/admin",
+  "/partner",
+  "/v1/telegram/webhook",
+  "/v1/sdk.js",
+]);
 const PUBLIC_PREFIXES = ["/docs/", "/admin/", "/partner/", "/console/"];
 
 /** Signing in is the one call that presents a key in its body rather than its header. */
