@@ -3,7 +3,7 @@
  * message-id receipts of `POST /v1/events`, anonymous ids linked to CRM clients, and the daily
  * counts per subject and service. Every function takes the shard's `Db`; callers pick the shard.
  */
-import { and, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, sql } from "drizzle-orm";
 import { MAX_DAILY_EVENTS_PER_SERVICE } from "../domain/site-events";
 import { chunkRows, type Db } from "./db";
 import { anonymousLinks, browsingDaily, eventReceipts } from "./schema";
@@ -131,10 +131,22 @@ export function insertLinkQuery(
   return db.insert(anonymousLinks).values(link).onConflictDoNothing();
 }
 
-/** Housekeeping: receipts past the dedup window and daily rows past retention. */
-export async function deleteExpiredBrowsing(db: Db, receiptsBefore: number, daysBefore: number): Promise<void> {
-  await db.batch([
-    db.delete(eventReceipts).where(lt(eventReceipts.receivedAt, receiptsBefore)),
-    db.delete(browsingDaily).where(lt(browsingDaily.day, daysBefore)),
-  ]);
+/**
+ * Housekeeping: deletes at most `limit` receipts received before `receiptsBefore` and at most
+ * `limit` daily rows of days before `dayBefore`; returns how many rows went.
+ */
+export async function purgeExpiredBrowsing(
+  db: Db,
+  receiptsBefore: number,
+  dayBefore: number,
+  limit: number,
+): Promise<number> {
+  const receipts = await db.run(sql`
+    DELETE FROM event_receipts WHERE (company_id, message_id) IN (
+      SELECT company_id, message_id FROM event_receipts WHERE received_at < ${receiptsBefore} LIMIT ${limit})`);
+  const days = await db.run(sql`
+    DELETE FROM browsing_daily WHERE (company_id, subject_kind, subject_hash, service_id, day) IN (
+      SELECT company_id, subject_kind, subject_hash, service_id, day FROM browsing_daily
+      WHERE day < ${dayBefore} LIMIT ${limit})`);
+  return Number(receipts.meta?.changes ?? 0) + Number(days.meta?.changes ?? 0);
 }

@@ -68,7 +68,7 @@ function fakeWindow(
       hash: "#top",
       href: "https://shop.example/mortgage/calculator?email=a%40b.ru#top",
     },
-    crypto: globalThis.crypto,
+    crypto,
     navigator: options.noBeacon
       ? {}
       : {

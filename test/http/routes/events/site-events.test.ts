@@ -5,6 +5,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { pseudonymize } from "../../../../src/lib/crypto";
+import { runHousekeeping } from "../../../../src/usecases/housekeeping";
 import { ingestSiteEvents } from "../../../../src/usecases/site-events/ingest";
 import { api, errorCode, resetDatabase, seedCompany, seedKey, seedService, shardRows } from "../../../harness";
 import { itRefusesNonAdmins } from "../admin/helpers";
@@ -329,6 +330,30 @@ describe("POST /v1/events: consent, dedup, limits and what is kept", () => {
     expect(points[0].blobs?.slice(0, 3)).toEqual(["page", "mortgage", `${SHOP}/mortgage`]);
     expect(JSON.stringify(points)).not.toContain("email");
     expect(JSON.stringify(points)).not.toContain("anon-visitor-0001");
+  });
+});
+
+describe("housekeeping of browsing", () => {
+  it("forgets receipts past 24 hours and browsing days past retention, keeps the rest", async () => {
+    const { company, mortgage } = await world();
+    const principal = { keyId: "k", scope: "site" as const, companyId: company.id, allowedOrigins: [SHOP] };
+    const now = Date.now();
+    await ingestSiteEvents(env, principal, SHOP, [event() as never], now - 2 * 86_400_000);
+    await ingestSiteEvents(env, principal, SHOP, [event() as never], now);
+    const day = Math.floor(now / 86_400_000);
+    for (const d1 of [env.SHARD_0, env.SHARD_1!]) {
+      await d1
+        .prepare(
+          "INSERT INTO browsing_daily (company_id, subject_kind, subject_hash, service_id, day, events) VALUES (?, 'client', 'h', ?, ?, 1)",
+        )
+        .bind(company.id, mortgage.id, day - 400)
+        .run();
+    }
+    const result = await runHousekeeping(env, now);
+    expect(result.shards.reduce((sum, shard) => sum + shard.purgedBrowsingRows, 0)).toBe(3);
+    expect(await shardRows("SELECT * FROM event_receipts")).toHaveLength(1);
+    expect(await shardRows("SELECT * FROM browsing_daily WHERE day < ?", day - 300)).toHaveLength(0);
+    expect((await browsingRows()).length).toBeGreaterThan(0);
   });
 });
 
