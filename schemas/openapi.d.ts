@@ -108,6 +108,22 @@ export interface paths {
     /** Read the audit log, newest first */
     get: operations["listAuditLog"];
   };
+  "/v1/admin/companies/{id}/url-rules": {
+    /** List a company's URL rules (page URL prefix → service) */
+    get: operations["listUrlRules"];
+    /**
+     * Add a URL rule: pages under the prefix count as interest in the service
+     * @description The longest matching prefix wins. The prefix is normalized like the pages it matches (lowercase origin, query and fragment refused). Audited as `url_rule.created`.
+     */
+    post: operations["createUrlRule"];
+  };
+  "/v1/admin/companies/{id}/url-rules/{rule_id}": {
+    /**
+     * Delete a URL rule
+     * @description Audited as `url_rule.deleted`. Browsing counted before stays counted.
+     */
+    delete: operations["deleteUrlRule"];
+  };
   "/v1/admin/companies/{id}/bot-entry": {
     /**
      * The company's deep link and QR code into the Telegram bot
@@ -199,6 +215,13 @@ export interface paths {
      * @description Hand the link to the client (e.g. in the bank's app). Whoever opens it sees the consent notice; after "I agree" the bot profile and this CRM client are one pseudonymous client, so the bot's offers use the CRM's profile. The link works once and for 7 days; only its hash is stored. Needs `crm` scope.
      */
     post: operations["createBotLink"];
+  };
+  "/v1/clients/{external_id}/identities": {
+    /**
+     * Link a website visitor's anonymous id to one of the CRM's clients
+     * @description Call it from the company's backend when a visitor signs in on the site. Both ids are stored as keyed hashes only. The visitor's browsing so far is folded into the client, and later events count for the client. Idempotent; an anonymous id already linked to another client is 409 `conflict`; an unknown client 404. Needs `crm` scope.
+     */
+    post: operations["linkClientIdentity"];
   };
   "/v1/clients/{external_id}/recommendations": {
     /**
@@ -406,6 +429,20 @@ export interface paths {
      */
     post: operations["receiveTelegramUpdate"];
   };
+  "/v1/events": {
+    /**
+     * Send a batch of website events (site key)
+     * @description Called by the website snippet (`/v1/sdk.js`) from a visitor's browser, after the visitor opted in. Needs a `site` key, as `Authorization: Bearer` or as `?key=` (a beacon cannot set headers), and an `Origin` among the key's `allowed_origins` (otherwise 403 `origin_not_allowed`); the answer carries `Access-Control-Allow-Origin` for that origin. The body is JSON, sent as `application/json` or `text/plain` (what `navigator.sendBeacon` sends without a preflight). At most 512000 bytes per batch and 32768 per event (413 `payload_too_large`, the event's path named). Nothing of an event is kept but the service it shows interest in: the page URL's origin and path matched against the company's URL rules (the query and fragment are never read), or a catalog code in a `track` event's `properties.service`. Daily counts per visitor and service feed the recommender's interest part once the visitor is linked to a CRM client (`POST /v1/clients/{external_id}/identities`).
+     */
+    post: operations["ingestEvents"];
+  };
+  "/v1/sdk.js": {
+    /**
+     * The website snippet (no key needed)
+     * @description Embed with `<script src="…/v1/sdk.js" data-key="cb_site_…" async></script>`. Until the page calls `cactubase.consent(true)` it sets no cookie, writes no storage and sends nothing; then it keeps a random id in localStorage and sends `page` / `track` events to `POST /v1/events` with `navigator.sendBeacon`. `cactubase.anonymousId()` gives the id for `POST /v1/clients/{external_id}/identities`. Under 3 KB gzipped.
+     */
+    get: operations["getSdk"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -434,7 +471,7 @@ export interface components {
     };
     ErrorItem: {
       /** @enum {string} */
-      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
+      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "origin_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "internal" | "unavailable";
       message: string;
       path?: string[];
     };
@@ -582,8 +619,10 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "viewer" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner" | "site";
       name: string | null;
+      /** @description `site` keys: the origins whose pages may send events (checked against `Origin`); null otherwise */
+      allowed_origins: string[] | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
       /** Format: date-time */
@@ -600,10 +639,12 @@ export interface components {
     };
     CreateApiKeyRequest: {
       /**
-       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access (every admin GET, no change) for a person of this company, e.g. the bank's sales operations
+       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access (every admin GET, no change) for a person of this company, e.g. the bank's sales operations; `site`: a publishable key for the website snippet (`/v1/sdk.js`) that may only send `POST /v1/events` from its `allowed_origins`
        * @enum {string}
        */
-      scope: "crm" | "partner" | "viewer";
+      scope: "crm" | "partner" | "viewer" | "site";
+      /** @description `site` keys only (required there): origins `scheme://host[:port]`, https except localhost, no path; an event whose `Origin` is not listed is refused */
+      allowed_origins?: string[];
       /** @description A label for the admins, e.g. `amoCRM production` */
       name?: string;
     };
@@ -612,8 +653,10 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "viewer" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner" | "site";
       name: string | null;
+      /** @description `site` keys: the origins whose pages may send events (checked against `Origin`); null otherwise */
+      allowed_origins: string[] | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
       /** Format: date-time */
@@ -690,7 +733,7 @@ export interface components {
     Settings: {
       definitions: ({
           /** @enum {string} */
-          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing";
+          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "interest_half_life_days";
           scopes: ("global" | "company" | "service" | "category")[];
           default?: unknown;
           description: string;
@@ -714,6 +757,7 @@ export interface components {
           max_leads_per_request: components["schemas"]["ResolvedSetting"];
           exclusivity_window_hours: components["schemas"]["ResolvedSetting"];
           decline_cooldown_days: components["schemas"]["ResolvedSetting"];
+          interest_half_life_days: components["schemas"]["ResolvedSetting"];
         };
         services: {
             service_id: string;
@@ -775,7 +819,7 @@ export interface components {
           /** @description Company id, service id or category; omitted for global */
           scope_id?: string;
           /** @enum {string} */
-          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing";
+          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "interest_half_life_days";
           /** @description The new value (a number, or a RoutingRule object for `routing`); null deletes the override (global values can only be replaced) */
           value?: unknown;
         })[];
@@ -795,6 +839,22 @@ export interface components {
       before?: unknown;
       /** @description Snapshot after the change (null for deletions) */
       after?: unknown;
+    };
+    UrlRule: {
+      /** @description `url_…` */
+      id: string;
+      company_id: string;
+      /** @description Normalized URL prefix: origin and path, no query or fragment */
+      prefix: string;
+      /** @description Service code a matching page shows interest in */
+      service: string;
+      created_at: string;
+    };
+    CreateUrlRuleRequest: {
+      /** @description Absolute URL prefix, e.g. `https://shop.example/mortgage` (https except localhost; no query) */
+      prefix: string;
+      /** @description Catalog service code */
+      service: string;
     };
     BotEntry: {
       /** @description `https://t.me/<bot>?start=<start_payload>` */
@@ -1013,6 +1073,18 @@ export interface components {
       /** @description The link works once, until this time (7 days) */
       expires_at: string;
     };
+    LinkIdentityResult: {
+      /** @enum {boolean} */
+      linked: true;
+      /** @description False when the same link existed already (the call is idempotent) */
+      created: boolean;
+      /** @description Days × services of the visitor's earlier browsing moved to the client by this call */
+      folded: number;
+    };
+    LinkIdentityRequest: {
+      /** @description The visitor's anonymous id from the snippet (`cactubase.anonymousId()` on the page) */
+      anonymous_id: string;
+    };
     ClientRecommendations: {
       external_id: string;
       /** @description null when no model exists yet (then no recommendations) */
@@ -1047,10 +1119,10 @@ export interface components {
     };
     RecommendationReason: {
       /**
-       * @description similar_services: clients who use a service of this client also use it; reference_group: clients like this one (its reference groups) take it; business_link: the admins' cross-service matrix links it to a service the client uses; segment_popularity: popular in the client's age and income band; popularity: popular overall
+       * @description similar_services: clients who use a service of this client also use it; reference_group: clients like this one (its reference groups) take it; business_link: the admins' cross-service matrix links it to a service the client uses; segment_popularity: popular in the client's age and income band; popularity: popular overall; browsing_interest: the client browsed it lately on the company's website (with consent); a bounded lift, never a deal
        * @enum {string}
        */
-      kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity";
+      kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity" | "browsing_interest";
       /**
        * @description Ready to show to a sales manager
        * @example Clients who use Ипотека often also take Экспо Страхование: квартира
@@ -2170,6 +2242,50 @@ export interface components {
       /** @description false retires the tag: refused on new input, kept on stored clients */
       active?: boolean;
     };
+    IngestEventsResult: {
+      /** @description New events with analytics consent (not seen within 24 hours) */
+      accepted: number;
+      /** @description Events whose `message_id` was received within the last 24 hours (or twice in this batch) */
+      duplicates: number;
+      /** @description Events without `context.consent.analytics: true`: nothing of them is kept */
+      dropped: number;
+    };
+    SiteEventsBatch: {
+      batch: components["schemas"]["SiteEvent"][];
+    };
+    SiteEvent: {
+      /**
+       * @description `page`: a page view; `track`: an action named by `event`
+       * @enum {string}
+       */
+      type: "page" | "track";
+      /** @description Unique per event: a repeat within 24 hours is a duplicate */
+      message_id: string;
+      /** @description The visitor's first-party random id (the snippet keeps it in localStorage after opt-in) */
+      anonymous_id: string;
+      /**
+       * Format: date-time
+       * @description When the event happened in the browser (ISO 8601)
+       */
+      timestamp: string;
+      /** @description `track` only: the action's name, e.g. `calculator_used` */
+      event?: string;
+      /** @description Consent and page of the event; nothing else of it is read */
+      context: {
+        consent?: {
+          /** @description The visitor opted in to analytics; false or absent: dropped */
+          analytics: boolean;
+        };
+        page?: {
+          /** @description The page's URL; only origin and path are ever matched */
+          url: string;
+        };
+      };
+      /** @description Free properties; only `service` (a catalog service code) is read, nothing is stored */
+      properties?: {
+        [key: string]: unknown;
+      };
+    };
   };
   responses: never;
   parameters: {
@@ -2265,7 +2381,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2319,7 +2435,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2368,7 +2484,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2423,7 +2539,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2488,7 +2604,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2552,7 +2668,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2632,7 +2748,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2700,7 +2816,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2773,7 +2889,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2834,7 +2950,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2898,7 +3014,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2972,7 +3088,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3037,7 +3153,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3092,7 +3208,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3163,7 +3279,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3227,7 +3343,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3306,7 +3422,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3368,7 +3484,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3430,7 +3546,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3491,7 +3607,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3564,8 +3680,216 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** List a company's URL rules (page URL prefix → service) */
+  listUrlRules: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The rules, by prefix */
+      200: {
+        content: {
+          "application/json": {
+            url_rules: components["schemas"]["UrlRule"][];
+          };
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Add a URL rule: pages under the prefix count as interest in the service
+   * @description The longest matching prefix wins. The prefix is normalized like the pages it matches (lowercase origin, query and fragment refused). Audited as `url_rule.created`.
+   */
+  createUrlRule: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["CreateUrlRuleRequest"];
+      };
+    };
+    responses: {
+      /** @description The rule */
+      201: {
+        content: {
+          "application/json": components["schemas"]["UrlRule"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a URL rule
+   * @description Audited as `url_rule.deleted`. Browsing counted before stays counted.
+   */
+  deleteUrlRule: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+        /** @description Rule id (`url_…`) */
+        rule_id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
@@ -3623,7 +3947,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3685,7 +4009,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3744,7 +4068,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3804,7 +4128,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3867,7 +4191,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3936,7 +4260,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3985,7 +4309,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4050,7 +4374,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4105,7 +4429,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4166,7 +4490,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4234,7 +4558,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4302,7 +4626,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4377,7 +4701,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4457,7 +4781,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4538,7 +4862,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4618,7 +4942,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4626,6 +4950,97 @@ export interface operations {
       };
       /** @description Not found, or not visible to this key (`not_found`) */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch` or `unprocessable` */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Link a website visitor's anonymous id to one of the CRM's clients
+   * @description Call it from the company's backend when a visitor signs in on the site. Both ids are stored as keyed hashes only. The visitor's browsing so far is folded into the client, and later events count for the client. Idempotent; an anonymous id already linked to another client is 409 `conflict`; an unknown client 404. Needs `crm` scope.
+   */
+  linkClientIdentity: {
+    parameters: {
+      path: {
+        /** @description The CRM's own id of the client (1–128 characters of A-Z a-z 0-9 . _ : -). It must not be personal data (no e-mail or phone): CactuBase stores only a keyed per-company hash of it. */
+        external_id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["LinkIdentityRequest"];
+      };
+    };
+    responses: {
+      /** @description The link (existing or new) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkIdentityResult"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
@@ -4692,7 +5107,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4767,7 +5182,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4829,7 +5244,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4873,7 +5288,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4917,7 +5332,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4976,7 +5391,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5042,7 +5457,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5116,7 +5531,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5193,7 +5608,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5255,7 +5670,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5327,7 +5742,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5380,7 +5795,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5442,7 +5857,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5513,7 +5928,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5584,7 +5999,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5639,7 +6054,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5701,7 +6116,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5780,7 +6195,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5866,7 +6281,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5921,7 +6336,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5992,7 +6407,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6058,7 +6473,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6127,7 +6542,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6195,7 +6610,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6254,7 +6669,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6318,7 +6733,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6384,7 +6799,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6446,7 +6861,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6525,7 +6940,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6580,7 +6995,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6662,7 +7077,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6755,6 +7170,93 @@ export interface operations {
       503: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a batch of website events (site key)
+   * @description Called by the website snippet (`/v1/sdk.js`) from a visitor's browser, after the visitor opted in. Needs a `site` key, as `Authorization: Bearer` or as `?key=` (a beacon cannot set headers), and an `Origin` among the key's `allowed_origins` (otherwise 403 `origin_not_allowed`); the answer carries `Access-Control-Allow-Origin` for that origin. The body is JSON, sent as `application/json` or `text/plain` (what `navigator.sendBeacon` sends without a preflight). At most 512000 bytes per batch and 32768 per event (413 `payload_too_large`, the event's path named). Nothing of an event is kept but the service it shows interest in: the page URL's origin and path matched against the company's URL rules (the query and fragment are never read), or a catalog code in a `track` event's `properties.service`. Daily counts per visitor and service feed the recommender's interest part once the visitor is linked to a CRM client (`POST /v1/clients/{external_id}/identities`).
+   */
+  ingestEvents: {
+    parameters: {
+      query?: {
+        /** @description The site key, when it cannot be sent as a header */
+        key?: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["SiteEventsBatch"];
+      };
+    };
+    responses: {
+      /** @description What was recorded */
+      200: {
+        content: {
+          "application/json": components["schemas"]["IngestEventsResult"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * The website snippet (no key needed)
+   * @description Embed with `<script src="…/v1/sdk.js" data-key="cb_site_…" async></script>`. Until the page calls `cactubase.consent(true)` it sets no cookie, writes no storage and sends nothing; then it keeps a random id in localStorage and sends `page` / `track` events to `POST /v1/events` with `navigator.sendBeacon`. `cactubase.anonymousId()` gives the id for `POST /v1/clients/{external_id}/identities`. Under 3 KB gzipped.
+   */
+  getSdk: {
+    responses: {
+      /** @description The script */
+      200: {
+        content: {
+          "text/javascript": string;
         };
       };
     };
