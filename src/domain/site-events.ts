@@ -58,8 +58,7 @@ export function checkAllowedOrigin(raw: string): Checked {
   }
   if (!schemeAllowed(url)) return { ok: false, message: `Origin ${raw} must use https (http only for localhost)` };
   if (url.username || url.password) return { ok: false, message: `Origin ${raw} must not carry credentials` };
-  const bare = raw.replace(/\/$/, "");
-  if (url.pathname !== "/" || url.search || url.hash || bare.length > url.origin.length) {
+  if (url.pathname !== "/" || raw.includes("?") || raw.includes("#")) {
     return { ok: false, message: `Origin ${raw} must be scheme://host[:port] without a path, query or fragment` };
   }
   return { ok: true, value: url.origin };

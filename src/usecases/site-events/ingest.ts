@@ -121,6 +121,21 @@ export function parseEventsBody(text: string): z.infer<typeof eventsBatchSchema>
   return eventsBatchSchema.parse(body);
 }
 
+/**
+ * The route's use case: the origin is checked before the body is read (a foreign page learns
+ * nothing about the body rules), then the body is parsed and recorded.
+ */
+export async function ingestSiteEventsBody(
+  env: Env,
+  principal: Principal,
+  origin: string | null,
+  text: string,
+  now = Date.now(),
+): Promise<IngestResult> {
+  assertSiteOrigin(principal, origin);
+  return ingestSiteEvents(env, principal, origin, parseEventsBody(text).batch, now);
+}
+
 /** Records a batch for the site key's company. */
 export async function ingestSiteEvents(
   env: Env,

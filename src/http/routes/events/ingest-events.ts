@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { MAX_EVENT_BYTES, MAX_EVENTS_BATCH_BYTES } from "../../../domain/site-events";
 import type { AppEnv } from "../../../env";
-import { eventsBatchSchema, ingestSiteEvents, parseEventsBody } from "../../../usecases/site-events/ingest";
+import { eventsBatchSchema, ingestSiteEventsBody } from "../../../usecases/site-events/ingest";
 import { errorResponses } from "../../errors";
 import { requireScope } from "../../middleware/auth";
 
@@ -46,8 +46,7 @@ export class IngestEventsRoute extends OpenAPIRoute {
 
   override async handle(c: Context<AppEnv>) {
     const principal = requireScope(c, "site");
-    const body = parseEventsBody(await c.req.text());
-    const result = await ingestSiteEvents(c.env, principal, c.req.header("origin") ?? null, body.batch);
+    const result = await ingestSiteEventsBody(c.env, principal, c.req.header("origin") ?? null, await c.req.text());
     return c.json(result, 200);
   }
 }

@@ -149,6 +149,13 @@ describe("POST /v1/events: origin, CORS and keys", () => {
     expect(foreign.status).toBe(403);
     expect(errorCode(foreign)).toBe("origin_not_allowed");
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    // The origin is checked before the body: a foreign page learns nothing of the body rules.
+    const foreignBadBody = await api("POST", "/v1/events", {
+      key: siteKey,
+      rawBody: "{",
+      headers: { origin: "https://evil.example" },
+    });
+    expect(errorCode(foreignBadBody)).toBe("origin_not_allowed");
     expect(await browsingRows()).toHaveLength(0);
     expect(await shardRows("SELECT * FROM event_receipts")).toHaveLength(0);
   });
@@ -284,6 +291,8 @@ describe("POST /v1/events: consent, dedup, limits and what is kept", () => {
     const many = Array.from({ length: 20 }, () => event({ properties: { blob: "y".repeat(30 * 1024) } }));
     const batch = await send(siteKey, many);
     expect(batch.status).toBe(413);
+    // The refusal is readable by the allowed page (CORS on errors too).
+    expect(batch.headers.get("access-control-allow-origin")).toBe(SHOP);
     expect(await shardRows("SELECT * FROM event_receipts")).toHaveLength(0);
   });
 
