@@ -2265,7 +2265,7 @@ export interface components {
       anonymous_id: string;
       /**
        * Format: date-time
-       * @description When the event happened in the browser (ISO 8601)
+       * @description When the event happened in the browser (ISO 8601); informational: an event counts on the UTC day it arrives (a browser's clock is not trusted)
        */
       timestamp: string;
       /** @description `track` only: the action's name, e.g. `calculator_used` */

@@ -50,7 +50,12 @@ const eventSchema = z
       .min(8)
       .max(100)
       .describe("The visitor's first-party random id (the snippet keeps it in localStorage after opt-in)"),
-    timestamp: z.iso.datetime({ offset: true }).describe("When the event happened in the browser (ISO 8601)"),
+    timestamp: z.iso
+      .datetime({ offset: true })
+      .describe(
+        "When the event happened in the browser (ISO 8601); informational: an event counts on the UTC day it arrives " +
+          "(a browser's clock is not trusted)",
+      ),
     event: z.string().max(100).optional().describe("`track` only: the action's name, e.g. `calculator_used`"),
     context: z
       .object({
