@@ -108,6 +108,22 @@ export interface paths {
     /** Read the audit log, newest first */
     get: operations["listAuditLog"];
   };
+  "/v1/admin/companies/{id}/url-rules": {
+    /** List a company's URL rules (page URL prefix → service) */
+    get: operations["listUrlRules"];
+    /**
+     * Add a URL rule: pages under the prefix count as interest in the service
+     * @description The longest matching prefix wins. The prefix is normalized like the pages it matches (lowercase origin, query and fragment refused). Audited as `url_rule.created`.
+     */
+    post: operations["createUrlRule"];
+  };
+  "/v1/admin/companies/{id}/url-rules/{rule_id}": {
+    /**
+     * Delete a URL rule
+     * @description Audited as `url_rule.deleted`. Browsing counted before stays counted.
+     */
+    delete: operations["deleteUrlRule"];
+  };
   "/v1/admin/companies/{id}/bot-entry": {
     /**
      * The company's deep link and QR code into the Telegram bot
@@ -199,6 +215,13 @@ export interface paths {
      * @description Hand the link to the client (e.g. in the bank's app). Whoever opens it sees the consent notice; after "I agree" the bot profile and this CRM client are one pseudonymous client, so the bot's offers use the CRM's profile. The link works once and for 7 days; only its hash is stored. Needs `crm` scope.
      */
     post: operations["createBotLink"];
+  };
+  "/v1/clients/{external_id}/identities": {
+    /**
+     * Link a website visitor's anonymous id to one of the CRM's clients
+     * @description Call it from the company's backend when a visitor signs in on the site. Both ids are stored as keyed hashes only. The visitor's browsing so far is folded into the client, and later events count for the client. Idempotent; an anonymous id already linked to another client is 409 `conflict`; an unknown client 404. Needs `crm` scope.
+     */
+    post: operations["linkClientIdentity"];
   };
   "/v1/clients/{external_id}/recommendations": {
     /**
@@ -454,6 +477,20 @@ export interface paths {
      */
     post: operations["receiveTelegramUpdate"];
   };
+  "/v1/events": {
+    /**
+     * Send a batch of website events (site key)
+     * @description Called by the website snippet (`/v1/sdk.js`) from a visitor's browser, after the visitor opted in. Needs a `site` key, as `Authorization: Bearer` or as `?key=` (a beacon cannot set headers), and an `Origin` among the key's `allowed_origins` (otherwise 403 `origin_not_allowed`); the answer carries `Access-Control-Allow-Origin` for that origin. The body is JSON, sent as `application/json` or `text/plain` (what `navigator.sendBeacon` sends without a preflight). At most 512000 bytes per batch and 32768 per event (413 `payload_too_large`, the event's path named). Nothing of an event is kept but the service it shows interest in: the page URL's origin and path matched against the company's URL rules (the query and fragment are never read), or a catalog code in a `track` event's `properties.service`. Daily counts per visitor and service feed the recommender's interest part once the visitor is linked to a CRM client (`POST /v1/clients/{external_id}/identities`).
+     */
+    post: operations["ingestEvents"];
+  };
+  "/v1/sdk.js": {
+    /**
+     * The website snippet (no key needed)
+     * @description Embed with `<script src="…/v1/sdk.js" data-key="cb_site_…" async></script>`. Until the page calls `cactubase.consent(true)` it sets no cookie, writes no storage and sends nothing; then it keeps a random id in localStorage and sends `page` / `track` events to `POST /v1/events` with `navigator.sendBeacon`. `cactubase.anonymousId()` gives the id for `POST /v1/clients/{external_id}/identities`. Under 3 KB gzipped.
+     */
+    get: operations["getSdk"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -482,7 +519,7 @@ export interface components {
     };
     ErrorItem: {
       /** @enum {string} */
-      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "audience_too_close" | "audience_suppressed" | "audience_budget_exhausted" | "internal" | "unavailable";
+      code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "origin_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "idempotency_in_flight" | "payload_too_large" | "unsupported_media_type" | "personal_data" | "idempotency_mismatch" | "unprocessable" | "rate_limited" | "audience_too_close" | "audience_suppressed" | "audience_budget_exhausted" | "internal" | "unavailable";
       message: string;
       path?: string[];
     };
@@ -630,8 +667,10 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "viewer" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner" | "site";
       name: string | null;
+      /** @description `site` keys: the origins whose pages may send events (checked against `Origin`); null otherwise */
+      allowed_origins: string[] | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
       /** Format: date-time */
@@ -648,10 +687,12 @@ export interface components {
     };
     CreateApiKeyRequest: {
       /**
-       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access (every admin GET, no change) for a person of this company, e.g. the bank's sales operations
+       * @description `crm`: the company's CRM sends clients; `partner`: its lead inbox; `viewer`: read-only admin access (every admin GET, no change) for a person of this company, e.g. the bank's sales operations; `site`: a publishable key for the website snippet (`/v1/sdk.js`) that may only send `POST /v1/events` from its `allowed_origins`
        * @enum {string}
        */
-      scope: "crm" | "partner" | "viewer";
+      scope: "crm" | "partner" | "viewer" | "site";
+      /** @description `site` keys only (required there): origins `scheme://host[:port]`, https except localhost, no path; an event whose `Origin` is not listed is refused */
+      allowed_origins?: string[];
       /** @description A label for the admins, e.g. `amoCRM production` */
       name?: string;
     };
@@ -660,8 +701,10 @@ export interface components {
       id: string;
       company_id: string | null;
       /** @enum {string} */
-      scope: "admin" | "viewer" | "crm" | "partner";
+      scope: "admin" | "viewer" | "crm" | "partner" | "site";
       name: string | null;
+      /** @description `site` keys: the origins whose pages may send events (checked against `Origin`); null otherwise */
+      allowed_origins: string[] | null;
       /** @description First characters of the key, safe to display */
       prefix: string;
       /** Format: date-time */
@@ -738,7 +781,7 @@ export interface components {
     Settings: {
       definitions: ({
           /** @enum {string} */
-          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "audience_min_group" | "audience_daily_queries";
+          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "audience_min_group" | "audience_daily_queries" | "interest_half_life_days";
           scopes: ("global" | "company" | "service" | "category")[];
           default?: unknown;
           description: string;
@@ -762,6 +805,7 @@ export interface components {
           max_leads_per_request: components["schemas"]["ResolvedSetting"];
           exclusivity_window_hours: components["schemas"]["ResolvedSetting"];
           decline_cooldown_days: components["schemas"]["ResolvedSetting"];
+          interest_half_life_days: components["schemas"]["ResolvedSetting"];
         };
         services: {
             service_id: string;
@@ -823,7 +867,7 @@ export interface components {
           /** @description Company id, service id or category; omitted for global */
           scope_id?: string;
           /** @enum {string} */
-          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "audience_min_group" | "audience_daily_queries";
+          key: "min_rating" | "max_leads_per_request" | "exclusivity_window_hours" | "decline_cooldown_days" | "routing" | "audience_min_group" | "audience_daily_queries" | "interest_half_life_days";
           /** @description The new value (a number, or a RoutingRule object for `routing`); null deletes the override (global values can only be replaced) */
           value?: unknown;
         })[];
@@ -843,6 +887,22 @@ export interface components {
       before?: unknown;
       /** @description Snapshot after the change (null for deletions) */
       after?: unknown;
+    };
+    UrlRule: {
+      /** @description `url_…` */
+      id: string;
+      company_id: string;
+      /** @description Normalized URL prefix: origin and path, no query or fragment */
+      prefix: string;
+      /** @description Service code a matching page shows interest in */
+      service: string;
+      created_at: string;
+    };
+    CreateUrlRuleRequest: {
+      /** @description Absolute URL prefix, e.g. `https://shop.example/mortgage` (https except localhost; no query) */
+      prefix: string;
+      /** @description Catalog service code */
+      service: string;
     };
     BotEntry: {
       /** @description `https://t.me/<bot>?start=<start_payload>` */
@@ -1061,6 +1121,18 @@ export interface components {
       /** @description The link works once, until this time (7 days) */
       expires_at: string;
     };
+    LinkIdentityResult: {
+      /** @enum {boolean} */
+      linked: true;
+      /** @description False when the same link existed already (the call is idempotent) */
+      created: boolean;
+      /** @description Days × services of the visitor's earlier browsing moved to the client by this call */
+      folded: number;
+    };
+    LinkIdentityRequest: {
+      /** @description The visitor's anonymous id from the snippet (`cactubase.anonymousId()` on the page) */
+      anonymous_id: string;
+    };
     ClientRecommendations: {
       external_id: string;
       /** @description null when no model exists yet (then no recommendations) */
@@ -1095,10 +1167,10 @@ export interface components {
     };
     RecommendationReason: {
       /**
-       * @description similar_services: clients who use a service of this client also use it; reference_group: clients like this one (its reference groups) take it; business_link: the admins' cross-service matrix links it to a service the client uses; segment_popularity: popular in the client's age and income band; popularity: popular overall
+       * @description similar_services: clients who use a service of this client also use it; reference_group: clients like this one (its reference groups) take it; business_link: the admins' cross-service matrix links it to a service the client uses; segment_popularity: popular in the client's age and income band; popularity: popular overall; browsing_interest: the client browsed it lately on the company's website (with consent); a bounded lift, never a deal
        * @enum {string}
        */
-      kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity";
+      kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity" | "browsing_interest";
       /**
        * @description Ready to show to a sales manager
        * @example Clients who use Ипотека often also take Экспо Страхование: квартира
@@ -2305,6 +2377,50 @@ export interface components {
       /** @description false retires the tag: refused on new input, kept on stored clients */
       active?: boolean;
     };
+    IngestEventsResult: {
+      /** @description New events with analytics consent (not seen within 24 hours) */
+      accepted: number;
+      /** @description Events whose `message_id` was received within the last 24 hours (or twice in this batch) */
+      duplicates: number;
+      /** @description Events without `context.consent.analytics: true`: nothing of them is kept */
+      dropped: number;
+    };
+    SiteEventsBatch: {
+      batch: components["schemas"]["SiteEvent"][];
+    };
+    SiteEvent: {
+      /**
+       * @description `page`: a page view; `track`: an action named by `event`
+       * @enum {string}
+       */
+      type: "page" | "track";
+      /** @description Unique per event: a repeat within 24 hours is a duplicate */
+      message_id: string;
+      /** @description The visitor's first-party random id (the snippet keeps it in localStorage after opt-in) */
+      anonymous_id: string;
+      /**
+       * Format: date-time
+       * @description When the event happened in the browser (ISO 8601); informational: an event counts on the UTC day it arrives (a browser's clock is not trusted)
+       */
+      timestamp: string;
+      /** @description `track` only: the action's name, e.g. `calculator_used` */
+      event?: string;
+      /** @description Consent and page of the event; nothing else of it is read */
+      context: {
+        consent?: {
+          /** @description The visitor opted in to analytics; false or absent: dropped */
+          analytics: boolean;
+        };
+        page?: {
+          /** @description The page's URL; only origin and path are ever matched */
+          url: string;
+        };
+      };
+      /** @description Free properties; only `service` (a catalog service code) is read, nothing is stored */
+      properties?: {
+        [key: string]: unknown;
+      };
+    };
   };
   responses: never;
   parameters: {
@@ -2400,7 +2516,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2454,7 +2570,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2503,7 +2619,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2558,7 +2674,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2623,7 +2739,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2687,7 +2803,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2767,7 +2883,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2835,7 +2951,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2908,7 +3024,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -2969,7 +3085,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3033,7 +3149,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3107,7 +3223,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3172,7 +3288,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3227,7 +3343,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3298,7 +3414,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3362,7 +3478,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3441,7 +3557,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3503,7 +3619,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3565,7 +3681,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3626,7 +3742,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3699,8 +3815,216 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /** List a company's URL rules (page URL prefix → service) */
+  listUrlRules: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The rules, by prefix */
+      200: {
+        content: {
+          "application/json": {
+            url_rules: components["schemas"]["UrlRule"][];
+          };
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Add a URL rule: pages under the prefix count as interest in the service
+   * @description The longest matching prefix wins. The prefix is normalized like the pages it matches (lowercase origin, query and fragment refused). Audited as `url_rule.created`.
+   */
+  createUrlRule: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["CreateUrlRuleRequest"];
+      };
+    };
+    responses: {
+      /** @description The rule */
+      201: {
+        content: {
+          "application/json": components["schemas"]["UrlRule"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Delete a URL rule
+   * @description Audited as `url_rule.deleted`. Browsing counted before stays counted.
+   */
+  deleteUrlRule: {
+    parameters: {
+      path: {
+        /** @description Company id (`co_…`) */
+        id: string;
+        /** @description Rule id (`url_…`) */
+        rule_id: string;
+      };
+    };
+    responses: {
+      /** @description Deleted */
+      204: {
+        content: never;
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
@@ -3758,7 +4082,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3820,7 +4144,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3879,7 +4203,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -3939,7 +4263,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4002,7 +4326,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4071,7 +4395,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4120,7 +4444,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4185,7 +4509,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4240,7 +4564,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4301,7 +4625,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4369,7 +4693,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4437,7 +4761,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4512,7 +4836,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4592,7 +4916,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4673,7 +4997,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4753,7 +5077,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4761,6 +5085,97 @@ export interface operations {
       };
       /** @description Not found, or not visible to this key (`not_found`) */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Refused: `personal_data` (offending paths named), `idempotency_mismatch`, `unprocessable` or `audience_suppressed` */
+      422: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Link a website visitor's anonymous id to one of the CRM's clients
+   * @description Call it from the company's backend when a visitor signs in on the site. Both ids are stored as keyed hashes only. The visitor's browsing so far is folded into the client, and later events count for the client. Idempotent; an anonymous id already linked to another client is 409 `conflict`; an unknown client 404. Needs `crm` scope.
+   */
+  linkClientIdentity: {
+    parameters: {
+      path: {
+        /** @description The CRM's own id of the client (1–128 characters of A-Z a-z 0-9 . _ : -). It must not be personal data (no e-mail or phone): CactuBase stores only a keyed per-company hash of it. */
+        external_id: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["LinkIdentityRequest"];
+      };
+    };
+    responses: {
+      /** @description The link (existing or new) */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkIdentityResult"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
@@ -4827,7 +5242,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4902,7 +5317,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -4964,7 +5379,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5008,7 +5423,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5052,7 +5467,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5111,7 +5526,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5177,7 +5592,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5251,7 +5666,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5328,7 +5743,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5390,7 +5805,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5462,7 +5877,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5515,7 +5930,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5577,7 +5992,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5648,7 +6063,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5719,7 +6134,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5774,7 +6189,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5836,7 +6251,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5897,7 +6312,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -5976,7 +6391,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6041,7 +6456,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6109,7 +6524,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6180,7 +6595,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6242,7 +6657,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6304,7 +6719,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6366,7 +6781,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6445,7 +6860,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6531,7 +6946,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6586,7 +7001,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6657,7 +7072,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6723,7 +7138,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6792,7 +7207,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6860,7 +7275,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6919,7 +7334,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -6983,7 +7398,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -7049,7 +7464,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -7111,7 +7526,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -7190,7 +7605,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -7245,7 +7660,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -7327,7 +7742,7 @@ export interface operations {
           "application/json": components["schemas"]["ErrorEnvelope"];
         };
       };
-      /** @description The key's scope may not call this route (`forbidden`) */
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
       403: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
@@ -7420,6 +7835,93 @@ export interface operations {
       503: {
         content: {
           "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Send a batch of website events (site key)
+   * @description Called by the website snippet (`/v1/sdk.js`) from a visitor's browser, after the visitor opted in. Needs a `site` key, as `Authorization: Bearer` or as `?key=` (a beacon cannot set headers), and an `Origin` among the key's `allowed_origins` (otherwise 403 `origin_not_allowed`); the answer carries `Access-Control-Allow-Origin` for that origin. The body is JSON, sent as `application/json` or `text/plain` (what `navigator.sendBeacon` sends without a preflight). At most 512000 bytes per batch and 32768 per event (413 `payload_too_large`, the event's path named). Nothing of an event is kept but the service it shows interest in: the page URL's origin and path matched against the company's URL rules (the query and fragment are never read), or a catalog code in a `track` event's `properties.service`. Daily counts per visitor and service feed the recommender's interest part once the visitor is linked to a CRM client (`POST /v1/clients/{external_id}/identities`).
+   */
+  ingestEvents: {
+    parameters: {
+      query?: {
+        /** @description The site key, when it cannot be sent as a header */
+        key?: string;
+      };
+    };
+    requestBody?: {
+      content: {
+        "application/json": components["schemas"]["SiteEventsBatch"];
+      };
+    };
+    responses: {
+      /** @description What was recorded */
+      200: {
+        content: {
+          "application/json": components["schemas"]["IngestEventsResult"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * The website snippet (no key needed)
+   * @description Embed with `<script src="…/v1/sdk.js" data-key="cb_site_…" async></script>`. Until the page calls `cactubase.consent(true)` it sets no cookie, writes no storage and sends nothing; then it keeps a random id in localStorage and sends `page` / `track` events to `POST /v1/events` with `navigator.sendBeacon`. `cactubase.anonymousId()` gives the id for `POST /v1/clients/{external_id}/identities`. Under 3 KB gzipped.
+   */
+  getSdk: {
+    responses: {
+      /** @description The script */
+      200: {
+        content: {
+          "text/javascript": string;
         };
       };
     };

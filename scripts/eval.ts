@@ -13,10 +13,11 @@
 import { parseArgs } from "node:util";
 import type { Dataset } from "../src/domain/dataset";
 import type { CatalogEntry, ServiceLink, SplitMethod } from "../src/domain/recommender";
-import { ITEM_MODELS, type ItemModel, splitDataset } from "../src/domain/recommender";
+import { DEFAULT_INTEREST_HALF_LIFE_DAYS, ITEM_MODELS, type ItemModel, splitDataset } from "../src/domain/recommender";
 import { generateBankDataset } from "./datagen/demo";
 import { generateMl100kShape } from "./datagen/ml100k-shape";
 import { evaluateOfferCalibration, hasOfferHistory, type OfferCalibrationResult } from "./eval/calibration";
+import { evaluateInterest, printInterestEvaluation } from "./eval/interest";
 import { type FileFormat, InputFileError, loadInteractionFile, loadLinksFile } from "./eval/load";
 import { evaluateMethods, METHODS, type PipelineOptions, trainHybrid } from "./eval/pipeline";
 
@@ -25,12 +26,15 @@ const USAGE = `usage: npm run eval -- --data <file|ml100k-shape|demo|bank-alt> [
        [--neighbours K] [--item-model auto|ease|cosine] [--ease-lambda L] [--shrink 0] [--asymmetry A]
        [--decline-weight W] [--nearest-groups 3] [--smoothing 10] [--profile-share S]
        [--user-neighbours 50] [--offers 50] [--links from,to,weight.csv] [--no-calibration] [--tune-blend]
+       [--browsing] [--interest-half-life 14]
   --k             cut-off: 5 for the bank histories (demo, bank-alt), 10 otherwise
   --item-model    ease (default, the Worker's item part), cosine (asymmetric-cosine kNN), or auto: whichever
                   ranks better alone on an inner split
   --ease-lambda, --decline-weight, --profile-share, --neighbours, --asymmetry: chosen on an inner split when not given
                   (neighbours among 100, 200, 400 while n·k <= 700,000 list entries)
   --tune-blend    move the fitted blend's weights by coordinate ascent on the inner NDCG@k
+  --browsing      plant website browsing (scripts/datagen/browsing.ts) and compare the hybrid without and with
+                  its interest part (half-life --interest-half-life days)
   --links         business links (service codes / item ids); demo and bank-alt use their own matrix`;
 
 class UsageError extends Error {}
@@ -168,6 +172,8 @@ function main(): void {
       "user-neighbours": { type: "string" },
       offers: { type: "string" },
       "tune-blend": { type: "boolean" },
+      browsing: { type: "boolean" },
+      "interest-half-life": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -232,6 +238,18 @@ function main(): void {
     !values["no-calibration"] && hasOfferHistory(input.dataset)
       ? evaluateOfferCalibration(input.dataset, input.catalog, input.links, options, hybrid)
       : null;
+  const interest = values.browsing
+    ? evaluateInterest(train, test, hybrid.model, {
+        k,
+        seed,
+        halfLifeDays: numberOption(
+          values["interest-half-life"],
+          "interest-half-life",
+          DEFAULT_INTEREST_HALF_LIFE_DAYS,
+          false,
+        ),
+      })
+    : null;
   const seconds = (performance.now() - started) / 1000;
 
   const d = input.dataset;
@@ -308,6 +326,7 @@ function main(): void {
   console.log("");
   console.log(`${evaluatedUsers} clients evaluated; total ${seconds.toFixed(1)} s`);
   if (calibration) printCalibration(calibration);
+  if (interest) printInterestEvaluation(interest, k);
   if (input.bank) {
     const hybridResult = results.get("hybrid");
     const segment = results.get("segment popularity");

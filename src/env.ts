@@ -57,6 +57,11 @@ export interface Env {
   ASSETS: Fetcher;
   /** Archived closed leads with their events, NDJSON per shard and day (src/storage/lead-archive.ts). */
   ARCHIVE: R2Bucket;
+  /**
+   * Workers Analytics Engine dataset of raw browsing events (`POST /v1/events`); optional: without
+   * it only the daily aggregates in D1 are kept.
+   */
+  EVENTS?: AnalyticsEngineDataset;
   /** Retention (src/domain/retention.ts, docs/storage.md): days, as whole-number strings. */
   CANDIDATE_RETENTION_DAYS?: string;
   ROLLUP_RETENTION_DAYS?: string;
@@ -69,9 +74,11 @@ export interface Principal {
   /** api key id, or "admin-token" for the bootstrap secret. */
   keyId: string;
   /** `viewer`: an admin who may read (GET) every admin route and change nothing. */
-  scope: "admin" | "viewer" | "crm" | "partner";
+  scope: "admin" | "viewer" | "crm" | "partner" | "site";
   /** The company a crm / partner (or viewer) key belongs to; null for admin keys. */
   companyId: string | null;
+  /** `site` keys: the origins whose pages may send events (`POST /v1/events`). */
+  allowedOrigins?: readonly string[];
 }
 
 export type AppEnv = {

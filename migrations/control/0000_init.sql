@@ -3,6 +3,7 @@ CREATE TABLE `api_keys` (
 	`company_id` text,
 	`scope` text NOT NULL,
 	`name` text,
+	`allowed_origins` text,
 	`prefix` text NOT NULL,
 	`hash` text NOT NULL,
 	`created_at` integer NOT NULL,
@@ -166,6 +167,17 @@ CREATE TABLE `settings` (
 	PRIMARY KEY(`scope`, `scope_id`, `key`)
 );
 --> statement-breakpoint
+CREATE TABLE `url_rules` (
+	`id` text PRIMARY KEY NOT NULL,
+	`company_id` text NOT NULL,
+	`prefix` text NOT NULL,
+	`service_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`company_id`) REFERENCES `companies`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `url_rules_company_prefix_unique` ON `url_rules` (`company_id`,`prefix`);--> statement-breakpoint
 CREATE TABLE `bot_consent_events` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`consent_id` text NOT NULL,
@@ -226,9 +238,11 @@ CREATE TABLE `bot_offers` (
 	`responded_at` integer,
 	`lead_id` text,
 	`accepted_at` integer,
+	`campaign_id` text,
 	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE INDEX `bot_offers_campaign_idx` ON `bot_offers` (`campaign_id`,`sent_at`);--> statement-breakpoint
 CREATE INDEX `bot_offers_person_idx` ON `bot_offers` (`person_id`,`sent_at`);--> statement-breakpoint
 CREATE INDEX `bot_offers_entry_idx` ON `bot_offers` (`entry_company_id`);--> statement-breakpoint
 CREATE INDEX `bot_offers_lead_idx` ON `bot_offers` (`lead_id`);--> statement-breakpoint
@@ -350,6 +364,37 @@ CREATE TABLE `console_sessions` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `console_sessions_token_hash_unique` ON `console_sessions` (`token_hash`);--> statement-breakpoint
 CREATE INDEX `console_sessions_expires_idx` ON `console_sessions` (`expires_at`);--> statement-breakpoint
+CREATE TABLE `audience_queries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`company_id` text NOT NULL,
+	`filter` text NOT NULL,
+	`true_count` integer NOT NULL,
+	`true_reachable` integer NOT NULL,
+	`outcome` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `audience_queries_company_created_idx` ON `audience_queries` (`company_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `partner_campaigns` (
+	`id` text PRIMARY KEY NOT NULL,
+	`company_id` text NOT NULL,
+	`service_id` text NOT NULL,
+	`title` text NOT NULL,
+	`text` text NOT NULL,
+	`audience` text NOT NULL,
+	`channel` text NOT NULL,
+	`starts_at` integer NOT NULL,
+	`ends_at` integer NOT NULL,
+	`daily_cap` integer NOT NULL,
+	`status` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`company_id`) REFERENCES `companies`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`service_id`) REFERENCES `services`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `partner_campaigns_company_idx` ON `partner_campaigns` (`company_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `partner_campaigns_status_idx` ON `partner_campaigns` (`status`,`starts_at`);--> statement-breakpoint
 -- The needs taxonomy's seed, written by hand from src/domain/vocabularies/needs.ts (admins extend it
 -- through the needs API).
 --> statement-breakpoint

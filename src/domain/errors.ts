@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "invalid_json",
   "unauthorized",
   "forbidden",
+  "origin_not_allowed",
   "not_found",
   "method_not_allowed",
   "conflict",

@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_DAILY_AUDIENCE_QUERIES, DEFAULT_MIN_GROUP, MIN_GROUP_FLOOR } from "./audiences/disclosure";
+import { DEFAULT_INTEREST_HALF_LIFE_DAYS } from "./recommender/interest";
 import { DEFAULT_EXPLORATION, ROUTING_STRATEGIES, type RoutingStrategy } from "./routing";
 import { DAY_MS, HOUR_MS } from "./time";
 
@@ -24,6 +25,7 @@ export const SETTING_KEYS = [
   "routing",
   "audience_min_group",
   "audience_daily_queries",
+  "interest_half_life_days",
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
@@ -113,6 +115,7 @@ export const SETTING_DEFINITIONS: {
   routing: SettingDefinition<RoutingRule>;
   audience_min_group: SettingDefinition<number>;
   audience_daily_queries: SettingDefinition<number>;
+  interest_half_life_days: SettingDefinition<number>;
 } = {
   min_rating: {
     scopes: ["global", "company", "service"],
@@ -161,6 +164,13 @@ export const SETTING_DEFINITIONS: {
     schema: z.int().min(1).max(10_000),
     defaultValue: DEFAULT_DAILY_AUDIENCE_QUERIES,
     description: "Audience count queries (1..10000) a partner may make per UTC day; a company value applies to it.",
+  },
+  interest_half_life_days: {
+    scopes: ["global"],
+    schema: z.number().min(1).max(365),
+    defaultValue: DEFAULT_INTEREST_HALF_LIFE_DAYS,
+    description:
+      "Days (1..365) after which a day's website browsing counts half as much in the recommender's interest part.",
   },
 };
 
@@ -225,6 +235,8 @@ export interface EffectiveSettings {
     readonly exclusivityWindowMs: Resolved<number>;
     readonly declineCooldownMs: Resolved<number>;
     readonly maxLeadsPerRequest: Resolved<number>;
+    /** Half-life of website browsing in days (global > default). */
+    readonly interestHalfLifeDays: Resolved<number>;
   };
   /** Stored rows that were skipped because they no longer pass validation (never expected). */
   readonly ignoredRows: ReadonlyArray<{ row: SettingRow; reason: string }>;
@@ -348,6 +360,7 @@ export function resolveSettings(rows: ReadonlyArray<SettingRow>, catalog: Settin
       exclusivityWindowMs: exclusivity.fallback,
       declineCooldownMs: cooldown.fallback,
       maxLeadsPerRequest: maxLeadsFallback,
+      interestHalfLifeDays: globalOf<number>("interest_half_life_days", (v) => v),
     }),
     ignoredRows,
   };

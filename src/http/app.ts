@@ -12,6 +12,7 @@ import { requireJsonBody } from "./middleware/json-body";
 import { methodNotAllowedOrNotFound } from "./middleware/method-not-allowed";
 import { personalDataGuard } from "./middleware/personal-data-guard";
 import { rateLimit } from "./middleware/rate-limit";
+import { siteEventsCors } from "./middleware/site-events";
 import type { Router } from "./router";
 import { registerRoutes } from "./routes";
 import { API_INDEX } from "./routes/system";
@@ -38,6 +39,8 @@ export function createApp() {
       },
     }),
   );
+  // Before authentication: a preflight carries no Authorization header.
+  app.use("*", siteEventsCors);
   app.use("*", authenticate);
   app.use("*", rateLimit);
   app.use("*", requireJsonBody);

@@ -12,6 +12,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   invalid_json: 400,
   unauthorized: 401,
   forbidden: 403,
+  origin_not_allowed: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -44,7 +45,7 @@ export const errorEnvelopeSchema = z
 const STATUS_DESCRIPTIONS: Record<number, string> = {
   400: "Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json`",
   401: "Missing, unknown or revoked API key (`unauthorized`)",
-  403: "The key's scope may not call this route (`forbidden`)",
+  403: "The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`)",
   404: "Not found, or not visible to this key (`not_found`)",
   409: "Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`)",
   413: "Body larger than the limit (`payload_too_large`)",

@@ -4,9 +4,11 @@ import { registerAnalyticsRoutes } from "./routes/analytics";
 import { registerAudienceRoutes } from "./routes/audiences";
 import { registerClientsRoutes } from "./routes/clients";
 import { registerDealsRoutes } from "./routes/deals";
+import { registerEventsRoutes } from "./routes/events";
 import { registerLeadsRoutes } from "./routes/leads";
 import { registerPartnerRoutes } from "./routes/partner";
 import { registerRecommendationsRoutes } from "./routes/recommendations";
+import { registerSdkRoutes } from "./routes/sdk";
 import { registerSessionRoutes } from "./routes/session";
 import { registerSystemRoutes } from "./routes/system";
 import { registerTelegramRoutes } from "./routes/telegram";
@@ -25,4 +27,6 @@ export function registerRoutes(router: Router) {
   registerAnalyticsRoutes(router);
   registerVocabulariesRoutes(router);
   registerTelegramRoutes(router);
+  registerEventsRoutes(router);
+  registerSdkRoutes(router);
 }

@@ -12,7 +12,7 @@ export function randomToken(length: number): string {
 
 /** A new prefixed id such as `co_8f3k…` (100 bits of randomness). */
 export function newId(
-  prefix: "co" | "svc" | "cl" | "ld" | "dl" | "key" | "exp" | "bp" | "bc" | "bo" | "rw" | "ses" | "cmp",
+  prefix: "co" | "svc" | "cl" | "ld" | "dl" | "key" | "exp" | "bp" | "bc" | "bo" | "rw" | "ses" | "cmp" | "url",
 ): string {
   return `${prefix}_${randomToken(20)}`;
 }

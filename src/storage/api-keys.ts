@@ -4,7 +4,7 @@ import { newId, randomToken } from "../lib/ids";
 import type { Db } from "./db";
 import { apiKeys } from "./schema";
 
-export type KeyScope = "admin" | "viewer" | "crm" | "partner";
+export type KeyScope = "admin" | "viewer" | "crm" | "partner" | "site";
 
 export interface IssuedKey {
   id: string;
@@ -32,7 +32,7 @@ export async function issueApiKey(
  * once. Lets a caller insert the key in the same batch as its audit entry.
  */
 export async function newApiKey(
-  input: { scope: KeyScope; companyId: string | null; name?: string | null },
+  input: { scope: KeyScope; companyId: string | null; name?: string | null; allowedOrigins?: readonly string[] | null },
   now = Date.now(),
 ): Promise<{ row: NewApiKeyRow; issued: IssuedKey }> {
   const key = `cb_${input.scope}_${randomToken(40)}`;
@@ -42,6 +42,7 @@ export async function newApiKey(
     companyId: input.companyId,
     scope: input.scope,
     name: input.name ?? null,
+    allowedOrigins: input.allowedOrigins ? JSON.stringify(input.allowedOrigins) : null,
     prefix,
     hash: await sha256Hex(key),
     createdAt: now,
@@ -68,6 +69,7 @@ const apiKeyInfoColumns = {
   companyId: apiKeys.companyId,
   scope: apiKeys.scope,
   name: apiKeys.name,
+  allowedOrigins: apiKeys.allowedOrigins,
   prefix: apiKeys.prefix,
   createdAt: apiKeys.createdAt,
   lastUsedAt: apiKeys.lastUsedAt,
@@ -148,4 +150,11 @@ export function forgetActiveKeys(): void {
 
 export async function touchApiKey(db: Db, id: string, now = Date.now()) {
   await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id));
+}
+
+/** The allowed origins stored with a site key (`allowed_origins` JSON), or null for other keys. */
+export function allowedOriginsOf(stored: string | null): string[] | null {
+  if (stored === null) return null;
+  const parsed: unknown = JSON.parse(stored);
+  return Array.isArray(parsed) ? parsed.filter((origin): origin is string => typeof origin === "string") : [];
 }

@@ -9,6 +9,7 @@ import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
 import type { CompanyQuality } from "../domain/routing-quality";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
+import { BROWSING_RETENTION_DAYS, dayNumber } from "../domain/site-events";
 import {
   loadServiceAcceptance,
   type PerformanceCounts,
@@ -64,6 +65,8 @@ export interface LeadContext {
   clientState: StoredClientState | null;
   /** The record of the call's Idempotency-Key, read in the same batch (null: none; undefined: no key). */
   idempotencyProbe?: IdempotencyProbe | null;
+  /** The client's website browsing (daily counts per service, `browsing_daily`), newest 180 days. */
+  browsing: Array<{ serviceId: string; day: number; events: number }>;
 }
 
 /** The open statuses as an SQL list (constants, so no bound parameter). */
@@ -147,6 +150,12 @@ export async function loadLeadContext(
     clientShard
       .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
       .bind(input.companyId, input.externalHash),
+    clientShard
+      .prepare(
+        `SELECT service_id, day, events FROM browsing_daily
+         WHERE company_id = ?1 AND subject_kind = 'client' AND subject_hash = ?2 AND day >= ?3`,
+      )
+      .bind(input.companyId, input.externalHash, dayNumber(input.now) - BROWSING_RETENTION_DAYS),
   ];
   if (input.idempotency) {
     clientStatements.push(
@@ -161,7 +170,7 @@ export async function loadLeadContext(
   ]);
   const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
   const dailyCounts = snapshot.daily;
-  const [leadRows, clientRows, cellRows, idempotencyRows] = clientResults.map(
+  const [leadRows, clientRows, cellRows, browsingRows, idempotencyRows] = clientResults.map(
     (r) => r.results as Record<string, unknown>[],
   );
   const qualityByCompany = new Map<string, CompanyQuality>(
@@ -246,6 +255,11 @@ export async function loadLeadContext(
     performance: performanceByCategory(acceptance, (serviceId) => serviceById.get(serviceId)?.category),
     clientState,
     ...(input.idempotency ? { idempotencyProbe: idempotencyProbeOf(idempotencyRows?.[0]) } : {}),
+    browsing: browsingRows.map((r) => ({
+      serviceId: String(r.service_id),
+      day: Number(r.day),
+      events: Number(r.events),
+    })),
     recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),
       category: serviceById.get(String(r.service_id))?.category ?? "",

@@ -10,14 +10,18 @@
  * - the statistics change log is pruned up to what every kept snapshot has folded;
  * - Telegram update ids older than the re-send window are forgotten;
  * - partner audience queries older than the differencing guard's look-back are deleted.
+ * - per client shard: website event receipts past the 24-hour dedup window and browsing days past
+ *   BROWSING_RETENTION_DAYS are deleted.
  */
 import { GUARD_LOOKBACK_DAYS } from "../domain/audiences/disclosure";
 import { retentionPolicy } from "../domain/retention";
+import { BROWSING_RETENTION_DAYS, dayNumber, EVENT_DEDUP_WINDOW_MS } from "../domain/site-events";
 import { DAY_MS } from "../domain/time";
 import type { Env } from "../env";
 import { purgeScoredCandidatesBefore } from "../storage/analytics";
 import { pruneAudienceQueries } from "../storage/audiences";
 import { pruneUpdates } from "../storage/bot";
+import { purgeExpiredBrowsing } from "../storage/browsing";
 import { dayOf, purgeRollupsBefore } from "../storage/candidate-rollups";
 import { purgeExpiredIdempotencyRecords } from "../storage/idempotency";
 import { archiveClosedLeads } from "../storage/lead-archive";
@@ -55,6 +59,8 @@ export interface ShardHousekeeping {
   purgedRollupRows: number;
   archivedLeads: number;
   archiveObjects: number;
+  /** Event receipts past the 24-hour dedup window and browsing days past BROWSING_RETENTION_DAYS. */
+  purgedBrowsingRows: number;
 }
 
 export interface HousekeepingResult {
@@ -99,12 +105,19 @@ export async function runHousekeeping(
         before: now - policy.leadArchiveDays * DAY_MS,
         limit: policy.archiveLeadsPerRun,
       });
+      const purgedBrowsingRows = await purgeExpiredBrowsing(
+        shard.db,
+        now - EVENT_DEDUP_WINDOW_MS,
+        dayNumber(now) - BROWSING_RETENTION_DAYS,
+        policy.purgeRowsPerRun,
+      );
       return {
         shard: shard.binding,
         purgedCandidates,
         purgedRollupRows,
         archivedLeads: archive.archived,
         archiveObjects: archive.objects.length,
+        purgedBrowsingRows,
       };
     }),
   );

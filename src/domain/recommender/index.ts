@@ -63,6 +63,16 @@ export {
   validateClient,
 } from "./features";
 export { type KMeansOptions, type KMeansPassResult, nearestGroupOfVector, SphericalKMeans } from "./groups";
+export {
+  accumulateInterest,
+  type BrowsingInterest,
+  clearInterest,
+  DEFAULT_INTEREST_HALF_LIFE_DAYS,
+  INTEREST_MAX_LOGIT,
+  INTEREST_SATURATION_EVENTS,
+  interestLogit,
+  interestStrengths,
+} from "./interest";
 export { type EvaluationSummary, MetricsAccumulator, type RankingMetrics, rankingMetrics } from "./metrics";
 export {
   type CatalogEntry,

@@ -11,7 +11,13 @@ import type { BlendWeights } from "./calibration";
 import { segmentLabel } from "./features";
 import type { RecommenderModel } from "./model";
 
-export type ReasonKind = "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity";
+export type ReasonKind =
+  | "similar_services"
+  | "reference_group"
+  | "business_link"
+  | "segment_popularity"
+  | "popularity"
+  | "browsing_interest";
 
 /** A service a reason refers to. */
 export interface RelatedService {
@@ -28,7 +34,10 @@ export interface Reason {
   weight: number;
   /** The service the client uses that the reason refers to (neighbour or linked service), if any. */
   relatedService: RelatedService | null;
-  /** The figure behind the text: similarity (similar_services), take-up rate 0..1 (group, segment, popularity) or link weight. */
+  /**
+   * The figure behind the text: similarity (similar_services), take-up rate 0..1 (group, segment,
+   * popularity), link weight, or decayed page views (browsing_interest).
+   */
   value: number;
 }
 
@@ -116,8 +125,8 @@ const contribution = new Float64Array(KINDS.length);
 const present = new Uint8Array(KINDS.length);
 const order = new Int32Array(KINDS.length);
 
-/** Builds the reasons of one recommendation, strongest first. */
-export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: ReasonEvidence): Reason[] {
+/** Fills `present` and `contribution` for one recommendation. */
+function fillContributions(model: RecommenderModel, blend: BlendWeights, e: ReasonEvidence): void {
   present[0] = e.bestNeighbour >= 0 ? 1 : 0;
   present[1] = e.nearestGroup >= 0 ? 1 : 0;
   present[2] = e.bestLinkSource >= 0 ? 1 : 0;
@@ -129,7 +138,11 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
   contribution[2] = blend.link * e.link;
   contribution[3] = blend.segment * (e.segmentLogit - e.popularityLogit);
   contribution[4] = blend.popularity * (e.popularityLogit - model.popularityLogitMean);
+}
 
+/** Builds the reasons of one recommendation, strongest first. */
+export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: ReasonEvidence): Reason[] {
+  fillContributions(model, blend, e);
   // Order the present kinds by contribution (insertion sort of at most five).
   let count = 0;
   let positive = 0;
@@ -200,4 +213,44 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
     }
   }
   return reasons;
+}
+
+/**
+ * The reasons of a recommendation that browsing lifted by `lift` (> 0) on the blend-logit scale:
+ * "Browsed …" joins the blend's reasons, weighted by its share of the positive evidence, and the
+ * others keep their order with their shares scaled down. `strength` is the decayed page views.
+ */
+export function withInterestReason(
+  model: RecommenderModel,
+  blend: BlendWeights,
+  e: ReasonEvidence,
+  reasons: Reason[],
+  lift: number,
+  strength: number,
+): Reason[] {
+  if (!(lift > 0)) return reasons;
+  fillContributions(model, blend, e);
+  let positive = 0;
+  for (let kind = 0; kind < KINDS.length; kind++)
+    if (present[kind] && contribution[kind] > 0) positive += contribution[kind];
+  const share = lift / (lift + positive);
+  const interest: Reason = {
+    kind: "browsing_interest",
+    text: `Browsed ${model.catalog[e.service].name} on the company's website lately`,
+    weight: share,
+    relatedService: null,
+    value: strength,
+  };
+  const merged: Reason[] = [];
+  let placed = false;
+  for (const reason of reasons) {
+    const weight = reason.weight * (1 - share);
+    if (!placed && share >= weight) {
+      merged.push(interest);
+      placed = true;
+    }
+    merged.push({ ...reason, weight });
+  }
+  if (!placed) merged.push(interest);
+  return merged;
 }

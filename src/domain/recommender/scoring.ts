@@ -20,8 +20,9 @@ import {
   validateClient,
 } from "./features";
 import { activeGroupMask, argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices } from "./groups";
+import * as browsing from "./interest";
 import type { RecommenderModel } from "./model";
-import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
+import { buildReasons, type Reason, type ReasonEvidence, withInterestReason } from "./reasons";
 
 /** Default decline cooldown: a declined service is not offered again for 90 days. */
 export const DEFAULT_DECLINE_COOLDOWN_MS = 90 * 24 * 60 * 60 * 1000;
@@ -49,6 +50,13 @@ export interface ScoreOptions {
    * get none. The lead call rates a whole catalogue for its rollups but answers reasons for its best.
    */
   reasonsFor?: number;
+  /**
+   * The client's browsing (src/domain/recommender/interest.ts): a bounded lift of the services it
+   * looked at, added after the blend; never a cell, never an exclusion.
+   */
+  interest?: browsing.BrowsingInterest;
+  /** Half-life of a day's browsing in days (default DEFAULT_INTEREST_HALF_LIFE_DAYS). */
+  interestHalfLifeDays?: number;
 }
 
 /** One ranked recommendation. */
@@ -93,6 +101,8 @@ interface Scratch {
   /** Per rank: the client's best neighbour of the service and its similarity. */
   rankNeighbour: Int32Array;
   rankSimilarity: Float64Array;
+  /** Decayed browsing strength per service during a call (0 = none); cleared before returning. */
+  interest: Float64Array;
 }
 
 const scratchByModel = new WeakMap<RecommenderModel, Scratch>();
@@ -146,6 +156,7 @@ function scratchFor(model: RecommenderModel): Scratch {
     winnerRank: new Int32Array(n),
     rankNeighbour: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
     rankSimilarity: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
+    interest: new Float64Array(n),
   };
   scratchByModel.set(model, scratch);
   return scratch;
@@ -245,7 +256,10 @@ export function scoreClient(
     throw new RangeError(problem);
   }
 
+  const interest = options.interest ?? null;
   try {
+    if (interest) browsing.accumulateInterest(interest, now, options.interestHalfLifeDays, scratch.interest);
+    const interestStrength = scratch.interest;
     // Item part: each used service j adds w(s,j) to every target s with j among its neighbours (an
     // EASE weight may be negative), each declined one declineWeight·w(s,j) of its positive weights.
     const declineWeight = model.config.declineWeight;
@@ -396,6 +410,7 @@ export function scoreClient(
         wSegment * segmentLogit[segmentBase + s] +
         wPopularityTotal * popularityLogit[s];
       for (let t = 3; t < usedGroups; t++) z += wGroup * topWeights[t] * groupLogit[topGroups[t] * n + s];
+      if (interestStrength[s] > 0) z += browsing.interestLogit(interestStrength[s]);
       if (size === limit) {
         // Full heap: every entry passed zMin, so beating the worst kept one is the only test.
         if (!(z > worstKept)) continue;
@@ -508,6 +523,10 @@ export function scoreClient(
         evidence.popularityLogit = popularityLogit[s];
         evidence.popularityRate = parts.popularity;
         reasons = buildReasons(model, blend, evidence);
+        const strength = interestStrength[s];
+        if (strength > 0) {
+          reasons = withInterestReason(model, blend, evidence, reasons, browsing.interestLogit(strength), strength);
+        }
       }
       results.push({
         service: s,
@@ -522,6 +541,7 @@ export function scoreClient(
     return results;
   } finally {
     restore(model, scratch, services, values, cells);
+    if (interest) browsing.clearInterest(interest, scratch.interest);
   }
 }
 

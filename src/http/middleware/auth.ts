@@ -5,13 +5,24 @@ import type { AppEnv, Principal } from "../../env";
 import { authenticateKey } from "../../usecases/auth/authenticate";
 import { isCsrfTokenValid, resolveSession } from "../../usecases/auth/sessions";
 import { limitAnonymous } from "./rate-limit";
+import { SITE_EVENTS_PATH } from "./site-events";
 
 /**
  * Paths that need no key: the index, the health check, the contract with its reference UI, the
- * console's pages and scripts (they hold no data; every call they make needs a session), and
- * Telegram's webhook (authenticated by its own secret token in the route).
+ * console's pages and scripts (they hold no data; every call they make needs a session), the
+ * website snippet (`/v1/sdk.js`, no data either), and Telegram's webhook (authenticated by its own
+ * secret token in the route).
  */
-const PUBLIC_PATHS = new Set(["/", "/health", "/openapi.json", "/docs", "/admin", "/partner", "/v1/telegram/webhook"]);
+const PUBLIC_PATHS = new Set([
+  "/",
+  "/health",
+  "/openapi.json",
+  "/docs",
+  "/admin",
+  "/partner",
+  "/v1/telegram/webhook",
+  "/v1/sdk.js",
+]);
 const PUBLIC_PREFIXES = ["/docs/", "/admin/", "/partner/", "/console/"];
 
 /** Signing in is the one call that presents a key in its body rather than its header. */
@@ -41,7 +52,8 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     await limitAnonymous(c);
     return next();
   }
-  const header = c.req.header("authorization") ?? "";
+  // The website snippet cannot set headers on a beacon: its publishable site key comes as `?key=`.
+  const header = c.req.header("authorization") ?? siteKeyFromQuery(c) ?? "";
   const sessionToken = header === "" ? getCookie(c, SESSION_COOKIE) : undefined;
   if (sessionToken) {
     await authenticateSession(c, sessionToken);
@@ -54,6 +66,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   try {
     const { principal, touch } = await authenticateKey(c.env, match[1]);
+    refuseSiteKeyOutsideEvents(c, principal);
     c.set("principal", principal);
     if (touch) c.executionCtx.waitUntil(touch);
   } catch (error) {
@@ -63,6 +76,23 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   return next();
 };
+
+/** `Bearer <key>` from `?key=` on `POST /v1/events` only (the publishable site key of the snippet). */
+function siteKeyFromQuery(c: Context<AppEnv>): string | undefined {
+  if (c.req.path !== SITE_EVENTS_PATH) return undefined;
+  const key = c.req.query("key");
+  return key ? `Bearer ${key}` : undefined;
+}
+
+/**
+ * A site key is publishable (it sits in a web page's source): it may send events and nothing else.
+ * Refused here, once for every route, so no route can forget it.
+ */
+function refuseSiteKeyOutsideEvents(c: Context<AppEnv>, principal: Principal): void {
+  if (principal.scope !== "site") return;
+  if (c.req.path === SITE_EVENTS_PATH && c.req.method === "POST") return;
+  throw new DomainError("forbidden", "A site key may only send events (POST /v1/events)");
+}
 
 async function authenticateSession(c: Context<AppEnv>, sessionToken: string): Promise<void> {
   try {

@@ -25,7 +25,16 @@ const secure = secureHeaders({
   contentSecurityPolicy: undefined,
 });
 
+/** The website snippet: public, cacheable, and loaded by other sites' pages. */
+const SDK_PATH = "/v1/sdk.js";
+
 export const responseHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await secure(c, next);
+  if (c.req.path === SDK_PATH && c.res.status === 200) {
+    // A <script> of another origin's page loads it (no-cors): same-origin would block it.
+    c.res.headers.set("cross-origin-resource-policy", "cross-origin");
+    c.res.headers.set("cache-control", "public, max-age=300");
+    return;
+  }
   c.res.headers.set("cache-control", "no-store");
 };

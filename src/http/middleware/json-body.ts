@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { DomainError } from "../../domain/errors";
 import type { AppEnv } from "../../env";
+import { SITE_EVENTS_PATH } from "./site-events";
 
 /** `application/json`, or any `+json` type, with optional parameters (charset). */
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
@@ -12,6 +13,11 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
  */
 export const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const { method } = c.req;
+  // The website snippet sends JSON as text/plain: `navigator.sendBeacon` cannot set another type
+  // without a CORS preflight. The route parses it as JSON all the same.
+  if (c.req.path === SITE_EVENTS_PATH && /^text\/plain\s*(;|$)/i.test(c.req.header("content-type") ?? "")) {
+    return next();
+  }
   if (method === "GET" || method === "HEAD" || method === "OPTIONS") return next();
   const length = c.req.header("content-length");
   const hasBody =

@@ -45,9 +45,11 @@ const BODYLESS_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Bodies that are not a CRM's or a partner's: Telegram's updates carry the person's Telegram
  * profile by design. The bot authenticates them by their secret token and never stores a field of
  * them in clear (docs/bot.md, docs/privacy.md). The console's sign-in carries only an API key (a
- * random secret whose digit runs can look like a phone number), never stored.
+ * random secret whose digit runs can look like a phone number), never stored. Website events
+ * (`/v1/events`) come from visitors' browsers: nothing of them is kept but the service a URL rule
+ * matches (src/usecases/site-events/ingest.ts), so one visitor's odd URL must not refuse the batch.
  */
-const UNSCANNED_PATHS = new Set(["/v1/telegram/webhook", "/v1/session"]);
+const UNSCANNED_PATHS = new Set(["/v1/telegram/webhook", "/v1/session", "/v1/events"]);
 
 /** The CRM's client id in a path (`/v1/clients/{external_id}…`), reported with the body's findings. */
 const EXTERNAL_ID_IN_PATH = /^\/v1\/clients\/([^/:]+)(?:\/|$)/;

@@ -118,8 +118,10 @@ export const apiKeys = sqliteTable(
   {
     id: text("id").primaryKey(),
     companyId: text("company_id").references(() => companies.id),
-    scope: text("scope", { enum: ["admin", "viewer", "crm", "partner"] }).notNull(),
+    scope: text("scope", { enum: ["admin", "viewer", "crm", "partner", "site"] }).notNull(),
     name: text("name"),
+    /** `site` keys only: JSON array of the origins (`https://shop.example`) whose pages may send events. */
+    allowedOrigins: text("allowed_origins"),
     /** First characters of the key, safe to display ("cb_crm_AbC1…"). */
     prefix: text("prefix").notNull(),
     hash: text("hash").notNull(),
@@ -247,4 +249,26 @@ export const modelRebuildJobs = sqliteTable(
     // At most one running job: a second concurrent start fails on this index.
     uniqueIndex("model_rebuild_jobs_one_running").on(t.status).where(sql`status = 'running'`),
   ],
+);
+
+/**
+ * URL rules of a company's website: a page whose URL (origin and path, query and fragment dropped)
+ * starts with `prefix` counts as interest in `service_id` (`POST /v1/events`). The longest matching
+ * prefix wins.
+ */
+export const urlRules = sqliteTable(
+  "url_rules",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    /** Normalized: lowercase origin, path without query or fragment, e.g. `https://shop.example/mortgage`. */
+    prefix: text("prefix").notNull(),
+    serviceId: text("service_id")
+      .notNull()
+      .references(() => services.id),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("url_rules_company_prefix_unique").on(t.companyId, t.prefix)],
 );

@@ -283,3 +283,57 @@ export const modelStatDeltas = sqliteTable(
   },
   (t) => [index("model_stat_deltas_write_idx").on(t.writeId)],
 );
+
+/**
+ * Browsing-event message ids seen lately (`POST /v1/events` dedup), per company, on the shard of
+ * the event's anonymous id (a retried event comes back with the same anonymous id). A row older
+ * than 24 h no longer counts (the insert takes it over) and housekeeping deletes it.
+ */
+export const eventReceipts = sqliteTable(
+  "event_receipts",
+  {
+    companyId: text("company_id").notNull(),
+    messageId: text("message_id").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.messageId] }), index("event_receipts_received_idx").on(t.receivedAt)],
+);
+
+/**
+ * A website visitor's anonymous id linked to a CRM client of the same company
+ * (`POST /v1/clients/{external_id}/identities`), on the shard of the anonymous id. Both sides are
+ * keyed hashes: `anonymous_hash` of the random id, `client_hash` the client's `external_hash`.
+ */
+export const anonymousLinks = sqliteTable(
+  "anonymous_links",
+  {
+    companyId: text("company_id").notNull(),
+    anonymousHash: text("anonymous_hash").notNull(),
+    clientHash: text("client_hash").notNull(),
+    linkedAt: integer("linked_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.anonymousHash] })],
+);
+
+/**
+ * Browsing interest as daily counts per subject and service: a linked client's rows (`client`,
+ * keyed by its `external_hash`) live on the client's shard; a not-yet-linked visitor's rows
+ * (`anonymous`, keyed by the anonymous hash) on the anonymous id's shard, folded into the client's
+ * when the two are linked. Never a URL: only the service a URL rule matched.
+ */
+export const browsingDaily = sqliteTable(
+  "browsing_daily",
+  {
+    companyId: text("company_id").notNull(),
+    subjectKind: text("subject_kind", { enum: ["client", "anonymous"] }).notNull(),
+    subjectHash: text("subject_hash").notNull(),
+    serviceId: text("service_id").notNull(),
+    /** UTC day number (epoch ms / 86,400,000, floored). */
+    day: integer("day").notNull(),
+    events: integer("events").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.subjectKind, t.subjectHash, t.serviceId, t.day] }),
+    index("browsing_daily_day_idx").on(t.day),
+  ],
+);

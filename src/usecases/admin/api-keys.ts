@@ -3,6 +3,7 @@
  * Only a key's SHA-256 is stored; the clear key is returned once, by the call that issued it.
  */
 import { DomainError } from "../../domain/errors";
+import { checkAllowedOrigin, MAX_ALLOWED_ORIGINS } from "../../domain/site-events";
 import type { Env } from "../../env";
 import * as apiKeyTable from "../../storage/api-keys";
 import { auditEntry, auditEntryIfChanged, runBatch } from "../../storage/audit";
@@ -16,7 +17,7 @@ export type { ApiKeyRecord } from "./snapshots";
  * Scopes an admin may issue for a company (admin keys come from the bootstrap token). A viewer key
  * belongs to the company of the person who holds it and reads the admin routes without changing anything.
  */
-export type CompanyKeyScope = "crm" | "partner" | "viewer";
+export type CompanyKeyScope = "crm" | "partner" | "viewer" | "site";
 
 function companyNotFound(id: string): DomainError {
   return new DomainError("not_found", `Company ${id} not found`);
@@ -31,15 +32,16 @@ export async function issueCompanyApiKey(
   env: Env,
   actor: string,
   companyId: string,
-  input: { scope: CompanyKeyScope; name: string | null },
+  input: { scope: CompanyKeyScope; name: string | null; allowedOrigins?: readonly string[] },
   now = Date.now(),
 ): Promise<{ apiKey: ApiKeyRecord; key: string }> {
+  const allowedOrigins = checkedAllowedOrigins(input.scope, input.allowedOrigins);
   const db = controlDb(env);
   const company = await getCompany(db, companyId);
   if (!company) throw companyNotFound(companyId);
 
   const { row, issued } = await apiKeyTable.newApiKey(
-    { scope: input.scope, companyId: company.id, name: input.name },
+    { scope: input.scope, companyId: company.id, name: input.name, allowedOrigins },
     now,
   );
   const { hash: _hash, ...info } = row;
@@ -57,6 +59,34 @@ export async function issueCompanyApiKey(
     }),
   ]);
   return { apiKey, key: issued.key };
+}
+
+/**
+ * The normalized, de-duplicated origins of a site key (required, 1..MAX_ALLOWED_ORIGINS); null for
+ * the other scopes, which may not name any.
+ */
+function checkedAllowedOrigins(scope: CompanyKeyScope, origins: readonly string[] | undefined): string[] | null {
+  if (scope !== "site") {
+    if (origins !== undefined) {
+      throw new DomainError("validation_failed", "`allowed_origins` applies to site keys only", ["allowed_origins"]);
+    }
+    return null;
+  }
+  if (!origins || origins.length === 0) {
+    throw new DomainError("validation_failed", "A site key needs at least one allowed origin", ["allowed_origins"]);
+  }
+  if (origins.length > MAX_ALLOWED_ORIGINS) {
+    throw new DomainError("validation_failed", `At most ${MAX_ALLOWED_ORIGINS} allowed origins`, ["allowed_origins"]);
+  }
+  const problems: Array<{ message: string; path: string[] }> = [];
+  const normalized = new Set<string>();
+  origins.forEach((raw, i) => {
+    const checked = checkAllowedOrigin(raw);
+    if (checked.ok) normalized.add(checked.value);
+    else problems.push({ message: checked.message, path: ["allowed_origins", String(i)] });
+  });
+  if (problems.length > 0) throw DomainError.many("validation_failed", problems);
+  return [...normalized];
 }
 
 /** The company's keys, revoked ones included, oldest first; `not_found` for an unknown company. */

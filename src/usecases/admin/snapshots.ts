@@ -4,7 +4,7 @@
  * these functions so that an audit entry always reads like the API response of its time.
  */
 import { iso, isoOrNull } from "../../domain/time";
-import type { ApiKeyInfo } from "../../storage/api-keys";
+import { type ApiKeyInfo, allowedOriginsOf } from "../../storage/api-keys";
 import type { CompanyRow } from "../../storage/companies";
 import type { ServiceRow } from "../../storage/services";
 
@@ -59,6 +59,8 @@ export interface ApiKeySnapshot {
   company_id: string | null;
   scope: ApiKeyRecord["scope"];
   name: string | null;
+  /** Site keys only: the origins whose pages may send events; null for other keys. */
+  allowed_origins: string[] | null;
   prefix: string;
   created_at: string;
   last_used_at: string | null;
@@ -71,6 +73,7 @@ export function apiKeySnapshot(apiKey: ApiKeyRecord): ApiKeySnapshot {
     company_id: apiKey.companyId,
     scope: apiKey.scope,
     name: apiKey.name,
+    allowed_origins: allowedOriginsOf(apiKey.allowedOrigins),
     prefix: apiKey.prefix,
     created_at: iso(apiKey.createdAt),
     last_used_at: isoOrNull(apiKey.lastUsedAt),

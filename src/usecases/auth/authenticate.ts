@@ -8,7 +8,7 @@
 import { DomainError } from "../../domain/errors";
 import type { Env, Principal } from "../../env";
 import { timingSafeEqual } from "../../lib/crypto";
-import { cachedActiveKey, touchApiKey } from "../../storage/api-keys";
+import { allowedOriginsOf, cachedActiveKey, touchApiKey } from "../../storage/api-keys";
 import { controlDb } from "../../storage/shards";
 import { controlCacheTtlMs } from "../lead-call/control-cache";
 
@@ -40,6 +40,7 @@ export async function authenticateKey(
   const key = await cachedActiveKey(db, presented, now, controlCacheTtlMs(env));
   if (!key) throw new DomainError("unauthorized", "Unknown or revoked API key");
   const principal: Principal = { keyId: key.id, scope: key.scope, companyId: key.companyId };
+  if (key.scope === "site") principal.allowedOrigins = allowedOriginsOf(key.allowedOrigins) ?? [];
   const due = !key.lastUsedAt || now - key.lastUsedAt > TOUCH_INTERVAL_MS;
   return { principal, touch: due ? touchApiKey(db, key.id, now).catch(() => undefined) : null };
 }

@@ -65,6 +65,7 @@ export function rateStoredClient(
         const service = context.serviceById.get(cell.serviceId);
         return service ? [{ ...cell, modelIndex: service.modelIndex }] : [];
       }),
+      browsing: context.browsing,
     },
     leadCatalog(context),
     context.settings,

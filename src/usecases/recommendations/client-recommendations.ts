@@ -2,7 +2,9 @@
  * `GET /v1/clients/{external_id}/recommendations`: ranked services for one of the caller's clients,
  * from its profile and matrix row as stored right now (a deal recorded a moment ago already counts).
  */
+import { BROWSING_RETENTION_DAYS, dayNumber } from "../../domain/site-events";
 import type { Env } from "../../env";
+import { browsingOf } from "../../storage/browsing";
 import { getClientInteractions } from "../../storage/clients";
 import { controlDb, shardOfId } from "../../storage/shards";
 import { findCompanyClient } from "../client-intake/get-client";
@@ -18,12 +20,21 @@ export async function recommendForClient(
   request: { companyId: string; externalId: string; query: RecommendationQuery },
 ): Promise<RatingResult> {
   const client = await findCompanyClient(env, request.companyId, request.externalId);
-  const interactions = await getClientInteractions(
-    { shard: shardOfId(env, client.id)!.db, control: controlDb(env) },
-    client.id,
+  const shard = shardOfId(env, client.id)!.db;
+  const [interactions, browsing] = await Promise.all([
+    getClientInteractions({ shard, control: controlDb(env) }, client.id),
+    browsingOf(
+      shard,
+      { companyId: client.companyId, kind: "client", hash: client.externalHash },
+      dayNumber(Date.now()) - BROWSING_RETENTION_DAYS,
+    ),
+  ]);
+  return rateClient(
+    env,
+    { ...storedClientForScoring(client, interactions), browsing },
+    {
+      limit: request.query.limit ?? DEFAULT_RECOMMENDATIONS,
+      minRating: request.query.min_rating ?? 0,
+    },
   );
-  return rateClient(env, storedClientForScoring(client, interactions), {
-    limit: request.query.limit ?? DEFAULT_RECOMMENDATIONS,
-    minRating: request.query.min_rating ?? 0,
-  });
 }

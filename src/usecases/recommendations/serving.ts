@@ -12,6 +12,7 @@
  */
 import type { StoredClientProfile } from "../../domain/client-profile";
 import {
+  type BrowsingInterest,
   type PartScores,
   profileFromFields,
   type Reason,
@@ -82,6 +83,45 @@ export interface ClientCell {
 export interface ClientForScoring {
   profile: StoredClientProfile;
   cells: readonly ClientCell[];
+  /** The client's website browsing (daily counts per service, `browsing_daily`): the interest part. */
+  browsing?: readonly BrowsingDay[];
+}
+
+/** One day's page views of a service by a linked client. */
+export interface BrowsingDay {
+  serviceId: string;
+  /** UTC day number. */
+  day: number;
+  events: number;
+}
+
+/**
+ * The client's browsing in model indices (services outside the model or the catalog are left
+ * out); null without any. Looks the services up once per call, for browsing clients only.
+ */
+function browsingInterest(
+  browsing: readonly BrowsingDay[] | undefined,
+  catalog: ServingCatalog,
+  n: number,
+): BrowsingInterest | null {
+  if (!browsing || browsing.length === 0) return null;
+  const wanted = new Set(browsing.map((b) => b.serviceId));
+  const indexOf = new Map<string, number>();
+  for (let s = 0; s < n; s++) {
+    const entry = catalog.byIndex[s];
+    if (entry && wanted.has(entry.serviceId)) indexOf.set(entry.serviceId, s);
+  }
+  const services: number[] = [];
+  const days: number[] = [];
+  const events: number[] = [];
+  for (const b of browsing) {
+    const s = indexOf.get(b.serviceId);
+    if (s === undefined) continue;
+    services.push(s);
+    days.push(b.day);
+    events.push(b.events);
+  }
+  return { services: Int32Array.from(services), days: Int32Array.from(days), events: Int32Array.from(events) };
 }
 
 /** A stored client (row + `getClientInteractions`) in scoring form. */
@@ -237,6 +277,8 @@ export function rateWithModel(
       declineCooldownMs: 0,
       reasons: options.reasons ?? true,
       reasonsFor: options.reasonsFor,
+      interest: browsingInterest(client.browsing, catalog, n) ?? undefined,
+      interestHalfLifeDays: settings.global.interestHalfLifeDays.value,
     },
   );
   const rated: ServiceRating[] = [];

@@ -19,6 +19,7 @@ import { ListServicesRoute } from "./services/list";
 import { UpdateServiceRoute } from "./services/update";
 import { GetSettingsRoute } from "./settings/get";
 import { PutSettingsRoute } from "./settings/put";
+import { CreateUrlRuleRoute, DeleteUrlRuleRoute, ListUrlRulesRoute } from "./url-rules/routes";
 
 const ROTATE_PATH = "/v1/admin/companies/:id/webhook-secret:rotate";
 
@@ -49,6 +50,10 @@ export function registerAdminRoutes(router: Router) {
   router.put("/v1/admin/settings", PutSettingsRoute);
 
   router.get("/v1/admin/audit-log", ListAuditLogRoute);
+
+  router.get("/v1/admin/companies/:id/url-rules", ListUrlRulesRoute);
+  router.post("/v1/admin/companies/:id/url-rules", CreateUrlRuleRoute);
+  router.delete("/v1/admin/companies/:id/url-rules/:rule_id", DeleteUrlRuleRoute);
 
   registerAdminBotRoutes(router);
 }

@@ -67,8 +67,12 @@ export const ApiKeySchema = z
   .object({
     id: z.string().describe("`key_…`"),
     company_id: z.string().nullable(),
-    scope: z.enum(["admin", "viewer", "crm", "partner"]),
+    scope: z.enum(["admin", "viewer", "crm", "partner", "site"]),
     name: z.string().nullable(),
+    allowed_origins: z
+      .array(z.string())
+      .nullable()
+      .describe("`site` keys: the origins whose pages may send events (checked against `Origin`); null otherwise"),
     prefix: z.string().describe("First characters of the key, safe to display"),
     created_at: timestamp,
     last_used_at: timestamp.nullable().describe("Refreshed at most once a minute"),

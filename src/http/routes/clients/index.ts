@@ -2,6 +2,7 @@ import type { Router } from "../../router";
 import { BatchClientsRoute } from "./batch-clients";
 import { CreateBotLinkRoute } from "./bot-link";
 import { GetClientRoute } from "./get-client";
+import { LinkIdentityRoute } from "./identities";
 import { PutClientRoute } from "./put-client";
 
 /**
@@ -27,4 +28,5 @@ export function registerClientsRoutes(router: Router) {
   router.put("/v1/clients/:external_id", PutClientRoute);
   router.get("/v1/clients/:external_id", GetClientRoute);
   router.post("/v1/clients/:external_id/bot-link", CreateBotLinkRoute);
+  router.post("/v1/clients/:external_id/identities", LinkIdentityRoute);
 }

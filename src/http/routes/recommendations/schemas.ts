@@ -11,6 +11,8 @@ const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
   business_link: "the admins' cross-service matrix links it to a service the client uses",
   segment_popularity: "popular in the client's age and income band",
   popularity: "popular overall",
+  browsing_interest:
+    "the client browsed it lately on the company's website (with consent); a bounded lift, never a deal",
 };
 export const REASON_KINDS = Object.keys(REASON_KIND_DESCRIPTIONS) as [ReasonKind, ...ReasonKind[]];
 

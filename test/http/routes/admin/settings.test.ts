@@ -43,6 +43,7 @@ describe("GET /v1/admin/settings", () => {
       "routing",
       "audience_min_group",
       "audience_daily_queries",
+      "interest_half_life_days",
     ]);
     expect(res.body.stored).toEqual([]);
     expect(res.body.effective.global).toEqual({
@@ -50,6 +51,7 @@ describe("GET /v1/admin/settings", () => {
       max_leads_per_request: { value: 3, source: "default" },
       exclusivity_window_hours: { value: 720, source: "default" },
       decline_cooldown_days: { value: 180, source: "default" },
+      interest_half_life_days: { value: 14, source: "default" },
     });
     expect(serviceEffective(res.body, "mortgage")).toEqual({
       service_id: mortgage.id,

@@ -64,6 +64,7 @@ export const SettingsViewSchema = z
         max_leads_per_request: ResolvedNumberSchema,
         exclusivity_window_hours: ResolvedNumberSchema,
         decline_cooldown_days: ResolvedNumberSchema,
+        interest_half_life_days: ResolvedNumberSchema,
       }),
       services: z.array(
         z.object({
@@ -132,6 +133,7 @@ export function settingsView(snapshot: SettingsSnapshot): SettingsView {
         max_leads_per_request: { ...effective.global.maxLeadsPerRequest },
         exclusivity_window_hours: scaled(effective.global.exclusivityWindowMs, HOUR_MS),
         decline_cooldown_days: scaled(effective.global.declineCooldownMs, DAY_MS),
+        interest_half_life_days: { ...effective.global.interestHalfLifeDays },
       },
       services: catalog.services.map((service) => ({
         service_id: service.id,
