@@ -10,7 +10,13 @@ import type { BlendWeights } from "./calibration";
 import { segmentLabel } from "./features";
 import type { RecommenderModel } from "./model";
 
-export type ReasonKind = "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity";
+export type ReasonKind =
+  | "similar_services"
+  | "reference_group"
+  | "business_link"
+  | "segment_popularity"
+  | "popularity"
+  | "client_need";
 
 /** A service a reason refers to. */
 export interface RelatedService {
@@ -27,7 +33,10 @@ export interface Reason {
   weight: number;
   /** The service the client uses that the reason refers to (neighbour or linked service), if any. */
   relatedService: RelatedService | null;
-  /** The figure behind the text: similarity (similar_services), take-up rate 0..1 (group, segment, popularity) or link weight. */
+  /**
+   * The figure behind the text: similarity (similar_services), take-up rate 0..1 (group, segment,
+   * popularity), link weight, or the need's confidence (client_need).
+   */
   value: number;
 }
 
@@ -51,6 +60,10 @@ export interface ReasonEvidence {
   segment: number;
   popularityLogit: number;
   popularityRate: number;
+  /** Need boost of the service (logit, 0: none), the label of its strongest need and that need's confidence. */
+  needBoost: number;
+  needLabel: string;
+  needConfidence: number;
 }
 
 const KINDS: readonly ReasonKind[] = [
@@ -59,6 +72,7 @@ const KINDS: readonly ReasonKind[] = [
   "business_link",
   "segment_popularity",
   "popularity",
+  "client_need",
 ];
 
 interface Labels {
@@ -119,13 +133,16 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
   // No segment (unknown income): the segment part is the overall popularity and explains nothing.
   present[3] = e.segment >= 0 ? 1 : 0;
   present[4] = 1;
+  present[5] = e.needBoost > 0 ? 1 : 0;
   contribution[0] = blend.item * e.item;
   contribution[1] = blend.group * (e.groupLogit - e.popularityLogit);
   contribution[2] = blend.link * e.link;
   contribution[3] = blend.segment * (e.segmentLogit - e.popularityLogit);
   contribution[4] = blend.popularity * (e.popularityLogit - model.popularityLogitMean);
+  // The need boost is added to the blend logit as it is (src/domain/needs/need-boost.ts).
+  contribution[5] = e.needBoost;
 
-  // Order the present kinds by contribution (insertion sort of at most five).
+  // Order the present kinds by contribution (insertion sort of at most six).
   let count = 0;
   let positive = 0;
   for (let kind = 0; kind < KINDS.length; kind++) {
@@ -182,6 +199,15 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
           weight,
           relatedService: null,
           value: e.segmentRate,
+        });
+        break;
+      case 5:
+        reasons.push({
+          kind: "client_need",
+          text: e.needLabel,
+          weight,
+          relatedService: null,
+          value: e.needConfidence,
         });
         break;
       default:

@@ -20,6 +20,7 @@ import {
   validateClient,
 } from "./features";
 import { activeGroupMask, argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices } from "./groups";
+import type { NeedBoost } from "../needs/need-boost";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
 
@@ -49,6 +50,8 @@ export interface ScoreOptions {
    * get none. The lead call rates a whole catalogue for its rollups but answers reasons for its best.
    */
   reasonsFor?: number;
+  /** The client's bounded need boost per service (src/domain/needs/need-boost.ts); absent: none. */
+  needBoost?: NeedBoost | null;
 }
 
 /** One ranked recommendation. */
@@ -111,6 +114,9 @@ const evidence: ReasonEvidence = {
   segment: 0,
   popularityLogit: 0,
   popularityRate: 0,
+  needBoost: 0,
+  needLabel: "",
+  needConfidence: 0,
 };
 
 function scratchFor(model: RecommenderModel): Scratch {
@@ -372,6 +378,7 @@ export function scoreClient(
     const w2 = usedGroups > 2 ? wGroup * topWeights[2] : 0;
     const wPopularityTotal = usedGroups === 0 ? wPopularity + wGroup : wPopularity;
     const linkBase = intercept + wLink;
+    const needLogit = options.needBoost?.boost ?? zeros;
     for (let s = 0; s < n; s++) {
       if (blocked[s] === 1) continue;
       if (mask !== null && mask[s] === 0) continue;
@@ -385,7 +392,8 @@ export function scoreClient(
         w1 * row1[g1 + s] +
         w2 * row2[g2 + s] +
         wSegment * segmentLogit[segmentBase + s] +
-        wPopularityTotal * popularityLogit[s];
+        wPopularityTotal * popularityLogit[s] +
+        needLogit[s];
       for (let t = 3; t < usedGroups; t++) z += wGroup * topWeights[t] * groupLogit[topGroups[t] * n + s];
       if (!(z >= zMin)) continue;
       if (size < limit) {
@@ -493,6 +501,10 @@ export function scoreClient(
         evidence.segment = segment;
         evidence.popularityLogit = popularityLogit[s];
         evidence.popularityRate = parts.popularity;
+        const need = options.needBoost ? options.needBoost.bestNeed[s] : -1;
+        evidence.needBoost = need >= 0 ? needLogit[s] : 0;
+        evidence.needLabel = need >= 0 ? options.needBoost!.labels[need] : "";
+        evidence.needConfidence = need >= 0 ? options.needBoost!.needs[need].confidence : 0;
         reasons = buildReasons(model, blend, evidence);
       }
       results.push({

@@ -11,6 +11,7 @@ const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
   business_link: "the admins' cross-service matrix links it to a service the client uses",
   segment_popularity: "popular in the client's age and income band",
   popularity: "popular overall",
+  client_need: "a need of the client (CRM, survey or inferred, with its confidence) points to it",
 };
 export const REASON_KINDS = Object.keys(REASON_KIND_DESCRIPTIONS) as [ReasonKind, ...ReasonKind[]];
 
