@@ -21,7 +21,11 @@ function notExpired(now: number): SQL {
 }
 
 /** The statements that replace each write's source rows of its client (delete, then insert). */
-export function replaceSourceNeedsQueries(db: Db, writes: readonly SourceNeedsWrite[], now: number): BatchItem<"sqlite">[] {
+export function replaceSourceNeedsQueries(
+  db: Db,
+  writes: readonly SourceNeedsWrite[],
+  now: number,
+): BatchItem<"sqlite">[] {
   const queries: BatchItem<"sqlite">[] = [];
   const bySource = new Map<NeedSource, string[]>();
   for (const write of writes) bySource.set(write.source, [...(bySource.get(write.source) ?? []), write.clientId]);
@@ -42,7 +46,8 @@ export function replaceSourceNeedsQueries(db: Db, writes: readonly SourceNeedsWr
       expiresAt: statement.expiresAt,
     })),
   );
-  for (const chunk of chunkRows(rows, boundParametersPerRow(clientNeeds))) queries.push(db.insert(clientNeeds).values(chunk));
+  for (const chunk of chunkRows(rows, boundParametersPerRow(clientNeeds)))
+    queries.push(db.insert(clientNeeds).values(chunk));
   return queries;
 }
 
@@ -92,7 +97,10 @@ export async function activeNeedsOfClient(db: Db, clientId: string, now: number)
 
 /** Deletes the rows expired at `now`; answers how many went. */
 export async function deleteExpiredNeeds(db: Db, now: number): Promise<number> {
-  const deleted = await db.delete(clientNeeds).where(lte(clientNeeds.expiresAt, now)).returning({ id: clientNeeds.clientId });
+  const deleted = await db
+    .delete(clientNeeds)
+    .where(lte(clientNeeds.expiresAt, now))
+    .returning({ id: clientNeeds.clientId });
   return deleted.length;
 }
 
@@ -159,15 +167,19 @@ export interface AssociationCounts {
   needServicePairs: Map<string, number>;
 }
 
-/** The shard's association counts (holdings = interactions with value 1; needs = active rows). */
+/** The shard's association counts (holdings = interactions with value 1; needs = active CRM and survey rows). */
 export async function associationCounts(db: Db, now: number): Promise<AssociationCounts> {
-  const activeNeeds = sql`(SELECT DISTINCT client_id, need_code FROM client_needs WHERE expires_at IS NULL OR expires_at > ${now})`;
+  // Stated needs only: counting inferred ones would let the rules feed on their own inferences.
+  const activeNeeds = sql`(SELECT DISTINCT client_id, need_code FROM client_needs
+    WHERE source <> 'inferred' AND (expires_at IS NULL OR expires_at > ${now}))`;
   const [clientsRow, services, needs, servicePairs, needPairs] = await Promise.all([
     db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM clients`),
     db.all<{ id: string; n: number }>(
       sql`SELECT ${interactions.serviceId} AS id, COUNT(*) AS n FROM ${interactions} WHERE ${interactions.value} = 1 GROUP BY ${interactions.serviceId}`,
     ),
-    db.all<{ id: string; n: number }>(sql`SELECT need_code AS id, COUNT(*) AS n FROM ${activeNeeds} GROUP BY need_code`),
+    db.all<{ id: string; n: number }>(
+      sql`SELECT need_code AS id, COUNT(*) AS n FROM ${activeNeeds} GROUP BY need_code`,
+    ),
     db.all<{ a: string; b: string; n: number }>(
       sql`SELECT a.service_id AS a, b.service_id AS b, COUNT(*) AS n FROM interactions a
           JOIN interactions b ON b.client_id = a.client_id AND b.value = 1 AND b.service_id <> a.service_id
@@ -200,7 +212,8 @@ export async function inferNeedFromHolding(
   now: number,
   expiresAt: number,
 ): Promise<number> {
-  const result = await db.run(sql`INSERT INTO client_needs (client_id, need_code, source, confidence, observed_at, expires_at)
+  const result =
+    await db.run(sql`INSERT INTO client_needs (client_id, need_code, source, confidence, observed_at, expires_at)
     SELECT i.client_id, ${rule.needCode}, 'inferred', ${rule.confidence}, ${now}, ${expiresAt} FROM interactions i
     WHERE i.service_id = ${rule.serviceId} AND i.value = 1
       AND NOT EXISTS (SELECT 1 FROM client_needs n WHERE n.client_id = i.client_id AND n.need_code = ${rule.needCode}

@@ -7,6 +7,7 @@
 
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
+import type { ClientNeed } from "../domain/needs/client-needs";
 import type { CompanyQuality } from "../domain/routing-quality";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import {
@@ -61,6 +62,8 @@ export interface LeadContext {
   recentLeads: RecentLead[];
   /** The client's stored row and cells (null when the CRM sends it for the first time). */
   clientState: StoredClientState | null;
+  /** The client's active needs from every source (`client_needs`), empty for a new client. */
+  clientNeeds: ClientNeed[];
 }
 
 /** The open statuses as an SQL list (constants, so no bound parameter). */
@@ -136,6 +139,12 @@ export async function loadLeadContext(
     clientShard
       .prepare(`SELECT client_id, service_id, value, at FROM interactions WHERE client_id = ${clientIdSql}`)
       .bind(input.companyId, input.externalHash),
+    clientShard
+      .prepare(
+        `SELECT need_code, source, confidence, observed_at, expires_at FROM client_needs
+         WHERE client_id = ${clientIdSql} AND (expires_at IS NULL OR expires_at > ?3)`,
+      )
+      .bind(input.companyId, input.externalHash, input.now),
   ];
   // All reads at once: the client's shard batch and, unless cached, the control batch and today's counts.
   const [snapshot, clientResults, acceptance] = await Promise.all([
@@ -145,7 +154,7 @@ export async function loadLeadContext(
   ]);
   const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
   const dailyCounts = snapshot.daily;
-  const [leadRows, clientRows, cellRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
+  const [leadRows, clientRows, cellRows, needRows] = clientResults.map((r) => r.results as Record<string, unknown>[]);
   const qualityByCompany = new Map<string, CompanyQuality>(
     qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
   );
@@ -227,6 +236,13 @@ export async function loadLeadContext(
     routedToday,
     performance: performanceByCategory(acceptance, (serviceId) => serviceById.get(serviceId)?.category),
     clientState,
+    clientNeeds: needRows.map((r) => ({
+      code: String(r.need_code),
+      source: r.source === "survey" || r.source === "inferred" ? r.source : "crm",
+      confidence: Number(r.confidence),
+      observedAt: Number(r.observed_at),
+      expiresAt: r.expires_at === null || r.expires_at === undefined ? null : Number(r.expires_at),
+    })),
     recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),
       category: serviceById.get(String(r.service_id))?.category ?? "",

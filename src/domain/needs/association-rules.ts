@@ -68,7 +68,9 @@ export function ruleStatistics(
   consequentClients: number,
   totalClients: number,
 ): RuleStatistics | null {
-  if (!(support > 0 && antecedentClients >= support && consequentClients >= support && totalClients >= antecedentClients)) {
+  if (
+    !(support > 0 && antecedentClients >= support && consequentClients >= support && totalClients >= antecedentClients)
+  ) {
     return null;
   }
   const confidence = support / antecedentClients;
@@ -108,11 +110,18 @@ export function mineAssociationRules(
   const consider = (kind: AntecedentKind, key: string, support: number, antecedentClients: number | undefined) => {
     const [antecedent, consequent] = key.split("\u0000");
     if (kind === "service" && (antecedent === consequent || skip.has(key))) return;
-    const stats = ruleStatistics(support, antecedentClients ?? 0, counts.serviceClients.get(consequent) ?? 0, counts.clients);
+    const stats = ruleStatistics(
+      support,
+      antecedentClients ?? 0,
+      counts.serviceClients.get(consequent) ?? 0,
+      counts.clients,
+    );
     if (stats && meetsThresholds(stats)) rules.push({ antecedentKind: kind, antecedent, consequent, ...stats });
   };
-  for (const [key, n] of counts.servicePairs) consider("service", key, n, counts.serviceClients.get(key.split("\u0000")[0]));
-  for (const [key, n] of counts.needServicePairs) consider("need", key, n, counts.needClients.get(key.split("\u0000")[0]));
+  for (const [key, n] of counts.servicePairs)
+    consider("service", key, n, counts.serviceClients.get(key.split("\u0000")[0]));
+  for (const [key, n] of counts.needServicePairs)
+    consider("need", key, n, counts.needClients.get(key.split("\u0000")[0]));
   return rules.sort(
     (a, b) =>
       b.liftLower - a.liftLower ||
@@ -121,4 +130,38 @@ export function mineAssociationRules(
       a.antecedent.localeCompare(b.antecedent) ||
       a.consequent.localeCompare(b.consequent),
   );
+}
+
+/** An inferred need is written only when at least this share of a service's holders state the need. */
+export const MIN_INFERENCE_CONFIDENCE = 0.5;
+/** An inferred need is never as sure as a stated one. */
+export const MAX_INFERRED_CONFIDENCE = 0.9;
+
+/** "Holders of `service` carry `need`": the rule behind an inferred need. */
+export interface NeedInference {
+  service: string;
+  need: string;
+  /** P(need | holds service), capped at MAX_INFERRED_CONFIDENCE: the inferred need's confidence. */
+  confidence: number;
+}
+
+/**
+ * Service → need rules that meet the proposal thresholds (support, lift, lower bound) and whose
+ * confidence is at least MIN_INFERENCE_CONFIDENCE: a holder of the service who has not stated the
+ * need likely has it. Counted on stated (CRM and survey) needs only.
+ */
+export function needInferenceRules(counts: MergedAssociationCounts): NeedInference[] {
+  const out: NeedInference[] = [];
+  for (const [key, n] of counts.needServicePairs) {
+    const [need, service] = key.split("\u0000");
+    const stats = ruleStatistics(
+      n,
+      counts.serviceClients.get(service) ?? 0,
+      counts.needClients.get(need) ?? 0,
+      counts.clients,
+    );
+    if (!stats || !meetsThresholds(stats) || stats.confidence < MIN_INFERENCE_CONFIDENCE) continue;
+    out.push({ service, need, confidence: Math.min(MAX_INFERRED_CONFIDENCE, stats.confidence) });
+  }
+  return out.sort((a, b) => a.service.localeCompare(b.service) || a.need.localeCompare(b.need));
 }

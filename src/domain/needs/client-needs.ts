@@ -57,9 +57,14 @@ const needObjectSchema = z
 
 /** The intake's `needs`: codes, objects, or a mix (the plain codes of older CRMs keep working). */
 export const intakeNeedsSchema = z
-  .array(z.union([needTagSchema, needObjectSchema], { error: "each need must be a code or { code, confidence?, expires_at? }" }), {
-    error: "needs must be an array of need codes or need objects",
-  })
+  .array(
+    z.union([needTagSchema, needObjectSchema], {
+      error: "each need must be a code or { code, confidence?, expires_at? }",
+    }),
+    {
+      error: "needs must be an array of need codes or need objects",
+    },
+  )
   .max(MAX_NEEDS, { error: `needs may hold at most ${MAX_NEEDS} needs` })
   .meta({
     description:
@@ -71,12 +76,14 @@ export const intakeNeedsSchema = z
   });
 
 /** `PUT /v1/clients/{external_id}`'s body: the profile with the richer `needs`. */
-export const clientIntakeProfileSchema = z.strictObject({ ...clientProfileShape, needs: intakeNeedsSchema.optional() }).meta({
-  id: "ClientIntakeProfile",
-  description:
-    "Anonymized client profile. No names, phones, e-mails, document or card numbers, addresses or birth dates: " +
-    "a body carrying any is refused with 422 `personal_data`.",
-});
+export const clientIntakeProfileSchema = z
+  .strictObject({ ...clientProfileShape, needs: intakeNeedsSchema.optional() })
+  .meta({
+    id: "ClientIntakeProfile",
+    description:
+      "Anonymized client profile. No names, phones, e-mails, document or card numbers, addresses or birth dates: " +
+      "a body carrying any is refused with 422 `personal_data`.",
+  });
 
 /** One client of `POST /v1/clients:batch`. */
 export const clientIntakeBatchItemSchema = z
@@ -119,6 +126,41 @@ export function crmNeedStatements(
   return { codes, statements: [...byCode.values()], errors };
 }
 
+/**
+ * The CRM needs a lead call states: its plain codes, each keeping the confidence and expiry the CRM
+ * last gave it through the intake (a code new to the client gets the CRM defaults).
+ */
+export function restatedCrmNeeds(
+  codes: readonly string[],
+  stored: readonly ClientNeed[],
+  now: number,
+): NeedStatement[] {
+  const previous = new Map(
+    stored.filter((need) => need.source === "crm" && isNeedActive(need, now)).map((need) => [need.code, need]),
+  );
+  return [...new Set(codes)].map((code) => {
+    const before = previous.get(code);
+    return before
+      ? { code, confidence: before.confidence, expiresAt: before.expiresAt }
+      : { code, confidence: DEFAULT_CRM_NEED_CONFIDENCE, expiresAt: null };
+  });
+}
+
+/** True when `statements` say exactly what the stored CRM rows say (then nothing needs writing). */
+export function sameCrmNeeds(
+  statements: readonly NeedStatement[],
+  stored: readonly ClientNeed[],
+  now: number,
+): boolean {
+  const crm = stored.filter((need) => need.source === "crm" && isNeedActive(need, now));
+  if (crm.length !== statements.length) return false;
+  const byCode = new Map(crm.map((need) => [need.code, need]));
+  return statements.every((statement) => {
+    const need = byCode.get(statement.code);
+    return need !== undefined && need.confidence === statement.confidence && need.expiresAt === statement.expiresAt;
+  });
+}
+
 /** True while the need counts at `now`. */
 export function isNeedActive(need: Pick<ClientNeed, "expiresAt">, now: number): boolean {
   return need.expiresAt === null || need.expiresAt > now;
@@ -130,7 +172,9 @@ export function activeClientNeeds(needs: readonly ClientNeed[], now: number): Cl
     .filter((need) => isNeedActive(need, now))
     .sort(
       (a, b) =>
-        b.confidence - a.confidence || a.code.localeCompare(b.code) || NEED_SOURCES.indexOf(a.source) - NEED_SOURCES.indexOf(b.source),
+        b.confidence - a.confidence ||
+        a.code.localeCompare(b.code) ||
+        NEED_SOURCES.indexOf(a.source) - NEED_SOURCES.indexOf(b.source),
     );
 }
 

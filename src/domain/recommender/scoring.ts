@@ -8,6 +8,8 @@
  * (or declined at an unknown time), and a service the caller marks ineligible (inactive service,
  * paused company, ...) is never returned.
  */
+
+import type { NeedBoost } from "../needs/need-boost";
 import { applyAcceptanceMap, inverseAcceptanceMap } from "./acceptance-map";
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import {
@@ -20,7 +22,6 @@ import {
   validateClient,
 } from "./features";
 import { activeGroupMask, argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices } from "./groups";
-import type { NeedBoost } from "../needs/need-boost";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence } from "./reasons";
 

@@ -7,7 +7,11 @@
 import { z } from "zod";
 import { type ClientProfile, toStoredProfile } from "../../domain/client-profile";
 import type { ErrorItem } from "../../domain/errors";
-import { clientIntakeBatchItemSchema as clientBatchItemSchema, crmNeedStatements, type NeedStatement } from "../../domain/needs/client-needs";
+import {
+  clientIntakeBatchItemSchema as clientBatchItemSchema,
+  crmNeedStatements,
+  type NeedStatement,
+} from "../../domain/needs/client-needs";
 import { assertNoPersonalData } from "../../domain/personal-data";
 import { check, validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
@@ -145,7 +149,11 @@ export async function putClientBatch(
       // The CRM's needs replace what it said before (survey and inferred needs stay).
       await replaceSourceNeeds(
         shard.db,
-        members.map((i, position) => ({ clientId: written[position].clientId, source: "crm", statements: writable[i].needs })),
+        members.map((i, position) => ({
+          clientId: written[position].clientId,
+          source: "crm",
+          statements: writable[i].needs,
+        })),
         now,
       );
       members.forEach((i, position) => {

@@ -3,6 +3,7 @@
  * from its profile and matrix row as stored right now (a deal recorded a moment ago already counts).
  */
 import type { Env } from "../../env";
+import { activeNeedsOfClient } from "../../storage/client-needs";
 import { getClientInteractions } from "../../storage/clients";
 import { controlDb, shardOfId } from "../../storage/shards";
 import { findCompanyClient } from "../client-intake/get-client";
@@ -18,12 +19,19 @@ export async function recommendForClient(
   request: { companyId: string; externalId: string; query: RecommendationQuery },
 ): Promise<RatingResult> {
   const client = await findCompanyClient(env, request.companyId, request.externalId);
-  const interactions = await getClientInteractions(
-    { shard: shardOfId(env, client.id)!.db, control: controlDb(env) },
-    client.id,
+  const shard = shardOfId(env, client.id)!.db;
+  const now = Date.now();
+  const [interactions, needs] = await Promise.all([
+    getClientInteractions({ shard, control: controlDb(env) }, client.id),
+    activeNeedsOfClient(shard, client.id, now),
+  ]);
+  return rateClient(
+    env,
+    { ...storedClientForScoring(client, interactions), needs },
+    {
+      now,
+      limit: request.query.limit ?? DEFAULT_RECOMMENDATIONS,
+      minRating: request.query.min_rating ?? 0,
+    },
   );
-  return rateClient(env, storedClientForScoring(client, interactions), {
-    limit: request.query.limit ?? DEFAULT_RECOMMENDATIONS,
-    minRating: request.query.min_rating ?? 0,
-  });
 }
