@@ -155,15 +155,16 @@ export class ApproveLinkProposalRoute extends ApiRoute {
     description:
       "A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's " +
       "confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). " +
-      "Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.",
+      "The body is `{}` for the defaults or `{ \"weight\": w }`. Audited (`link_proposal.approved`, and " +
+      "`cross_service_link.set` for a service rule). 409 when already decided.",
     request: {
       params: idParams,
       body: {
-        required: false,
+        required: true,
         content: {
           "application/json": {
             schema: z
-              .strictObject({ weight: z.number().gt(0).max(1).optional().describe("0 < weight <= 1") })
+              .strictObject({ weight: z.number().gt(0).max(1).optional().describe("0 < weight <= 1 (default: see above)") })
               .meta({ id: "ApproveLinkProposalRequest" }),
           },
         },
@@ -181,7 +182,7 @@ export class ApproveLinkProposalRoute extends ApiRoute {
     const proposal = await approveProposal(c.env, {
       id: proposalId(c, "approve"),
       actor: principal.keyId,
-      weight: body?.weight,
+      weight: body.weight,
     });
     return view(proposal);
   }
