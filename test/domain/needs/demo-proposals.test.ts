@@ -5,7 +5,12 @@
  * the product's thresholds.
  */
 import { describe, expect, it } from "vitest";
-import { DEMO_DEFAULT_CLIENTS, DEMO_DEFAULT_SEED, DEMO_REFERENCE_NOW, generateBankDataset } from "../../../scripts/datagen/demo";
+import {
+  DEMO_DEFAULT_CLIENTS,
+  DEMO_DEFAULT_SEED,
+  DEMO_REFERENCE_NOW,
+  generateBankDataset,
+} from "../../../scripts/datagen/demo";
 import {
   type MergedAssociationCounts,
   MIN_RULE_LIFT,
@@ -14,7 +19,12 @@ import {
 } from "../../../src/domain/needs/association-rules";
 
 function demoCounts(): { counts: MergedAssociationCounts; linked: Set<string> } {
-  const data = generateBankDataset({ preset: "demo", clients: DEMO_DEFAULT_CLIENTS, seed: DEMO_DEFAULT_SEED, now: DEMO_REFERENCE_NOW });
+  const data = generateBankDataset({
+    preset: "demo",
+    clients: DEMO_DEFAULT_CLIENTS,
+    seed: DEMO_DEFAULT_SEED,
+    now: DEMO_REFERENCE_NOW,
+  });
   const { dataset, catalog } = data;
   const code = (index: number) => catalog.services[index].code;
   const serviceClients = new Map<string, number>();
@@ -56,7 +66,8 @@ describe("link proposals on the demo bank", () => {
       expect(rule.liftLower).toBeGreaterThan(1);
       expect(rule.confidence).toBeCloseTo(rule.support / rule.antecedentClients, 12);
       expect(rule.baseRate).toBeCloseTo(rule.consequentClients / counts.clients, 12);
-      if (rule.antecedentKind === "service") expect(linked.has(`${rule.antecedent}\u0000${rule.consequent}`)).toBe(false);
+      if (rule.antecedentKind === "service")
+        expect(linked.has(`${rule.antecedent}\u0000${rule.consequent}`)).toBe(false);
     }
     const table = rules.map(
       (r) =>

@@ -58,7 +58,11 @@ describe("CRM need statements", () => {
     expect(intakeNeedsSchema.safeParse([{ code: "housing", expires_at: "tomorrow" }]).success).toBe(false);
     const past = crmNeedStatements([{ code: "housing", expires_at: "2020-01-01T00:00:00Z" }], NOW, ["body"]);
     expect(past.errors).toEqual([
-      { code: "validation_failed", message: "expires_at must be in the future", path: ["body", "needs", "0", "expires_at"] },
+      {
+        code: "validation_failed",
+        message: "expires_at must be in the future",
+        path: ["body", "needs", "0", "expires_at"],
+      },
     ]);
   });
 

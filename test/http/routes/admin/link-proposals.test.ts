@@ -81,7 +81,9 @@ describe("link proposals", () => {
       expect(p.lift_lower).toBeGreaterThan(1);
     }
     const inferred = await allShardsD1
-      .prepare("SELECT COUNT(*) AS n, MIN(confidence) AS c FROM client_needs WHERE source = 'inferred' AND need_code = 'housing'")
+      .prepare(
+        "SELECT COUNT(*) AS n, MIN(confidence) AS c FROM client_needs WHERE source = 'inferred' AND need_code = 'housing'",
+      )
       .first<{ n: number; c: number }>();
     expect(inferred!.n).toBe(60);
     expect(inferred!.c).toBeGreaterThanOrEqual(0.5);
@@ -112,9 +114,9 @@ describe("link proposals", () => {
     expect(rejected.status).toBe(200);
     expect(rejected.body).toMatchObject({ status: "rejected", weight: null });
     expect(await auditActions(target.id)).toEqual([{ action: "link_proposal.rejected", actor: "admin-token" }]);
-    expect((await api("GET", "/v1/admin/cross-services?service=sb")).body.links.map((l: { from: string }) => l.from)).toEqual([
-      "sa",
-    ]);
+    expect(
+      (await api("GET", "/v1/admin/cross-services?service=sb")).body.links.map((l: { from: string }) => l.from),
+    ).toEqual(["sa"]);
 
     expect((await api("POST", "/v1/admin/link-proposals:compute")).status).toBe(200);
     const open = (await proposals()).map(rule);

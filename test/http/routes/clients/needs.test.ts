@@ -95,7 +95,11 @@ describe("needs with source, confidence and expiry", () => {
     const past = await put("needs-refused", profile({ needs: [{ code: "car", expires_at: "2026-01-01T00:00:00Z" }] }));
     expect(past.status).toBe(400);
     expect(past.body.errors).toEqual([
-      { code: "validation_failed", message: "expires_at must be in the future", path: ["body", "needs", "0", "expires_at"] },
+      {
+        code: "validation_failed",
+        message: "expires_at must be in the future",
+        path: ["body", "needs", "0", "expires_at"],
+      },
     ]);
     const shape = await put("needs-refused", profile({ needs: [{ code: "car", source: "survey" }] }));
     expect(shape.status).toBe(400);
@@ -114,7 +118,10 @@ describe("needs with source, confidence and expiry", () => {
       body: {
         clients: [
           { external_id: "needs-batch-1", ...profile({ needs: [{ code: "travel", confidence: 0.7 }, "car"] }) },
-          { external_id: "needs-batch-2", ...profile({ needs: [{ code: "car", expires_at: "2026-01-01T00:00:00Z" }] }) },
+          {
+            external_id: "needs-batch-2",
+            ...profile({ needs: [{ code: "car", expires_at: "2026-01-01T00:00:00Z" }] }),
+          },
         ],
       },
     });

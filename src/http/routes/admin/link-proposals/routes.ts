@@ -155,7 +155,7 @@ export class ApproveLinkProposalRoute extends ApiRoute {
     description:
       "A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's " +
       "confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). " +
-      "The body is `{}` for the defaults or `{ \"weight\": w }`. Audited (`link_proposal.approved`, and " +
+      'The body is `{}` for the defaults or `{ "weight": w }`. Audited (`link_proposal.approved`, and ' +
       "`cross_service_link.set` for a service rule). 409 when already decided.",
     request: {
       params: idParams,
@@ -164,7 +164,9 @@ export class ApproveLinkProposalRoute extends ApiRoute {
         content: {
           "application/json": {
             schema: z
-              .strictObject({ weight: z.number().gt(0).max(1).optional().describe("0 < weight <= 1 (default: see above)") })
+              .strictObject({
+                weight: z.number().gt(0).max(1).optional().describe("0 < weight <= 1 (default: see above)"),
+              })
               .meta({ id: "ApproveLinkProposalRequest" }),
           },
         },
