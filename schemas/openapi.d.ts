@@ -109,7 +109,7 @@ export interface paths {
   "/v1/admin/link-proposals/{id}:approve": {
     /**
      * Approve a link proposal
-     * @description A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.
+     * @description A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). The body is `{}` for the defaults or `{ "weight": w }`. Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.
      */
     post: operations["approveLinkProposal"];
   };
@@ -760,7 +760,7 @@ export interface components {
       decided_by: string | null;
     };
     ApproveLinkProposalRequest: {
-      /** @description 0 < weight <= 1 */
+      /** @description 0 < weight <= 1 (default: see above) */
       weight?: number;
     };
     Settings: {
@@ -3680,7 +3680,7 @@ export interface operations {
   };
   /**
    * Approve a link proposal
-   * @description A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.
+   * @description A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). The body is `{}` for the defaults or `{ "weight": w }`. Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.
    */
   approveLinkProposal: {
     parameters: {
@@ -3689,7 +3689,7 @@ export interface operations {
         id: string;
       };
     };
-    requestBody?: {
+    requestBody: {
       content: {
         "application/json": components["schemas"]["ApproveLinkProposalRequest"];
       };
