@@ -9,7 +9,7 @@ import { clientIntakeProfileSchema, crmNeedStatements } from "../../domain/needs
 import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../domain/personal-data";
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
-import { activeNeedsOfClient, replaceSourceNeeds } from "../../storage/client-needs";
+import { activeNeedsOfClient, replaceSourceNeedsQueries } from "../../storage/client-needs";
 import { getClientInteractions, upsertClientWithInteractions } from "../../storage/clients";
 import { controlDb, shardOfPseudonym } from "../../storage/shards";
 import { profileInVocabularies } from "../vocabularies/profile";
@@ -58,18 +58,22 @@ export async function putClient(
     clientPseudonym(env, request.companyId, externalId),
   ]);
   const shard = shardOfPseudonym(env, externalHash).db;
-  const written = await upsertClientWithInteractions(shard, {
-    companyId: request.companyId,
-    externalHash,
-    profile: toStoredProfile(profile),
-    interactions: services.map(([code, value]) => {
-      const service = known.get(code)!;
-      return { serviceId: service.id, modelIndex: service.modelIndex, value };
-    }),
-    source: "crm",
-  });
-  // The CRM's needs replace what it said before (omitted needs clear them; survey and inferred needs stay).
-  await replaceSourceNeeds(shard, [{ clientId: written.clientId, source: "crm", statements: needs.statements }], now);
+  const written = await upsertClientWithInteractions(
+    shard,
+    {
+      companyId: request.companyId,
+      externalHash,
+      profile: toStoredProfile(profile),
+      interactions: services.map(([code, value]) => {
+        const service = known.get(code)!;
+        return { serviceId: service.id, modelIndex: service.modelIndex, value };
+      }),
+      source: "crm",
+    },
+    // In the same batch, the CRM's needs replace what it said before (omitted needs clear them;
+    // survey and inferred needs stay).
+    (clientId) => replaceSourceNeedsQueries(shard, [{ clientId, source: "crm", statements: needs.statements }], now),
+  );
   const [interactions, activeNeeds] = await Promise.all([
     getClientInteractions({ shard, control }, written.clientId),
     activeNeedsOfClient(shard, written.clientId, now),
