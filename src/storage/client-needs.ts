@@ -1,6 +1,7 @@
 /**
  * `client_needs` (client shard): a client's needs with source, confidence and expiry. Every reader
- * here leaves expired rows out (`expires_at` null or in the future); the daily housekeeping deletes them.
+ * here leaves expired rows out (it keeps `expires_at` null or in the future); the daily need computation
+ * (src/usecases/needs/knowledge.ts) deletes them.
  */
 import { and, asc, eq, gt, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
@@ -36,8 +37,9 @@ export function replaceSourceNeedsQueries(
       );
     }
   }
+  // One row per code and source (the primary key): a code stated twice keeps its last statement.
   const rows = writes.flatMap((write) =>
-    write.statements.map((statement) => ({
+    [...new Map(write.statements.map((statement) => [statement.code, statement])).values()].map((statement) => ({
       clientId: write.clientId,
       needCode: statement.code,
       source: write.source,
