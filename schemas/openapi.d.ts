@@ -92,6 +92,34 @@ export interface paths {
      */
     put: operations["putCrossServiceLinks"];
   };
+  "/v1/admin/link-proposals": {
+    /**
+     * Association rules proposed as cross-service links
+     * @description Rules antecedent → service over holdings and needs with at least 50 clients holding both, lift ≥ 1.2 and the lift's 95 % lower bound above 1, strongest evidence first. Computed by the daily housekeeping and by POST /v1/admin/link-proposals:compute; service pairs already in the matrix are not proposed, and decided proposals are never proposed again.
+     */
+    get: operations["listLinkProposals"];
+  };
+  "/v1/admin/link-proposals:compute": {
+    /**
+     * Recompute the link proposals and the inferred needs now
+     * @description Counts holdings and needs on every shard (counts only), mines the rules, refreshes the proposals (decided ones keep their decision), writes the inferred needs and deletes expired needs.
+     */
+    post: operations["computeLinkProposals"];
+  };
+  "/v1/admin/link-proposals/{id}:approve": {
+    /**
+     * Approve a link proposal
+     * @description A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). The body is `{}` for the defaults or `{ "weight": w }`. Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.
+     */
+    post: operations["approveLinkProposal"];
+  };
+  "/v1/admin/link-proposals/{id}:reject": {
+    /**
+     * Reject a link proposal
+     * @description The rule is never proposed again and, for a need rule, stops boosting the score. Audited (`link_proposal.rejected`). 409 when already decided.
+     */
+    post: operations["rejectLinkProposal"];
+  };
   "/v1/admin/settings": {
     /**
      * Read settings: stored values per scope and the effective value everywhere
@@ -204,6 +232,8 @@ export interface paths {
     /**
      * Create or update an anonymized client profile
      * @description The CRM sends the anonymized profile of one of its clients, keyed by its own client id. The profile is replaced (omitted `gender` and `needs` are cleared); `services` records interactions and is merged: services not named keep their current value, and every value that changes is appended to the interaction history. Re-sending the same client changes nothing.
+     *
+     * `needs` takes plain codes (confidence 1, no expiry) or `{ code, confidence?, expires_at? }`; they replace the needs the CRM sent before, while needs from the bot's survey and the model's inferences stay. The answer lists every active need with its source, confidence and expiry.
      *
      * The body and the `external_id` are scanned for personal data before validation; any (a name, phone, e-mail, document or card number, address, birth date) refuses the request with 422 `personal_data`, one error per offending path, and nothing is stored. The `external_id` itself is stored only as a keyed per-company hash. Unknown service codes are refused (400, one error per code); deactivated services are accepted as history. Needs `crm` scope.
      */
@@ -778,6 +808,52 @@ export interface components {
           note?: string | null;
         })[];
     };
+    LinkProposal: {
+      /** @description Proposal id (`lp_…`) */
+      id: string;
+      antecedent: {
+        /**
+         * @description A held service or an active need
+         * @enum {string}
+         */
+        kind: "service" | "need";
+        /** @description Service code or need code */
+        code: string;
+      };
+      /** @description Code of the service the rule recommends */
+      consequent: string;
+      /** @description Clients with both (at least 50) */
+      support: number;
+      antecedent_clients: number;
+      consequent_clients: number;
+      total_clients: number;
+      /** @description P(consequent | antecedent) */
+      confidence: number;
+      base_rates: {
+        /** @description P(antecedent): share of all clients with the antecedent */
+        antecedent: number;
+        /** @description P(consequent): share of all clients holding the consequent */
+        consequent: number;
+      };
+      /** @description confidence / consequent base rate (at least 1.2) */
+      lift: number;
+      /** @description Lower bound of the lift's 95 % interval (log-lift, normal approximation), above 1 */
+      lift_lower: number;
+      /** @enum {string} */
+      status: "proposed" | "approved" | "rejected";
+      /** @description Weight given on approval */
+      weight: number | null;
+      /** Format: date-time */
+      computed_at: string;
+      /** Format: date-time */
+      decided_at: string | null;
+      /** @description Key id of the admin who decided */
+      decided_by: string | null;
+    };
+    ApproveLinkProposalRequest: {
+      /** @description 0 < weight <= 1 (default: see above) */
+      weight?: number;
+    };
     Settings: {
       definitions: ({
           /** @enum {string} */
@@ -1015,13 +1091,17 @@ export interface components {
        */
       gender?: "female" | "male" | null;
       /**
-       * @description Needs tags: codes of the needs taxonomy (GET /v1/vocabularies), at most 20; duplicates are dropped. An unknown or retired tag is 422 `unprocessable`, one error per tag.
+       * @description The client's needs: codes of the needs taxonomy (GET /v1/vocabularies), each either a plain code (confidence 1, no expiry) or `{ code, confidence?, expires_at? }`; at most 20. Replaces the needs the CRM sent before (survey and inferred needs are kept). An unknown or retired code is 422 `unprocessable`, one error per need; a code listed twice keeps its last statement.
        * @example [
-       *   "housing",
-       *   "family"
+       *   "family",
+       *   {
+       *     "code": "housing",
+       *     "confidence": 0.8,
+       *     "expires_at": "2027-06-30T00:00:00Z"
+       *   }
        * ]
        */
-      needs?: string[];
+      needs?: (string | components["schemas"]["ClientNeedInput"])[];
       /**
        * @description Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), at most 200 services. Services not named keep their current value.
        * @example {
@@ -1033,6 +1113,19 @@ export interface components {
         [key: string]: 1 | -1;
       };
     };
+    ClientNeedInput: {
+      code: string;
+      /**
+       * @description How sure the CRM is, greater than 0 and at most 1 (default 1)
+       * @example 0.8
+       */
+      confidence?: number;
+      /**
+       * Format: date-time
+       * @description When the need stops counting (default: never); must be in the future
+       */
+      expires_at?: string;
+    };
     Client: {
       /**
        * @description CactuBase's pseudonymous id of the client (`cl_…`); it reveals nothing about the CRM id
@@ -1042,6 +1135,8 @@ export interface components {
       profile: components["schemas"]["ClientProfile"];
       /** @description Current interaction values, by service */
       interactions: components["schemas"]["ClientInteraction"][];
+      /** @description The client's active needs from every source, strongest first (expired ones are left out); `profile.needs` keeps the codes the CRM sent */
+      needs: components["schemas"]["ClientNeed"][];
       /** Format: date-time */
       created_at: string;
       /**
@@ -1074,8 +1169,29 @@ export interface components {
        */
       at: string;
     };
+    ClientNeed: {
+      /** @description Code of the needs taxonomy */
+      code: string;
+      /**
+       * @description `crm` (sent by the CRM), `survey` (the bot's survey) or `inferred` (the model, from services held)
+       * @enum {string}
+       */
+      source: "crm" | "survey" | "inferred";
+      /** @description How sure the source is, greater than 0 and at most 1 */
+      confidence: number;
+      /**
+       * Format: date-time
+       * @description When the source stated (or the model inferred) it
+       */
+      observed_at: string;
+      /**
+       * Format: date-time
+       * @description When it stops counting; null = never
+       */
+      expires_at: string | null;
+    };
     /** @description Anonymized client profile. No names, phones, e-mails, document or card numbers, addresses or birth dates: a body carrying any is refused with 422 `personal_data`. */
-    ClientProfileInput: {
+    ClientIntakeProfile: {
       /**
        * @description Age in whole years (14–120)
        * @example 34
@@ -1097,13 +1213,17 @@ export interface components {
        */
       gender?: "female" | "male" | null;
       /**
-       * @description Needs tags: codes of the needs taxonomy (GET /v1/vocabularies), at most 20; duplicates are dropped. An unknown or retired tag is 422 `unprocessable`, one error per tag.
+       * @description The client's needs: codes of the needs taxonomy (GET /v1/vocabularies), each either a plain code (confidence 1, no expiry) or `{ code, confidence?, expires_at? }`; at most 20. Replaces the needs the CRM sent before (survey and inferred needs are kept). An unknown or retired code is 422 `unprocessable`, one error per need; a code listed twice keeps its last statement.
        * @example [
-       *   "housing",
-       *   "family"
+       *   "family",
+       *   {
+       *     "code": "housing",
+       *     "confidence": 0.8,
+       *     "expires_at": "2027-06-30T00:00:00Z"
+       *   }
        * ]
        */
-      needs?: string[];
+      needs?: (string | components["schemas"]["ClientNeedInput"])[];
       /**
        * @description Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), at most 200 services. Services not named keep their current value.
        * @example {
@@ -1167,10 +1287,10 @@ export interface components {
     };
     RecommendationReason: {
       /**
-       * @description similar_services: clients who use a service of this client also use it; reference_group: clients like this one (its reference groups) take it; business_link: the admins' cross-service matrix links it to a service the client uses; segment_popularity: popular in the client's age and income band; popularity: popular overall; browsing_interest: the client browsed it lately on the company's website (with consent); a bounded lift, never a deal
+       * @description similar_services: clients who use a service of this client also use it; reference_group: clients like this one (its reference groups) take it; business_link: the admins' cross-service matrix links it to a service the client uses; segment_popularity: popular in the client's age and income band; popularity: popular overall; browsing_interest: the client browsed it lately on the company's website (with consent); a bounded lift, never a deal; client_need: a need of the client (CRM, survey or inferred, with its confidence) points to it
        * @enum {string}
        */
-      kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity" | "browsing_interest";
+      kind: "similar_services" | "reference_group" | "business_link" | "segment_popularity" | "popularity" | "browsing_interest" | "client_need";
       /**
        * @description Ready to show to a sales manager
        * @example Clients who use Ипотека often also take Экспо Страхование: квартира
@@ -1193,6 +1313,47 @@ export interface components {
       } | null;
       /** @description Best first */
       recommendations: components["schemas"]["Recommendation"][];
+    };
+    /** @description Anonymized client profile. No names, phones, e-mails, document or card numbers, addresses or birth dates: a body carrying any is refused with 422 `personal_data`. */
+    ClientProfileInput: {
+      /**
+       * @description Age in whole years (14–120)
+       * @example 34
+       */
+      age: number;
+      /**
+       * @description Monthly income in RUB (stored in whole rubles, rounded)
+       * @example 150000
+       */
+      monthly_income: number;
+      /**
+       * @description ISO 3166-2:RU federal subject code (e.g. `RU-MOW`, `RU-KYA`) or, for clients abroad, an ISO 3166-1 country code (e.g. `DE`); any letter case, stored upper case. The short forms `msk`, `spb`, `ekaterinburg`, `novosibirsk`, `krasnoyarsk`, `kazan`, `tyumen` and `krasnodar` are accepted as aliases. Anything else is 422 `unprocessable` (GET /v1/vocabularies lists the codes).
+       * @example RU-MOW
+       */
+      region: string;
+      /**
+       * @description `female`, `male` or null (unknown)
+       * @enum {string|null}
+       */
+      gender?: "female" | "male" | null;
+      /**
+       * @description Needs tags: codes of the needs taxonomy (GET /v1/vocabularies), at most 20; duplicates are dropped. An unknown or retired tag is 422 `unprocessable`, one error per tag.
+       * @example [
+       *   "housing",
+       *   "family"
+       * ]
+       */
+      needs?: string[];
+      /**
+       * @description Interactions of the client: service code → 1 (uses the service) or -1 (was offered it and declined), at most 200 services. Services not named keep their current value.
+       * @example {
+       *   "expo-mortgage": 1,
+       *   "expo-credit-card": -1
+       * }
+       */
+      services?: {
+        [key: string]: 1 | -1;
+      };
     };
     ModelStatus: {
       /** @description null before the first model */
@@ -3658,6 +3819,270 @@ export interface operations {
     };
   };
   /**
+   * Association rules proposed as cross-service links
+   * @description Rules antecedent → service over holdings and needs with at least 50 clients holding both, lift ≥ 1.2 and the lift's 95 % lower bound above 1, strongest evidence first. Computed by the daily housekeeping and by POST /v1/admin/link-proposals:compute; service pairs already in the matrix are not proposed, and decided proposals are never proposed again.
+   */
+  listLinkProposals: {
+    parameters: {
+      query?: {
+        /** @description Only proposals with this status (default `proposed`; `all` lists every one) */
+        status?: "proposed" | "approved" | "rejected" | "all";
+      };
+    };
+    responses: {
+      /** @description The proposals */
+      200: {
+        content: {
+          "application/json": {
+            proposals: components["schemas"]["LinkProposal"][];
+          };
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Recompute the link proposals and the inferred needs now
+   * @description Counts holdings and needs on every shard (counts only), mines the rules, refreshes the proposals (decided ones keep their decision), writes the inferred needs and deletes expired needs.
+   */
+  computeLinkProposals: {
+    responses: {
+      /** @description What the computation found */
+      200: {
+        content: {
+          "application/json": {
+            /** @description Clients counted */
+            clients: number;
+            /** @description Rules meeting the thresholds */
+            rules: number;
+            /** @description Inferred needs written or renewed */
+            inferred_needs: number;
+            /** @description Expired needs deleted */
+            expired_needs: number;
+          };
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Approve a link proposal
+   * @description A service rule becomes the cross-service cell antecedent → consequent with `weight` (default: the rule's confidence, rounded to 2 decimals); a need rule keeps boosting the score at `weight` × its cap (default 1). The body is `{}` for the defaults or `{ "weight": w }`. Audited (`link_proposal.approved`, and `cross_service_link.set` for a service rule). 409 when already decided.
+   */
+  approveLinkProposal: {
+    parameters: {
+      path: {
+        /** @description Proposal id (`lp_…`) */
+        id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ApproveLinkProposalRequest"];
+      };
+    };
+    responses: {
+      /** @description The approved proposal */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkProposal"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Body larger than the limit (`payload_too_large`) */
+      413: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The body is not JSON: send it with `Content-Type: application/json` (`unsupported_media_type`) */
+      415: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
+   * Reject a link proposal
+   * @description The rule is never proposed again and, for a need rule, stops boosting the score. Audited (`link_proposal.rejected`). 409 when already decided.
+   */
+  rejectLinkProposal: {
+    parameters: {
+      path: {
+        /** @description Proposal id (`lp_…`) */
+        id: string;
+      };
+    };
+    responses: {
+      /** @description The rejected proposal */
+      200: {
+        content: {
+          "application/json": components["schemas"]["LinkProposal"];
+        };
+      };
+      /** @description Invalid input: `validation_failed` (path and rule named, e.g. an over-long id) or `invalid_json` */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Missing, unknown or revoked API key (`unauthorized`) */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description The key's scope may not call this route (`forbidden`), or a site key's event came from an origin it does not allow (`origin_not_allowed`) */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Not found, or not visible to this key (`not_found`) */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Conflict (`conflict`, `idempotency_in_flight`, `audience_too_close`) */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Too many requests for this key and route class, or from this address without a valid key (`rate_limited`), or the partner's daily audience query budget is spent (`audience_budget_exhausted`); retry after `Retry-After` seconds */
+      429: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Unexpected failure (`internal`); nothing was changed */
+      500: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+      /** @description Temporarily unavailable (`unavailable`): the database, the model store or the queue did not answer, or the model is not trained yet; nothing was changed, retry later (`Retry-After` when known) */
+      503: {
+        content: {
+          "application/json": components["schemas"]["ErrorEnvelope"];
+        };
+      };
+    };
+  };
+  /**
    * Read settings: stored values per scope and the effective value everywhere
    * @description Effective values resolve service > company (the service's owner) > global > built-in default, each with its `source`; `max_leads_per_request` per source company; routing per category.
    */
@@ -4958,6 +5383,8 @@ export interface operations {
    * Create or update an anonymized client profile
    * @description The CRM sends the anonymized profile of one of its clients, keyed by its own client id. The profile is replaced (omitted `gender` and `needs` are cleared); `services` records interactions and is merged: services not named keep their current value, and every value that changes is appended to the interaction history. Re-sending the same client changes nothing.
    *
+   * `needs` takes plain codes (confidence 1, no expiry) or `{ code, confidence?, expires_at? }`; they replace the needs the CRM sent before, while needs from the bot's survey and the model's inferences stay. The answer lists every active need with its source, confidence and expiry.
+   *
    * The body and the `external_id` are scanned for personal data before validation; any (a name, phone, e-mail, document or card number, address, birth date) refuses the request with 422 `personal_data`, one error per offending path, and nothing is stored. The `external_id` itself is stored only as a keyed per-company hash. Unknown service codes are refused (400, one error per code); deactivated services are accepted as history. Needs `crm` scope.
    */
   putClient: {
@@ -4969,7 +5396,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["ClientProfileInput"];
+        "application/json": components["schemas"]["ClientIntakeProfile"];
       };
     };
     responses: {

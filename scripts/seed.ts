@@ -30,6 +30,7 @@ import { auditJson } from "../src/storage/audit";
 import {
   apiKeys,
   auditLog,
+  clientNeeds,
   clients,
   companies,
   crossServiceLinks,
@@ -433,6 +434,17 @@ async function writeSeedSql(
         createdAt: first,
         updatedAt: last,
       };
+    }
+  }
+  // The same needs with their source (crm, confidence 1, no expiry), as the CRM intake stores them.
+  writers.insertByClient(clientNeeds, clientNeedRowsOf(), (row) => row.clientId);
+  function* clientNeedRowsOf(): Generator<typeof clientNeeds.$inferInsert> {
+    const { needsPtr, needsIdx } = dataset.clients;
+    for (let i = 0; i < count; i++) {
+      for (let k = needsPtr[i]; k < needsPtr[i + 1]; k++) {
+        const needCode = dataset.needsVocabulary[needsIdx[k]];
+        yield { clientId: clientIds[i], needCode, source: "crm", confidence: 1, observedAt: now, expiresAt: null };
+      }
     }
   }
   // The recorded history: offers made by a model of this base, and the deals they led to, which

@@ -37,6 +37,18 @@ CREATE TABLE `candidate_rollups` (
 	PRIMARY KEY(`day`, `company_id`, `service_id`, `rating_slot`, `decision`, `outcome`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
+CREATE TABLE `client_needs` (
+	`client_id` text NOT NULL,
+	`need_code` text NOT NULL,
+	`source` text NOT NULL,
+	`confidence` real NOT NULL,
+	`observed_at` integer NOT NULL,
+	`expires_at` integer,
+	PRIMARY KEY(`client_id`, `need_code`, `source`),
+	FOREIGN KEY (`client_id`) REFERENCES `clients`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `client_needs_need_idx` ON `client_needs` (`need_code`,`expires_at`);--> statement-breakpoint
 CREATE TABLE `clients` (
 	`id` text PRIMARY KEY NOT NULL,
 	`company_id` text NOT NULL,

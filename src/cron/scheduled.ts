@@ -4,6 +4,7 @@ import { runPartnerCampaigns } from "../usecases/campaigns/send";
 import { runHousekeeping } from "../usecases/housekeeping";
 import { sweepStaleLeads } from "../usecases/lead-delivery/sweep";
 import { runScheduledRetrain } from "../usecases/model/retrain";
+import { refreshNeedKnowledge } from "../usecases/needs/knowledge";
 
 /** Cron expressions of wrangler.toml `[triggers]`, by job. */
 export const CRON_RETRAIN = "*/15 * * * *";
@@ -25,6 +26,13 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     case CRON_HOUSEKEEPING: {
       const result = await runHousekeeping(env, controller.scheduledTime);
       console.log(JSON.stringify({ job: "housekeeping", ...result }));
+      // Link proposals, inferred needs and expired needs, once a day after the night's retrains.
+      try {
+        const needs = await refreshNeedKnowledge(env, controller.scheduledTime);
+        console.log(JSON.stringify({ job: "need-knowledge", ...needs }));
+      } catch (error) {
+        console.error(JSON.stringify({ job: "need-knowledge", event: "failed", error: String(error) }));
+      }
       return;
     }
     default:

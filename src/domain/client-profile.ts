@@ -122,11 +122,6 @@ export const clientProfileSchema = z.strictObject(clientProfileShape).meta({
     "a body carrying any is refused with 422 `personal_data`.",
 });
 
-/** One client of a batch: the profile plus the CRM's id. */
-export const clientBatchItemSchema = z.strictObject({ external_id: externalIdSchema, ...clientProfileShape }).meta({
-  id: "ClientBatchItem",
-});
-
 export type ClientProfileInput = z.input<typeof clientProfileSchema>;
 /** A validated profile (needs deduplicated). */
 export type ClientProfile = z.output<typeof clientProfileSchema>;

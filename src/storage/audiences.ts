@@ -22,12 +22,14 @@ export interface AudienceCriteria {
 const jsonList = (values: readonly unknown[]) => JSON.stringify(values);
 
 /**
- * The needs condition on the client row `c`: today's `clients.needs` JSON column. Kept alone so the
- * source of needs can move (to a table of needs with source, confidence and expiry) without
- * touching the rest of the filter.
+ * The needs condition on the client row `c`: a need the client stated (CRM or bot survey, not the
+ * model's inferred ones) in `client_needs`, not expired by the database clock. Inferred needs are
+ * guesses; an audience sold to a partner counts only what clients said.
  */
 export function needsCondition(needs: readonly string[]): SQL {
-  return sql`EXISTS (SELECT 1 FROM json_each(c.needs) n WHERE n.value IN (SELECT value FROM json_each(${jsonList(needs)})))`;
+  return sql`EXISTS (SELECT 1 FROM client_needs n WHERE n.client_id = c.id AND n.source IN ('crm', 'survey')
+    AND (n.expires_at IS NULL OR n.expires_at > CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+    AND n.need_code IN (SELECT value FROM json_each(${jsonList(needs)})))`;
 }
 
 /** The WHERE condition of criteria on the client row `c` (TRUE for empty criteria). */

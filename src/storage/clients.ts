@@ -224,11 +224,16 @@ export function buildClientWriteFromState(
  * matrix cells that changed. Retries from fresh state when a concurrent write wins; after
  * {@link MAX_WRITE_ATTEMPTS} lost races it answers 409 `conflict` (nothing of this call applied).
  */
-export async function upsertClientWithInteractions(db: Db, input: ClientWriteInput): Promise<ClientWriteResult> {
+export async function upsertClientWithInteractions(
+  db: Db,
+  input: ClientWriteInput,
+  /** Statements of the caller's own that commit in the same batch (e.g. the client's needs). */
+  alsoWrite: (clientId: string) => WriteStatement[] = () => [],
+): Promise<ClientWriteResult> {
   for (let attempt = 1; ; attempt++) {
     const write = await buildClientWrite(db, input);
     try {
-      await runBatch(db, write.statements);
+      await runBatch(db, [...write.statements, ...alsoWrite(write.clientId)]);
       return { clientId: write.clientId, created: write.created, changes: write.changes, client: write.client };
     } catch (error) {
       if (!isClientWriteConflict(error)) throw error;

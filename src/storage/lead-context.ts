@@ -7,6 +7,7 @@
 
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
+import type { ClientNeed } from "../domain/needs/client-needs";
 import type { CompanyQuality } from "../domain/routing-quality";
 import { type EffectiveSettings, resolveSettings, type SettingRow } from "../domain/settings";
 import { BROWSING_RETENTION_DAYS, dayNumber } from "../domain/site-events";
@@ -67,6 +68,8 @@ export interface LeadContext {
   idempotencyProbe?: IdempotencyProbe | null;
   /** The client's website browsing (daily counts per service, `browsing_daily`), newest 180 days. */
   browsing: Array<{ serviceId: string; day: number; events: number }>;
+  /** The client's active needs from every source (`client_needs`), empty for a new client. */
+  clientNeeds: ClientNeed[];
 }
 
 /** The open statuses as an SQL list (constants, so no bound parameter). */
@@ -156,6 +159,12 @@ export async function loadLeadContext(
          WHERE company_id = ?1 AND subject_kind = 'client' AND subject_hash = ?2 AND day >= ?3`,
       )
       .bind(input.companyId, input.externalHash, dayNumber(input.now) - BROWSING_RETENTION_DAYS),
+    clientShard
+      .prepare(
+        `SELECT need_code, source, confidence, observed_at, expires_at FROM client_needs
+         WHERE client_id = ${clientIdSql} AND (expires_at IS NULL OR expires_at > ?3)`,
+      )
+      .bind(input.companyId, input.externalHash, input.now),
   ];
   if (input.idempotency) {
     clientStatements.push(
@@ -170,7 +179,7 @@ export async function loadLeadContext(
   ]);
   const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
   const dailyCounts = snapshot.daily;
-  const [leadRows, clientRows, cellRows, browsingRows, idempotencyRows] = clientResults.map(
+  const [leadRows, clientRows, cellRows, browsingRows, needRows, idempotencyRows] = clientResults.map(
     (r) => r.results as Record<string, unknown>[],
   );
   const qualityByCompany = new Map<string, CompanyQuality>(
@@ -259,6 +268,13 @@ export async function loadLeadContext(
       serviceId: String(r.service_id),
       day: Number(r.day),
       events: Number(r.events),
+    })),
+    clientNeeds: needRows.map((r) => ({
+      code: String(r.need_code),
+      source: r.source === "survey" || r.source === "inferred" ? r.source : "crm",
+      confidence: Number(r.confidence),
+      observedAt: Number(r.observed_at),
+      expiresAt: r.expires_at === null || r.expires_at === undefined ? null : Number(r.expires_at),
     })),
     recentLeads: leadRows.map((r) => ({
       serviceId: String(r.service_id),

@@ -17,7 +17,8 @@ export type ReasonKind =
   | "business_link"
   | "segment_popularity"
   | "popularity"
-  | "browsing_interest";
+  | "browsing_interest"
+  | "client_need";
 
 /** A service a reason refers to. */
 export interface RelatedService {
@@ -36,7 +37,8 @@ export interface Reason {
   relatedService: RelatedService | null;
   /**
    * The figure behind the text: similarity (similar_services), take-up rate 0..1 (group, segment,
-   * popularity), link weight, or decayed page views (browsing_interest).
+   * popularity), link weight, decayed page views (browsing_interest) or the need's confidence
+   * (client_need).
    */
   value: number;
 }
@@ -61,6 +63,10 @@ export interface ReasonEvidence {
   segment: number;
   popularityLogit: number;
   popularityRate: number;
+  /** Need boost of the service (logit, 0: none), the label of its strongest need and that need's confidence. */
+  needBoost: number;
+  needLabel: string;
+  needConfidence: number;
 }
 
 const KINDS: readonly ReasonKind[] = [
@@ -69,6 +75,7 @@ const KINDS: readonly ReasonKind[] = [
   "business_link",
   "segment_popularity",
   "popularity",
+  "client_need",
 ];
 
 interface Labels {
@@ -133,17 +140,20 @@ function fillContributions(model: RecommenderModel, blend: BlendWeights, e: Reas
   // No segment (unknown income): the segment part is the overall popularity and explains nothing.
   present[3] = e.segment >= 0 ? 1 : 0;
   present[4] = 1;
+  present[5] = e.needBoost > 0 ? 1 : 0;
   contribution[0] = blend.item * e.item;
   contribution[1] = blend.group * (e.groupLogit - e.popularityLogit);
   contribution[2] = blend.link * e.link;
   contribution[3] = blend.segment * (e.segmentLogit - e.popularityLogit);
   contribution[4] = blend.popularity * (e.popularityLogit - model.popularityLogitMean);
+  // The need boost is added to the blend logit as it is (src/domain/needs/need-boost.ts).
+  contribution[5] = e.needBoost;
 }
 
 /** Builds the reasons of one recommendation, strongest first. */
 export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: ReasonEvidence): Reason[] {
   fillContributions(model, blend, e);
-  // Order the present kinds by contribution (insertion sort of at most five).
+  // Order the present kinds by contribution (insertion sort of at most six).
   let count = 0;
   let positive = 0;
   for (let kind = 0; kind < KINDS.length; kind++) {
@@ -200,6 +210,15 @@ export function buildReasons(model: RecommenderModel, blend: BlendWeights, e: Re
           weight,
           relatedService: null,
           value: e.segmentRate,
+        });
+        break;
+      case 5:
+        reasons.push({
+          kind: "client_need",
+          text: e.needLabel,
+          weight,
+          relatedService: null,
+          value: e.needConfidence,
         });
         break;
       default:

@@ -8,6 +8,8 @@
  * (or declined at an unknown time), and a service the caller marks ineligible (inactive service,
  * paused company, ...) is never returned.
  */
+
+import type { NeedBoost } from "../needs/need-boost";
 import { applyAcceptanceMap, inverseAcceptanceMap } from "./acceptance-map";
 import { type BlendWeights, type PartScores, ratingFromLogit, sigmoid, validateBlend } from "./calibration";
 import {
@@ -19,10 +21,11 @@ import {
   segmentOf,
   validateClient,
 } from "./features";
-import { activeGroupMask, argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices } from "./groups";
+import { argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices } from "./groups";
 import * as browsing from "./interest";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence, withInterestReason } from "./reasons";
+import { ranksBelow, restore, scratchFor, siftDown } from "./scoring-buffers";
 
 /** Default decline cooldown: a declined service is not offered again for 90 days. */
 export const DEFAULT_DECLINE_COOLDOWN_MS = 90 * 24 * 60 * 60 * 1000;
@@ -57,6 +60,8 @@ export interface ScoreOptions {
   interest?: browsing.BrowsingInterest;
   /** Half-life of a day's browsing in days (default DEFAULT_INTEREST_HALF_LIFE_DAYS). */
   interestHalfLifeDays?: number;
+  /** The client's bounded need boost per service (src/domain/needs/need-boost.ts); absent: none. */
+  needBoost?: NeedBoost | null;
 }
 
 /** One ranked recommendation. */
@@ -73,39 +78,6 @@ export interface Recommendation {
   /** Strongest first; empty when `reasons: false`. */
   reasons: Reason[];
 }
-
-/** Reusable per-model buffers: scoring allocates nothing per service. */
-interface Scratch {
-  item: Float64Array;
-  linkKeep: Float64Array;
-  bestLinkSource: Int32Array;
-  bestLinkWeight: Float64Array;
-  blocked: Uint8Array;
-  /** The client's value of each service during a call (0 = no cell); cleared before returning. */
-  cellValue: Int8Array;
-  profile: Float64Array;
-  profileIndex: Int32Array;
-  groupSimilarity: Float64Array;
-  activeGroups: Uint8Array;
-  topGroups: Int32Array;
-  topWeights: Float64Array;
-  heapZ: Float64Array;
-  heapService: Int32Array;
-  /** The kept services best-first (and their blend logits), drained from the heap. */
-  order: Int32Array;
-  orderZ: Float64Array;
-  /** n zeros: stands in for the rows of groups a client does not have. */
-  zeroRow: Float32Array;
-  /** rank + 1 of each recommended service during reason building, 0 otherwise. */
-  winnerRank: Int32Array;
-  /** Per rank: the client's best neighbour of the service and its similarity. */
-  rankNeighbour: Int32Array;
-  rankSimilarity: Float64Array;
-  /** Decayed browsing strength per service during a call (0 = none); cleared before returning. */
-  interest: Float64Array;
-}
-
-const scratchByModel = new WeakMap<RecommenderModel, Scratch>();
 
 /** Reused for every recommendation's reasons (scoring is synchronous, so one object suffices). */
 const evidence: ReasonEvidence = {
@@ -124,66 +96,10 @@ const evidence: ReasonEvidence = {
   segment: 0,
   popularityLogit: 0,
   popularityRate: 0,
+  needBoost: 0,
+  needLabel: "",
+  needConfidence: 0,
 };
-
-function scratchFor(model: RecommenderModel): Scratch {
-  let scratch = scratchByModel.get(model);
-  if (scratch) return scratch;
-  const n = model.nServices;
-  const G = model.nGroups;
-  // A group is usable when it has members and a centroid (the same rule the accumulator applies).
-  const activeGroups = activeGroupMask(model.centroids, G);
-  for (let g = 0; g < G; g++) if (model.groupMembers[g] <= 0) activeGroups[g] = 0;
-  const m = Math.max(1, model.config.nearestGroups);
-  scratch = {
-    item: new Float64Array(n),
-    linkKeep: new Float64Array(n).fill(1),
-    bestLinkSource: new Int32Array(n).fill(-1),
-    bestLinkWeight: new Float64Array(n),
-    blocked: new Uint8Array(n),
-    cellValue: new Int8Array(n),
-    profile: new Float64Array(model.profileDims),
-    profileIndex: new Int32Array(model.profileDims),
-    groupSimilarity: new Float64Array(G),
-    activeGroups,
-    topGroups: new Int32Array(m),
-    topWeights: new Float64Array(m),
-    heapZ: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
-    heapService: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
-    order: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
-    orderZ: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
-    zeroRow: new Float32Array(n),
-    winnerRank: new Int32Array(n),
-    rankNeighbour: new Int32Array(DEFAULT_RECOMMENDATION_LIMIT),
-    rankSimilarity: new Float64Array(DEFAULT_RECOMMENDATION_LIMIT),
-    interest: new Float64Array(n),
-  };
-  scratchByModel.set(model, scratch);
-  return scratch;
-}
-
-/** True when heap entry i ranks below entry j (lower z, or equal z and higher service index). */
-function ranksBelow(z: Float64Array, service: Int32Array, i: number, j: number): boolean {
-  return z[i] < z[j] || (z[i] === z[j] && service[i] > service[j]);
-}
-
-function siftDown(z: Float64Array, service: Int32Array, size: number, i: number): void {
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let m = i;
-    if (l < size && ranksBelow(z, service, l, m)) m = l;
-    if (r < size && ranksBelow(z, service, r, m)) m = r;
-    if (m === i) return;
-    const tz = z[i];
-    z[i] = z[m];
-    z[m] = tz;
-    const ts = service[i];
-    service[i] = service[m];
-    service[m] = ts;
-    i = m;
-  }
-}
 
 /**
  * Ranks the services for one client, best first. See the module comment for the exclusions.
@@ -395,6 +311,7 @@ export function scoreClient(
     const w2 = usedGroups > 2 ? wGroup * topWeights[2] : 0;
     const wPopularityTotal = usedGroups === 0 ? wPopularity + wGroup : wPopularity;
     const linkBase = intercept + wLink;
+    const needLogit = options.needBoost?.boost ?? zeros;
     for (let s = 0; s < n; s++) {
       if (blocked[s] === 1) continue;
       if (mask !== null && mask[s] === 0) continue;
@@ -408,7 +325,8 @@ export function scoreClient(
         w1 * row1[g1 + s] +
         w2 * row2[g2 + s] +
         wSegment * segmentLogit[segmentBase + s] +
-        wPopularityTotal * popularityLogit[s];
+        wPopularityTotal * popularityLogit[s] +
+        needLogit[s];
       for (let t = 3; t < usedGroups; t++) z += wGroup * topWeights[t] * groupLogit[topGroups[t] * n + s];
       if (interestStrength[s] > 0) z += browsing.interestLogit(interestStrength[s]);
       if (size === limit) {
@@ -522,6 +440,10 @@ export function scoreClient(
         evidence.segment = segment;
         evidence.popularityLogit = popularityLogit[s];
         evidence.popularityRate = parts.popularity;
+        const need = options.needBoost ? options.needBoost.bestNeed[s] : -1;
+        evidence.needBoost = need >= 0 ? needLogit[s] : 0;
+        evidence.needLabel = need >= 0 ? options.needBoost!.labels[need] : "";
+        evidence.needConfidence = need >= 0 ? options.needBoost!.needs[need].confidence : 0;
         reasons = buildReasons(model, blend, evidence);
         const strength = interestStrength[s];
         if (strength > 0) {
@@ -542,30 +464,6 @@ export function scoreClient(
   } finally {
     restore(model, scratch, services, values, cells);
     if (interest) browsing.clearInterest(interest, scratch.interest);
-  }
-}
-
-/** Puts back the neutral value of every scratch entry a call touched (O(cells + their links)). */
-function restore(
-  model: RecommenderModel,
-  scratch: Scratch,
-  services: ArrayLike<number>,
-  values: ArrayLike<number>,
-  cells: number,
-): void {
-  const n = model.nServices;
-  for (let i = 0; i < cells; i++) {
-    const j = services[i];
-    if (!(Number.isInteger(j) && j >= 0 && j < n)) continue;
-    scratch.cellValue[j] = 0;
-    scratch.blocked[j] = 0;
-    if (values[i] !== 1) continue;
-    for (let p = model.linkPtr[j]; p < model.linkPtr[j + 1]; p++) {
-      const s = model.linkTarget[p];
-      scratch.linkKeep[s] = 1;
-      scratch.bestLinkSource[s] = -1;
-      scratch.bestLinkWeight[s] = 0;
-    }
   }
 }
 

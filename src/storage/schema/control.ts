@@ -272,3 +272,39 @@ export const urlRules = sqliteTable(
   },
   (t) => [uniqueIndex("url_rules_company_prefix_unique").on(t.companyId, t.prefix)],
 );
+
+/**
+ * Proposed cross-service links mined from holdings and needs (association rules, docs/recommender.md
+ * "Link proposals"): one row per (antecedent, consequent service). Counts only, no client ids. A
+ * `proposed` row is refreshed by each computation; `approved` and `rejected` rows keep their decision
+ * and are never proposed again. Need rules that are not rejected also feed the score's need boost.
+ */
+export const linkProposals = sqliteTable(
+  "link_proposals",
+  {
+    id: text("id").primaryKey(),
+    antecedentKind: text("antecedent_kind", { enum: ["service", "need"] }).notNull(),
+    /** A service code (kind `service`) or a need code (kind `need`). */
+    antecedent: text("antecedent").notNull(),
+    /** Code of the service the rule recommends. */
+    consequent: text("consequent").notNull(),
+    /** Clients holding (or carrying) the antecedent and holding the consequent. */
+    support: integer("support").notNull(),
+    antecedentClients: integer("antecedent_clients").notNull(),
+    consequentClients: integer("consequent_clients").notNull(),
+    totalClients: integer("total_clients").notNull(),
+    lift: real("lift").notNull(),
+    /** Lower bound of the 95 % confidence interval of the lift (log-lift, normal approximation). */
+    liftLower: real("lift_lower").notNull(),
+    status: text("status", { enum: ["proposed", "approved", "rejected"] }).notNull(),
+    /** Weight given on approval (service rules: the cross-service cell's weight). */
+    weight: real("weight"),
+    computedAt: integer("computed_at").notNull(),
+    decidedAt: integer("decided_at"),
+    decidedBy: text("decided_by"),
+  },
+  (t) => [
+    uniqueIndex("link_proposals_rule_unique").on(t.antecedentKind, t.antecedent, t.consequent),
+    index("link_proposals_status_idx").on(t.status),
+  ],
+);

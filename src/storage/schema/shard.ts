@@ -337,3 +337,31 @@ export const browsingDaily = sqliteTable(
     index("browsing_daily_day_idx").on(t.day),
   ],
 );
+
+/**
+ * A client's needs with where each came from (docs/recommender.md "Needs"): one row per (client,
+ * need, source). `crm` rows are replaced by each CRM write, `survey` rows by the bot survey,
+ * `inferred` rows by the retrain. A row whose `expires_at` has passed is ignored by every reader and
+ * deleted by the daily housekeeping. `clients.needs` keeps the CRM's codes for the model's profile vector.
+ */
+export const clientNeeds = sqliteTable(
+  "client_needs",
+  {
+    clientId: text("client_id")
+      .notNull()
+      .references(() => clients.id),
+    /** Code of the needs taxonomy (`need_tags`, control database). */
+    needCode: text("need_code").notNull(),
+    source: text("source", { enum: ["crm", "survey", "inferred"] }).notNull(),
+    /** 0 < confidence <= 1: how sure the source is. */
+    confidence: real("confidence").notNull(),
+    /** Epoch ms the source stated (or inferred) the need. */
+    observedAt: integer("observed_at").notNull(),
+    /** Epoch ms after which the need no longer counts; null = no expiry. */
+    expiresAt: integer("expires_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.needCode, t.source] }),
+    index("client_needs_need_idx").on(t.needCode, t.expiresAt),
+  ],
+);

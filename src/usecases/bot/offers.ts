@@ -17,6 +17,7 @@ import {
   listOfferTexts,
   listPersonOffers,
 } from "../../storage/bot";
+import { activeNeedsOfClient } from "../../storage/client-needs";
 import { getClientInteractions } from "../../storage/clients";
 import { loadEffectiveSettings } from "../../storage/settings";
 import { controlDb, shardOfId } from "../../storage/shards";
@@ -43,9 +44,10 @@ export async function nextOffers(env: Env, personId: string, now: number): Promi
   const person = await getPerson(db, personId);
   const shard = person?.clientId ? shardOfId(env, person.clientId) : null;
   if (person?.step !== "ready" || !person.clientId || !shard) return null;
-  const [client, interactions, history, texts, settings] = await Promise.all([
+  const [client, interactions, needs, history, texts, settings] = await Promise.all([
     getClientRow(shard.db, person.clientId),
     getClientInteractions({ shard: shard.db, control: db }, person.clientId),
+    activeNeedsOfClient(shard.db, person.clientId, now),
     listPersonOffers(db, person.id),
     listOfferTexts(db, OFFER_LOCALE),
     loadEffectiveSettings(db),
@@ -61,7 +63,12 @@ export async function nextOffers(env: Env, personId: string, now: number): Promi
   if (allowed === 0) return { person, replies: [] };
   const offered = new Set(history.map((o) => o.serviceId));
   const textByService = new Map(texts.map((t) => [t.serviceId, t.text]));
-  const rated = await rateClient(env, storedClientForScoring(client, interactions), { now, reasons: false });
+  // The survey's needs boost the services they point to (docs/recommender.md "Needs in the score").
+  const rated = await rateClient(
+    env,
+    { ...storedClientForScoring(client, interactions), needs },
+    { now, reasons: false },
+  );
   const chosen = rated.recommendations
     .filter((r) => textByService.has(r.serviceId) && !offered.has(r.serviceId))
     .filter((r) => r.rating >= settings.minRating(r.serviceId).value)

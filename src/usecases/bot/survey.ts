@@ -5,11 +5,13 @@
  */
 import { AGE_BAND_LABELS, MESSAGES } from "../../domain/bot/messages";
 import { isAgeBand, representativeAge, SURVEY_NEEDS, type SurveyAgeBand, toggleNeed } from "../../domain/bot/survey";
+import { DEFAULT_SURVEY_NEED_CONFIDENCE, SURVEY_NEED_TTL_MS } from "../../domain/needs/client-needs";
 import type { Env } from "../../env";
 import { pseudonymize } from "../../lib/crypto";
 import { type BotPersonRow, bumpFunnel, findPersonByTelegramHash, updatePerson } from "../../storage/bot";
+import { replaceSourceNeeds } from "../../storage/client-needs";
 import { upsertClientWithInteractions } from "../../storage/clients";
-import { controlDb, shardOfPseudonym } from "../../storage/shards";
+import { controlDb, shardOfId, shardOfPseudonym } from "../../storage/shards";
 import { earnForEvent } from "../loyalty/ledger";
 import { personLookupHash, type TelegramUser } from "./identity";
 import { answer, type BotAnswer, type BotButton, type BotReply } from "./replies";
@@ -122,6 +124,14 @@ export async function finishSurvey(
     });
     clientId = written.clientId;
   }
+  // The survey's answers are the client's `survey` needs (docs/recommender.md "Needs"), renewed by a new survey.
+  const statements = needs.map((code) => ({
+    code,
+    confidence: DEFAULT_SURVEY_NEED_CONFIDENCE,
+    expiresAt: now + SURVEY_NEED_TTL_MS,
+  }));
+  const clientShard = shardOfId(env, clientId);
+  if (clientShard) await replaceSourceNeeds(clientShard.db, [{ clientId, source: "survey", statements }], now);
   await updatePerson(db, person.id, { step: "ready", clientId }, now);
   await bumpFunnel(db, person.entryCompanyId, "surveyed");
   await earnForEvent(env, { personId: person.id, event: "survey_completed", key: `survey:${person.id}`, now });

@@ -5,11 +5,17 @@
  * does not sink the rest.
  */
 import { z } from "zod";
-import { type ClientProfile, clientBatchItemSchema, toStoredProfile } from "../../domain/client-profile";
+import { type ClientProfile, toStoredProfile } from "../../domain/client-profile";
 import type { ErrorItem } from "../../domain/errors";
+import {
+  clientIntakeBatchItemSchema as clientBatchItemSchema,
+  crmNeedStatements,
+  type NeedStatement,
+} from "../../domain/needs/client-needs";
 import { assertNoPersonalData } from "../../domain/personal-data";
 import { check, validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
+import { replaceSourceNeeds } from "../../storage/client-needs";
 import { resolveServiceCodes, upsertClientsWithInteractions } from "../../storage/clients";
 import { type ClientShard, controlDb, shardOfPseudonym } from "../../storage/shards";
 import { vocabularyChecker } from "../vocabularies/profile";
@@ -46,7 +52,7 @@ export interface ClientBatchResult {
   summary: { created: number; updated: number; invalid: number };
 }
 
-type ValidItem = { index: number; externalId: string; profile: ClientProfile };
+type ValidItem = { index: number; externalId: string; profile: ClientProfile; needs: NeedStatement[] };
 
 /**
  * Writes the batch's valid items.
@@ -66,6 +72,7 @@ export async function putClientBatch(
   };
 
   const vocabularies = await vocabularyChecker(env);
+  const now = Date.now();
   const valid: ValidItem[] = [];
   const firstIndexById = new Map<string, number>();
   for (const [index, raw] of envelope.clients.entries()) {
@@ -87,12 +94,13 @@ export async function putClientBatch(
       continue;
     }
     firstIndexById.set(externalId, index);
-    const inVocabulary = vocabularies.check(profile, basePath);
-    if (!inVocabulary.ok) {
-      invalid(index, inVocabulary.errors, externalId);
+    const needs = crmNeedStatements(profile.needs, now, basePath);
+    const inVocabulary = vocabularies.check({ ...profile, needs: needs.codes }, basePath);
+    if (!inVocabulary.ok || needs.errors.length > 0) {
+      invalid(index, [...needs.errors, ...(inVocabulary.ok ? [] : inVocabulary.errors)], externalId);
       continue;
     }
-    valid.push({ index, externalId, profile: inVocabulary.profile });
+    valid.push({ index, externalId, profile: inVocabulary.profile, needs: needs.statements });
   }
 
   const known = await resolveServiceCodes(
@@ -137,6 +145,16 @@ export async function putClientBatch(
           }),
           source: "crm" as const,
         })),
+      );
+      // The CRM's needs replace what it said before (survey and inferred needs stay).
+      await replaceSourceNeeds(
+        shard.db,
+        members.map((i, position) => ({
+          clientId: written[position].clientId,
+          source: "crm",
+          statements: writable[i].needs,
+        })),
+        now,
       );
       members.forEach((i, position) => {
         const item = writable[i];

@@ -4,6 +4,7 @@ import { DomainError } from "../../domain/errors";
 import { findPersonalDataInIdentifier, personalDataError } from "../../domain/personal-data";
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
+import { activeNeedsOfClient } from "../../storage/client-needs";
 import { type ClientRow, findClientByExternalHash, getClientInteractions } from "../../storage/clients";
 import { controlDb, shardOfId, shardOfPseudonym } from "../../storage/shards";
 import { type ClientRecord, clientRecordOf } from "./client-record";
@@ -20,7 +21,12 @@ export async function getClient(env: Env, request: { companyId: string; external
   const { externalId } = validateAll({ externalId: [externalIdSchema, request.externalId, ["params", "external_id"]] });
   const client = await findCompanyClient(env, request.companyId, externalId);
   const shard = shardOfId(env, client.id)!;
-  return clientRecordOf(client, await getClientInteractions({ shard: shard.db, control: controlDb(env) }, client.id));
+  const now = Date.now();
+  const [interactions, needs] = await Promise.all([
+    getClientInteractions({ shard: shard.db, control: controlDb(env) }, client.id),
+    activeNeedsOfClient(shard.db, client.id, now),
+  ]);
+  return clientRecordOf(client, interactions, needs, now);
 }
 
 /**

@@ -3,10 +3,13 @@
  * replaced. The CRM id and the body are scanned for personal data before any validation (a name in
  * a field is refused as personal data, not as a malformed value), and nothing is stored on refusal.
  */
-import { clientProfileSchema, externalIdSchema, toStoredProfile } from "../../domain/client-profile";
+import { externalIdSchema, toStoredProfile } from "../../domain/client-profile";
+import { DomainError } from "../../domain/errors";
+import { clientIntakeProfileSchema, crmNeedStatements } from "../../domain/needs/client-needs";
 import { findPersonalData, findPersonalDataInIdentifier, personalDataError } from "../../domain/personal-data";
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
+import { activeNeedsOfClient, replaceSourceNeedsQueries } from "../../storage/client-needs";
 import { getClientInteractions, upsertClientWithInteractions } from "../../storage/clients";
 import { controlDb, shardOfPseudonym } from "../../storage/shards";
 import { profileInVocabularies } from "../vocabularies/profile";
@@ -38,9 +41,12 @@ export async function putClient(
   if (findings.length > 0) throw personalDataError(findings);
   const { externalId, profile: validated } = validateAll({
     externalId: [externalIdSchema, request.externalId, ["params", "external_id"]],
-    profile: [clientProfileSchema, request.body, ["body"]],
+    profile: [clientIntakeProfileSchema, request.body, ["body"]],
   });
-  const profile = await profileInVocabularies(env, validated, ["body"]);
+  const now = Date.now();
+  const needs = crmNeedStatements(validated.needs, now, ["body"]);
+  if (needs.errors.length > 0) throw DomainError.many("validation_failed", needs.errors);
+  const profile = await profileInVocabularies(env, { ...validated, needs: needs.codes }, ["body"]);
 
   const control = controlDb(env);
   const services = Object.entries(profile.services ?? {});
@@ -52,16 +58,25 @@ export async function putClient(
     clientPseudonym(env, request.companyId, externalId),
   ]);
   const shard = shardOfPseudonym(env, externalHash).db;
-  const written = await upsertClientWithInteractions(shard, {
-    companyId: request.companyId,
-    externalHash,
-    profile: toStoredProfile(profile),
-    interactions: services.map(([code, value]) => {
-      const service = known.get(code)!;
-      return { serviceId: service.id, modelIndex: service.modelIndex, value };
-    }),
-    source: "crm",
-  });
-  const interactions = await getClientInteractions({ shard, control }, written.clientId);
-  return { created: written.created, client: clientRecordOf(written.client, interactions) };
+  const written = await upsertClientWithInteractions(
+    shard,
+    {
+      companyId: request.companyId,
+      externalHash,
+      profile: toStoredProfile(profile),
+      interactions: services.map(([code, value]) => {
+        const service = known.get(code)!;
+        return { serviceId: service.id, modelIndex: service.modelIndex, value };
+      }),
+      source: "crm",
+    },
+    // In the same batch, the CRM's needs replace what it said before (omitted needs clear them;
+    // survey and inferred needs stay).
+    (clientId) => replaceSourceNeedsQueries(shard, [{ clientId, source: "crm", statements: needs.statements }], now),
+  );
+  const [interactions, activeNeeds] = await Promise.all([
+    getClientInteractions({ shard, control }, written.clientId),
+    activeNeedsOfClient(shard, written.clientId, now),
+  ]);
+  return { created: written.created, client: clientRecordOf(written.client, interactions, activeNeeds, now) };
 }

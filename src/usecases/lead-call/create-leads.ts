@@ -9,6 +9,7 @@
  */
 import { toStoredProfile } from "../../domain/client-profile";
 import { DomainError } from "../../domain/errors";
+import type { NeedRuleIndex } from "../../domain/needs/need-boost";
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
 import { MAX_EXCLUSIVITY_WINDOW_MS } from "../../domain/settings";
 import { assertKnownServiceCodes, validateAll } from "../../domain/validation";
@@ -30,11 +31,13 @@ import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
 import type { ServingModel } from "../../storage/model-store";
 import { clientShards, shardOfPseudonym } from "../../storage/shards";
 import { clientPseudonym } from "../client-intake/pseudonym";
+import { needRuleIndex } from "../needs/need-rules";
 import { currentServingModel } from "../recommendations/serving";
 import { vocabularyChecker } from "../vocabularies/profile";
 import { type LeadCallAnswer, renderAnswer } from "./answer";
 import { controlCacheTtlMs } from "./control-cache";
 import { decideLeads } from "./decide";
+import { leadCallNeeds } from "./needs";
 import { answeredLeads, packageLeads, rollupIncrements, scoredCandidateRows } from "./packaging";
 import { rateStoredClient } from "./rating";
 import { type CreateLeadsBody, createLeadsBodySchema } from "./request";
@@ -135,6 +138,7 @@ interface Prefetched {
   now: number;
   context: Promise<LeadContext>;
   serving: Promise<ServingModel | null>;
+  needRules: Promise<NeedRuleIndex>;
 }
 
 function prefetch(
@@ -163,10 +167,12 @@ function prefetch(
       },
     ),
     serving: currentServingModel(env, now),
+    needRules: needRuleIndex(env, now),
   };
   // A replayed or refused request never awaits these; their failure must not go unhandled.
   fetched.context.catch(() => undefined);
   fetched.serving.catch(() => undefined);
+  fetched.needRules.catch(() => undefined);
   return fetched;
 }
 
@@ -193,7 +199,7 @@ async function decideAndWrite(
     const fetched = attempt === 1 ? first : prefetch(env, sourceCompanyId, externalHash, Date.now(), key);
     const now = fetched.now;
     const readStarted = performance.now();
-    const [context, serving] = await Promise.all([fetched.context, fetched.serving]);
+    const [context, serving, needRules] = await Promise.all([fetched.context, fetched.serving, fetched.needRules]);
     let stale: number | null = null;
     if (key) {
       const settled = await settleIdempotencyProbe(db, key, context.idempotencyProbe ?? null, now);
@@ -222,7 +228,21 @@ async function decideAndWrite(
       },
       context.clientState,
     );
-    const rated = rateStoredClient(serving, { client: write.client, cells: write.cells, context, now });
+    const needs = leadCallNeeds(db, {
+      context,
+      clientId: write.clientId,
+      codes: profile.needs,
+      rules: needRules,
+      nServices: serving?.model.nServices ?? 0,
+      now,
+    });
+    const rated = rateStoredClient(serving, {
+      client: write.client,
+      cells: write.cells,
+      context,
+      now,
+      needBoost: needs.needBoost,
+    });
     const selection = decideLeads(context, write.clientId, rated.services, sourceCompanyId, write.cells, now);
     const { outcomes } = selection;
     const answer = renderAnswer(
@@ -263,6 +283,7 @@ async function decideAndWrite(
       // First, so that a concurrent first request under the same key fails the batch at once.
       ...(key ? recordIdempotentAnswer(db, key, { status, body: answer }, now, stale) : []),
       ...write.statements,
+      ...needs.statements,
       ...buildLeadInserts(db, newLeads),
       ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
       ...buildRollupUpserts(db, rollupIncrements(packaging)),

@@ -1,4 +1,5 @@
 import type { RatedService } from "../../domain/lead-selection";
+import type { NeedBoost } from "../../domain/needs/need-boost";
 import type { PartScores } from "../../domain/recommender/calibration";
 import type { ClientRow, StoredCell } from "../../storage/clients";
 import { clientNeeds } from "../../storage/clients";
@@ -47,7 +48,14 @@ export interface ClientRating {
  */
 export function rateStoredClient(
   serving: ServingModel | null,
-  input: { client: ClientRow; cells: readonly StoredCell[]; context: LeadContext; now: number },
+  input: {
+    client: ClientRow;
+    cells: readonly StoredCell[];
+    context: LeadContext;
+    now: number;
+    /** The client's need boost (src/usecases/lead-call/needs.ts). */
+    needBoost?: NeedBoost | null;
+  },
 ): ClientRating {
   if (!serving) return { modelVersion: null, services: [], partsByService: new Map() };
   const { context } = input;
@@ -69,7 +77,7 @@ export function rateStoredClient(
     },
     leadCatalog(context),
     context.settings,
-    { now: input.now, reasonsFor: RATED_PER_CALL },
+    { now: input.now, reasonsFor: RATED_PER_CALL, needBoost: input.needBoost ?? null },
   );
   const services: RatedService[] = [];
   const partsByService = new Map<string, PartColumns>();

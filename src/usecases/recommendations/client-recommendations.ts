@@ -5,6 +5,7 @@
 import { BROWSING_RETENTION_DAYS, dayNumber } from "../../domain/site-events";
 import type { Env } from "../../env";
 import { browsingOf } from "../../storage/browsing";
+import { activeNeedsOfClient } from "../../storage/client-needs";
 import { getClientInteractions } from "../../storage/clients";
 import { controlDb, shardOfId } from "../../storage/shards";
 import { findCompanyClient } from "../client-intake/get-client";
@@ -21,18 +22,21 @@ export async function recommendForClient(
 ): Promise<RatingResult> {
   const client = await findCompanyClient(env, request.companyId, request.externalId);
   const shard = shardOfId(env, client.id)!.db;
-  const [interactions, browsing] = await Promise.all([
+  const now = Date.now();
+  const [interactions, browsing, needs] = await Promise.all([
     getClientInteractions({ shard, control: controlDb(env) }, client.id),
     browsingOf(
       shard,
       { companyId: client.companyId, kind: "client", hash: client.externalHash },
-      dayNumber(Date.now()) - BROWSING_RETENTION_DAYS,
+      dayNumber(now) - BROWSING_RETENTION_DAYS,
     ),
+    activeNeedsOfClient(shard, client.id, now),
   ]);
   return rateClient(
     env,
-    { ...storedClientForScoring(client, interactions), browsing },
+    { ...storedClientForScoring(client, interactions), browsing, needs },
     {
+      now,
       limit: request.query.limit ?? DEFAULT_RECOMMENDATIONS,
       minRating: request.query.min_rating ?? 0,
     },

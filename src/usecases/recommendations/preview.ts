@@ -4,6 +4,7 @@
  * unknown field.
  */
 import { clientProfileSchema, toStoredProfile } from "../../domain/client-profile";
+import { restatedCrmNeeds } from "../../domain/needs/client-needs";
 import { findPersonalData, personalDataError } from "../../domain/personal-data";
 import { validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
@@ -43,6 +44,12 @@ export async function previewRecommendations(
         const service = known.get(code)!;
         return { serviceId: service.id, modelIndex: service.modelIndex, value, at: now };
       }),
+      // The preview's needs are plain codes: CRM statements at the CRM defaults.
+      needs: restatedCrmNeeds(profile.needs, [], now).map((need) => ({
+        ...need,
+        source: "crm" as const,
+        observedAt: now,
+      })),
     },
     { now, limit: query.limit ?? DEFAULT_RECOMMENDATIONS, minRating: query.min_rating ?? 0 },
   );

@@ -11,6 +11,8 @@
  * a larger first rebuild runs in the queue, recommendations are empty and `model` is null.
  */
 import type { StoredClientProfile } from "../../domain/client-profile";
+import type { ClientNeed } from "../../domain/needs/client-needs";
+import type { NeedBoost } from "../../domain/needs/need-boost";
 import {
   type BrowsingInterest,
   type PartScores,
@@ -29,6 +31,7 @@ import { loadEffectiveSettings } from "../../storage/settings";
 import { controlDb } from "../../storage/shards";
 import { errorText } from "../model/publish";
 import { retrainModel } from "../model/retrain";
+import { clientNeedBoost, needRuleIndex } from "../needs/need-rules";
 
 /** One service as the serving path sees it: where it sits in the model and whether it may be offered. */
 export interface ServingCatalogEntry {
@@ -83,6 +86,8 @@ export interface ClientCell {
 export interface ClientForScoring {
   profile: StoredClientProfile;
   cells: readonly ClientCell[];
+  /** Its needs with source and confidence (`client_needs`): they boost the services they point to. */
+  needs?: readonly ClientNeed[];
   /** The client's website browsing (daily counts per service, `browsing_daily`): the interest part. */
   browsing?: readonly BrowsingDay[];
 }
@@ -198,6 +203,8 @@ export interface RateOptions {
   /** Already loaded settings / catalog, to save a D1 round trip on the lead call's hot path. */
   settings?: EffectiveSettings;
   catalog?: ServingCatalog;
+  /** The client's need boost (src/usecases/needs/need-rules.ts); `rateClient` computes it from `client.needs`. */
+  needBoost?: NeedBoost | null;
 }
 
 /** The isolate's first-model attempt in flight, and when the last one ended (attempts are throttled). */
@@ -277,6 +284,7 @@ export function rateWithModel(
       declineCooldownMs: 0,
       reasons: options.reasons ?? true,
       reasonsFor: options.reasonsFor,
+      needBoost: options.needBoost ?? null,
       interest: browsingInterest(client.browsing, catalog, n) ?? undefined,
       interestHalfLifeDays: settings.global.interestHalfLifeDays.value,
     },
@@ -318,14 +326,18 @@ function ratedReason(reason: Reason, catalog: ServingCatalog): RatedReason {
 export async function rateClient(env: Env, client: ClientForScoring, options: RateOptions = {}): Promise<RatingResult> {
   const now = options.now ?? Date.now();
   const db = controlDb(env);
-  const [serving, catalog, settings] = await Promise.all([
+  const [serving, catalog, settings, needRules] = await Promise.all([
     currentServingModel(env, now),
     options.catalog ?? loadServingCatalog(db),
     options.settings ?? loadEffectiveSettings(db),
+    client.needs?.length ? needRuleIndex(env, now) : null,
   ]);
   if (!serving) return { model: null, recommendations: [] };
+  const needBoost =
+    options.needBoost ??
+    (needRules ? clientNeedBoost(needRules, client.needs ?? [], serving.model.nServices, now) : null);
   return {
     model: { version: serving.model.version, trainedAt: serving.model.trainedAt },
-    recommendations: rateWithModel(serving, client, catalog, settings, { ...options, now }),
+    recommendations: rateWithModel(serving, client, catalog, settings, { ...options, now, needBoost }),
   };
 }

@@ -149,7 +149,9 @@ function demoProblems(found: FoundExample): { check: string; problems: string[] 
     case "needs":
       return {
         check: "seeded needs tags",
+        // A need is a code or, in the intake's richer form, { code, confidence?, expires_at? }.
         problems: list(example)
+          .map((need) => (typeof need === "object" && need !== null ? (need as { code?: unknown }).code : need))
           .filter((tag) => !seededTags.has(tag as string))
           .map((tag) => `needs tag "${tag}" is not in the seeded taxonomy`),
       };

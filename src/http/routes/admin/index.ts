@@ -13,6 +13,7 @@ import { TestCompanyWebhookRoute } from "./companies/test-webhook";
 import { UpdateCompanyRoute } from "./companies/update";
 import { ListCrossServiceLinksRoute } from "./cross-services/list";
 import { PutCrossServiceLinksRoute } from "./cross-services/put";
+import { registerLinkProposalRoutes } from "./link-proposals";
 import { CreateServiceRoute } from "./services/create";
 import { GetServiceRoute } from "./services/get";
 import { ListServicesRoute } from "./services/list";
@@ -45,6 +46,7 @@ export function registerAdminRoutes(router: Router) {
 
   router.get("/v1/admin/cross-services", ListCrossServiceLinksRoute);
   router.put("/v1/admin/cross-services", PutCrossServiceLinksRoute);
+  registerLinkProposalRoutes(router);
 
   router.get("/v1/admin/settings", GetSettingsRoute);
   router.put("/v1/admin/settings", PutSettingsRoute);

@@ -1,7 +1,8 @@
 import { OpenAPIRoute } from "chanfana";
 import type { Context } from "hono";
 import { z } from "zod";
-import { clientProfileSchema, externalIdSchema } from "../../../domain/client-profile";
+import { externalIdSchema } from "../../../domain/client-profile";
+import { clientIntakeProfileSchema } from "../../../domain/needs/client-needs";
 import type { AppEnv } from "../../../env";
 import { putClient } from "../../../usecases/client-intake/put-client";
 import { errorResponses } from "../../errors";
@@ -19,6 +20,9 @@ export class PutClientRoute extends OpenAPIRoute {
       "replaced (omitted `gender` and `needs` are cleared); `services` records interactions and is merged: " +
       "services not named keep their current value, and every value that changes is appended to the " +
       "interaction history. Re-sending the same client changes nothing.\n\n" +
+      "`needs` takes plain codes (confidence 1, no expiry) or `{ code, confidence?, expires_at? }`; they replace the " +
+      "needs the CRM sent before, while needs from the bot's survey and the model's inferences stay. The answer " +
+      "lists every active need with its source, confidence and expiry.\n\n" +
       "The body and the `external_id` are scanned for personal data before validation; any (a name, phone, " +
       "e-mail, document or card number, address, birth date) refuses the request with 422 `personal_data`, one " +
       "error per offending path, and nothing is stored. The `external_id` itself is stored only as a keyed " +
@@ -26,7 +30,7 @@ export class PutClientRoute extends OpenAPIRoute {
       "accepted as history. Needs `crm` scope.",
     request: {
       params: z.object({ external_id: externalIdSchema }),
-      body: { required: true, content: { "application/json": { schema: clientProfileSchema } } },
+      body: { required: true, content: { "application/json": { schema: clientIntakeProfileSchema } } },
     },
     responses: {
       "200": {

@@ -1,7 +1,8 @@
 /** Response schemas of the client routes and the serialisation of a stored client. */
 import { z } from "zod";
 import { externalIdSchema } from "../../../domain/client-profile";
-import { iso } from "../../../domain/time";
+import { NEED_SOURCES } from "../../../domain/needs/client-needs";
+import { iso, isoOrNull } from "../../../domain/time";
 import type { ClientBatchResult } from "../../../usecases/client-intake/batch-clients";
 import type { ClientRecord } from "../../../usecases/client-intake/client-record";
 import { errorItemSchema } from "../../errors";
@@ -28,6 +29,18 @@ export const storedClientProfileSchema = z
   })
   .meta({ id: "ClientProfile" });
 
+export const clientNeedSchema = z
+  .object({
+    code: z.string().meta({ description: "Code of the needs taxonomy" }),
+    source: z.enum(NEED_SOURCES).meta({
+      description: "`crm` (sent by the CRM), `survey` (the bot's survey) or `inferred` (the model, from services held)",
+    }),
+    confidence: z.number().meta({ description: "How sure the source is, greater than 0 and at most 1" }),
+    observed_at: z.iso.datetime().meta({ description: "When the source stated (or the model inferred) it" }),
+    expires_at: z.iso.datetime().nullable().meta({ description: "When it stops counting; null = never" }),
+  })
+  .meta({ id: "ClientNeed" });
+
 export const clientRecordSchema = z
   .object({
     client_ref: z.string().meta({
@@ -36,6 +49,11 @@ export const clientRecordSchema = z
     }),
     profile: storedClientProfileSchema,
     interactions: z.array(clientInteractionSchema).meta({ description: "Current interaction values, by service" }),
+    needs: z.array(clientNeedSchema).meta({
+      description:
+        "The client's active needs from every source, strongest first (expired ones are left out); `profile.needs` " +
+        "keeps the codes the CRM sent",
+    }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime().meta({ description: "Last change of the profile or of an interaction" }),
   })
@@ -76,6 +94,13 @@ export function toClientRecord(client: ClientRecord): ClientRecordBody {
       value: interaction.value,
       source: interaction.source,
       at: iso(interaction.at),
+    })),
+    needs: client.needs.map((need) => ({
+      code: need.code,
+      source: need.source,
+      confidence: need.confidence,
+      observed_at: iso(need.observedAt),
+      expires_at: isoOrNull(need.expiresAt),
     })),
     created_at: iso(client.createdAt),
     updated_at: iso(client.updatedAt),

@@ -13,6 +13,7 @@ const REASON_KIND_DESCRIPTIONS: Record<ReasonKind, string> = {
   popularity: "popular overall",
   browsing_interest:
     "the client browsed it lately on the company's website (with consent); a bounded lift, never a deal",
+  client_need: "a need of the client (CRM, survey or inferred, with its confidence) points to it",
 };
 export const REASON_KINDS = Object.keys(REASON_KIND_DESCRIPTIONS) as [ReasonKind, ...ReasonKind[]];
 

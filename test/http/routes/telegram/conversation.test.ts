@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
 import { allShardsD1 } from "../../../all-shards";
-import { api, errorCode, resetDatabase, seedKey } from "../../../harness";
+import { api, errorCode, resetDatabase, seedKey, shardD1Of } from "../../../harness";
 import { drain } from "../../../queues/outbox";
 import {
   buttonsOf,
@@ -173,6 +173,18 @@ describe("the bot's entry and consent", () => {
     expect(rows.bot_offers).toHaveLength(1);
     // The survey asks nothing financial: the client's income is stored as unknown, not as 0.
     expect(rows.bot_clients).toEqual([expect.objectContaining({ age: 30, monthly_income: null, region: "ru" })]);
+    // The survey's answers are the client's needs from source `survey` (confidence 0.8, a year of life).
+    const clientId = String((rows.bot_clients[0] as { id: string }).id);
+    const surveyNeeds = await shardD1Of(clientId)
+      .prepare(
+        "SELECT need_code, source, confidence, expires_at - observed_at AS life FROM client_needs WHERE client_id = ? ORDER BY need_code",
+      )
+      .bind(clientId)
+      .all();
+    expect(surveyNeeds.results).toEqual([
+      { need_code: "housing", source: "survey", confidence: 0.8, life: 365 * 86_400_000 },
+      { need_code: "insurance", source: "survey", confidence: 0.8, life: 365 * 86_400_000 },
+    ]);
     // The survey earned the admin's 50 points: one transfer, two entries summing to zero.
     expect(rows.loyalty_operations).toHaveLength(1);
     expect(rows.loyalty_entries.map((e) => (e as { account: string; points: number }).points)).toEqual([-50, 50]);
