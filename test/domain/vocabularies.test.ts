@@ -18,7 +18,18 @@ describe("region vocabulary", () => {
     expect(canonicalRegion("msk")).toBe("RU-MOW");
     expect(canonicalRegion("MSK")).toBe("RU-MOW");
     expect(canonicalRegion("de")).toBe("DE");
-    for (const bad of ["RU", "Moscow", "8_912_345_67_89", "ru_kya", " ru-kya", "", "x".repeat(100)]) {
+    for (const bad of [
+      "RU",
+      "Moscow",
+      "__proto__",
+      "constructor",
+      "toString",
+      "8_912_345_67_89",
+      "ru_kya",
+      " ru-kya",
+      "",
+      "x".repeat(100),
+    ]) {
       expect(canonicalRegion(bad), bad).toBeNull();
     }
   });

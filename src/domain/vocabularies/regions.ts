@@ -38,8 +38,9 @@ export const REGION_INPUT_MAX_LENGTH = 32;
  */
 export function canonicalRegion(input: string): string | null {
   if (typeof input !== "string" || input.length === 0 || input.length > REGION_INPUT_MAX_LENGTH) return null;
-  const alias = REGION_ALIASES[input.toLowerCase()];
-  if (alias) return alias;
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const lower = input.toLowerCase();
+  if (Object.hasOwn(REGION_ALIASES, lower)) return REGION_ALIASES[lower];
   const upper = input.toUpperCase();
   return BY_CODE.has(upper) ? upper : null;
 }
