@@ -36,6 +36,8 @@ export interface Scratch {
   /** Per rank: the client's best neighbour of the service and its similarity. */
   rankNeighbour: Int32Array;
   rankSimilarity: Float64Array;
+  /** `reverseNeighbourSimilarity` with its negative weights set to 0: what a decline adds. */
+  positiveSimilarity: Float32Array;
   /** Decayed browsing strength per service during a call (0 = none); cleared before returning. */
   interest: Float64Array;
 }
@@ -72,6 +74,7 @@ export function scratchFor(model: RecommenderModel): Scratch {
     winnerRank: new Int32Array(n),
     rankNeighbour: new Int32Array(INITIAL_HEAP_CAPACITY),
     rankSimilarity: new Float64Array(INITIAL_HEAP_CAPACITY),
+    positiveSimilarity: model.reverseNeighbourSimilarity.map((w) => (w > 0 ? w : 0)),
     interest: new Float64Array(n),
   };
   scratchByModel.set(model, scratch);
