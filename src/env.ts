@@ -84,5 +84,14 @@ export interface Principal {
 export type AppEnv = {
   Bindings: Env;
   /** `sessionToken`: set when the caller came with a console session cookie instead of a bearer key. */
-  Variables: { principal: Principal; requestId: string; sessionToken?: string };
+  Variables: {
+    principal: Principal;
+    requestId: string;
+    sessionToken?: string;
+    /**
+     * The parsed JSON body, set when the personal-data guard read it with the client-facing rules
+     * and found nothing: a route may use it instead of parsing and scanning the body again.
+     */
+    scannedBody?: unknown;
+  };
 };

@@ -80,6 +80,7 @@ export const personalDataGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (findings.length > 0) throw personalDataError(findings);
   const outOfRange = findOutOfRangeNumbers(body, ["body"], admin ? {} : { ceiling: CLIENT_NUMBER_CEILING });
   if (outOfRange.length > 0) throw DomainError.many("unprocessable", outOfRange);
+  if (!admin) c.set("scannedBody", body);
   return next();
 };
 

@@ -55,6 +55,11 @@ export interface LeadCallRequest {
   caller: { keyId: string; companyId: string };
   /** The parsed JSON body, not yet validated. */
   body: unknown;
+  /**
+   * True when the caller already ran the personal-data scan with the client-facing rules on this
+   * very body (the HTTP guard does, for every CRM route); otherwise the use case scans it itself.
+   */
+  bodyScannedForPersonalData?: boolean;
   /** The `Idempotency-Key` header, if sent. */
   idempotencyKey: string | undefined;
   /** Keeps work alive after the answer (the enqueue of committed leads). */
@@ -91,8 +96,10 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
   const startedAt = performance.now();
   const timings: LeadCallTimings = { dbRead: 0, score: 0, dbWrite: 0, total: 0 };
   const raw = request.body;
-  const findings = findPersonalData(raw, ["body"]);
-  if (findings.length > 0) throw personalDataError(findings);
+  if (!request.bodyScannedForPersonalData) {
+    const findings = findPersonalData(raw, ["body"]);
+    if (findings.length > 0) throw personalDataError(findings);
+  }
   const { body: validated } = validateAll({ body: [createLeadsBodySchema, raw, ["body"]] });
   const { companyId, keyId } = request.caller;
   if (request.idempotencyKey !== undefined) assertIdempotencyKey(request.idempotencyKey);

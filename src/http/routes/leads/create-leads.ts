@@ -93,9 +93,11 @@ export class CreateLeadsRoute extends OpenAPIRoute {
 
   override async handle(c: Context<AppEnv>) {
     const { keyId, companyId } = requireCompanyScope(c, "crm");
+    const scanned = c.get("scannedBody");
     const result = await createLeads(c.env, {
       caller: { keyId, companyId },
-      body: await readJsonBody(c),
+      body: scanned ?? (await readJsonBody(c)),
+      bodyScannedForPersonalData: scanned !== undefined,
       idempotencyKey: c.req.header("idempotency-key"),
       waitUntil: (work) => c.executionCtx.waitUntil(work),
     });
