@@ -74,7 +74,7 @@ export function scratchFor(model: RecommenderModel): Scratch {
     winnerRank: new Int32Array(n),
     rankNeighbour: new Int32Array(INITIAL_HEAP_CAPACITY),
     rankSimilarity: new Float64Array(INITIAL_HEAP_CAPACITY),
-    positiveSimilarity: model.reverseNeighbourSimilarity.map((w) => (w > 0 ? w : 0)),
+    positiveSimilarity: model.reverseNeighbourSimilarity.map((w) => Math.max(w, 0)),
     interest: new Float64Array(n),
   };
   scratchByModel.set(model, scratch);
@@ -94,14 +94,28 @@ export function siftDown(z: Float64Array, service: Int32Array, size: number, i: 
     if (l < size && ranksBelow(z, service, l, m)) m = l;
     if (r < size && ranksBelow(z, service, r, m)) m = r;
     if (m === i) return;
-    const tz = z[i];
-    z[i] = z[m];
-    z[m] = tz;
-    const ts = service[i];
-    service[i] = service[m];
-    service[m] = ts;
+    swap(z, service, i, m);
     i = m;
   }
+}
+
+/** Moves the new heap entry i up to its place (the worst kept entry stays at the root). */
+export function siftUp(z: Float64Array, service: Int32Array, i: number): void {
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!ranksBelow(z, service, i, parent)) return;
+    swap(z, service, i, parent);
+    i = parent;
+  }
+}
+
+function swap(z: Float64Array, service: Int32Array, i: number, j: number): void {
+  const tz = z[i];
+  z[i] = z[j];
+  z[j] = tz;
+  const ts = service[i];
+  service[i] = service[j];
+  service[j] = ts;
 }
 
 /** Puts back the neutral value of every scratch entry a call touched (O(cells + their links)). */

@@ -25,7 +25,7 @@ import { argmaxGroup, centroidSimilarities, nearestGroupOfVector, nonZeroIndices
 import * as browsing from "./interest";
 import type { RecommenderModel } from "./model";
 import { buildReasons, type Reason, type ReasonEvidence, withInterestReason } from "./reasons";
-import { ranksBelow, restore, scratchFor, siftDown } from "./scoring-buffers";
+import { restore, scratchFor, siftDown, siftUp } from "./scoring-buffers";
 
 /** Default decline cooldown: a declined service is not offered again for 90 days. */
 export const DEFAULT_DECLINE_COOLDOWN_MS = 90 * 24 * 60 * 60 * 1000;
@@ -341,20 +341,9 @@ export function scoreClient(
         continue;
       }
       if (!(z >= zMin)) continue;
-      let i = size++;
-      heapZ[i] = z;
-      heapService[i] = s;
-      while (i > 0) {
-        const parent = (i - 1) >> 1;
-        if (!ranksBelow(heapZ, heapService, i, parent)) break;
-        const tz = heapZ[i];
-        heapZ[i] = heapZ[parent];
-        heapZ[parent] = tz;
-        const ts = heapService[i];
-        heapService[i] = heapService[parent];
-        heapService[parent] = ts;
-        i = parent;
-      }
+      heapZ[size] = z;
+      heapService[size] = s;
+      siftUp(heapZ, heapService, size++);
       worstKept = heapZ[0];
     }
 
