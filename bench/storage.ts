@@ -19,6 +19,7 @@ import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { DEMO_DEFAULT_SEED, generateBankDataset } from "../scripts/datagen/demo";
 import { GENDER_FEMALE, GENDER_MALE } from "../src/domain/dataset";
+import { BROWSING_RETENTION_DAYS } from "../src/domain/site-events";
 import { describeMachine } from "./lib/machine";
 import { BenchReport, bytes, fixed, PROJECT_ROOT } from "./lib/report";
 import { type DemoKeys, WorkerSandbox } from "./lib/sandbox";
@@ -52,7 +53,9 @@ function configuredRetention(): { candidates: number; rollups: number; leadArchi
 
 /**
  * How long each table's rows stay in a shard (days). `null`: part of a client's lifetime footprint
- * (its profile, its cells and their history). Idempotency records live 48 h; the change log is
+ * (its profile, its cells and their history, its needs, its website identities). Browsing days
+ * are kept BROWSING_RETENTION_DAYS and event receipts a day (the bench sends no website events, so
+ * both project to 0 here). Idempotency records live 48 h; the change log is
  * folded within the quarter-hour and pruned daily (1 day); closed leads and their events move to R2
  * after LEAD_ARCHIVE_AFTER_DAYS; deals are kept, counted here for a year.
  */
@@ -62,6 +65,10 @@ function retentionDays(): Record<string, number | null> {
     clients: null,
     interactions: null,
     interaction_history: null,
+    client_needs: null,
+    anonymous_links: null,
+    browsing_daily: BROWSING_RETENTION_DAYS,
+    event_receipts: 1,
     model_stat_deltas: 1,
     idempotency_records: 2,
     scored_candidates: configured.candidates,
