@@ -149,7 +149,10 @@ describe("a rebuild in several queue steps", () => {
     const deal = await api("POST", "/v1/deals", {
       key: world.bankCrm,
       headers: { "idempotency-key": "race-deal" },
-      body: { external_id: read.id, service: "car_loan", outcome: "accepted" },
+      // Deposit: the write above just declined it, so the accepted deal always changes the matrix
+      // (a service the client already held would write no change; which client is read first
+      // depends on its pseudonym's slot).
+      body: { external_id: read.id, service: "deposit", outcome: "accepted" },
     });
     expect(deal.status, JSON.stringify(deal.body)).toBe(201);
 
