@@ -4,8 +4,7 @@
  * and counts in the campaign's aggregate results.
  */
 import { env } from "cloudflare:workers";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { runPartnerCampaigns } from "../../../../src/usecases/campaigns/send";
 import { allShardsD1 } from "../../../all-shards";
@@ -16,17 +15,14 @@ import {
   callbackUpdate,
   commandUpdate,
   type FakePerson,
-  postUpdate,
+  sendUpdate,
   sentMessages,
   telegramCalls,
-  telegramHandlers,
+  useFakeTelegram,
 } from "../telegram/fake-telegram";
 import { botMarket } from "../telegram/fixtures";
 
-const server = setupServer(...telegramHandlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers(...telegramHandlers));
-afterAll(() => server.close());
+useFakeTelegram();
 beforeEach(async () => {
   await resetDatabase();
   forgetServingModels();
@@ -36,10 +32,7 @@ beforeEach(async () => {
 const person: FakePerson = { userId: 888_500_001, firstName: "Ирина" };
 const CAMPAIGN_TEXT = "Персональная тренировка в подарок к абонементу на год.";
 
-async function send(update: unknown) {
-  const res = await postUpdate(update);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
+const send = sendUpdate;
 
 describe("a campaign offer answered in the bot", () => {
   it("becomes a lead for the campaign's service even below the rating threshold, and shows in the results", async () => {

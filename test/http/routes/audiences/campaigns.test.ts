@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { runPartnerCampaigns } from "../../../../src/usecases/campaigns/send";
 import { api, errorCode, resetDatabase, seedCompany, seedKey, seedService } from "../../../harness";
 import { seedLeads } from "../../../usecases/lead-delivery/fixtures";
@@ -12,14 +11,11 @@ import {
   postUpdate,
   sentMessages,
   telegramCalls,
-  telegramHandlers,
+  useFakeTelegram,
 } from "../telegram/fake-telegram";
 import { type AudienceWorld, audienceWorld, REACHABLE_MOSCOW } from "./fixtures";
 
-const server = setupServer(...telegramHandlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers(...telegramHandlers));
-afterAll(() => server.close());
+const server = useFakeTelegram();
 
 let world: AudienceWorld;
 beforeEach(async () => {

@@ -4,9 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
-import { setupServer } from "msw/node";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { askForQualityRatings } from "../../../../src/usecases/bot/quality-ratings";
 import { allShardsD1 } from "../../../all-shards";
@@ -19,18 +18,16 @@ import {
   commandUpdate,
   type FakePerson,
   postUpdate,
+  sendUpdate,
   sentMessages,
   sentTexts,
   telegramCalls,
-  telegramHandlers,
   textUpdate,
+  useFakeTelegram,
 } from "./fake-telegram";
 import { botMarket, botRows, count, INSURER_ENDPOINT } from "./fixtures";
 
-const server = setupServer(...telegramHandlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers(...telegramHandlers));
-afterAll(() => server.close());
+const server = useFakeTelegram();
 beforeEach(async () => {
   await resetDatabase();
   forgetServingModels();
@@ -52,10 +49,7 @@ async function entryPayload(companyId: string, campaign?: string) {
   return res.body as { deep_link: string; start_payload: string; qr_svg: string };
 }
 
-async function send(update: unknown) {
-  const res = await postUpdate(update);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
+const send = sendUpdate;
 
 function lastButtons() {
   const messages = sentMessages(anna.userId);

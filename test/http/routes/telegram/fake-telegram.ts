@@ -4,6 +4,8 @@
  */
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
+import { type SetupServer, setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { api } from "../../../harness";
 
 export const BOT_ID = 4242;
@@ -148,4 +150,22 @@ export function postUpdate(update: unknown, secret: string | null = WEBHOOK_SECR
     body: update,
     headers: secret === null ? {} : { "x-telegram-bot-api-secret-token": secret },
   });
+}
+
+/**
+ * Serves the fake Telegram API for the calling test file: unhandled requests fail the test, and a
+ * handler a test adds with `server.use` is dropped after it.
+ */
+export function useFakeTelegram(): SetupServer {
+  const server = setupServer(...telegramHandlers);
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  afterEach(() => server.resetHandlers(...telegramHandlers));
+  afterAll(() => server.close());
+  return server;
+}
+
+/** Posts an update to the bot's webhook and expects it accepted (200). */
+export async function sendUpdate(update: unknown): Promise<void> {
+  const res = await postUpdate(update);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
 }

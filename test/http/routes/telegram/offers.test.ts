@@ -1,6 +1,5 @@
 import { env } from "cloudflare:workers";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { api, errorCode, resetDatabase, shardD1Of } from "../../../harness";
@@ -10,18 +9,15 @@ import {
   callbackUpdate,
   commandUpdate,
   type FakePerson,
-  postUpdate,
+  sendUpdate,
   sentMessages,
   sentTexts,
   telegramCalls,
-  telegramHandlers,
+  useFakeTelegram,
 } from "./fake-telegram";
 import { botMarket, botRows, count } from "./fixtures";
 
-const server = setupServer(...telegramHandlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers(...telegramHandlers));
-afterAll(() => server.close());
+useFakeTelegram();
 let person: FakePerson = { userId: 888000100, firstName: "Борис" };
 beforeEach(async () => {
   await resetDatabase();
@@ -30,10 +26,7 @@ beforeEach(async () => {
   person = { userId: person.userId + 1, firstName: "Борис" };
 });
 
-async function send(update: unknown) {
-  const res = await postUpdate(update);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
+const send = sendUpdate;
 
 function offers() {
   return sentMessages(person.userId).filter((m) => buttonsOf(m).some((b) => b.text === "Интересно"));

@@ -5,8 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { HttpResponse, http } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { rewardAcceptedDeal } from "../../../../src/usecases/bot/deal-rewards";
@@ -22,15 +21,12 @@ import {
   postUpdate,
   sentMessages,
   telegramCalls,
-  telegramHandlers,
   textUpdate,
+  useFakeTelegram,
 } from "./fake-telegram";
 import { botMarket, botRows, count, INSURER_ENDPOINT } from "./fixtures";
 
-const server = setupServer(...telegramHandlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers(...telegramHandlers));
-afterAll(() => server.close());
+const server = useFakeTelegram();
 beforeEach(async () => {
   await resetDatabase();
   forgetServingModels();

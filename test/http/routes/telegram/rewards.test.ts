@@ -1,7 +1,6 @@
 /** Points for rewards in the bot: the survey's points, `/rewards`, redemption, a short balance refused. */
 import { env } from "cloudflare:workers";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MESSAGES } from "../../../../src/domain/bot/messages";
 import { forgetServingModels } from "../../../../src/storage/model-store";
 import { api, resetDatabase } from "../../../harness";
@@ -11,18 +10,15 @@ import {
   callbackUpdate,
   commandUpdate,
   type FakePerson,
-  postUpdate,
+  sendUpdate,
   sentMessages,
   sentTexts,
   telegramCalls,
-  telegramHandlers,
+  useFakeTelegram,
 } from "./fake-telegram";
 import { botMarket, botRows } from "./fixtures";
 
-const server = setupServer(...telegramHandlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers(...telegramHandlers));
-afterAll(() => server.close());
+useFakeTelegram();
 beforeEach(async () => {
   await resetDatabase();
   forgetServingModels();
@@ -31,10 +27,7 @@ beforeEach(async () => {
 
 const person: FakePerson = { userId: 999000111, firstName: "Глеб" };
 
-async function send(update: unknown) {
-  const res = await postUpdate(update);
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
+const send = sendUpdate;
 
 describe("rewards for points", () => {
   it("spends the survey's points on a published reward and refuses what the points do not cover", async () => {
