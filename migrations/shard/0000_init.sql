@@ -199,4 +199,4 @@ CREATE TABLE `scored_candidates` (
 );
 --> statement-breakpoint
 CREATE INDEX `scored_candidates_client_service_idx` ON `scored_candidates` (`client_id`,`service_id`,`at`);--> statement-breakpoint
-CREATE INDEX `scored_candidates_experiment_idx` ON `scored_candidates` (`experiment_id`,`client_id`);
+CREATE INDEX `scored_candidates_experiment_idx` ON `scored_candidates` (`experiment_id`,`client_id`) WHERE "scored_candidates"."experiment_id" IS NOT NULL;

@@ -82,6 +82,20 @@ export function deliveryTuning(vars: { DELIVERY_TIMEOUT_MS?: string; DELIVERY_CO
  * - `endpoint_gone`: 410 Gone; the company's webhook is disabled and the lead falls back to the inbox.
  * - `permanent_failure`: any other 4xx; retrying cannot help, the lead is failed (and redeliverable).
  */
+/**
+ * Why a company's leads wait in its inbox instead of being pushed: it has no webhook URL, or its
+ * endpoint is disabled (by an admin, or after answering 410). Null when its leads are pushed.
+ */
+export function inboxReason(company: {
+  webhookUrl: string | null;
+  webhookDisabledAt: number | null;
+  webhookDisabledReason: string | null;
+}): string | null {
+  if (!company.webhookUrl) return "the company has no webhook URL";
+  if (company.webhookDisabledAt !== null) return `webhook disabled: ${company.webhookDisabledReason ?? "by an admin"}`;
+  return null;
+}
+
 export type DeliveryVerdict = "delivered" | "retry" | "endpoint_gone" | "permanent_failure";
 
 /**

@@ -5,6 +5,7 @@
  * routing) changes slowly and is cached per isolate for a minute.
  */
 
+import { inboxReason } from "../domain/delivery-policy";
 import type { ExperimentDefinition } from "../domain/experiments";
 import { OPEN_LEAD_STATUSES } from "../domain/lead-status";
 import type { ClientNeed } from "../domain/needs/client-needs";
@@ -39,6 +40,8 @@ export interface CatalogCompany {
   leadsToday: number;
   /** End clients' rating of the company in the bot (the `quality` routing strategy); null = none yet. */
   quality?: CompanyQuality | null;
+  /** Why its leads wait in its inbox instead of being pushed (`inboxReason`); null when pushed. */
+  inboxReason?: string | null;
 }
 
 export interface RecentLead {
@@ -95,6 +98,8 @@ interface ControlSnapshot {
   dayStart: number;
   rows: Record<string, unknown>[][];
   daily: DailyLeadCounts;
+  /** What every lead call derives from `rows`, computed once per snapshot (see {@link catalogOf}). */
+  catalog?: ControlCatalog;
 }
 let controlCache: ControlSnapshot | null = null;
 
@@ -177,13 +182,10 @@ export async function loadLeadContext(
     clientShard.batch(clientStatements),
     cachedAcceptance(allShards, input.now),
   ]);
-  const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
+  const catalog = catalogOf(snapshot);
   const dailyCounts = snapshot.daily;
   const [leadRows, clientRows, cellRows, browsingRows, needRows, idempotencyRows] = clientResults.map(
     (r) => r.results as Record<string, unknown>[],
-  );
-  const qualityByCompany = new Map<string, CompanyQuality>(
-    qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
   );
   const clientState =
     clientStatesFrom(
@@ -196,46 +198,12 @@ export async function loadLeadContext(
       })),
     ).get(input.externalHash) ?? null;
 
-  const services: CatalogService[] = serviceRows.map((r) => ({
-    id: String(r.id),
-    code: String(r.code),
-    name: String(r.name),
-    category: String(r.category),
-    companyId: String(r.company_id),
-    active: Number(r.active) === 1,
-    modelIndex: Number(r.model_index),
-  }));
+  const { services, serviceById, settings } = catalog;
+  // Fresh objects per call: routing reads today's counts, which move with every lead (countCreatedLeads).
   const companies = new Map<string, CatalogCompany>();
-  for (const r of companyRows) {
-    companies.set(String(r.id), {
-      id: String(r.id),
-      name: String(r.name),
-      status: r.status === "paused" ? "paused" : "active",
-      dailyLeadCap: r.daily_lead_cap === null ? null : Number(r.daily_lead_cap),
-      createdAt: Number(r.created_at),
-      leadsToday: dailyCounts.byCompany.get(String(r.id)) ?? 0,
-      quality: qualityByCompany.get(String(r.id)) ?? null,
-    });
+  for (const company of catalog.companies) {
+    companies.set(company.id, { ...company, leadsToday: dailyCounts.byCompany.get(company.id) ?? 0 });
   }
-  const settings = resolveSettings(
-    settingRows.map(
-      (r): SettingRow => ({
-        scope: String(r.scope),
-        scopeId: String(r.scope_id),
-        key: String(r.key),
-        value: String(r.value),
-      }),
-    ),
-    {
-      companies: [...companies.values()].map((company) => ({ id: company.id, createdAt: company.createdAt })),
-      services: services.map((service) => ({
-        id: service.id,
-        companyId: service.companyId,
-        category: service.category,
-      })),
-    },
-  );
-  const serviceById = new Map(services.map((service) => [service.id, service]));
   // Routed today per category and target company: the shards count per service, the catalogue knows the category.
   const routedToday = new Map<string, Map<string, number>>();
   for (const [serviceId, perCompanyCounts] of dailyCounts.byService) {
@@ -249,17 +217,10 @@ export async function loadLeadContext(
   return {
     services,
     serviceById,
-    serviceByIndex: new Map(services.map((service) => [service.modelIndex, service])),
+    serviceByIndex: catalog.serviceByIndex,
     companies,
     settings,
-    experiments: experimentRows.map((r) => ({
-      id: String(r.id),
-      scopeType: r.scope_type as ExperimentDefinition["scopeType"],
-      scopeId: String(r.scope_id),
-      holdoutShare: Number(r.holdout_share),
-      startsAt: Number(r.starts_at),
-      endsAt: Number(r.ends_at),
-    })),
+    experiments: catalog.experiments,
     routedToday,
     performance: performanceByCategory(acceptance, (serviceId) => serviceById.get(serviceId)?.category),
     clientState,
@@ -284,6 +245,88 @@ export async function loadLeadContext(
       createdAt: Number(r.created_at),
     })),
   };
+}
+
+/**
+ * The control rows as the lead call uses them. They only change with the snapshot, so a cached
+ * snapshot resolves its settings and builds its maps once, not on every lead call. The shared
+ * objects are read-only for the callers; the companies get today's counts per call.
+ */
+interface ControlCatalog {
+  services: CatalogService[];
+  serviceById: Map<string, CatalogService>;
+  serviceByIndex: Map<number, CatalogService>;
+  /** `leadsToday` is 0 here: the lead call fills it in from the daily counts. */
+  companies: CatalogCompany[];
+  settings: EffectiveSettings;
+  experiments: ExperimentDefinition[];
+}
+
+function catalogOf(snapshot: ControlSnapshot): ControlCatalog {
+  if (snapshot.catalog) return snapshot.catalog;
+  const [serviceRows, companyRows, settingRows, experimentRows, qualityRows] = snapshot.rows;
+  const qualityByCompany = new Map<string, CompanyQuality>(
+    qualityRows.map((r) => [String(r.company_id), { meanStars: Number(r.mean_stars), ratings: Number(r.ratings) }]),
+  );
+  const services: CatalogService[] = serviceRows.map((r) => ({
+    id: String(r.id),
+    code: String(r.code),
+    name: String(r.name),
+    category: String(r.category),
+    companyId: String(r.company_id),
+    active: Number(r.active) === 1,
+    modelIndex: Number(r.model_index),
+  }));
+  const companies: CatalogCompany[] = companyRows.map((r) => ({
+    id: String(r.id),
+    name: String(r.name),
+    status: r.status === "paused" ? "paused" : "active",
+    dailyLeadCap: r.daily_lead_cap === null ? null : Number(r.daily_lead_cap),
+    createdAt: Number(r.created_at),
+    leadsToday: 0,
+    quality: qualityByCompany.get(String(r.id)) ?? null,
+    inboxReason: inboxReason({
+      // Only whether there is one: the URL itself is the consumer's business.
+      webhookUrl: Number(r.has_webhook) === 1 ? "set" : null,
+      webhookDisabledAt: r.webhook_disabled_at === null ? null : Number(r.webhook_disabled_at),
+      webhookDisabledReason: r.webhook_disabled_reason === null ? null : String(r.webhook_disabled_reason),
+    }),
+  }));
+  const settings = resolveSettings(
+    settingRows.map(
+      (r): SettingRow => ({
+        scope: String(r.scope),
+        scopeId: String(r.scope_id),
+        key: String(r.key),
+        value: String(r.value),
+      }),
+    ),
+    {
+      companies: companies.map((company) => ({ id: company.id, createdAt: company.createdAt })),
+      services: services.map((service) => ({
+        id: service.id,
+        companyId: service.companyId,
+        category: service.category,
+      })),
+    },
+  );
+  const catalog: ControlCatalog = {
+    services,
+    serviceById: new Map(services.map((service) => [service.id, service])),
+    serviceByIndex: new Map(services.map((service) => [service.modelIndex, service])),
+    companies,
+    settings,
+    experiments: experimentRows.map((r) => ({
+      id: String(r.id),
+      scopeType: r.scope_type as ExperimentDefinition["scopeType"],
+      scopeId: String(r.scope_id),
+      holdoutShare: Number(r.holdout_share),
+      startsAt: Number(r.starts_at),
+      endsAt: Number(r.ends_at),
+    })),
+  };
+  snapshot.catalog = catalog;
+  return catalog;
 }
 
 function clientRowOf(r: Record<string, unknown>): ClientRow {
@@ -326,7 +369,9 @@ async function controlSnapshot(
       control.prepare(
         "SELECT id, code, name, category, company_id, active, model_index FROM services ORDER BY model_index",
       ),
-      control.prepare("SELECT id, name, status, daily_lead_cap, created_at FROM companies"),
+      control.prepare(
+        "SELECT id, name, status, daily_lead_cap, created_at, webhook_url IS NOT NULL AS has_webhook, webhook_disabled_at, webhook_disabled_reason FROM companies",
+      ),
       control.prepare("SELECT scope, scope_id, key, value FROM settings"),
       control
         .prepare(

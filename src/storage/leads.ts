@@ -61,13 +61,20 @@ export interface NewLead {
   /** The competition-resolution record (`RoutedLead` of src/domain/routing.ts); stored as JSON. */
   routing: unknown;
   modelVersion: string | null;
+  /**
+   * Set when the receiver takes no webhooks (`inboxReason`): the lead is recorded as waiting in its
+   * inbox in the same batch and is never enqueued, as the consumer would have decided.
+   */
+  inboxReason?: string | null;
 }
 
 /**
  * Insert statements for new leads (status `queued`) and their `created` events, for the caller to
  * run in ONE `db.batch` together with its other writes (candidates, interactions). After the
- * batch commits, call `enqueueLeads`; a lead whose enqueue fails is re-enqueued by
- * `requeueStaleLeads`, so a created lead is never lost.
+ * batch commits, call `enqueueLeads` for those without an `inboxReason`; a lead whose enqueue
+ * fails is re-enqueued by `requeueStaleLeads`, so a created lead is never lost. A lead with an
+ * `inboxReason` also gets the event the consumer writes for such a lead (`recordInboxFallback`),
+ * which the sweep leaves alone.
  */
 export function buildLeadInserts(db: Db, newLeads: readonly NewLead[]): Statement[] {
   const leadRows = newLeads.map((lead) => {
@@ -88,12 +95,23 @@ export function buildLeadInserts(db: Db, newLeads: readonly NewLead[]): Statemen
       updatedAt: createdAt,
     };
   });
-  const eventRows = leadRows.map((row) => ({
-    leadId: row.id,
-    type: "created" as const,
-    at: row.createdAt,
-    detail: `routed to ${row.targetCompanyId}`,
-  }));
+  const eventRows: Array<{ leadId: string; type: "created" | "delivery_attempt"; at: number; detail: string }> =
+    leadRows.map((row) => ({
+      leadId: row.id,
+      type: "created" as const,
+      at: row.createdAt,
+      detail: `routed to ${row.targetCompanyId}`,
+    }));
+  newLeads.forEach((lead, index) => {
+    if (!lead.inboxReason) return;
+    const { id, createdAt } = leadRows[index];
+    eventRows.push({
+      leadId: id,
+      type: "delivery_attempt",
+      at: createdAt,
+      detail: inboxFallbackDetail(lead.inboxReason),
+    });
+  });
   const statements: Statement[] = [];
   for (const chunk of chunkRows(leadRows, boundParametersPerRow(leads)))
     statements.push(db.insert(leads).values(chunk));
@@ -102,6 +120,14 @@ export function buildLeadInserts(db: Db, newLeads: readonly NewLead[]): Statemen
   }
   return statements;
 }
+
+/**
+ * The `enqueued` events of a shard's leads in one statement with three bound parameters (?1 at,
+ * ?2 detail, ?3 the lead ids as a JSON array), whatever the number of leads: this runs after every
+ * lead call, and building a multi-row insert cost more CPU than the insert itself.
+ */
+const ENQUEUED_EVENTS_SQL =
+  "INSERT INTO lead_events (lead_id, type, at, detail) SELECT value, 'enqueued', ?1, ?2 FROM json_each(?3)";
 
 export interface EnqueueResult {
   /** Lead ids now on the `lead-dispatch` queue. */
@@ -142,13 +168,9 @@ export async function enqueueLeads(
     const detail = options.detail ?? (options.redelivery ? "redelivery" : null);
     try {
       await Promise.all(
-        [...groupIdsByShard(env, chunk)].map(([{ db }, ids]) => {
-          const rows = ids.map((leadId) => ({ leadId, type: "enqueued" as const, at, detail }));
-          const inserts = chunkRows(rows, boundParametersPerRow(leadEvents)).map((part) =>
-            db.insert(leadEvents).values(part),
-          );
-          return db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
-        }),
+        [...groupIdsByShard(env, chunk)].map(([{ d1 }, ids]) =>
+          d1.prepare(ENQUEUED_EVENTS_SQL).bind(at, detail, JSON.stringify(ids)).run(),
+        ),
       );
     } catch (error) {
       // The messages are on the queue; at worst the sweep sends a duplicate, which the consumer
@@ -228,6 +250,15 @@ async function requeueStaleLeadsOfShard(
 export async function findLead(db: Db, leadId: string): Promise<LeadRow | null> {
   const rows = await db.select().from(leads).where(eq(leads.id, leadId)).limit(1);
   return rows[0] ?? null;
+}
+
+/** The leads among `leadIds` (all of one shard) that exist, in no particular order. */
+export async function findLeads(db: Db, leadIds: readonly string[]): Promise<LeadRow[]> {
+  const found: LeadRow[] = [];
+  for (const chunk of chunkRows([...leadIds], 1)) {
+    found.push(...(await db.select().from(leads).where(inArray(leads.id, chunk))));
+  }
+  return found;
 }
 
 /** The lead if `companyId` is its receiver; null otherwise (so other tenants cannot probe ids). */
@@ -512,7 +543,12 @@ export async function recordDeliveryAttempt(
  * endpoint is disabled): it waits in the inbox, status unchanged.
  */
 export async function recordInboxFallback(db: Db, leadId: string, at: number, because: string): Promise<void> {
-  await db.insert(leadEvents).values({ leadId, type: "delivery_attempt", at, detail: `skipped: inbox (${because})` });
+  await db.insert(leadEvents).values({ leadId, type: "delivery_attempt", at, detail: inboxFallbackDetail(because) });
+}
+
+/** The detail of the event that says a lead waits in the inbox, not pushed. */
+function inboxFallbackDetail(because: string): string {
+  return `skipped: inbox (${because})`;
 }
 
 /**

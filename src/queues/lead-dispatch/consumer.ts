@@ -2,6 +2,7 @@
  * Consumer of `lead-dispatch`: each message asks to push one lead to its company's webhook (the use
  * case `deliverLead`). This file decides what becomes of the message.
  *
+ * - The batch's leads and receiving companies are read once for all its messages (batch-reads.ts).
  * - The whole batch is delivered at once; requests to one receiving company go through its lane
  *   (at most DELIVERY_CONCURRENCY_PER_RECEIVER at a time) and are abandoned after
  *   DELIVERY_TIMEOUT_MS, so a slow or failing partner never holds up the other receivers' messages.
@@ -21,6 +22,7 @@ import {
   retryDelaySeconds,
 } from "../../domain/delivery-policy";
 import type { Env } from "../../env";
+import { batchDeliveryReads } from "../../usecases/lead-delivery/batch-reads";
 import {
   type DeliveryDeps,
   defaultDeliveryDeps,
@@ -40,10 +42,12 @@ export async function consumeLeadDispatch(
 ): Promise<void> {
   const { tuning, invalid } = deliveryTuning(env);
   for (const problem of invalid) console.error("lead-dispatch: invalid setting", problem);
+  const leadIds = batch.messages.flatMap((message) => parseLeadDispatchMessage(message.body)?.leadId ?? []);
   const batchDeps: DeliveryDeps = {
     ...deps,
     timeoutMs: deps.timeoutMs ?? tuning.timeoutMs,
     lanes: deps.lanes ?? receiverLanes(tuning.perReceiverConcurrency),
+    reads: deps.reads ?? batchDeliveryReads(env, leadIds),
   };
   await Promise.all(batch.messages.map((message) => consumeMessage(message, env, batchDeps)));
 }

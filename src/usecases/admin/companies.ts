@@ -10,6 +10,7 @@ import { newId } from "../../lib/ids";
 import { auditEntry, auditEntryIfChanged, runBatch } from "../../storage/audit";
 import * as companyTable from "../../storage/companies";
 import { controlDb } from "../../storage/shards";
+import { controlDataChanged } from "../lead-call/control-cache";
 import { type CompanyRecord, companySnapshot } from "./snapshots";
 
 export type { CompanyRecord } from "./snapshots";
@@ -149,6 +150,9 @@ export async function updateCompany(
   }
 
   const company = await writeCompanyChanges(env, actor, "company.updated", current, changes, now);
+  // The lead call caches whether a company takes webhooks (its leads are not enqueued otherwise):
+  // a partner setting its URL through its own key is not an admin write, so drop the cache here.
+  controlDataChanged();
   return { company, webhookSecret: generatedSecret };
 }
 

@@ -42,5 +42,9 @@ export async function authenticateKey(
   const principal: Principal = { keyId: key.id, scope: key.scope, companyId: key.companyId };
   if (key.scope === "site") principal.allowedOrigins = allowedOriginsOf(key.allowedOrigins) ?? [];
   const due = !key.lastUsedAt || now - key.lastUsedAt > TOUCH_INTERVAL_MS;
-  return { principal, touch: due ? touchApiKey(db, key.id, now).catch(() => undefined) : null };
+  if (!due) return { principal, touch: null };
+  // The row may be this isolate's cached one: without this, every request until the cache expires
+  // would write the same refresh again.
+  key.lastUsedAt = now;
+  return { principal, touch: touchApiKey(db, key.id, now).catch(() => undefined) };
 }

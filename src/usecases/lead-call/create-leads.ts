@@ -70,6 +70,8 @@ export interface LeadCallResult {
   /** 201 when at least one lead was created, else 200. */
   status: 200 | 201;
   answer: LeadCallAnswer;
+  /** `answer` as JSON text, serialized once for both the stored record and the response. */
+  answerJson: string;
   /** The answer is the stored one of an earlier call with the same key and body. */
   replayed: boolean;
   /** Where the call's time went, ms (the route sends it as `Server-Timing`). */
@@ -122,9 +124,15 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
   const outcome = await decideAndWrite(env, companyId, externalHash, body, key, prefetched, timings);
   if (outcome.kind === "replay") {
     timings.total = performance.now() - startedAt;
-    return { status: outcome.status as 200 | 201, answer: outcome.body as LeadCallAnswer, replayed: true, timings };
+    return {
+      status: outcome.status as 200 | 201,
+      answer: outcome.body as LeadCallAnswer,
+      answerJson: JSON.stringify(outcome.body),
+      replayed: true,
+      timings,
+    };
   }
-  const { status, answer, leadIds } = outcome;
+  const { status, answer, answerJson, leadIds } = outcome;
   if (leadIds.length > 0) {
     // Off the manager's wait: the leads are committed, and a lead whose message does not make it
     // onto the queue is re-enqueued by the cron sweep, so none is lost.
@@ -137,7 +145,7 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
     );
   }
   timings.total = performance.now() - startedAt;
-  return { status, answer, replayed: false, timings };
+  return { status, answer, answerJson, replayed: false, timings };
 }
 
 /** What the lead call reads before deciding: the context batch and the serving model, in parallel. */
@@ -192,7 +200,14 @@ async function decideAndWrite(
   first: Prefetched,
   timings: LeadCallTimings,
 ): Promise<
-  | { kind: "written"; status: 200 | 201; answer: LeadCallAnswer; leadIds: string[] }
+  | {
+      kind: "written";
+      status: 200 | 201;
+      answer: LeadCallAnswer;
+      answerJson: string;
+      /** The created leads to push (those whose receiver takes webhooks). */
+      leadIds: string[];
+    }
   | { kind: "replay"; status: number; body: unknown }
 > {
   // Everything the call writes belongs to this client: one shard, one atomic batch.
@@ -262,15 +277,16 @@ async function decideAndWrite(
     );
     if (dryRun) {
       answer.client_ref = write.created ? null : write.clientId;
+      const answerJson = JSON.stringify(answer);
       if (key) {
         const stored = await commitOrReplay(
           db,
           key,
-          recordIdempotentAnswer(db, key, { status: 200, body: answer }, now, stale),
+          recordIdempotentAnswer(db, key, { status: 200, body: answer, json: answerJson }, now, stale),
         );
         if (stored) return stored;
       }
-      return { kind: "written", status: 200, answer, leadIds: [] };
+      return { kind: "written", status: 200, answer, answerJson, leadIds: [] };
     }
 
     const packaging = {
@@ -286,9 +302,10 @@ async function decideAndWrite(
     const newLeads = await packageLeads(packaging);
     answer.leads = answeredLeads(newLeads, outcomes);
     const status = newLeads.length > 0 ? 201 : 200;
+    const answerJson = JSON.stringify(answer);
     const statements = [
       // First, so that a concurrent first request under the same key fails the batch at once.
-      ...(key ? recordIdempotentAnswer(db, key, { status, body: answer }, now, stale) : []),
+      ...(key ? recordIdempotentAnswer(db, key, { status, body: answer, json: answerJson }, now, stale) : []),
       ...write.statements,
       ...needs.statements,
       ...buildLeadInserts(db, newLeads),
@@ -310,7 +327,13 @@ async function decideAndWrite(
     }
     // This isolate's cached daily counts include these leads at once (caps and fair routing).
     countCreatedLeads(newLeads, now);
-    return { kind: "written", status, answer, leadIds: newLeads.map((lead) => lead.document.lead_id) };
+    return {
+      kind: "written",
+      status,
+      answer,
+      answerJson,
+      leadIds: newLeads.filter((lead) => !lead.inboxReason).map((lead) => lead.document.lead_id),
+    };
   }
 }
 

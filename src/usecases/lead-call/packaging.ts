@@ -63,6 +63,8 @@ export async function packageLeads(input: PackagingInput): Promise<NewLead[]> {
       rating: outcome.service.rating,
       routing: outcome.routed,
       modelVersion: input.rated.modelVersion,
+      // A receiver without webhooks reads its leads from the inbox: nothing to enqueue.
+      inboxReason: target.inboxReason ?? null,
     });
   }
   return newLeads;

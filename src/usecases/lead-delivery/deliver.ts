@@ -11,6 +11,7 @@
  */
 import {
   classifyDeliveryStatus,
+  inboxReason,
   isLastDeliveryAttempt,
   MAX_DELIVERY_ATTEMPTS,
   MAX_DELIVERY_RETRIES,
@@ -31,6 +32,7 @@ import {
   sendLeadDispatch,
 } from "../../storage/leads";
 import { controlDb, shardOfId } from "../../storage/shards";
+import type { DeliveryReads } from "./batch-reads";
 import type { ReceiverLanes } from "./receiver-lanes";
 import { postWebhook, signedWebhookHeaders, type WebhookAttemptResult } from "./webhook";
 
@@ -43,6 +45,8 @@ export interface DeliveryDeps {
   timeoutMs?: number;
   /** Per-receiver concurrency of the batch being delivered; without it requests are not limited. */
   lanes?: ReceiverLanes;
+  /** The batch's leads and companies, read once for all its messages; without it each is read alone. */
+  reads?: DeliveryReads;
 }
 
 export const defaultDeliveryDeps: DeliveryDeps = {
@@ -76,20 +80,20 @@ export async function deliverLead(
 ): Promise<DeliveryOutcome> {
   // The lead and its events live in the client's shard (the id names it); the company in the control database.
   const db = shardOfId(env, body.leadId)?.db;
-  const lead = db ? await findLead(db, body.leadId) : null;
+  const lead = !db ? null : deps.reads ? await deps.reads.lead(body.leadId) : await findLead(db, body.leadId);
   if (!db || !lead) return { kind: "unknown_lead" };
   if (!shouldSend(lead, body)) return { kind: "done", result: "not_waiting" };
   const control = controlDb(env);
-  const company = await getCompany(control, lead.targetCompanyId);
+  const company = deps.reads
+    ? await deps.reads.company(lead.targetCompanyId)
+    : await getCompany(control, lead.targetCompanyId);
   const now = deps.clock();
   if (!company) {
     return refuse(db, lead.id, now, "the receiving company no longer exists", attempt, body);
   }
-  if (!company.webhookUrl || company.webhookDisabledAt !== null) {
-    const because = company.webhookUrl
-      ? `webhook disabled: ${company.webhookDisabledReason ?? "by an admin"}`
-      : "the company has no webhook URL";
-    await recordInboxFallback(db, lead.id, now, because);
+  const because = inboxReason(company);
+  if (because !== null || !company.webhookUrl) {
+    await recordInboxFallback(db, lead.id, now, because ?? "the company has no webhook URL");
     return { kind: "done", result: "inbox" };
   }
   const urlCheck = validateWebhookUrl(company.webhookUrl, webhookUrlOptions(env));

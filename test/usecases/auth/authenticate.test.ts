@@ -40,6 +40,19 @@ describe("authenticateKey", () => {
     expect(await lastUsedAt(tenant.crmKeyId)).toBe(now + 61_000);
   });
 
+  it("with the key cached in the isolate, refreshes last_used_at once, not again on every request served from the cache", async () => {
+    const tenant = await seedTenant("Cached auth tenant");
+    const cached = { ...env, CONTROL_CACHE_TTL_MS: "60000" };
+    const now = Date.now();
+    const first = await authenticateKey(cached, tenant.crmKey, now);
+    expect(first.touch).not.toBeNull();
+    await first.touch;
+    // Both served from the cached row: the refresh it was due is remembered there.
+    expect((await authenticateKey(cached, tenant.crmKey, now + 1_000)).touch).toBeNull();
+    expect((await authenticateKey(cached, tenant.crmKey, now + 59_000)).touch).toBeNull();
+    expect(await lastUsedAt(tenant.crmKeyId)).toBe(now);
+  });
+
   it("refuses unknown and revoked keys as unauthorized", async () => {
     await expect(authenticateKey(env, "cb_crm_neverissued0000000000000000000000")).rejects.toMatchObject({
       code: "unauthorized",

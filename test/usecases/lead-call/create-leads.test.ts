@@ -47,10 +47,18 @@ async function counts() {
 }
 
 let caller: LeadCallRequest["caller"];
+let insurerId: string;
 
 beforeAll(async () => {
   const bank = await seedCompany({ name: "Bank", kind: "bank", createdAt: 1 });
-  const insurer = await seedCompany({ name: "Insurer", createdAt: 2 });
+  // Takes webhooks, so its leads are enqueued for delivery.
+  const insurer = await seedCompany({
+    name: "Insurer",
+    createdAt: 2,
+    webhookUrl: "https://insurer.example/hooks/leads",
+    webhookSecret: `whsec_${btoa("insurer-test-secret-0123456789ab")}`,
+  });
+  insurerId = insurer.id;
   const mortgage = await seedService(bank.id, { code: "uc-mortgage", category: "loans" });
   const insurance = await seedService(insurer.id, { code: "uc-insurance", category: "insurance" });
   await seedLink(mortgage.id, insurance.id, 0.9);
@@ -106,6 +114,37 @@ describe("createLeads", () => {
     expect(later.work).toHaveLength(1);
     await later.settle();
     expect(sent.map((message) => message.leadId)).toEqual(created);
+  });
+
+  it("records a lead of a receiver without webhooks as waiting in its inbox in the same write, and enqueues nothing", async () => {
+    await env.DB.prepare("UPDATE companies SET webhook_url = NULL WHERE id = ?").bind(insurerId).run();
+    try {
+      const { env: queued, sent } = envWithQueue();
+      const later = deferred();
+      const result = await createLeads(queued, {
+        caller,
+        body: mortgageClient("uc-lead-inbox"),
+        idempotencyKey: undefined,
+        waitUntil: later.waitUntil,
+      });
+      expect(result.status).toBe(201);
+      const [created] = result.answer.leads;
+      expect(created).toMatchObject({ service: "uc-insurance", status: "queued" });
+      expect(later.work).toHaveLength(0);
+      expect(sent).toHaveLength(0);
+      const events = await allShardsD1
+        .prepare("SELECT type, detail FROM lead_events WHERE lead_id = ? ORDER BY id")
+        .bind(created.id)
+        .all();
+      expect(events.results).toEqual([
+        { type: "created", detail: `routed to ${insurerId}` },
+        { type: "delivery_attempt", detail: "skipped: inbox (the company has no webhook URL)" },
+      ]);
+    } finally {
+      await env.DB.prepare("UPDATE companies SET webhook_url = ? WHERE id = ?")
+        .bind("https://insurer.example/hooks/leads", insurerId)
+        .run();
+    }
   });
 
   it("a dry run rates and routes but writes nothing and defers nothing", async () => {

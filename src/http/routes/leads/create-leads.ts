@@ -103,7 +103,9 @@ export class CreateLeadsRoute extends OpenAPIRoute {
     });
     if (result.replayed) c.header("idempotent-replayed", "true");
     c.header("server-timing", serverTiming(result.timings));
-    return c.json(result.answer satisfies CreateLeadsResponse, result.status);
+    // The use case serialized the answer once, for its idempotency record: the same text is sent.
+    result.answer satisfies CreateLeadsResponse;
+    return c.body(result.answerJson, result.status, { "content-type": "application/json" });
   }
 }
 

@@ -145,11 +145,18 @@ describe("POST /v1/leads", () => {
     // Every rated service was recorded as a scored candidate with its decision.
     expect(await count("scored_candidates")).toBe(res.body.ratings.length);
 
-    // The queue hands the lead to the consumer, which POSTs it signed to the insurer.
-    // The other leads go to companies without a webhook: they wait in the inbox.
+    // The queue hands the lead to the consumer, which POSTs it signed to the insurer. The other
+    // leads go to companies without a webhook: never enqueued, they wait in the inbox from the start.
     const drained = await drain("lead-dispatch");
-    expect(drained.acked).toHaveLength(res.body.leads.length);
-    expect(drained.acked).toContainEqual({ v: 1, type: "deliver_lead", leadId: insuranceLeads[0].id });
+    expect(drained.acked).toEqual([{ v: 1, type: "deliver_lead", leadId: insuranceLeads[0].id }]);
+    for (const lead of res.body.leads.filter((l: { id: string }) => l.id !== insuranceLeads[0].id)) {
+      const events = await allShardsD1
+        .prepare("SELECT type, detail FROM lead_events WHERE lead_id = ? ORDER BY id")
+        .bind(lead.id)
+        .all();
+      expect(events.results.map((event) => event.type)).toEqual(["created", "delivery_attempt"]);
+      expect(events.results[1].detail).toBe("skipped: inbox (the company has no webhook URL)");
+    }
     expect(received).toHaveLength(1);
     const payload = new Webhook(m.insurer.webhookSecret!).verify(received[0].body, received[0].headers) as Record<
       string,
