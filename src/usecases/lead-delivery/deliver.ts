@@ -92,6 +92,7 @@ export async function deliverLead(
     return refuse(db, lead.id, now, "the receiving company no longer exists", attempt, body);
   }
   const because = inboxReason(company);
+  // `inboxReason` already names a missing URL; the second test only tells the type checker so.
   if (because !== null || !company.webhookUrl) {
     await recordInboxFallback(db, lead.id, now, because ?? "the company has no webhook URL");
     return { kind: "done", result: "inbox" };

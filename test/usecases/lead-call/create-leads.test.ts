@@ -93,16 +93,17 @@ const mortgageClient = (id: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** One lead call without a key, through the queue stand-in; what it sent and deferred. */
+async function callWithQueue(body: Record<string, unknown>) {
+  const { env: queued, sent } = envWithQueue();
+  const later = deferred();
+  const result = await createLeads(queued, { caller, body, idempotencyKey: undefined, waitUntil: later.waitUntil });
+  return { result, sent, later };
+}
+
 describe("createLeads", () => {
   it("creates the lead in one write and hands the enqueue to waitUntil only after the commit", async () => {
-    const { env: queued, sent } = envWithQueue();
-    const later = deferred();
-    const result = await createLeads(queued, {
-      caller,
-      body: mortgageClient("uc-lead-1"),
-      idempotencyKey: undefined,
-      waitUntil: later.waitUntil,
-    });
+    const { result, sent, later } = await callWithQueue(mortgageClient("uc-lead-1"));
     expect(result.status).toBe(201);
     expect(result.replayed).toBe(false);
     const created = result.answer.leads.map((lead) => lead.id);
@@ -119,14 +120,7 @@ describe("createLeads", () => {
   it("records a lead of a receiver without webhooks as waiting in its inbox in the same write, and enqueues nothing", async () => {
     await env.DB.prepare("UPDATE companies SET webhook_url = NULL WHERE id = ?").bind(insurerId).run();
     try {
-      const { env: queued, sent } = envWithQueue();
-      const later = deferred();
-      const result = await createLeads(queued, {
-        caller,
-        body: mortgageClient("uc-lead-inbox"),
-        idempotencyKey: undefined,
-        waitUntil: later.waitUntil,
-      });
+      const { result, sent, later } = await callWithQueue(mortgageClient("uc-lead-inbox"));
       expect(result.status).toBe(201);
       const [created] = result.answer.leads;
       expect(created).toMatchObject({ service: "uc-insurance", status: "queued" });
@@ -149,13 +143,7 @@ describe("createLeads", () => {
 
   it("a dry run rates and routes but writes nothing and defers nothing", async () => {
     const before = await counts();
-    const later = deferred();
-    const result = await createLeads(envWithQueue().env, {
-      caller,
-      body: mortgageClient("uc-dry-run", { dry_run: true }),
-      idempotencyKey: undefined,
-      waitUntil: later.waitUntil,
-    });
+    const { result, later } = await callWithQueue(mortgageClient("uc-dry-run", { dry_run: true }));
     expect(result.status).toBe(200);
     expect(result.answer.client_ref).toBeNull();
     expect(result.answer.leads.map((lead) => lead.status)).toEqual(["would_create"]);
