@@ -73,6 +73,8 @@ function retentionDays(): Record<string, number | null> {
     idempotency_records: 2,
     scored_candidates: configured.candidates,
     candidate_rollups: configured.rollups,
+    // Staged rollup increments: folded into candidate_rollups within minutes (src/storage/candidate-rollups.ts).
+    candidate_rollup_pending: 0,
     leads: configured.leadArchive,
     lead_events: configured.leadArchive,
     archived_leads: 365,
@@ -311,7 +313,13 @@ async function main() {
           size.rows > 0 ? fixed(size.bytes / size.rows, 0) : "-",
           bytes(Math.round(Math.max(0, perCall(table)))),
           bytes(Math.round(Math.max(0, perDeal(table)))),
-          retention === undefined ? "?" : retention === null ? "client lifetime" : `${retention} d`,
+          retention === undefined
+            ? "?"
+            : retention === null
+              ? "client lifetime"
+              : retention === 0
+                ? "folded within minutes"
+                : `${retention} d`,
         ];
       }),
     );

@@ -24,6 +24,11 @@ CREATE TABLE `browsing_daily` (
 );
 --> statement-breakpoint
 CREATE INDEX `browsing_daily_day_idx` ON `browsing_daily` (`day`);--> statement-breakpoint
+CREATE TABLE `candidate_rollup_pending` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`entries` text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `candidate_rollups` (
 	`day` integer NOT NULL,
 	`company_id` text NOT NULL,

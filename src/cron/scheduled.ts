@@ -1,4 +1,5 @@
 import type { Env } from "../env";
+import { foldAllPendingRollups } from "../usecases/analytics/fold-rollups";
 import { askForQualityRatings } from "../usecases/bot/quality-ratings";
 import { runPartnerCampaigns } from "../usecases/campaigns/send";
 import { runHousekeeping } from "../usecases/housekeeping";
@@ -16,6 +17,8 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
     case CRON_RETRAIN: {
       const requeued = await sweepStaleLeads(env, controller.scheduledTime);
       console.log(JSON.stringify({ job: "lead-sweep", ...requeued }));
+      const rollups = await foldAllPendingRollups(env);
+      console.log(JSON.stringify({ job: "rollup-fold", ...rollups }));
       await runScheduledRetrain(env, controller.scheduledTime);
       const ratings = await askForQualityRatings(env, controller.scheduledTime);
       console.log(JSON.stringify({ job: "bot-quality-ratings", ...ratings }));
@@ -24,6 +27,9 @@ export async function handleScheduled(controller: ScheduledController, env: Env,
       return;
     }
     case CRON_HOUSEKEEPING: {
+      // Folded first, so that the retention purge sees every day's increments.
+      const rollups = await foldAllPendingRollups(env);
+      console.log(JSON.stringify({ job: "rollup-fold", ...rollups }));
       const result = await runHousekeeping(env, controller.scheduledTime);
       console.log(JSON.stringify({ job: "housekeeping", ...result }));
       // Link proposals, inferred needs and expired needs, once a day after the night's retrains.

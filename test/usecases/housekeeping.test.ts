@@ -11,6 +11,7 @@ import { archiveClosedLeads } from "../../src/storage/lead-archive";
 import { forgetServingModels } from "../../src/storage/model-store";
 import { leadEvents } from "../../src/storage/schema";
 import { shardOfId } from "../../src/storage/shards";
+import { foldAllPendingRollups } from "../../src/usecases/analytics/fold-rollups";
 import { runHousekeeping } from "../../src/usecases/housekeeping";
 import { retrainModel } from "../../src/usecases/model/retrain";
 import { allShardsD1 } from "../all-shards";
@@ -150,6 +151,8 @@ describe("retention of candidates", () => {
       // An experiment's arms are read from raw rows: kept as long as the rollups.
       { ...candidate, at: NOW - 31 * DAY_MS, experimentId: "exp_housekeeping" },
     ]);
+    // The nightly cron folds the staged rollup increments before housekeeping purges old days.
+    expect((await foldAllPendingRollups(env)).remaining).toBe(0);
     const result = await runHousekeeping(env, NOW);
     expect(result.shards.reduce((sum, shard) => sum + shard.purgedCandidates, 0)).toBe(2);
     expect(await count("SELECT COUNT(*) AS n FROM scored_candidates WHERE at >= ?1", NOW - 30 * DAY_MS)).toBe(1);

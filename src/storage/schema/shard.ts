@@ -237,6 +237,19 @@ export const candidateRollups = sqliteTable(
 );
 
 /**
+ * Increments of `candidate_rollups` not folded in yet (src/storage/candidate-rollups.ts): a lead call
+ * appends ONE row holding all its increments instead of upserting some forty rollup rows, which dirtied
+ * as many pages of the rollups per call; deals append their outcome moves here too. Folded into the
+ * rollups, many calls at a time, by the lead calls themselves (every few dozen per isolate) and by the
+ * quarter-hourly cron; the reports add the rows not folded yet, so they are exact at any time.
+ */
+export const candidateRollupPending = sqliteTable("candidate_rollup_pending", {
+  id: integer("id").primaryKey(),
+  /** JSON `[[day, company_id, service_id, rating_slot, decision, outcome, count, rating_sum, rating_square_sum], …]`. */
+  entries: text("entries").notNull(),
+});
+
+/**
  * Leads moved to the R2 archive: which NDJSON object holds each, so `GET /v1/admin/leads/{id}` reads
  * one object (src/storage/lead-archive.ts). WITHOUT ROWID.
  */

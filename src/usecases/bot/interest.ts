@@ -12,7 +12,7 @@ import type { Env } from "../../env";
 import type { BotWorkMessage } from "../../queues/bot-work/message";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
 import { getClientRow, getOffer, getPerson, offerLeadStatement } from "../../storage/bot";
-import { buildRollupUpserts } from "../../storage/candidate-rollups";
+import { stageRollupIncrements } from "../../storage/candidate-rollups";
 import { clientNeeds, type StoredCell } from "../../storage/clients";
 import { type LeadContext, loadLeadContext } from "../../storage/lead-context";
 import { buildLeadInserts, enqueueLeads } from "../../storage/leads";
@@ -98,7 +98,7 @@ export async function expressInterest(
   const statements = [
     ...buildLeadInserts(shard.db, newLeads),
     ...buildScoredCandidateInserts(shard.db, scoredCandidateRows(packaging, newLeads)),
-    ...buildRollupUpserts(shard.db, rollupIncrements(packaging)),
+    ...stageRollupIncrements(shard.db, rollupIncrements(packaging)),
   ];
   if (statements.length > 0) {
     await shard.db.batch(statements as [(typeof statements)[number], ...typeof statements]);

@@ -15,7 +15,7 @@ import { MAX_EXCLUSIVITY_WINDOW_MS } from "../../domain/settings";
 import { assertKnownServiceCodes, validateAll } from "../../domain/validation";
 import type { Env } from "../../env";
 import { buildScoredCandidateInserts } from "../../storage/analytics";
-import { buildRollupUpserts } from "../../storage/candidate-rollups";
+import { foldPendingRollups, noteStagedCall, stageRollupIncrements } from "../../storage/candidate-rollups";
 import { buildClientWriteFromState, isClientWriteConflict } from "../../storage/clients";
 import {
   assertIdempotencyKey,
@@ -133,6 +133,7 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
     };
   }
   const { status, answer, answerJson, leadIds } = outcome;
+  if (outcome.staged) foldRollupsNowAndThen(env, externalHash, request.waitUntil);
   if (leadIds.length > 0) {
     // Off the manager's wait: the leads are committed, and a lead whose message does not make it
     // onto the queue is re-enqueued by the cron sweep, so none is lost.
@@ -146,6 +147,21 @@ export async function createLeads(env: Env, request: LeadCallRequest): Promise<L
   }
   timings.total = performance.now() - startedAt;
   return { status, answer, answerJson, replayed: false, timings };
+}
+
+/**
+ * The call staged its rollup increments (src/storage/candidate-rollups.ts); every so often it also
+ * folds its shard's pending rows, after the answer. A failed fold leaves them to the next fold or the
+ * cron: nothing is lost, the reports count pending rows too.
+ */
+function foldRollupsNowAndThen(env: Env, externalHash: string, waitUntil: LeadCallRequest["waitUntil"]): void {
+  const shard = shardOfPseudonym(env, externalHash);
+  if (!noteStagedCall(shard.binding, Date.now())) return;
+  waitUntil(
+    foldPendingRollups(shard.db).catch((error: unknown) => {
+      console.warn(JSON.stringify({ event: "rollup_fold_failed", shard: shard.binding, error: String(error) }));
+    }),
+  );
 }
 
 /** What the lead call reads before deciding: the context batch and the serving model, in parallel. */
@@ -207,6 +223,8 @@ async function decideAndWrite(
       answerJson: string;
       /** The created leads to push (those whose receiver takes webhooks). */
       leadIds: string[];
+      /** The write staged rollup increments (not a dry run). */
+      staged: boolean;
     }
   | { kind: "replay"; status: number; body: unknown }
 > {
@@ -286,7 +304,7 @@ async function decideAndWrite(
         );
         if (stored) return stored;
       }
-      return { kind: "written", status: 200, answer, answerJson, leadIds: [] };
+      return { kind: "written", status: 200, answer, answerJson, leadIds: [], staged: false };
     }
 
     const packaging = {
@@ -310,7 +328,7 @@ async function decideAndWrite(
       ...needs.statements,
       ...buildLeadInserts(db, newLeads),
       ...buildScoredCandidateInserts(db, scoredCandidateRows(packaging, newLeads)),
-      ...buildRollupUpserts(db, rollupIncrements(packaging)),
+      ...stageRollupIncrements(db, rollupIncrements(packaging)),
     ];
     try {
       const writeStarted = performance.now();
@@ -333,6 +351,7 @@ async function decideAndWrite(
       answer,
       answerJson,
       leadIds: newLeads.filter((lead) => !lead.inboxReason).map((lead) => lead.document.lead_id),
+      staged: true,
     };
   }
 }

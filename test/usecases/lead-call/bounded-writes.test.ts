@@ -7,6 +7,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { forgetServingModels } from "../../../src/storage/model-store";
+import { foldAllPendingRollups } from "../../../src/usecases/analytics/fold-rollups";
 import { RATED_PER_CALL, RAW_CANDIDATES_PER_CALL } from "../../../src/usecases/lead-call/rating";
 import { retrainModel } from "../../../src/usecases/model/retrain";
 import { allShardsD1 } from "../../all-shards";
@@ -39,7 +40,9 @@ async function leadCall(body: unknown, idempotencyKey?: string) {
   return { status: res.status, text: await res.text() };
 }
 
+/** The rollups' total count where `where` holds, once the pending increments are folded (as the cron does). */
 async function rollupTotal(where = "1 = 1"): Promise<number> {
+  await foldAllPendingRollups(env);
   // Rollups are client data: summed over the shards.
   const row = await allShardsD1
     .prepare(`SELECT TOTAL(count) AS n FROM candidate_rollups WHERE ${where}`)
@@ -87,6 +90,13 @@ describe("bounded writes of the lead call", () => {
     expect(res.status).toBe(200);
     const answer = JSON.parse(res.text);
     expect(answer.ratings).toHaveLength(RATED_PER_CALL);
+    // The call staged its increments in one pending row; the preview counts them before any fold.
+    const pending = await allShardsD1
+      .prepare("SELECT COUNT(*) AS n FROM candidate_rollup_pending")
+      .first<{ n: number }>();
+    expect(pending!.n).toBe(1);
+    const unfolded = await api("GET", "/v1/admin/thresholds/preview?from=0&to=0&days=1");
+    expect(unfolded.body.candidates).toBe(SERVICE_COUNT - 1);
     // Every offerable service the client does not use was rated: one fewer than the catalogue.
     expect(await rollupTotal()).toBe(SERVICE_COUNT - 1);
     expect(await rollupTotal("decision = 'below_threshold' AND outcome = 0")).toBe(SERVICE_COUNT - 1);

@@ -7,6 +7,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isDomainError } from "../../../src/domain/errors";
 import type { Env } from "../../../src/env";
+import { FOLD_EVERY_STAGED_CALLS } from "../../../src/storage/candidate-rollups";
 import { forgetServingModels } from "../../../src/storage/model-store";
 import { createLeads, type LeadCallRequest } from "../../../src/usecases/lead-call/create-leads";
 import { retrainModel } from "../../../src/usecases/model/retrain";
@@ -199,5 +200,21 @@ describe("createLeads", () => {
       }),
     ).rejects.toMatchObject({ code: "unavailable" });
     expect(await counts()).toEqual(before);
+  });
+  it("folds its shard's staged rollup increments after the answer, every FOLD_EVERY_STAGED_CALLS calls of the isolate", async () => {
+    const pending = async () =>
+      (await allShardsD1.prepare("SELECT COUNT(*) AS n FROM candidate_rollup_pending").first<{ n: number }>())!.n;
+    let previous = await pending();
+    let folded = false;
+    // Each shard folds after its own count of calls: within twice the cadence, one of the two has.
+    for (let i = 0; i < 2 * FOLD_EVERY_STAGED_CALLS && !folded; i++) {
+      const { result, later } = await callWithQueue(mortgageClient(`uc-fold-${i}`));
+      expect(result.status).toBe(201);
+      await later.settle();
+      const now = await pending();
+      folded = now < previous;
+      previous = now;
+    }
+    expect(folded).toBe(true);
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { BatchItem } from "drizzle-orm/batch";
 import { expect } from "vitest";
-import { buildRollupUpserts, type RollupOutcome } from "../../../../src/storage/candidate-rollups";
+import { type RollupOutcome, stageRollupIncrements } from "../../../../src/storage/candidate-rollups";
 import { deals, leads, scoredCandidates } from "../../../../src/storage/schema";
 import { newClientOwnedId, requireSlotOfId, SLOT_COUNT } from "../../../../src/storage/shards";
 import { allShardsD1 } from "../../../all-shards";
@@ -70,7 +70,7 @@ export async function seedLead(fixture: LeadFixture): Promise<string> {
   if (fixture.rolledUp) {
     const shard = shardDbOf(fixture.clientId);
     await shard.batch(
-      buildRollupUpserts(shard, [
+      stageRollupIncrements(shard, [
         {
           at: createdAt,
           companyId: fixture.targetCompanyId,
@@ -107,7 +107,7 @@ export async function seedCandidates(rows: CandidateFixture[]): Promise<void> {
           .first<{ status: string }>()
       : null;
     await shard.batch(
-      buildRollupUpserts(shard, [
+      stageRollupIncrements(shard, [
         {
           at: values.at,
           companyId: values.companyId,
