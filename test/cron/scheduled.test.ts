@@ -99,6 +99,24 @@ describe("*/15 * * * *", () => {
     expect((await lead(row.id)).status).toBe("queued");
     expect((await events(row.id)).at(-1)?.detail).toMatch(/^skipped: inbox/);
   });
+
+  it("still retrains when the rollup fold fails, then fails the tick with the fold's error", async () => {
+    const before = await pointer();
+    await putClient(world.bankCrm, "cron-fold-failure", {
+      age: 41,
+      monthly_income: 95_000,
+      region: "msk",
+      services: { debit_card: 1 },
+    });
+    // The pending table gone from one shard: that shard's fold throws.
+    await env.SHARD_0.exec("ALTER TABLE candidate_rollup_pending RENAME TO candidate_rollup_pending_away");
+    try {
+      await expect(tick(CRON_RETRAIN)).rejects.toThrow(/1 cron job\(s\) failed/);
+    } finally {
+      await env.SHARD_0.exec("ALTER TABLE candidate_rollup_pending_away RENAME TO candidate_rollup_pending");
+    }
+    expect((await pointer())!.version).not.toBe(before!.version);
+  });
 });
 
 describe("17 3 * * *", () => {
